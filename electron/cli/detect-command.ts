@@ -1,0 +1,127 @@
+/**
+ * `landwatch detect`: two GeoTIFFs in, change polygons (GeoPackage, GeoJSON or Shapefile) and an
+ * optional 0/255 mask on the before grid out. Progress on stderr, a one-line summary on stdout.
+ */
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { deviceSchema } from '../common/contract.js';
+import { layerCrs, layerFromPolygons } from '../engine/api/patch-layer.js';
+import { LandWatchError } from '../engine/errors.js';
+import { exportLayer } from '../engine/export/index.js';
+import { detectChanges, type DetectProgress } from '../engine/inference/detect.js';
+import { writeMask } from '../engine/raster/mask-output.js';
+import { M2_PER_MU } from '../engine/vector/geo.js';
+
+const VECTOR_EXTS = ['.gpkg', '.geojson', '.json', '.shp'];
+
+export async function runDetectCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      before: { type: 'string' },
+      after: { type: 'string' },
+      out: { type: 'string' },
+      mask: { type: 'string' },
+      threshold: { type: 'string' },
+      'min-area': { type: 'string' },
+      model: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      bands: { type: 'string' },
+      stretch: { type: 'string', default: 'auto' },
+      overwrite: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const before = required(values.before, '--before');
+  const after = required(values.after, '--after');
+  const out = resolve(required(values.out, '--out'));
+  if (!VECTOR_EXTS.includes(extname(out).toLowerCase())) {
+    throw bad(`--out ${values.out}: use a .gpkg, .geojson or .shp file name.`);
+  }
+  const mask = values.mask ? resolve(values.mask) : undefined;
+  if (mask && !/\.tiff?$/i.test(mask)) throw bad(`--mask ${values.mask}: use a .tif file name.`);
+  for (const target of [out, mask]) {
+    if (target && existsSync(target) && !values.overwrite) {
+      throw new LandWatchError('E_OUTPUT', `${target} already exists; pass --overwrite to replace it.`);
+    }
+  }
+  const threshold = values.threshold === undefined ? undefined : number(values.threshold, '--threshold', 0, 1, false);
+  const minArea = values['min-area'] === undefined ? 0 : number(values['min-area'], '--min-area', 0, 1e12, true);
+  const device = deviceSchema.safeParse(values.device);
+  if (!device.success) throw bad(`--device ${values.device}: choose auto, cpu, webgpu, cuda, dml or coreml.`);
+  const stretch = values.stretch;
+  if (stretch !== 'auto' && stretch !== 'none' && stretch !== 'percentile') {
+    throw bad(`--stretch ${stretch}: choose auto, none or percentile.`);
+  }
+  const bands = values.bands?.split(',').map((b) => Number(b.trim()));
+  if (bands?.some((b) => !Number.isInteger(b) || b < 1)) throw bad(`--bands ${values.bands}: give 1-based band numbers like 3,2,1.`);
+
+  const progress = progressPrinter(values.quiet);
+  const t0 = performance.now();
+  const result = await detectChanges(
+    { beforePath: before, afterPath: after, modelId: values.model, threshold, minArea, device: device.data, bands, stretch },
+    { onProgress: progress, log: (line) => values.quiet || process.stderr.write(`${line}\n`) },
+  );
+  progress(null);
+  for (const note of result.notes) if (!values.quiet) process.stderr.write(`note: ${note}\n`);
+
+  const layer = layerFromPolygons(result.polygons, layerCrs(result.before.crs), {
+    runId: `cli-${new Date().toISOString()}`,
+    modelId: result.model.id,
+    threshold: result.threshold,
+    beforeDate: result.before.metadata.date,
+    afterDate: result.after.metadata.date,
+  });
+  await exportLayer(out, layer, { overwrite: values.overwrite });
+  if (mask) await writeMask(mask, result, { overwrite: values.overwrite });
+
+  const area = result.polygons.reduce((s, p) => s + p.areaM2, 0);
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    `landwatch: ${result.polygons.length} change${result.polygons.length === 1 ? '' : 's'}, ` +
+      `${(area / 10000).toFixed(2)} ha (${(area / M2_PER_MU).toFixed(1)} mu), model ${result.model.id} ` +
+      `on ${result.executionProvider}, ${seconds.toFixed(1)} s → ${out}${mask ? ` + ${mask}` : ''}\n`,
+  );
+  return 0;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw bad(`${flag} is required.`);
+  return value;
+}
+
+function number(text: string, flag: string, min: number, max: number, inclusive: boolean): number {
+  const v = Number(text);
+  const ok = Number.isFinite(v) && (inclusive ? v >= min && v <= max : v > min && v < max);
+  if (!ok) throw bad(`${flag} ${text}: expected a number ${inclusive ? 'from' : 'between'} ${min} ${inclusive ? 'to' : 'and'} ${max}.`);
+  return v;
+}
+
+function bad(message: string): LandWatchError {
+  return new LandWatchError('E_BAD_REQUEST', message);
+}
+
+/** Prints progress on stderr: a redrawn bar on a terminal, a line per 10 % otherwise. */
+function progressPrinter(quiet: boolean): (p: DetectProgress | null) => void {
+  const tty = process.stderr.isTTY;
+  let lastDecile = -1;
+  return (p) => {
+    if (quiet) return;
+    if (p === null) {
+      if (tty) process.stderr.write('\n');
+      return;
+    }
+    if (p.phase !== 'infer') return;
+    const pct = Math.floor((100 * p.done) / Math.max(1, p.total));
+    const eta = p.etaSeconds === null ? '' : ` ETA ${Math.ceil(p.etaSeconds)} s`;
+    if (tty) {
+      const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
+      process.stderr.write(`\r[${bar}] ${pct}% tiles ${p.done}/${p.total} on ${p.executionProvider}${eta}   `);
+    } else if (Math.floor(pct / 10) > lastDecile) {
+      lastDecile = Math.floor(pct / 10);
+      process.stderr.write(`progress: ${pct}% (${p.done}/${p.total} tiles on ${p.executionProvider})${eta}\n`);
+    }
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The backend behind the API contract: one handler per channel, each validating its payload with
+ * the contract's schema before doing anything. Transport-neutral: Electron IPC and the HTTP server
+ * both call {@link Backend.handle}; what differs between them (file dialogs, file URLs, where
+ * exports go) comes in through a {@link Host}.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { userInfo } from 'node:os';
+import type { ApiEvent, Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
+import { contract, isChannel } from '../../common/contract.js';
+import { LandWatchError, isAbort, toErrorBody } from '../errors.js';
+import { flatMetrics } from '../inference/model-card.js';
+import { scanModels } from '../inference/model-registry.js';
+import { availableProviders } from '../inference/session.js';
+import { runDetectJob } from '../jobs/run-detect-job.js';
+import { ensureDemoProject } from './demo-project.js';
+import { exportProject } from './export-project.js';
+import { FileTokens } from './file-tokens.js';
+import { ProjectRegistry } from './project-registry.js';
+
+/** What differs between the desktop app and `landwatch serve`. */
+export interface Host {
+  transport: 'electron' | 'http';
+  /** Asks the user for an image; resolves to an absolute path, or null when cancelled. */
+  pickImage(role: 'before' | 'after', typedPath: string | undefined): Promise<string | null>;
+  /** A URL the renderer can range-read a registered file from. */
+  fileUrl(token: string): string;
+  /** Where to write an export; null when the user cancels. `location` is what the UI is told. */
+  exportTarget(defaultName: string): Promise<{ path: string; location: (path: string) => string } | null>;
+}
+
+export const APP_VERSION = '0.1.0';
+
+type Handlers = { [C in Channel]: (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+
+export class Backend {
+  readonly files = new FileTokens();
+  readonly projects: ProjectRegistry;
+  private readonly events = new EventEmitter();
+  private readonly jobs = new Map<string, AbortController>();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly host: Host) {
+    this.projects = new ProjectRegistry(this.files, (token) => host.fileUrl(token));
+    this.handlers = {
+      'app.info': async () => {
+        const scan = scanModels();
+        return {
+          version: APP_VERSION,
+          transport: host.transport,
+          executionProviders: availableProviders(),
+          models: scan.models.map((m) => ({
+            id: m.card.id,
+            name: m.card.name,
+            version: m.card.version,
+            description: m.card.description,
+            bands: m.card.bands,
+            metrics: flatMetrics(m.card.metrics),
+          })),
+          defaultModelId: scan.models.at(-1)?.card.id ?? null,
+        };
+      },
+      'project.openDemo': async () => {
+        const path = await ensureDemoProject();
+        return this.projects.view(this.projects.open(path));
+      },
+      'file.pickImage': async (req) => {
+        const path = await host.pickImage(req.role, req.path);
+        if (path === null) return null;
+        return this.files.register(path);
+      },
+      'project.create': async (req) => {
+        const before = this.files.pathOf(req.beforeToken);
+        const after = this.files.pathOf(req.afterToken);
+        const id = await this.projects.create(req.name, before, after);
+        return this.projects.view(id);
+      },
+      'project.get': async (req) => this.projects.view(req.projectId),
+      'detect.start': async (req) => this.startDetection(req),
+      'detect.cancel': async (req) => {
+        const job = this.jobs.get(req.jobId);
+        job?.abort();
+        return { cancelled: job !== undefined };
+      },
+      'patches.list': async (req) => this.projects.store(req.projectId).patches(req.runId),
+      'patches.review': async (req) => {
+        const id = Number(req.patchId);
+        if (!Number.isInteger(id)) throw new LandWatchError('E_BAD_REQUEST', `Invalid patch id "${req.patchId}".`);
+        return this.projects.store(req.projectId).review(id, req.state, req.comment ?? null, reviewer());
+      },
+      'export.run': async (req) => {
+        const store = this.projects.store(req.projectId);
+        const ext = req.format === 'geojson' ? 'geojson' : req.format;
+        const target = await host.exportTarget(`${safeName(store.name)}-changes.${ext}`);
+        if (!target) return null;
+        const written = await exportProject(store, req.format, target.path, req.states);
+        return { fileName: written.fileName, features: written.features, location: target.location(written.path) };
+      },
+    };
+  }
+
+  /** Validates and runs one request. Throws LandWatchError (E_BAD_REQUEST for bad payloads). */
+  async handle(channel: string, payload: unknown): Promise<unknown> {
+    if (!isChannel(channel)) throw new LandWatchError('E_BAD_REQUEST', `Unknown API channel "${channel}".`);
+    const parsed = contract[channel].request.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'payload';
+      throw new LandWatchError('E_BAD_REQUEST', `${channel}: invalid ${where}: ${issue.message}.`);
+    }
+    const handler = this.handlers[channel] as (req: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  }
+
+  onEvent(listener: (event: ApiEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  private emit(event: ApiEvent): void {
+    this.events.emit('event', event);
+  }
+
+  private async startDetection(req: ParsedRequestOf<'detect.start'>): Promise<{ jobId: string }> {
+    const store = this.projects.store(req.projectId);
+    const before = store.scene('before');
+    const after = store.scene('after');
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    this.jobs.set(jobId, controller);
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    let lastEmit = 0;
+    const params = {
+      beforePath: before.path,
+      afterPath: after.path,
+      modelId: req.modelId,
+      threshold: req.threshold,
+      minArea: req.minArea,
+      device: req.device,
+    };
+    runDetectJob(params, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - lastEmit < 100 && p.done < p.total) return;
+        lastEmit = now;
+        this.emit({ type: 'job.progress', jobId, ...p });
+      },
+    })
+      .then((summary) => {
+        const run = store.addRun(
+          {
+            id: randomUUID(),
+            modelId: summary.modelId,
+            modelVersion: summary.modelVersion,
+            threshold: summary.threshold,
+            minArea: summary.minArea,
+            params: { ...params, notes: summary.notes, fallbacks: summary.fallbacks, seconds: summary.seconds },
+            executionProvider: summary.executionProvider,
+            startedAt,
+            seconds: (performance.now() - t0) / 1000,
+          },
+          summary.polygons,
+        );
+        this.emit({ type: 'job.done', jobId, projectId: req.projectId, run });
+      })
+      .catch((error: unknown) => {
+        if (isAbort(error)) this.emit({ type: 'job.cancelled', jobId, projectId: req.projectId });
+        else this.emit({ type: 'job.failed', jobId, projectId: req.projectId, error: toErrorBody(error) });
+      })
+      .finally(() => this.jobs.delete(jobId));
+    return { jobId };
+  }
+
+  /** Cancels running jobs and closes every project. */
+  async dispose(): Promise<void> {
+    for (const job of this.jobs.values()) job.abort();
+    this.projects.closeAll();
+    this.events.removeAllListeners();
+  }
+}
+
+function reviewer(): string {
+  try {
+    return userInfo().username || 'analyst';
+  } catch {
+    return 'analyst';
+  }
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 80) || 'project';
+}

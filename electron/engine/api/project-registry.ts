@@ -1,0 +1,92 @@
+/**
+ * The projects the backend has open, by a stable id (a hash of the project file's path), and their
+ * views for the UI.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ProjectView, SceneView } from '../../common/contract.js';
+import { LandWatchError } from '../errors.js';
+import { dataHome } from '../paths.js';
+import { RasterSource } from '../raster/raster-source.js';
+import { ProjectStore, type StoredScene } from '../store/project-store.js';
+import type { FileTokens } from './file-tokens.js';
+
+export class ProjectRegistry {
+  private readonly open_ = new Map<string, ProjectStore>();
+
+  constructor(
+    private readonly files: FileTokens,
+    private readonly fileUrl: (token: string) => string,
+  ) {}
+
+  static idOf(path: string): string {
+    return createHash('sha1').update(resolve(path)).digest('hex').slice(0, 16);
+  }
+
+  open(path: string): string {
+    const id = ProjectRegistry.idOf(path);
+    if (!this.open_.has(id)) this.open_.set(id, ProjectStore.open(path));
+    return id;
+  }
+
+  /** Opens both images (validating them) and creates a project file in the data home. */
+  async create(name: string, beforePath: string, afterPath: string, dir = join(dataHome(), 'projects')): Promise<string> {
+    const [before, after] = await Promise.all([RasterSource.open(beforePath), RasterSource.open(afterPath)]);
+    try {
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = join(dir, `${name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60)}-${stamp}.landwatch`);
+      const store = ProjectStore.create(file, name, before.info, after.info);
+      const id = ProjectRegistry.idOf(file);
+      this.open_.set(id, store);
+      return id;
+    } finally {
+      before.close();
+      after.close();
+    }
+  }
+
+  store(id: string): ProjectStore {
+    const store = this.open_.get(id);
+    if (!store) throw new LandWatchError('E_NOT_FOUND', `Project ${id} is not open.`);
+    return store;
+  }
+
+  view(id: string): ProjectView {
+    const store = this.store(id);
+    const before = store.scene('before');
+    return {
+      id,
+      name: store.name,
+      crs: before.crsId,
+      scenes: { before: this.sceneView(before), after: this.sceneView(store.scene('after')) },
+      runs: store.runs(),
+      counts: store.counts(),
+    };
+  }
+
+  private sceneView(s: StoredScene): SceneView {
+    const { token } = this.files.register(s.path);
+    const [x0, pw, , y0, , ph] = s.geoTransform;
+    const xs = [x0, x0 + s.width * pw];
+    const ys = [y0, y0 + s.height * ph];
+    return {
+      role: s.role,
+      name: s.name,
+      url: this.fileUrl(token),
+      width: s.width,
+      height: s.height,
+      bands: s.bands,
+      extent: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+      crs: s.crsId,
+      proj4: s.crsProj4,
+      date: s.acquired,
+    };
+  }
+
+  closeAll(): void {
+    for (const store of this.open_.values()) store.close();
+    this.open_.clear();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Errors that cross a boundary (CLI, IPC, HTTP) carry a stable code and a message a person can act
+ * on: it names the file or the field and says what is wrong with it.
+ */
+export type ErrorCode =
+  | 'E_FILE_NOT_FOUND'
+  | 'E_NOT_TIFF'
+  | 'E_TIFF_CORRUPT'
+  | 'E_NO_GEOREF'
+  | 'E_CRS_UNKNOWN'
+  | 'E_CRS_MISMATCH'
+  | 'E_GRID_MISMATCH'
+  | 'E_NO_OVERLAP'
+  | 'E_BANDS'
+  | 'E_MODEL'
+  | 'E_EP'
+  | 'E_BAD_REQUEST'
+  | 'E_NOT_FOUND'
+  | 'E_OUTPUT'
+  | 'E_CANCELLED'
+  | 'E_INTERNAL';
+
+export class LandWatchError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LandWatchError';
+    this.code = code;
+  }
+}
+
+/** True for the error an AbortSignal produces; cancellation is an outcome, not a failure. */
+export function isAbort(error: unknown): boolean {
+  return (
+    (error instanceof LandWatchError && error.code === 'E_CANCELLED') ||
+    (error instanceof Error && error.name === 'AbortError')
+  );
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new LandWatchError('E_CANCELLED', 'Cancelled.');
+}
+
+/** Turns anything thrown into the { code, message } body every transport sends. */
+export function toErrorBody(error: unknown): { code: string; message: string } {
+  if (error instanceof LandWatchError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'E_INTERNAL', message: error.message };
+  return { code: 'E_INTERNAL', message: String(error) };
+}

@@ -1,0 +1,51 @@
+/**
+ * The installed change models: the ones shipped in models/ and any folder the user added under the
+ * data home's models/. A folder is a model when it holds a valid card.json and its ONNX file.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LandWatchError } from '../errors.js';
+import { bundledModelsDir, userModelsDir } from '../paths.js';
+import { loadModelFolder, type InstalledModel } from './model-card.js';
+
+export interface RegistryScan {
+  models: InstalledModel[];
+  /** Folders that look like models but could not be loaded, with the reason. */
+  problems: string[];
+}
+
+export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()]): RegistryScan {
+  const models: InstalledModel[] = [];
+  const problems: string[] = [];
+  for (const root of dirs) {
+    if (!existsSync(root)) continue;
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const dir = join(root, entry.name);
+      if (!existsSync(join(dir, 'card.json'))) continue;
+      try {
+        const model = loadModelFolder(dir);
+        if (!existsSync(model.onnxPath)) throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
+        if (!models.some((m) => m.card.id === model.card.id)) models.push(model);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+  }
+  models.sort((a, b) => a.card.id.localeCompare(b.card.id));
+  return { models, problems };
+}
+
+/** The model with this id, or the default (the newest shipped one) when id is undefined. */
+export function findModel(id: string | undefined, scan: RegistryScan = scanModels()): InstalledModel {
+  if (scan.models.length === 0) {
+    throw new LandWatchError('E_MODEL', `No change model is installed (looked in ${bundledModelsDir()} and ${userModelsDir()}).`);
+  }
+  if (id === undefined) return scan.models[scan.models.length - 1];
+  const found = scan.models.find((m) => m.card.id === id);
+  if (!found) {
+    const known = scan.models.map((m) => m.card.id).join(', ');
+    throw new LandWatchError('E_MODEL', `Unknown model "${id}"; installed: ${known}.`);
+  }
+  return found;
+}

@@ -1,0 +1,89 @@
+/**
+ * Tiling math, kept pure so it can be tested apart from any I/O: the grid of overlapping tiles over
+ * a window, clamped at the edges, and the smooth blending weights that make the stitched result
+ * free of seams (each pixel is a weighted mean of every tile covering it).
+ */
+
+export interface Tile {
+  /** Top-left pixel of the tile in the processed window. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Overlapping tiles of `size` px with `overlap` px shared between neighbours, covering a
+ * width × height area. Edge tiles are shifted inwards (not shrunk) so every tile has full size when
+ * the area allows it; an area smaller than a tile gets one tile of the area's size.
+ */
+export function tileGrid(width: number, height: number, size: number, overlap: number): Tile[] {
+  if (size <= overlap) throw new Error(`tile size ${size} must exceed overlap ${overlap}`);
+  const xs = starts(width, size, size - overlap);
+  const ys = starts(height, size, size - overlap);
+  const tiles: Tile[] = [];
+  for (const y of ys) {
+    for (const x of xs) tiles.push({ x, y, width: Math.min(size, width), height: Math.min(size, height) });
+  }
+  return tiles;
+}
+
+function starts(length: number, size: number, stride: number): number[] {
+  if (length <= size) return [0];
+  const out: number[] = [];
+  for (let s = 0; ; s += stride) {
+    if (s + size >= length) {
+      out.push(length - size);
+      break;
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Blending weight of each pixel of a tile: a raised-cosine (Hann) ramp over `overlap` px at each
+ * edge that is shared with a neighbour, flat 1 inside. Edges on the window border keep weight 1 so
+ * border pixels, covered by one tile only, are not down-weighted to zero.
+ */
+export function blendWeights(
+  width: number,
+  height: number,
+  overlap: number,
+  edges: { left: boolean; right: boolean; top: boolean; bottom: boolean },
+): Float32Array {
+  const wx = ramp(width, overlap, edges.left, edges.right);
+  const wy = ramp(height, overlap, edges.top, edges.bottom);
+  const out = new Float32Array(width * height);
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) out[r * width + c] = wy[r] * wx[c];
+  }
+  return out;
+}
+
+function ramp(n: number, overlap: number, start: boolean, end: boolean): Float32Array {
+  const w = new Float32Array(n).fill(1);
+  const m = Math.min(overlap, Math.floor(n / 2));
+  for (let i = 0; i < m; i++) {
+    // (i + 0.5) keeps the first weight above zero, so no pixel ends with a zero total weight.
+    const v = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / m);
+    if (start) w[i] = Math.min(w[i], v);
+    if (end) w[n - 1 - i] = Math.min(w[n - 1 - i], v);
+  }
+  return w;
+}
+
+/** Which edges of a tile touch a neighbouring tile (i.e. are not on the border of the area). */
+export function sharedEdges(tile: Tile, width: number, height: number) {
+  return {
+    left: tile.x > 0,
+    right: tile.x + tile.width < width,
+    top: tile.y > 0,
+    bottom: tile.y + tile.height < height,
+  };
+}
+
+/** Rounds a length up to the model's multiple (padding is added by the caller). */
+export function roundUp(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
+}

@@ -1,0 +1,21 @@
+import type { DetectProgress } from '../inference/detect.js';
+import type { ChangePolygon } from '../vector/polygonize.js';
+
+/** What a detection job hands back: enough to store a run, not the probability raster. */
+export interface DetectSummary {
+  polygons: ChangePolygon[];
+  modelId: string;
+  modelVersion: string;
+  threshold: number;
+  minArea: number;
+  executionProvider: string;
+  fallbacks: { provider: string; reason: string }[];
+  notes: string[];
+  seconds: { open: number; infer: number; vectorise: number };
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: DetectProgress }
+  | { type: 'log'; line: string }
+  | { type: 'done'; summary: DetectSummary }
+  | { type: 'error'; error: { code: string; message: string } };

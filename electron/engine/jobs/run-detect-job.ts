@@ -1,0 +1,63 @@
+/**
+ * Runs a detection in a worker thread so the app's event loop stays free; cancelling posts a
+ * message the worker turns into its AbortSignal, and terminates the worker if it has not stopped
+ * within a second.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LandWatchError } from '../errors.js';
+import type { DetectParams, DetectProgress } from '../inference/detect.js';
+import type { DetectSummary, WorkerMessage } from './messages.js';
+
+export interface JobHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: DetectProgress) => void;
+  log?: (line: string) => void;
+}
+
+/** The worker script next to this module: the bundled .js in dist/, or the .ts source under tsx. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const js = fileURLToPath(new URL('./detect-worker.js', import.meta.url));
+  if (existsSync(js)) return { file: js, execArgv: [] };
+  const ts = fileURLToPath(new URL('./detect-worker.ts', import.meta.url));
+  return { file: ts, execArgv: ['--import', 'tsx'] };
+}
+
+export function runDetectJob(params: DetectParams, hooks: JobHooks = {}): Promise<DetectSummary> {
+  const { signal, onProgress, log } = hooks;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
+    const { file, execArgv } = workerEntry();
+    const worker = new Worker(file, { workerData: params, execArgv });
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel' });
+      killTimer = setTimeout(() => {
+        void worker.terminate();
+        finish(() => reject(new LandWatchError('E_CANCELLED', 'Cancelled.')));
+      }, 1000);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress?.(m.progress);
+      else if (m.type === 'log') log?.(m.line);
+      else if (m.type === 'done') finish(() => resolve(m.summary));
+      else if (m.type === 'error') {
+        finish(() => reject(new LandWatchError(m.error.code as never, m.error.message)));
+      }
+    });
+    worker.on('error', (error) => finish(() => reject(error)));
+    worker.on('exit', (code) => {
+      finish(() => reject(new LandWatchError('E_INTERNAL', `detection worker stopped unexpectedly (exit ${code}).`)));
+    });
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Turning a date's bands into what the model expects: which bands (and in which order), a contrast
+ * stretch to the 0–255 scale the model was trained on, and the card's normalisation.
+ */
+import { LandWatchError } from '../errors.js';
+import type { RasterInfo, RasterSource } from './raster-source.js';
+
+export type StretchMode = 'auto' | 'none' | 'percentile';
+
+export interface BandStretch {
+  low: number;
+  high: number;
+}
+
+/** Target wavelengths (µm) for red, green and blue. */
+const RGB_WAVELENGTHS = [0.65, 0.56, 0.48];
+
+/**
+ * Chooses `count` 0-based bands of `info`. `requested` (1-based, as users write them) wins; else
+ * the bands nearest to red, green, blue by wavelength when the file says them; else the first
+ * bands; a single grey band is repeated. The alpha band is never chosen.
+ */
+export function chooseBands(info: RasterInfo, count: number, requested?: number[]): { bands: number[]; note: string } {
+  const usable = info.alphaBand === null ? info.bands : info.alphaBand;
+  if (requested && requested.length > 0) {
+    if (requested.length !== count) {
+      throw new LandWatchError('E_BANDS', `${info.name}: the model needs ${count} bands but ${requested.length} were given (${requested.join(',')}).`);
+    }
+    const bad = requested.find((b) => !Number.isInteger(b) || b < 1 || b > info.bands);
+    if (bad !== undefined) throw new LandWatchError('E_BANDS', `${info.name}: band ${bad} does not exist (the file has ${info.bands}).`);
+    return { bands: requested.map((b) => b - 1), note: `bands ${requested.join(',')} as requested` };
+  }
+  if (usable === 1) return { bands: new Array(count).fill(0), note: 'single grey band repeated' };
+  const wl = info.metadata.wavelengths;
+  if (count === 3 && wl.filter((w) => w !== null).length >= 3) {
+    const picked = RGB_WAVELENGTHS.map((target) => {
+      let best = -1;
+      for (let b = 0; b < usable; b++) {
+        const w = wl[b];
+        if (w === null) continue;
+        if (best < 0 || Math.abs(w - target) < Math.abs((wl[best] as number) - target)) best = b;
+      }
+      return best;
+    });
+    if (new Set(picked).size === 3 && picked.every((b, i) => Math.abs((wl[b] as number) - RGB_WAVELENGTHS[i]) < 0.06)) {
+      return { bands: picked, note: `bands ${picked.map((b) => b + 1).join(',')} (red, green, blue by wavelength)` };
+    }
+  }
+  if (usable < count) {
+    throw new LandWatchError('E_BANDS', `${info.name}: has ${usable} usable band(s) but the model needs ${count}; choose bands explicitly.`);
+  }
+  const first = Array.from({ length: count }, (_, i) => i);
+  return { bands: first, note: `bands ${first.map((b) => b + 1).join(',')}` };
+}
+
+/**
+ * Per-band stretch to 0–255. "auto" keeps 8-bit data that already uses its range as it is and
+ * stretches 16-bit, float or dark 8-bit data (e.g. Landsat DNs) between the 2nd and 98th
+ * percentiles, sampled from a grid of small windows so huge scenes are never read whole.
+ */
+export async function computeStretch(
+  source: RasterSource,
+  bands: number[],
+  mode: StretchMode,
+  signal?: AbortSignal,
+): Promise<(BandStretch | null)[]> {
+  const { info } = source;
+  if (mode === 'none') return bands.map(() => null);
+  const samples = await sampleBands(source, bands, signal);
+  return samples.map((values) => {
+    const low = percentile(values, 0.02);
+    const high = percentile(values, 0.98);
+    const is8bit = info.bitsPerSample === 8 && info.sampleFormat === 'uint';
+    if (mode === 'auto' && is8bit && high >= 160) return null;
+    if (!(high > low)) return null;
+    return { low, high };
+  });
+}
+
+async function sampleBands(source: RasterSource, bands: number[], signal?: AbortSignal): Promise<Float32Array[]> {
+  const { width, height, nodata } = source.info;
+  const n = 8;
+  const size = Math.min(64, width, height);
+  const collected: number[][] = bands.map(() => []);
+  for (let gy = 0; gy < n; gy++) {
+    for (let gx = 0; gx < n; gx++) {
+      const x = Math.floor(((width - size) * gx) / Math.max(1, n - 1));
+      const y = Math.floor(((height - size) * gy) / Math.max(1, n - 1));
+      const data = await source.readWindow({ x, y, width: size, height: size }, bands, signal);
+      data.forEach((arr, i) => {
+        for (let k = 0; k < arr.length; k += 2) {
+          const v = arr[k];
+          if (Number.isFinite(v) && v !== nodata) collected[i].push(v);
+        }
+      });
+    }
+  }
+  return collected.map((c) => Float32Array.from(c));
+}
+
+function percentile(values: Float32Array, q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = Float32Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/**
+ * Writes one date's window into a CHW model input: stretch to 0–255, then (v/scale − mean)/std.
+ * Pixels that are NaN or nodata become the band mean (0 after normalisation) and are flagged in
+ * `invalid` so the caller can force their change probability to zero.
+ */
+export function normaliseInto(
+  target: Float32Array,
+  offset: number,
+  bandsData: Float32Array[],
+  stretch: (BandStretch | null)[],
+  norm: { scale: number; mean: number[]; std: number[] },
+  nodata: number | null,
+  invalid: Uint8Array,
+): void {
+  const n = invalid.length;
+  bandsData.forEach((data, b) => {
+    const s = stretch[b];
+    const mean = norm.mean[b];
+    const std = norm.std[b];
+    const base = offset + b * n;
+    for (let i = 0; i < n; i++) {
+      let v = data[i];
+      if (!Number.isFinite(v) || v === nodata) {
+        invalid[i] = 1;
+        target[base + i] = 0;
+        continue;
+      }
+      if (s) v = Math.min(255, Math.max(0, ((v - s.low) / (s.high - s.low)) * 255));
+      target[base + i] = (v / norm.scale - mean) / std;
+    }
+  });
+}

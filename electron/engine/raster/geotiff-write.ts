@@ -1,0 +1,251 @@
+/**
+ * Streaming GeoTIFF writer for LandWatch's raster outputs (change masks, probability maps, quick
+ * looks). Pixels arrive in row order (or tile by tile), each tile is compressed and appended as soon
+ * as it is complete, and the directory goes at the end of the file, so a 20k x 20k mask never has to
+ * be in memory: only one row of tiles is buffered. The file is written under a temporary name and
+ * renamed on close, so a failed or cancelled export never leaves a truncated .tif behind.
+ */
+import { existsSync } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import { LandWatchError } from '../errors.js';
+import { georeferencingTags, type GeoKeySource, type GeoTransform } from './tiff-geokeys.js';
+import { MAX_CLASSIC_TIFF_OFFSET, encodeIfd, encodeTiffHeader } from './tiff-ifd.js';
+import { BlockGrid, imageTags, type SampleArray, type SampleFormat } from './tiff-layout.js';
+
+export type { GeoKeySource, GeoTransform, RawGeoKeys } from './tiff-geokeys.js';
+export type { SampleArray, SampleFormat } from './tiff-layout.js';
+
+const deflateAsync = promisify(deflate);
+
+/** Options of {@link createGeoTiffWriter}. */
+export interface GeoTiffWriteOptions {
+  width: number;
+  height: number;
+  bands: number;
+  sampleFormat: SampleFormat;
+  /** `rgb` needs at least 3 bands; bands beyond the colour ones are written as extra samples. */
+  photometric?: 'minisblack' | 'rgb';
+  /** GDAL-order affine transform of the top-left pixel corner. */
+  geoTransform: GeoTransform;
+  /** The CRS, by EPSG code or copied verbatim from the source image. */
+  geoKeys: GeoKeySource;
+  /** Default `deflate` (zlib, TIFF compression 8). */
+  compression?: 'none' | 'deflate';
+  /** Written as the GDAL_NODATA tag; must be representable in the sample format. */
+  nodata?: number;
+  /** Default `tiled`; `strip` writes full-width strips for readers that dislike tiles. */
+  layout?: 'tiled' | 'strip';
+  /** Tile edge in pixels (multiple of 16). Default 256. */
+  tileSize?: number;
+  /** Rows per strip in `strip` layout. Default 16. */
+  rowsPerStrip?: number;
+  /** Replace an existing file at `path`. Default false: an existing file is an error. */
+  overwrite?: boolean;
+}
+
+/** A GeoTIFF being written. Call its methods one at a time (await each) and finish with close(). */
+export interface GeoTiffWriter {
+  readonly path: string;
+  /** Size of the blocks the file is cut into (tile size, or width x rowsPerStrip). */
+  readonly blockWidth: number;
+  readonly blockHeight: number;
+  /** Rows received so far through {@link GeoTiffWriter.writeRows}. */
+  readonly rowsWritten: number;
+  /**
+   * Appends whole rows, pixel-interleaved (band values of one pixel next to each other), top to
+   * bottom. Any number of rows per call; tiles are flushed whenever a row of tiles is complete.
+   */
+  writeRows(data: SampleArray): Promise<void>;
+  /**
+   * Writes one tile (tiled layout), in any order, pixel-interleaved. Edge tiles may be given either
+   * padded to the full tile size or cropped to the part inside the image.
+   */
+  writeTile(tileX: number, tileY: number, data: SampleArray): Promise<void>;
+  /** Writes the directory and moves the file into place. Fails if any block is missing. */
+  close(): Promise<void>;
+  /** Stops writing and deletes the partial file. */
+  abort(): Promise<void>;
+}
+
+/** Creates the file and returns a writer for it. */
+export async function createGeoTiffWriter(
+  path: string,
+  options: GeoTiffWriteOptions,
+): Promise<GeoTiffWriter> {
+  if (endianness() !== 'LE') {
+    throw new LandWatchError('E_INTERNAL', 'The GeoTIFF writer needs a little-endian CPU.');
+  }
+  const grid = new BlockGrid(options);
+  const compression = options.compression ?? 'deflate';
+  if (compression === 'none' && grid.uncompressedBytes() > MAX_CLASSIC_TIFF_OFFSET - 1_000_000) {
+    throw tooLarge(path);
+  }
+  // Build the tags now so bad georeferencing fails before any pixel work is done.
+  const geoTags = georeferencingTags(options.geoTransform, options.geoKeys);
+  if (existsSync(path) && !options.overwrite) {
+    throw new LandWatchError('E_OUTPUT', `${path} already exists; choose another name or allow overwriting.`);
+  }
+  const partPath = `${path}.part`;
+  const file = await open(partPath, 'w');
+  await file.write(encodeTiffHeader(0), 0, 8, 0);
+  return new StreamingWriter(path, partPath, file, grid, compression, geoTags, options.nodata);
+}
+
+function tooLarge(path: string): LandWatchError {
+  return new LandWatchError(
+    'E_OUTPUT',
+    `${path} would be larger than 4 GB, which needs BigTIFF (not supported). Use deflate compression or export a smaller area.`,
+  );
+}
+
+class StreamingWriter implements GeoTiffWriter {
+  private position = 8;
+  private readonly offsets: number[];
+  private readonly byteCounts: number[];
+  private readonly rowBuffer: SampleArray;
+  private rowsBuffered = 0;
+  private rowsDone = 0;
+  private mode: 'rows' | 'tiles' | null = null;
+  private state: 'open' | 'busy' | 'closed' | 'failed' = 'open';
+
+  constructor(
+    readonly path: string,
+    private readonly partPath: string,
+    private readonly file: FileHandle,
+    private readonly grid: BlockGrid,
+    private readonly compression: 'none' | 'deflate',
+    private readonly geoTags: ReturnType<typeof georeferencingTags>,
+    private readonly nodata: number | undefined,
+  ) {
+    this.offsets = new Array<number>(grid.blockCount).fill(-1);
+    this.byteCounts = new Array<number>(grid.blockCount).fill(0);
+    this.rowBuffer = grid.allocate(grid.blockHeight * grid.width * grid.bands);
+  }
+
+  get blockWidth(): number {
+    return this.grid.blockWidth;
+  }
+  get blockHeight(): number {
+    return this.grid.blockHeight;
+  }
+  get rowsWritten(): number {
+    return this.rowsDone;
+  }
+
+  writeRows(data: SampleArray): Promise<void> {
+    return this.run('rows', async () => {
+      const { width, height, bands, blockHeight } = this.grid;
+      this.grid.checkArray(data);
+      const rowLength = width * bands;
+      if (data.length % rowLength !== 0) {
+        throw new LandWatchError('E_INTERNAL', `writeRows needs whole rows of ${rowLength} samples.`);
+      }
+      const rows = data.length / rowLength;
+      if (this.rowsDone + rows > height) {
+        throw new LandWatchError('E_INTERNAL', `writeRows: more than the ${height} rows declared.`);
+      }
+      let consumed = 0;
+      while (consumed < rows) {
+        const take = Math.min(rows - consumed, blockHeight - this.rowsBuffered);
+        this.rowBuffer.set(
+          data.subarray(consumed * rowLength, (consumed + take) * rowLength),
+          this.rowsBuffered * rowLength,
+        );
+        this.rowsBuffered += take;
+        this.rowsDone += take;
+        consumed += take;
+        if (this.rowsBuffered === blockHeight || this.rowsDone === height) {
+          const blockRow = Math.floor((this.rowsDone - 1) / blockHeight);
+          const blocks = this.grid.cutRowOfBlocks(this.rowBuffer, this.rowsBuffered);
+          await this.writeBlocks(blocks.map((bytes, i) => ({ index: blockRow * blocks.length + i, bytes })));
+          this.rowsBuffered = 0;
+        }
+      }
+    });
+  }
+
+  writeTile(tileX: number, tileY: number, data: SampleArray): Promise<void> {
+    return this.run('tiles', async () => {
+      const bytes = this.grid.padTile(tileX, tileY, data);
+      const index = tileY * this.grid.blocksAcross + tileX;
+      if (this.offsets[index] !== -1) {
+        throw new LandWatchError('E_INTERNAL', `Tile ${tileX},${tileY} was written twice.`);
+      }
+      await this.writeBlocks([{ index, bytes }]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.run(null, async () => {
+      const missing = this.offsets.filter((o) => o === -1).length;
+      if (missing > 0) {
+        throw new LandWatchError('E_INTERNAL', `${missing} of ${this.offsets.length} blocks were never written.`);
+      }
+      const tags = [
+        ...imageTags(this.grid, this.compression, this.offsets, this.byteCounts, this.nodata),
+        ...this.geoTags,
+      ];
+      const ifdOffset = this.position + (this.position % 2);
+      const ifd = encodeIfd(tags, ifdOffset);
+      if (ifdOffset + ifd.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
+      await this.file.write(ifd, 0, ifd.length, ifdOffset);
+      await this.file.write(encodeTiffHeader(ifdOffset), 0, 8, 0);
+      await this.file.close();
+      await rename(this.partPath, this.path);
+    });
+    this.state = 'closed';
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'failed';
+    await this.file.close().catch(() => undefined);
+    await rm(this.partPath, { force: true });
+  }
+
+  /** Compresses blocks in parallel (zlib runs on the libuv pool), then appends them in order. */
+  private async writeBlocks(blocks: { index: number; bytes: Uint8Array }[]): Promise<void> {
+    const payloads =
+      this.compression === 'deflate'
+        ? await Promise.all(blocks.map((b) => deflateAsync(b.bytes, { level: 6 })))
+        : blocks.map((b) => b.bytes);
+    for (let i = 0; i < blocks.length; i++) {
+      const payload = payloads[i];
+      if (this.position + payload.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
+      await this.file.write(payload, 0, payload.length, this.position);
+      this.offsets[blocks[i].index] = this.position;
+      this.byteCounts[blocks[i].index] = payload.length;
+      this.position += payload.length;
+    }
+  }
+
+  /** Serialises calls and turns any failure into a deleted partial file. */
+  private async run(mode: 'rows' | 'tiles' | null, work: () => Promise<void>): Promise<void> {
+    if (this.state === 'busy') {
+      throw new LandWatchError('E_INTERNAL', 'GeoTIFF writer: await each call before the next.');
+    }
+    if (this.state !== 'open') {
+      throw new LandWatchError('E_INTERNAL', `GeoTIFF writer for ${this.path} is already ${this.state}.`);
+    }
+    if (mode) {
+      if (mode === 'tiles' && this.grid.layout !== 'tiled') {
+        throw new LandWatchError('E_INTERNAL', 'writeTile needs the tiled layout.');
+      }
+      if (this.mode && this.mode !== mode) {
+        throw new LandWatchError('E_INTERNAL', 'Do not mix writeRows and writeTile in one file.');
+      }
+      this.mode = mode;
+    }
+    this.state = 'busy';
+    try {
+      await work();
+      this.state = 'open';
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+}

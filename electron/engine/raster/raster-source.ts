@@ -1,0 +1,213 @@
+/**
+ * A GeoTIFF opened for windowed reading. Nothing here reads a whole image: callers ask for windows
+ * and get one Float32Array per requested band.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import { LandWatchError } from '../errors.js';
+import { resolveCrs, type CrsInfo } from './crs-from-geokeys.js';
+import { dateFromLandsatName, readImageMetadata, type ImageMetadata } from './gdal-metadata.js';
+
+/** GDAL order: [originX, pixelWidth, rotX, originY, rotY, pixelHeight (negative for north-up)]. */
+export type GeoTransform = [number, number, number, number, number, number];
+
+export interface RasterInfo {
+  path: string;
+  name: string;
+  width: number;
+  height: number;
+  bands: number;
+  bitsPerSample: number;
+  sampleFormat: 'uint' | 'int' | 'float';
+  geoTransform: GeoTransform;
+  crs: CrsInfo;
+  nodata: number | null;
+  /** Index of an alpha band (0-based), when the TIFF declares one. */
+  alphaBand: number | null;
+  photometric: number;
+  overviewCount: number;
+  metadata: ImageMetadata;
+  /** The raw GeoKey tags, so outputs on this grid can carry exactly the same CRS. */
+  geoKeyTags: GeoKeyTags;
+}
+
+export interface GeoKeyTags {
+  directory: number[];
+  doubleParams?: number[];
+  asciiParams?: string;
+}
+
+export interface PixelWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export class RasterSource {
+  private constructor(
+    readonly info: RasterInfo,
+    private readonly tiff: GeoTIFF,
+    private readonly image: GeoTIFFImage,
+  ) {}
+
+  /**
+   * Opens a GeoTIFF and reads its header, georeferencing and CRS. Fails with one clear message that
+   * names the file: missing, not a TIFF, truncated or corrupt, or not georeferenced.
+   */
+  static async open(path: string, signal?: AbortSignal): Promise<RasterSource> {
+    const name = basename(path);
+    const st = await stat(path).catch(() => null);
+    if (!st || !st.isFile()) throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
+    if (st.size < 8) throw new LandWatchError('E_NOT_TIFF', `${name}: not a TIFF file (only ${st.size} bytes).`);
+    let tiff: GeoTIFF;
+    let image: GeoTIFFImage;
+    try {
+      tiff = await fromFile(path, signal);
+      image = await tiff.getImage(0);
+    } catch (error) {
+      const msg = error instanceof Error ? error.message : String(error);
+      const notTiff = /byte order|magic|Invalid/i.test(msg);
+      throw new LandWatchError(
+        notTiff ? 'E_NOT_TIFF' : 'E_TIFF_CORRUPT',
+        notTiff ? `${name}: not a TIFF file.` : `${name}: the TIFF header cannot be read (${msg}).`,
+        { cause: error },
+      );
+    }
+    const info = await describe(path, name, tiff, image);
+    return new RasterSource(info, tiff, image);
+  }
+
+  /**
+   * Reads a window of the given bands (0-based) as Float32 arrays, row-major, window-sized. Pixels
+   * of the window that fall outside the image are filled with `fill` (default NaN).
+   */
+  async readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const { width, height } = this.info;
+    const x0 = Math.max(0, window.x);
+    const y0 = Math.max(0, window.y);
+    const x1 = Math.min(width, window.x + window.width);
+    const y1 = Math.min(height, window.y + window.height);
+    const out = bands.map(() => new Float32Array(window.width * window.height).fill(Number.NaN));
+    if (x1 <= x0 || y1 <= y0) return out;
+    const unique = [...new Set(bands)];
+    let rasters: ArrayLike<number>[];
+    try {
+      const data = await this.image.readRasters({
+        window: [x0, y0, x1, y1],
+        samples: unique,
+        interleave: false,
+        signal,
+      });
+      rasters = data as unknown as ArrayLike<number>[];
+    } catch (error) {
+      if (signal?.aborted) throw new LandWatchError('E_CANCELLED', 'Cancelled.');
+      const msg = error instanceof Error ? error.message : String(error);
+      throw new LandWatchError(
+        'E_TIFF_CORRUPT',
+        `${this.info.name}: pixels at x ${x0}–${x1}, y ${y0}–${y1} cannot be read; the file may be truncated or corrupt (${msg}).`,
+        { cause: error },
+      );
+    }
+    const w = x1 - x0;
+    const ox = x0 - window.x;
+    const oy = y0 - window.y;
+    bands.forEach((band, i) => {
+      const src = rasters[unique.indexOf(band)];
+      const dst = out[i];
+      for (let r = 0; r < y1 - y0; r++) {
+        const so = r * w;
+        const dOff = (r + oy) * window.width + ox;
+        for (let c = 0; c < w; c++) dst[dOff + c] = src[so + c];
+      }
+    });
+    return out;
+  }
+
+  /** Number of reduced-resolution images (COG overviews) in the file. */
+  async overviewImages(): Promise<GeoTIFFImage[]> {
+    const count = await this.tiff.getImageCount();
+    const out: GeoTIFFImage[] = [];
+    for (let i = 1; i < count; i++) {
+      const img = await this.tiff.getImage(i);
+      if (img.getSamplesPerPixel() === this.info.bands) out.push(img);
+    }
+    return out;
+  }
+
+  close(): void {
+    // geotiff.js file sources hold a file handle; close it when the source supports it.
+    const source = (this.tiff as unknown as { source?: { close?: () => void } }).source;
+    source?.close?.();
+  }
+}
+
+async function describe(path: string, name: string, tiff: GeoTIFF, image: GeoTIFFImage): Promise<RasterInfo> {
+  const fd = image.getFileDirectory();
+  const metadata = await readImageMetadata(image);
+  metadata.date ??= dateFromLandsatName(name);
+  if (!fd.hasTag('ModelPixelScale') && !fd.hasTag('ModelTransformation')) {
+    throw new LandWatchError(
+      'E_NO_GEOREF',
+      `${name}: the TIFF has no georeferencing (no ModelPixelScale/ModelTiepoint or ModelTransformation tags); LandWatch needs GeoTIFFs.`,
+    );
+  }
+  const geoKeys = image.getGeoKeys() ?? {};
+  const geoTransform = await readGeoTransform(image, geoKeys);
+  const crs = resolveCrs(geoKeys, name);
+  const bands = image.getSamplesPerPixel();
+  const formatCode = Number(fd.getValue('SampleFormat')?.[0] ?? 1);
+  const extra = (await fd.loadValue('ExtraSamples')) as number[] | undefined;
+  const alphaBand = extra && extra.length > 0 && (extra[0] === 1 || extra[0] === 2) ? bands - extra.length : null;
+  const count = await tiff.getImageCount();
+  return {
+    path,
+    name,
+    width: image.getWidth(),
+    height: image.getHeight(),
+    bands,
+    bitsPerSample: Number(fd.getValue('BitsPerSample')?.[0] ?? 8),
+    sampleFormat: formatCode === 3 ? 'float' : formatCode === 2 ? 'int' : 'uint',
+    geoTransform,
+    crs,
+    nodata: image.getGDALNoData(),
+    alphaBand,
+    photometric: Number(fd.getValue('PhotometricInterpretation') ?? 1),
+    overviewCount: Math.max(0, count - 1),
+    metadata,
+    geoKeyTags: await readGeoKeyTags(image),
+  };
+}
+
+async function readGeoTransform(image: GeoTIFFImage, geoKeys: Record<string, unknown>): Promise<GeoTransform> {
+  const fd = image.getFileDirectory();
+  const transform = (await fd.loadValue('ModelTransformation')) as number[] | undefined;
+  let gt: GeoTransform;
+  if (transform && transform.length >= 8) {
+    gt = [transform[3], transform[0], transform[1], transform[7], transform[4], transform[5]];
+  } else {
+    const scale = (await fd.loadValue('ModelPixelScale')) as number[];
+    const tie = ((await fd.loadValue('ModelTiepoint')) as number[] | undefined) ?? [0, 0, 0, 0, 0, 0];
+    const [i, j, , x, y] = tie;
+    gt = [x - i * scale[0], scale[0], 0, y + j * scale[1], 0, -scale[1]];
+  }
+  // PixelIsPoint: the tie point is a pixel centre; GDAL shifts by half a pixel to get the corner.
+  if (geoKeys.GTRasterTypeGeoKey === 2) {
+    gt[0] -= 0.5 * gt[1] + 0.5 * gt[2];
+    gt[3] -= 0.5 * gt[4] + 0.5 * gt[5];
+  }
+  return gt;
+}
+
+async function readGeoKeyTags(image: GeoTIFFImage): Promise<GeoKeyTags> {
+  const fd = image.getFileDirectory();
+  const directory = Array.from(((await fd.loadValue('GeoKeyDirectory')) as ArrayLike<number> | undefined) ?? []);
+  const doubles = (await fd.loadValue('GeoDoubleParams')) as ArrayLike<number> | undefined;
+  const ascii = (await fd.loadValue('GeoAsciiParams')) as string | undefined;
+  return {
+    directory,
+    doubleParams: doubles ? Array.from(doubles) : undefined,
+    asciiParams: typeof ascii === 'string' ? ascii : undefined,
+  };
+}

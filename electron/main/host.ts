@@ -1,0 +1,27 @@
+/** The desktop host: native open/save dialogs and the app protocol's file URLs. */
+import { dialog, type BrowserWindow } from 'electron';
+import type { Host } from '../engine/api/backend.js';
+
+export function electronHost(window: () => BrowserWindow | null): Host {
+  return {
+    transport: 'electron',
+    pickImage: async (role) => {
+      const options = {
+        title: `Choose the ${role} image`,
+        properties: ['openFile' as const],
+        filters: [{ name: 'GeoTIFF', extensions: ['tif', 'tiff'] }],
+      };
+      const win = window();
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+    },
+    fileUrl: (token) => `landwatch://files/${token}`,
+    exportTarget: async (defaultName) => {
+      const options = { title: 'Export changes', defaultPath: defaultName };
+      const win = window();
+      const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      if (result.canceled || !result.filePath) return null;
+      return { path: result.filePath, location: (path) => path };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * What the backend needs from its host when it is served over HTTP: there are no native dialogs,
+ * so the user types the path of an image on this machine, and exports are written to the data home
+ * and offered back as download URLs (a Shapefile's parts zipped together).
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FileTokens } from '../engine/api/file-tokens.js';
+import type { Host } from '../engine/api/backend.js';
+import { LandWatchError } from '../engine/errors.js';
+import { dataHome } from '../engine/paths.js';
+import { zipShapefile } from './zip.js';
+
+export function httpHost(files: () => FileTokens): Host {
+  return {
+    transport: 'http',
+    pickImage: async (role, typedPath) => {
+      if (!typedPath) {
+        throw new LandWatchError('E_BAD_REQUEST', `Type the path of the ${role} GeoTIFF on this machine.`);
+      }
+      const abs = resolve(typedPath);
+      const st = statSync(abs, { throwIfNoEntry: false });
+      if (!st) throw new LandWatchError('E_FILE_NOT_FOUND', `${typedPath}: file not found.`);
+      if (!st.isFile()) throw new LandWatchError('E_BAD_REQUEST', `${typedPath}: not a file.`);
+      return abs;
+    },
+    fileUrl: (token) => `/files/${token}`,
+    exportTarget: async (defaultName) => {
+      const dir = join(dataHome(), 'exports', new Date().toISOString().replace(/[:.]/g, '-'));
+      mkdirSync(dir, { recursive: true });
+      return {
+        path: join(dir, defaultName),
+        location: (path) => {
+          const served = path.endsWith('.shp') ? zipShapefile(path) : path;
+          return `/files/${files().register(served).token}?download=1`;
+        },
+      };
+    },
+  };
+}

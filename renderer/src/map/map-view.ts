@@ -1,0 +1,178 @@
+/**
+ * The map: before imagery, after imagery (swipe / blend), and the patch polygons on top, all in
+ * the scene CRS. Owns its OpenLayers objects and disposes the imagery of a project it replaces.
+ */
+import OlMap from 'ol/Map.js';
+import View from 'ol/View.js';
+import ScaleLine from 'ol/control/ScaleLine.js';
+import Zoom from 'ol/control/Zoom.js';
+import { buffer, getHeight, getWidth, type Extent } from 'ol/extent.js';
+import type { Coordinate } from 'ol/coordinate.js';
+import type { PatchView, ProjectView } from '../../../electron/common/contract.js';
+import type { CompareMode } from '../state.js';
+import { createImagery, disposeImagery, type Imagery } from './imagery.js';
+import { createPatchLayer } from './patches.js';
+import { lonLatOf, sceneProjection, type SceneProjection } from './projection.js';
+import { createCompare } from './swipe.js';
+import { h } from '../ui/dom.js';
+
+/** Where the pointer is, in the scene CRS and (when the CRS allows) lon/lat. */
+export interface CursorPosition {
+  x: number;
+  y: number;
+  lonLat: Coordinate | null;
+}
+
+export interface MapViewOptions {
+  onSelect(patchId: string): void;
+  onCursor(position: CursorPosition | null): void;
+  onError(message: string): void;
+}
+
+export interface MapView {
+  element: HTMLElement;
+  showProject(project: ProjectView): Promise<void>;
+  setPatches(patches: readonly PatchView[]): void;
+  setSelected(id: string | null): void;
+  zoomToPatch(id: string): void;
+  setCompareMode(mode: CompareMode): void;
+  dispose(): void;
+}
+
+/** Native pixel size of a scene in map units. */
+function nativeResolution(extent: Extent, width: number): number {
+  return getWidth(extent) / Math.max(1, width);
+}
+
+export function createMapView(options: MapViewOptions): MapView {
+  const target = h('div', { class: 'map-canvas' });
+  const element = h('div', { class: 'map', 'data-testid': 'map' }, target);
+  const patchLayer = createPatchLayer();
+  const map = new OlMap({
+    target,
+    layers: [patchLayer.layer],
+    controls: [new Zoom(), new ScaleLine({ units: 'metric' })],
+  });
+  patchLayer.layer.setZIndex(10);
+  const compare = createCompare(map, element);
+
+  let imagery: Imagery[] = [];
+  let sceneProj: SceneProjection | null = null;
+  let native = 1;
+  let loadToken = 0;
+
+  // The map element is laid out by CSS; tell OpenLayers whenever its size changes.
+  const resizeObserver = new ResizeObserver(() => map.updateSize());
+  resizeObserver.observe(target);
+
+  map.on('pointermove', (event) => {
+    if (event.dragging) return;
+    const [x, y] = event.coordinate;
+    options.onCursor({ x, y, lonLat: sceneProj ? lonLatOf(event.coordinate, sceneProj) : null });
+  });
+  target.addEventListener('pointerleave', () => options.onCursor(null));
+
+  map.on('singleclick', (event) => {
+    const feature = map.forEachFeatureAtPixel(event.pixel, (f) => f, {
+      layerFilter: (layer) => layer === patchLayer.layer,
+      hitTolerance: 3,
+    });
+    const id = feature?.getId();
+    if (id !== undefined) options.onSelect(String(id));
+  });
+
+  function clearImagery(): void {
+    for (const item of imagery) {
+      map.removeLayer(item.layer);
+      disposeImagery(item);
+    }
+    imagery = [];
+    compare.setLayer(null);
+  }
+
+  async function showProject(project: ProjectView): Promise<void> {
+    const token = ++loadToken;
+    const { before, after } = project.scenes;
+    clearImagery();
+    sceneProj = sceneProjection(before);
+    if (after.crs !== before.crs) sceneProjection(after);
+    native = nativeResolution(before.extent, before.width);
+    patchLayer.setLabelResolution(native * 1.5);
+
+    // Provisional view from the scene metadata, so patches show while the imagery loads.
+    setView(sceneProj, before.extent);
+
+    const [beforeImagery, afterImagery] = await Promise.all([
+      createImagery(before, sceneProj.projection, options.onError),
+      createImagery(after, sceneProj.projection, options.onError),
+    ]);
+    if (token !== loadToken) {
+      disposeImagery(beforeImagery);
+      disposeImagery(afterImagery);
+      return;
+    }
+    imagery = [beforeImagery, afterImagery];
+    beforeImagery.layer.setZIndex(0);
+    afterImagery.layer.setZIndex(1);
+    map.addLayer(beforeImagery.layer);
+    map.addLayer(afterImagery.layer);
+    compare.setLayer(afterImagery.layer);
+
+    // The real view comes from the before source (its projection and extent as read from the COG).
+    try {
+      const config = await beforeImagery.source.getView();
+      if (token !== loadToken || !sceneProj) return;
+      const extent = (config.extent as Extent | undefined) ?? before.extent;
+      const projection = config.projection ?? sceneProj.projection;
+      if (projection !== sceneProj.projection) {
+        console.warn('LandWatch: the before image CRS differs from the project CRS', projection);
+      }
+      setView(sceneProj, extent);
+    } catch (err) {
+      options.onError(
+        `Could not read the before image “${before.name}”: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  function setView(proj: SceneProjection, extent: Extent): void {
+    const span = Math.max(getWidth(extent), getHeight(extent));
+    const view = new View({
+      projection: proj.projection,
+      extent: buffer(extent, span * 0.5),
+      constrainOnlyCenter: true,
+      showFullExtent: true,
+      minResolution: native / 8,
+      maxResolution: (span / 256) * 2,
+      enableRotation: false,
+    });
+    map.setView(view);
+    view.fit(extent, { padding: [16, 16, 16, 16], size: map.getSize() });
+  }
+
+  return {
+    element,
+    showProject,
+    setPatches: (patches) => patchLayer.setPatches(patches),
+    setSelected: (id) => patchLayer.setSelected(id),
+    zoomToPatch(id) {
+      const extent = patchLayer.extentOf(id);
+      if (!extent) return;
+      // Margin: half the patch size, at least 30 native pixels, so context stays visible.
+      const margin = Math.max(getWidth(extent), getHeight(extent), native * 60) * 0.5;
+      map.getView().fit(buffer(extent, margin), {
+        duration: 200,
+        padding: [24, 24, 24, 24],
+        minResolution: native / 4,
+      });
+    },
+    setCompareMode: (mode) => compare.setMode(mode),
+    dispose() {
+      resizeObserver.disconnect();
+      clearImagery();
+      compare.dispose();
+      map.setTarget(undefined);
+      map.dispose();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Detection: choose model, threshold, minimum area and device, Start; then a progress bar with
+ * phase, ETA and the execution provider in use, and Cancel (→ `detect.cancel`). Closing the dialog
+ * does not stop the job; the status bar keeps showing its progress.
+ */
+import type { Device } from '../../../electron/common/contract.js';
+import { formatEta } from '../format.js';
+import { jobPercent, type AppState, type JobState } from '../state.js';
+import { h, replaceChildren } from '../ui/dom.js';
+import { createModal } from '../ui/modal.js';
+
+export interface DetectRequest {
+  modelId: string | undefined;
+  threshold: number;
+  minArea: number;
+  device: Device;
+}
+
+export interface DetectDialogOptions {
+  onStart(request: DetectRequest): void;
+  onCancel(): void;
+  /** Leaves a finished/failed/cancelled job behind (back to the form). */
+  onDismissJob(): void;
+}
+
+export interface DetectDialog {
+  open(): void;
+  close(): void;
+  update(state: AppState): void;
+}
+
+const DEVICES: { value: Device; label: string; provider: string }[] = [
+  { value: 'auto', label: 'Auto (best available)', provider: '' },
+  { value: 'cpu', label: 'CPU', provider: 'cpu' },
+  { value: 'webgpu', label: 'WebGPU', provider: 'webgpu' },
+  { value: 'cuda', label: 'CUDA (NVIDIA)', provider: 'cuda' },
+  { value: 'dml', label: 'DirectML (Windows)', provider: 'dml' },
+  { value: 'coreml', label: 'Core ML (macOS)', provider: 'coreml' },
+];
+
+function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, label),
+    control,
+    hint ? h('span', { class: 'hint' }, hint) : null,
+  );
+}
+
+export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
+  const modal = createModal('Detect changes', 'detect-dialog');
+  const model = h('select', { class: 'input', 'data-testid': 'detect-model' });
+  const threshold = h('input', {
+    class: 'input',
+    type: 'number',
+    min: '0.01',
+    max: '0.99',
+    step: '0.05',
+    value: '0.5',
+    'data-testid': 'detect-threshold',
+  });
+  const minArea = h('input', {
+    class: 'input',
+    type: 'number',
+    min: '0',
+    step: '10',
+    value: '50',
+    'data-testid': 'detect-min-area',
+  });
+  const device = h('select', { class: 'input', 'data-testid': 'detect-device' });
+  const formError = h('p', { class: 'form-error', role: 'alert' });
+  const form = h(
+    'div',
+    { class: 'form' },
+    field('Model', model),
+    field('Threshold', threshold, 'Probability above which a pixel counts as changed (0–1).'),
+    field('Minimum area (m²)', minArea, 'Smaller patches are dropped.'),
+    field('Device', device),
+    formError,
+  );
+
+  const fill = h('div', { class: 'progress-fill' });
+  const bar = h(
+    'div',
+    {
+      class: 'progress',
+      role: 'progressbar',
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': '0',
+      'aria-label': 'Detection progress',
+      'data-testid': 'detect-progress',
+    },
+    fill,
+  );
+  const percentText = h('span', { class: 'progress-percent' });
+  const phase = h('span', { class: 'progress-phase', 'data-testid': 'detect-phase' });
+  const eta = h('span', { class: 'muted' });
+  const ep = h('span', { class: 'ep', 'data-testid': 'detect-ep' });
+  const jobError = h('p', { class: 'form-error', role: 'alert' });
+  const progress = h(
+    'div',
+    { class: 'detect-progress' },
+    h('div', { class: 'progress-line' }, phase, percentText),
+    bar,
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Remaining'),
+      h('dd', {}, eta),
+      h('dt', {}, 'Running on'),
+      h('dd', {}, ep),
+    ),
+    jobError,
+  );
+
+  const start = h(
+    'button',
+    { class: 'btn btn-primary', type: 'button', 'data-testid': 'detect-start' },
+    'Start',
+  );
+  const cancel = h(
+    'button',
+    { class: 'btn btn-danger', type: 'button', 'data-testid': 'detect-cancel' },
+    'Cancel',
+  );
+  const back = h('button', { class: 'btn', type: 'button' }, 'New detection');
+  const close = h('button', { class: 'btn', type: 'button' }, 'Close');
+  modal.body.append(form, progress);
+  modal.footer.append(back, close, cancel, start);
+
+  start.addEventListener('click', () => {
+    const t = Number(threshold.value);
+    const a = Number(minArea.value);
+    if (!(t > 0 && t < 1)) {
+      formError.textContent = 'Threshold must be between 0 and 1 (for example 0.5).';
+      return;
+    }
+    if (!(a >= 0) || !Number.isFinite(a)) {
+      formError.textContent = 'Minimum area must be a number of square metres, 0 or more.';
+      return;
+    }
+    formError.textContent = '';
+    options.onStart({
+      modelId: model.value || undefined,
+      threshold: t,
+      minArea: a,
+      device: device.value as Device,
+    });
+  });
+  cancel.addEventListener('click', () => options.onCancel());
+  back.addEventListener('click', () => options.onDismissJob());
+  close.addEventListener('click', () => modal.close());
+
+  let infoShown: AppState['info'] = null;
+
+  function fillChoices(state: AppState): void {
+    if (state.info === infoShown) return;
+    infoShown = state.info;
+    const models = state.info?.models ?? [];
+    replaceChildren(
+      model,
+      ...(models.length === 0 ? [h('option', { value: '' }, 'Default model')] : []),
+      ...models.map((m) =>
+        h('option', { value: m.id, title: m.description }, `${m.name} ${m.version}`),
+      ),
+    );
+    if (state.info?.defaultModelId) model.value = state.info.defaultModelId;
+    const available = (state.info?.executionProviders ?? []).map((p) => p.toLowerCase());
+    replaceChildren(
+      device,
+      ...DEVICES.map((d) => {
+        const missing =
+          d.provider !== '' &&
+          available.length > 0 &&
+          !available.some((p) => p.includes(d.provider));
+        return h('option', { value: d.value }, missing ? `${d.label} — not available` : d.label);
+      }),
+    );
+  }
+
+  function showJob(job: JobState | null): void {
+    const running = job !== null && (job.status === 'starting' || job.status === 'running');
+    form.hidden = job !== null;
+    progress.hidden = job === null;
+    start.hidden = job !== null;
+    cancel.hidden = !running;
+    cancel.disabled = !running;
+    back.hidden = job === null || running;
+    if (!job) return;
+    const percent = jobPercent(job);
+    bar.setAttribute('aria-valuenow', String(percent));
+    fill.style.width = `${percent}%`;
+    bar.classList.toggle(
+      'indeterminate',
+      job.status === 'starting' || (running && job.total === 0),
+    );
+    percentText.textContent =
+      job.total > 0 ? `${percent}% · ${job.done} / ${job.total}` : `${percent}%`;
+    phase.textContent = job.phase;
+    eta.textContent = running ? formatEta(job.etaSeconds) : '—';
+    ep.textContent = job.executionProvider ?? 'choosing…';
+    jobError.textContent = job.status === 'failed' ? (job.error ?? 'Detection failed.') : '';
+    jobError.hidden = job.status !== 'failed';
+  }
+
+  return {
+    open() {
+      modal.open();
+      (form.hidden ? cancel : start).focus();
+    },
+    close: () => modal.close(),
+    update(state) {
+      fillChoices(state);
+      showJob(state.job);
+      start.disabled = !state.project;
+    },
+  };
+}

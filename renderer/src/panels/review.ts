@@ -1,0 +1,114 @@
+/**
+ * The selected patch: its numbers, its comment, and the review buttons. Clicking Reject sends the
+ * comment typed here; the X key asks for one in a prompt instead.
+ */
+import type { PatchView, ReviewState } from '../../../electron/common/contract.js';
+import { formatArea, formatMu, formatPercent, stateLabel } from '../format.js';
+import { selectedPatch, type AppState } from '../state.js';
+import { h, replaceChildren } from '../ui/dom.js';
+
+export interface ReviewOptions {
+  onReview(state: ReviewState, comment: string | undefined): void;
+  onZoom(): void;
+}
+
+export interface ReviewPanel {
+  element: HTMLElement;
+  update(state: AppState): void;
+}
+
+const ACTIONS: { state: ReviewState; label: string; key: string; testId: string; cls: string }[] = [
+  { state: 'confirmed', label: 'Confirm', key: 'C', testId: 'confirm', cls: 'btn-confirm' },
+  { state: 'rejected', label: 'Reject', key: 'X', testId: 'reject', cls: 'btn-reject' },
+  { state: 'field_check', label: 'Field check', key: 'F', testId: 'field-check', cls: 'btn-field' },
+  { state: 'unreviewed', label: 'Unreviewed', key: 'U', testId: 'unreview', cls: 'btn-unreview' },
+];
+
+function fact(label: string, value: string): HTMLElement[] {
+  return [h('dt', {}, label), h('dd', {}, value)];
+}
+
+export function createReviewPanel(options: ReviewOptions): ReviewPanel {
+  const title = h('h2', {}, 'No patch selected');
+  const facts = h('dl', { class: 'facts' });
+  const comment = h('textarea', {
+    class: 'input',
+    rows: 2,
+    maxlength: 2000,
+    placeholder: 'Comment (optional, saved with the review)',
+    'aria-label': 'Review comment',
+    'data-testid': 'review-comment',
+  });
+  const zoom = h(
+    'button',
+    {
+      class: 'btn btn-ghost btn-sm',
+      type: 'button',
+      title: 'Zoom to patch (Z)',
+      onclick: () => options.onZoom(),
+    },
+    'Zoom',
+  );
+  const buttons = ACTIONS.map((action) =>
+    h(
+      'button',
+      {
+        class: `btn ${action.cls}`,
+        type: 'button',
+        title: `${action.label} (${action.key})`,
+        'data-testid': action.testId,
+        'data-review-state': action.state,
+        onclick: () => options.onReview(action.state, comment.value.trim() || undefined),
+      },
+      action.label,
+      h('kbd', {}, action.key),
+    ),
+  );
+  const element = h(
+    'section',
+    { class: 'panel review', 'aria-label': 'Selected patch' },
+    h('header', { class: 'panel-header' }, title, zoom),
+    facts,
+    comment,
+    h('div', { class: 'review-buttons' }, ...buttons),
+  );
+
+  let shown: PatchView | null | undefined;
+
+  return {
+    element,
+    update(state) {
+      const patch = selectedPatch(state);
+      if (patch === shown) return;
+      const sameId = shown?.id === patch?.id;
+      shown = patch;
+      for (const button of buttons) {
+        button.disabled = !patch;
+        button.classList.toggle('active', patch?.state === button.dataset.reviewState);
+      }
+      zoom.disabled = !patch;
+      comment.disabled = !patch;
+      if (!patch) {
+        title.textContent = 'No patch selected';
+        replaceChildren(
+          facts,
+          h('p', { class: 'muted' }, 'Pick a patch in the list or on the map (J / K).'),
+        );
+        comment.value = '';
+        return;
+      }
+      title.textContent = `Patch #${patch.number}`;
+      replaceChildren(
+        facts,
+        ...fact('State', stateLabel(patch.state)),
+        ...fact('Area', `${formatArea(patch.areaM2)} · ${formatMu(patch.areaMu)}`),
+        ...fact(
+          'Confidence',
+          `mean ${formatPercent(patch.meanProb)} · max ${formatPercent(patch.maxProb)}`,
+        ),
+      );
+      // Keep what the analyst is typing when only the state of the same patch changed.
+      if (!sameId) comment.value = patch.comment ?? '';
+    },
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * Application state and the pure functions that change it. No DOM, no API calls: every function
+ * takes a state and returns a new one, so ordering, filtering and selection movement are
+ * unit-tested in Node. `createStore` holds the current state and tells subscribers when it changes.
+ */
+import type {
+  ApiEvent,
+  AppInfo,
+  PatchView,
+  ProjectView,
+  ReviewState,
+  RunView,
+} from '../../electron/common/contract.js';
+
+export type StateFilter = 'all' | ReviewState;
+export type CompareMode = 'swipe' | 'blend';
+
+export interface Filters {
+  /** Show only patches in this review state. */
+  state: StateFilter;
+  /** Hide patches whose mean probability is below this (0–1). */
+  minConfidence: number;
+}
+
+export type JobStatus = 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** The detection job this window started, as far as its events have told. */
+export interface JobState {
+  /** Null until `detect.start` answers. */
+  jobId: string | null;
+  projectId: string;
+  status: JobStatus;
+  phase: string;
+  done: number;
+  total: number;
+  etaSeconds: number | null;
+  executionProvider: string | null;
+  error: string | null;
+  run: RunView | null;
+}
+
+export interface AppState {
+  info: AppInfo | null;
+  project: ProjectView | null;
+  /** The run whose patches are listed. */
+  runId: string | null;
+  /** Patches of `runId`, ranked by {@link rankPatches}. */
+  patches: PatchView[];
+  selectedId: string | null;
+  filters: Filters;
+  compareMode: CompareMode;
+  job: JobState | null;
+  /** Execution provider of the most recent run (finished here or loaded with the project). */
+  lastExecutionProvider: string | null;
+}
+
+export const initialState: AppState = {
+  info: null,
+  project: null,
+  runId: null,
+  patches: [],
+  selectedId: null,
+  filters: { state: 'all', minConfidence: 0 },
+  compareMode: 'swipe',
+  job: null,
+  lastExecutionProvider: null,
+};
+
+/** How much a patch matters for review: likely changes over large areas first. */
+export function patchScore(patch: PatchView): number {
+  return patch.meanProb * patch.areaM2;
+}
+
+/** Patches by score descending; ties by patch number ascending (stable and predictable). */
+export function rankPatches(patches: readonly PatchView[]): PatchView[] {
+  return [...patches].sort((a, b) => patchScore(b) - patchScore(a) || a.number - b.number);
+}
+
+export function matchesFilters(patch: PatchView, filters: Filters): boolean {
+  if (filters.state !== 'all' && patch.state !== filters.state) return false;
+  return patch.meanProb >= filters.minConfidence;
+}
+
+/** The ranked patches the queue shows under the current filters. */
+export function visiblePatches(state: AppState): PatchView[] {
+  return state.patches.filter((p) => matchesFilters(p, state.filters));
+}
+
+export function selectedPatch(state: AppState): PatchView | null {
+  return state.patches.find((p) => p.id === state.selectedId) ?? null;
+}
+
+/** The most recent run of a project (by start time), or null before the first detection. */
+export function latestRun(project: ProjectView): RunView | null {
+  let latest: RunView | null = null;
+  for (const run of project.runs) {
+    if (!latest || run.startedAt > latest.startedAt) latest = run;
+  }
+  return latest;
+}
+
+/**
+ * The id `delta` steps from `currentId` among the patches that pass `filters`, walking the ranked
+ * list `ranked`. The current patch may itself be filtered out (just reviewed under an
+ * "unreviewed" filter): the walk starts from its place in the ranking. Without a current patch
+ * the first visible one is chosen. At either end the selection stays where it is.
+ */
+export function stepSelection(
+  ranked: readonly PatchView[],
+  filters: Filters,
+  currentId: string | null,
+  delta: 1 | -1,
+): string | null {
+  const start = currentId === null ? -1 : ranked.findIndex((p) => p.id === currentId);
+  if (start < 0) return ranked.find((p) => matchesFilters(p, filters))?.id ?? currentId;
+  for (let i = start + delta; i >= 0 && i < ranked.length; i += delta) {
+    if (matchesFilters(ranked[i], filters)) return ranked[i].id;
+  }
+  return currentId;
+}
+
+export function moveSelection(state: AppState, delta: 1 | -1): AppState {
+  const selectedId = stepSelection(state.patches, state.filters, state.selectedId, delta);
+  return selectedId === state.selectedId ? state : { ...state, selectedId };
+}
+
+export function select(state: AppState, id: string | null): AppState {
+  if (id !== null && !state.patches.some((p) => p.id === id)) return state;
+  return id === state.selectedId ? state : { ...state, selectedId: id };
+}
+
+export function setFilters(state: AppState, filters: Partial<Filters>): AppState {
+  return { ...state, filters: { ...state.filters, ...filters } };
+}
+
+/** Shows a project and the patches of `runId`; keeps the selection if that patch is still there. */
+export function setProject(
+  state: AppState,
+  project: ProjectView,
+  runId: string | null,
+  patches: readonly PatchView[],
+): AppState {
+  const ranked = rankPatches(patches);
+  const keep = ranked.some((p) => p.id === state.selectedId);
+  const run = project.runs.find((r) => r.id === runId) ?? latestRun(project);
+  return {
+    ...state,
+    project,
+    runId,
+    patches: ranked,
+    selectedId: keep ? state.selectedId : null,
+    lastExecutionProvider: run?.executionProvider ?? state.lastExecutionProvider,
+  };
+}
+
+/** Replaces a reviewed patch (ranking does not depend on state) and moves the project counts. */
+export function applyReview(state: AppState, updated: PatchView): AppState {
+  const previous = state.patches.find((p) => p.id === updated.id);
+  if (!previous) return state;
+  const patches = state.patches.map((p) => (p.id === updated.id ? updated : p));
+  let project = state.project;
+  if (project && previous.state !== updated.state) {
+    const counts = { ...project.counts };
+    counts[previous.state] = Math.max(0, (counts[previous.state] ?? 0) - 1);
+    counts[updated.state] = (counts[updated.state] ?? 0) + 1;
+    project = { ...project, counts };
+  }
+  return { ...state, patches, project };
+}
+
+/** "x of n reviewed": every state but `unreviewed` counts as reviewed. */
+export function reviewProgress(patches: readonly PatchView[]): { reviewed: number; total: number } {
+  const reviewed = patches.reduce((n, p) => n + (p.state === 'unreviewed' ? 0 : 1), 0);
+  return { reviewed, total: patches.length };
+}
+
+export function toggleCompareMode(state: AppState): AppState {
+  return { ...state, compareMode: state.compareMode === 'swipe' ? 'blend' : 'swipe' };
+}
+
+/** A detection was requested for `projectId`; its job id is not known yet. */
+export function jobStarting(state: AppState, projectId: string): AppState {
+  const job: JobState = {
+    jobId: null,
+    projectId,
+    status: 'starting',
+    phase: 'Starting…',
+    done: 0,
+    total: 0,
+    etaSeconds: null,
+    executionProvider: null,
+    error: null,
+    run: null,
+  };
+  return { ...state, job };
+}
+
+/**
+ * `detect.start` answered with `jobId`. Events can beat that answer over SSE, so the caller passes
+ * those it buffered meanwhile; the ones for this job are applied in order.
+ */
+export function jobStarted(
+  state: AppState,
+  jobId: string,
+  buffered: readonly ApiEvent[],
+): AppState {
+  if (!state.job) return state;
+  let next: AppState = { ...state, job: { ...state.job, jobId, status: 'running' } };
+  for (const event of buffered) next = applyJobEvent(next, event);
+  return next;
+}
+
+export function jobFailedToStart(state: AppState, message: string): AppState {
+  if (!state.job) return state;
+  return { ...state, job: { ...state.job, status: 'failed', error: message, phase: 'Failed' } };
+}
+
+/** Applies a job event to the job of this window; events of other jobs leave state unchanged. */
+export function applyJobEvent(state: AppState, event: ApiEvent): AppState {
+  const job = state.job;
+  if (!job || job.jobId === null || event.jobId !== job.jobId) return state;
+  if (job.status !== 'running') return state;
+  switch (event.type) {
+    case 'job.progress':
+      return {
+        ...state,
+        job: {
+          ...job,
+          phase: event.phase,
+          done: event.done,
+          total: event.total,
+          etaSeconds: event.etaSeconds,
+          executionProvider: event.executionProvider ?? job.executionProvider,
+        },
+        lastExecutionProvider: event.executionProvider ?? state.lastExecutionProvider,
+      };
+    case 'job.done':
+      return {
+        ...state,
+        job: {
+          ...job,
+          status: 'done',
+          phase: 'Done',
+          done: job.total || 1,
+          total: job.total || 1,
+          etaSeconds: 0,
+          executionProvider: event.run.executionProvider,
+          run: event.run,
+        },
+        lastExecutionProvider: event.run.executionProvider,
+      };
+    case 'job.failed':
+      return {
+        ...state,
+        job: { ...job, status: 'failed', phase: 'Failed', error: event.error.message },
+      };
+    case 'job.cancelled':
+      return { ...state, job: { ...job, status: 'cancelled', phase: 'Cancelled' } };
+    default:
+      return state;
+  }
+}
+
+/** Percentage 0–100 of a job, for the progress bar. */
+export function jobPercent(job: JobState): number {
+  if (job.status === 'done') return 100;
+  if (job.total <= 0) return 0;
+  return Math.max(0, Math.min(100, Math.round((job.done / job.total) * 100)));
+}
+
+export function clearJob(state: AppState): AppState {
+  return state.job ? { ...state, job: null } : state;
+}
+
+export interface Store<S> {
+  get(): S;
+  /** Applies `change` and notifies subscribers if it returned a different object. */
+  update(change: (state: S) => S): void;
+  /** Listener gets the new and previous state; returns an unsubscribe function. */
+  subscribe(listener: (state: S, previous: S) => void): () => void;
+}
+
+export function createStore<S>(initial: S): Store<S> {
+  let current = initial;
+  const listeners = new Set<(state: S, previous: S) => void>();
+  return {
+    get: () => current,
+    update(change) {
+      const previous = current;
+      const next = change(previous);
+      if (next === previous) return;
+      current = next;
+      for (const listener of [...listeners]) listener(current, previous);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

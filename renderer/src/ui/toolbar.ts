@@ -1,0 +1,101 @@
+/** The dark toolbar: project actions on the left, comparison mode and help on the right. */
+import type { AppState, CompareMode } from '../state.js';
+import { h } from './dom.js';
+
+export interface ToolbarActions {
+  openDemo(): void;
+  newProject(): void;
+  detect(): void;
+  exportPatches(): void;
+  setCompareMode(mode: CompareMode): void;
+  help(): void;
+}
+
+export interface Toolbar {
+  element: HTMLElement;
+  update(state: AppState): void;
+}
+
+export function createToolbar(actions: ToolbarActions): Toolbar {
+  const button = (label: string, testId: string, title: string, onclick: () => void) =>
+    h('button', { class: 'tb-btn', type: 'button', title, 'data-testid': testId, onclick }, label);
+
+  const demo = button('Open demo', 'open-demo', 'Open the demo project', actions.openDemo);
+  const create = button(
+    'New project',
+    'new-project',
+    'Create a project from two images',
+    actions.newProject,
+  );
+  const detect = button('Detect', 'detect-open', 'Run change detection', actions.detect);
+  const exportBtn = button(
+    'Export',
+    'export-open',
+    'Export patches to a GIS file',
+    actions.exportPatches,
+  );
+  const swipe = h(
+    'button',
+    {
+      class: 'seg-btn',
+      type: 'button',
+      'data-mode': 'swipe',
+      'aria-pressed': 'true',
+      onclick: () => actions.setCompareMode('swipe'),
+    },
+    'Swipe',
+  );
+  const blend = h(
+    'button',
+    {
+      class: 'seg-btn',
+      type: 'button',
+      'data-mode': 'blend',
+      'aria-pressed': 'false',
+      onclick: () => actions.setCompareMode('blend'),
+    },
+    'Blend',
+  );
+  const mode = h(
+    'div',
+    {
+      class: 'segmented',
+      role: 'group',
+      'aria-label': 'Comparison mode (S)',
+      title: 'Comparison mode (S)',
+      'data-testid': 'mode-toggle',
+    },
+    swipe,
+    blend,
+  );
+  const projectName = h('span', { class: 'tb-project', 'data-testid': 'project-name-label' });
+  const help = button('?', 'help-open', 'Keyboard shortcuts (?)', actions.help);
+  help.classList.add('tb-help');
+
+  const element = h(
+    'header',
+    { class: 'toolbar' },
+    h('span', { class: 'brand' }, 'LandWatch'),
+    projectName,
+    h('span', { class: 'tb-sep' }),
+    demo,
+    create,
+    detect,
+    exportBtn,
+    h('span', { class: 'tb-spacer' }),
+    mode,
+    help,
+  );
+
+  return {
+    element,
+    update(state) {
+      projectName.textContent = state.project ? state.project.name : 'No project';
+      projectName.title = state.project ? `${state.project.name} · ${state.project.crs}` : '';
+      detect.disabled = !state.project;
+      exportBtn.disabled = !state.project;
+      swipe.setAttribute('aria-pressed', String(state.compareMode === 'swipe'));
+      blend.setAttribute('aria-pressed', String(state.compareMode === 'blend'));
+    },
+  };
+}

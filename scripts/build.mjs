@@ -1,0 +1,40 @@
+// Builds what the app runs: the Node-side bundles (CLI, detection worker, Electron main and
+// preload) with esbuild, and the renderer with Vite. Runs on `npm install` (prepare) and `npm run build`.
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  packages: 'external',
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({
+    ...common,
+    format: 'esm',
+    entryPoints: {
+      landwatch: 'electron/cli/landwatch.ts',
+      'detect-worker': 'electron/engine/jobs/detect-worker.ts',
+      main: 'electron/main/main.ts',
+    },
+    outdir: 'dist/node',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: { preload: 'electron/preload/preload.ts' },
+    outdir: 'dist/node',
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+  }),
+]);
+await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });
+console.log('build: dist/node and dist/renderer ready');

@@ -1,0 +1,45 @@
+// `npm start`: the desktop app when an Electron binary is installed; otherwise the same UI as a
+// local web app on 127.0.0.1, saying why.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' });
+    child.on('exit', (code) => resolve(code ?? 1));
+    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  });
+}
+
+if (!existsSync(`${root}dist/node/main.js`) || !existsSync(`${root}dist/renderer/index.html`)) {
+  const code = await run(process.execPath, ['scripts/build.mjs']);
+  if (code !== 0) process.exit(code);
+}
+
+let electronPath = null;
+let reason = '';
+try {
+  electronPath = require('electron');
+  if (typeof electronPath !== 'string' || !existsSync(electronPath)) {
+    reason = 'the Electron binary is not installed (it was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD or could not be downloaded)';
+    electronPath = null;
+  }
+} catch (error) {
+  reason = `Electron is not usable here (${error.message.split('\n')[0]})`;
+}
+if (electronPath && process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+  reason = 'there is no display (DISPLAY/WAYLAND_DISPLAY unset) for a desktop window';
+  electronPath = null;
+}
+
+if (electronPath) {
+  process.exit(await run(electronPath, ['.']));
+} else {
+  const message = `LandWatch desktop could not start: ${reason}. Starting the same UI as a local web app instead.`;
+  process.exit(await run(process.execPath, ['bin/landwatch.js', 'serve', '--reason', message]));
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatArea,
+  formatEta,
+  formatLonLat,
+  formatMu,
+  formatPercent,
+} from '../../../renderer/src/format.js';
+import {
+  chooseBands,
+  colorExpression,
+  percentileRange,
+  sourceMinMax,
+} from '../../../renderer/src/map/stretch.js';
+
+describe('format', () => {
+  it('formats areas, confidence and ETA', () => {
+    expect(formatArea(1234.5)).toBe('1,235 m²');
+    expect(formatMu(1.8549)).toBe('1.85 mu');
+    expect(formatMu(12.34)).toBe('12.3 mu');
+    expect(formatPercent(0.874)).toBe('87%');
+    expect(formatEta(null)).toBe('—');
+    expect(formatEta(45)).toBe('45 s');
+    expect(formatEta(185)).toBe('3 min 05 s');
+    expect(formatEta(3720)).toBe('1 h 02 min');
+    expect(formatLonLat(114.5, -30.25)).toBe('30.250000° S, 114.500000° E');
+  });
+});
+
+describe('imagery stretch', () => {
+  it('shows grey for 1–2 bands and RGB from 3', () => {
+    expect(chooseBands(1)).toEqual([1]);
+    expect(chooseBands(2)).toEqual([1]);
+    expect(chooseBands(4)).toEqual([1, 2, 3]);
+    expect(colorExpression(1)).toEqual(['array', ['band', 1], ['band', 1], ['band', 1], 1]);
+    expect(colorExpression(3)).toEqual(['array', ['band', 1], ['band', 2], ['band', 3], 1]);
+  });
+
+  it('stretches 2–98 % ignoring nodata and NaN', () => {
+    const values = Float32Array.from({ length: 101 }, (_, i) => i * 10);
+    values[0] = -9999;
+    values[1] = NaN;
+    const range = percentileRange(values, -9999);
+    expect(range).not.toBeNull();
+    expect(range!.min).toBeGreaterThanOrEqual(20);
+    expect(range!.min).toBeLessThanOrEqual(50);
+    expect(range!.max).toBeGreaterThanOrEqual(970);
+    expect(range!.max).toBeLessThan(1000);
+  });
+
+  it('handles flat and empty bands', () => {
+    expect(percentileRange(Uint8Array.from([7, 7, 7]), null)).toEqual({ min: 7, max: 8 });
+    expect(percentileRange(Uint8Array.from([0, 0]), 0)).toBeNull();
+  });
+
+  it('builds per-file-band min/max arrays', () => {
+    const ranges = new Map([
+      [1, { min: 1, max: 2 }],
+      [3, { min: 5, max: 6 }],
+      [9, { min: 0, max: 1 }],
+    ]);
+    expect(sourceMinMax(4, ranges)).toEqual({
+      min: [1, undefined, 5, undefined],
+      max: [2, undefined, 6, undefined],
+    });
+  });
+});

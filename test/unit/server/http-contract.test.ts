@@ -1,0 +1,100 @@
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProjectView } from '../../../electron/common/contract.js';
+import { startServer, type RunningServer } from '../../../electron/server/http-server.js';
+
+let server: RunningServer;
+
+async function post(channel: string, body: unknown, raw = false) {
+  const res = await fetch(`${server.url}api/${channel}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+}
+
+beforeAll(async () => {
+  process.env.LANDWATCH_HOME = mkdtempSync(join(tmpdir(), 'lw-http-'));
+  server = await startServer({ port: 0 });
+});
+afterAll(async () => server.close());
+
+describe('HTTP transport validates every payload before acting', () => {
+  it('rejects unknown channels', async () => {
+    const r = await post('fs.readFile', {});
+    expect(r.status).toBe(400);
+    expect(r.body.error?.message).toMatch(/Unknown API channel "fs.readFile"/);
+  });
+
+  it('rejects malformed JSON', async () => {
+    const r = await post('app.info', '{not json', true);
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe('E_BAD_REQUEST');
+  });
+
+  it.each([
+    ['detect.start', { projectId: 'p', threshold: 2 }, /threshold/],
+    ['detect.start', { projectId: 'p', device: 'tpu' }, /device/],
+    ['detect.start', { threshold: 0.5 }, /projectId/],
+    ['patches.review', { projectId: 'p', patchId: '1', state: 'approved' }, /state/],
+    ['project.create', { name: 'x', beforeToken: 'a', afterToken: 'b', path: '/etc/passwd' }, /path|Unrecognized/i],
+    ['export.run', { projectId: 'p', format: 'kml' }, /format/],
+    ['app.info', { extra: true }, /extra|Unrecognized/i],
+  ])('%s rejects %j', async (channel, payload, message) => {
+    const r = await post(channel, payload);
+    expect(r.status).toBe(400);
+    expect(r.body.error?.code).toBe('E_BAD_REQUEST');
+    expect(r.body.error?.message).toMatch(message);
+  });
+
+  it('only answers POST on API channels', async () => {
+    const res = await fetch(`${server.url}api/app.info`);
+    expect(res.status).toBe(405);
+  });
+
+  it('refuses requests for another Host (DNS rebinding)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(server.url);
+      const req = request(
+        { host: url.hostname, port: url.port, path: '/api/app.info', method: 'POST', headers: { Host: 'evil.example:80' } },
+        (res) => resolve(res.statusCode ?? 0),
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(421);
+  });
+
+  it('unknown projects are a clear 404', async () => {
+    const r = await post('project.get', { projectId: 'does-not-exist' });
+    expect(r.status).toBe(404);
+    expect(r.body.error?.message).toMatch(/not open/);
+  });
+});
+
+describe('HTTP transport serves the demo project', () => {
+  it('opens the demo and range-reads its imagery', async () => {
+    const r = await post('project.openDemo', {});
+    expect(r.status).toBe(200);
+    const project = r.body as unknown as ProjectView;
+    expect(project.crs).toBe('EPSG:32650');
+    expect(project.scenes.before.width).toBe(1024);
+    expect(project.scenes.before.date).toBe('2023-04-18');
+    const res = await fetch(new URL(project.scenes.after.url, server.url), { headers: { Range: 'bytes=0-7' } });
+    expect(res.status).toBe(206);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBe(8);
+    expect(String.fromCharCode(bytes[0], bytes[1])).toBe('II');
+    const again = await post('project.get', { projectId: project.id });
+    expect(again.status).toBe(200);
+  });
+
+  it('does not serve files that were never registered', async () => {
+    const res = await fetch(`${server.url}files/0123456789abcdef01234567`);
+    expect(res.status).toBe(404);
+  });
+});
