@@ -11,7 +11,8 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 const noElectron = {
   name: 'electron',
-  message: 'Engine code must stay Electron-free: only electron/main and electron/preload may import electron.',
+  message:
+    'Engine code must stay Electron-free: only electron/main and electron/preload may import electron.',
 };
 
 export default tseslint.config(
@@ -31,7 +32,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -45,7 +49,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [noElectron, ...nodeBuiltins.map((name) => ({ name, message: 'electron/common runs in the browser too: no Node built-ins.' }))],
+          paths: [
+            noElectron,
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'electron/common runs in the browser too: no Node built-ins.',
+            })),
+          ],
         },
       ],
     },
@@ -59,8 +69,14 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'electron', message: 'The renderer talks to the backend only through the API contract.' },
-            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a sandboxed browser: no Node built-ins.' })),
+            {
+              name: 'electron',
+              message: 'The renderer talks to the backend only through the API contract.',
+            },
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'The renderer runs in a sandboxed browser: no Node built-ins.',
+            })),
           ],
           patterns: [
             {

@@ -26,13 +26,19 @@ let reason = '';
 try {
   electronPath = require('electron');
   if (typeof electronPath !== 'string' || !existsSync(electronPath)) {
-    reason = 'the Electron binary is not installed (it was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD or could not be downloaded)';
+    reason =
+      'the Electron binary is not installed (it was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD or could not be downloaded)';
     electronPath = null;
   }
 } catch (error) {
   reason = `Electron is not usable here (${error.message.split('\n')[0]})`;
 }
-if (electronPath && process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+if (
+  electronPath &&
+  process.platform === 'linux' &&
+  !process.env.DISPLAY &&
+  !process.env.WAYLAND_DISPLAY
+) {
   reason = 'there is no display (DISPLAY/WAYLAND_DISPLAY unset) for a desktop window';
   electronPath = null;
 }

@@ -31,6 +31,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       stretch: { type: 'string', default: 'auto' },
       overwrite: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      stats: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -44,24 +45,42 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   if (mask && !/\.tiff?$/i.test(mask)) throw bad(`--mask ${values.mask}: use a .tif file name.`);
   for (const target of [out, mask]) {
     if (target && existsSync(target) && !values.overwrite) {
-      throw new LandWatchError('E_OUTPUT', `${target} already exists; pass --overwrite to replace it.`);
+      throw new LandWatchError(
+        'E_OUTPUT',
+        `${target} already exists; pass --overwrite to replace it.`,
+      );
     }
   }
-  const threshold = values.threshold === undefined ? undefined : number(values.threshold, '--threshold', 0, 1, false);
-  const minArea = values['min-area'] === undefined ? 0 : number(values['min-area'], '--min-area', 0, 1e12, true);
+  const threshold =
+    values.threshold === undefined
+      ? undefined
+      : number(values.threshold, '--threshold', 0, 1, false);
+  const minArea =
+    values['min-area'] === undefined ? 0 : number(values['min-area'], '--min-area', 0, 1e12, true);
   const device = deviceSchema.safeParse(values.device);
-  if (!device.success) throw bad(`--device ${values.device}: choose auto, cpu, webgpu, cuda, dml or coreml.`);
+  if (!device.success)
+    throw bad(`--device ${values.device}: choose auto, cpu, webgpu, cuda, dml or coreml.`);
   const stretch = values.stretch;
   if (stretch !== 'auto' && stretch !== 'none' && stretch !== 'percentile') {
     throw bad(`--stretch ${stretch}: choose auto, none or percentile.`);
   }
   const bands = values.bands?.split(',').map((b) => Number(b.trim()));
-  if (bands?.some((b) => !Number.isInteger(b) || b < 1)) throw bad(`--bands ${values.bands}: give 1-based band numbers like 3,2,1.`);
+  if (bands?.some((b) => !Number.isInteger(b) || b < 1))
+    throw bad(`--bands ${values.bands}: give 1-based band numbers like 3,2,1.`);
 
   const progress = progressPrinter(values.quiet);
   const t0 = performance.now();
   const result = await detectChanges(
-    { beforePath: before, afterPath: after, modelId: values.model, threshold, minArea, device: device.data, bands, stretch },
+    {
+      beforePath: before,
+      afterPath: after,
+      modelId: values.model,
+      threshold,
+      minArea,
+      device: device.data,
+      bands,
+      stretch,
+    },
     { onProgress: progress, log: (line) => values.quiet || process.stderr.write(`${line}\n`) },
   );
   progress(null);
@@ -84,6 +103,13 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       `${(area / 10000).toFixed(2)} ha (${(area / M2_PER_MU).toFixed(1)} mu), model ${result.model.id} ` +
       `on ${result.executionProvider}, ${seconds.toFixed(1)} s → ${out}${mask ? ` + ${mask}` : ''}\n`,
   );
+  if (values.stats) {
+    const rss = process.resourceUsage().maxRSS / 1024;
+    const s = result.seconds;
+    process.stderr.write(
+      `stats: ${JSON.stringify({ wallSeconds: +seconds.toFixed(2), peakRssMB: +rss.toFixed(1), openSeconds: +s.open.toFixed(2), inferSeconds: +s.infer.toFixed(2), vectoriseSeconds: +s.vectorise.toFixed(2), pixels: result.alignment.width * result.alignment.height, executionProvider: result.executionProvider, polygons: result.polygons.length })}\n`,
+    );
+  }
   return 0;
 }
 
@@ -95,7 +121,10 @@ function required(value: string | undefined, flag: string): string {
 function number(text: string, flag: string, min: number, max: number, inclusive: boolean): number {
   const v = Number(text);
   const ok = Number.isFinite(v) && (inclusive ? v >= min && v <= max : v > min && v < max);
-  if (!ok) throw bad(`${flag} ${text}: expected a number ${inclusive ? 'from' : 'between'} ${min} ${inclusive ? 'to' : 'and'} ${max}.`);
+  if (!ok)
+    throw bad(
+      `${flag} ${text}: expected a number ${inclusive ? 'from' : 'between'} ${min} ${inclusive ? 'to' : 'and'} ${max}.`,
+    );
   return v;
 }
 
@@ -118,10 +147,14 @@ function progressPrinter(quiet: boolean): (p: DetectProgress | null) => void {
     const eta = p.etaSeconds === null ? '' : ` ETA ${Math.ceil(p.etaSeconds)} s`;
     if (tty) {
       const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
-      process.stderr.write(`\r[${bar}] ${pct}% tiles ${p.done}/${p.total} on ${p.executionProvider}${eta}   `);
+      process.stderr.write(
+        `\r[${bar}] ${pct}% tiles ${p.done}/${p.total} on ${p.executionProvider}${eta}   `,
+      );
     } else if (Math.floor(pct / 10) > lastDecile) {
       lastDecile = Math.floor(pct / 10);
-      process.stderr.write(`progress: ${pct}% (${p.done}/${p.total} tiles on ${p.executionProvider})${eta}\n`);
+      process.stderr.write(
+        `progress: ${pct}% (${p.done}/${p.total} tiles on ${p.executionProvider})${eta}\n`,
+      );
     }
   };
 }

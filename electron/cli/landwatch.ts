@@ -10,7 +10,7 @@ const USAGE = `Usage:
   landwatch detect --before <tif> --after <tif> --out <file.gpkg|.geojson|.shp>
                    [--mask <file.tif>] [--threshold 0.5] [--min-area <m²>] [--model <id>]
                    [--device auto|cpu|webgpu|cuda|dml|coreml] [--bands 3,2,1]
-                   [--stretch auto|none|percentile] [--overwrite] [--quiet]
+                   [--stretch auto|none|percentile] [--overwrite] [--quiet] [--stats]
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -44,7 +44,10 @@ export async function main(argv: string[]): Promise<number> {
       return error.code === 'E_INTERNAL' ? 1 : error.code === 'E_CANCELLED' ? 130 : 2;
     }
     const e = error as Error & { code?: string };
-    if (e?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (
+      e?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      e?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
       process.stderr.write(`landwatch: error: ${e.message}\n${USAGE}\n`);
       return 2;
     }

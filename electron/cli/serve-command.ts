@@ -23,18 +23,33 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new LandWatchError('E_BAD_REQUEST', `--port ${values.port}: expected a port number 0–65535.`);
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      `--port ${values.port}: expected a port number 0–65535.`,
+    );
   }
   const staticDir = join(appRoot(), 'dist', 'renderer');
   if (!existsSync(join(staticDir, 'index.html'))) {
-    throw new LandWatchError('E_BAD_REQUEST', `The UI is not built (${staticDir} is missing); run "npm run build" first.`);
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      `The UI is not built (${staticDir} is missing); run "npm run build" first.`,
+    );
   }
   if (!LOOPBACK.has(values.host)) {
-    process.stderr.write(`warning: serving on ${values.host}: anyone who can reach this address can read your imagery and projects.\n`);
+    process.stderr.write(
+      `warning: serving on ${values.host}: anyone who can reach this address can read your imagery and projects.\n`,
+    );
   }
-  const server = await startServer({ host: values.host, port, staticDir, log: (l) => process.stderr.write(`${l}\n`) });
+  const server = await startServer({
+    host: values.host,
+    port,
+    staticDir,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
   if (values.reason) process.stderr.write(`${values.reason}\n`);
-  process.stdout.write(`LandWatch is running at ${server.url}  (data: ${dataHome()}; Ctrl+C to stop)\n`);
+  process.stdout.write(
+    `LandWatch is running at ${server.url}  (data: ${dataHome()}; Ctrl+C to stop)\n`,
+  );
   await new Promise<void>((done) => {
     const stop = () => {
       process.stderr.write('stopping…\n');

@@ -12,14 +12,18 @@ export function electronHost(window: () => BrowserWindow | null): Host {
         filters: [{ name: 'GeoTIFF', extensions: ['tif', 'tiff'] }],
       };
       const win = window();
-      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      const result = win
+        ? await dialog.showOpenDialog(win, options)
+        : await dialog.showOpenDialog(options);
       return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
     },
     fileUrl: (token) => `landwatch://files/${token}`,
     exportTarget: async (defaultName) => {
       const options = { title: 'Export changes', defaultPath: defaultName };
       const win = window();
-      const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      const result = win
+        ? await dialog.showSaveDialog(win, options)
+        : await dialog.showSaveDialog(options);
       if (result.canceled || !result.filePath) return null;
       return { path: result.filePath, location: (path) => path };
     },

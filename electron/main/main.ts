@@ -2,7 +2,8 @@
  * Electron main process: a list of setup steps. Everything heavy lives in the Electron-free engine;
  * this layer only adds windows, native dialogs, IPC and the app's own protocol.
  */
-import { app, BrowserWindow } from 'electron';
+import type { BrowserWindow } from 'electron';
+import { app } from 'electron';
 import { join } from 'node:path';
 import { Backend } from '../engine/api/backend.js';
 import { electronHost } from './host.js';

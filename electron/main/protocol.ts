@@ -22,7 +22,16 @@ const TYPES: Record<string, string> = {
 
 export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: 'landwatch', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } },
+    {
+      scheme: 'landwatch',
+      privileges: {
+        standard: true,
+        secure: true,
+        supportFetchAPI: true,
+        stream: true,
+        corsEnabled: true,
+      },
+    },
   ]);
 }
 
@@ -32,9 +41,13 @@ export function setupProtocol(backend: Backend): void {
     const url = new URL(request.url);
     if (url.host === 'app') {
       const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
-      if (!file.startsWith(rendererDir + sep) || !existsSync(file)) return new Response('not found', { status: 404 });
+      if (!file.startsWith(rendererDir + sep) || !existsSync(file))
+        return new Response('not found', { status: 404 });
       return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
-        headers: { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP },
+        headers: {
+          'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'Content-Security-Policy': CSP,
+        },
       });
     }
     if (url.host === 'files') {
@@ -52,10 +65,15 @@ function fileResponse(path: string, range: string | null): Response {
   if (m && (m[1] || m[2])) {
     const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
     const end = Math.min(size - 1, m[1] && m[2] ? Number(m[2]) : size - 1);
-    if (start > end) return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+    if (start > end)
+      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
     return new Response(Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream, {
       status: 206,
-      headers: { 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': String(end - start + 1), 'Accept-Ranges': 'bytes' },
+      headers: {
+        'Content-Range': `bytes ${start}-${end}/${size}`,
+        'Content-Length': String(end - start + 1),
+        'Accept-Ranges': 'bytes',
+      },
     });
   }
   return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {

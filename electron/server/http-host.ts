@@ -16,7 +16,10 @@ export function httpHost(files: () => FileTokens): Host {
     transport: 'http',
     pickImage: async (role, typedPath) => {
       if (!typedPath) {
-        throw new LandWatchError('E_BAD_REQUEST', `Type the path of the ${role} GeoTIFF on this machine.`);
+        throw new LandWatchError(
+          'E_BAD_REQUEST',
+          `Type the path of the ${role} GeoTIFF on this machine.`,
+        );
       }
       const abs = resolve(typedPath);
       const st = statSync(abs, { throwIfNoEntry: false });

@@ -62,19 +62,26 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHosts.has(req.headers.host ?? '')) {
-      return sendJson(res, 421, { error: { code: 'E_BAD_REQUEST', message: 'Unexpected Host header.' } });
+      return sendJson(res, 421, {
+        error: { code: 'E_BAD_REQUEST', message: 'Unexpected Host header.' },
+      });
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === '/api/events' && req.method === 'GET') {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+      });
       res.write(': connected\n\n');
       sse.add(res);
       req.on('close', () => sse.delete(res));
       return;
     }
     if (path.startsWith('/api/')) {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'E_BAD_REQUEST', message: 'Use POST.' } });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { error: { code: 'E_BAD_REQUEST', message: 'Use POST.' } });
       const channel = decodeURIComponent(path.slice(5));
       let payload: unknown;
       try {
@@ -82,20 +89,33 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         payload = text.length === 0 ? {} : JSON.parse(text);
       } catch (error) {
         const message = (error as Error).message;
-        return sendJson(res, 400, { error: { code: 'E_BAD_REQUEST', message: `${channel}: request body is not valid JSON (${message}).` } });
+        return sendJson(res, 400, {
+          error: {
+            code: 'E_BAD_REQUEST',
+            message: `${channel}: request body is not valid JSON (${message}).`,
+          },
+        });
       }
       try {
         const result = await backend.handle(channel, payload);
         return sendJson(res, 200, result ?? null);
       } catch (error) {
         const body = toErrorBody(error);
-        const status = body.code === 'E_BAD_REQUEST' ? 400 : body.code === 'E_NOT_FOUND' ? 404 : body.code === 'E_INTERNAL' ? 500 : 422;
+        const status =
+          body.code === 'E_BAD_REQUEST'
+            ? 400
+            : body.code === 'E_NOT_FOUND'
+              ? 404
+              : body.code === 'E_INTERNAL'
+                ? 500
+                : 422;
         return sendJson(res, status, { error: body });
       }
     }
     if (path.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
       const token = path.slice('/files/'.length);
-      if (!backend.files.has(token)) return sendJson(res, 404, { error: { code: 'E_NOT_FOUND', message: 'No such file.' } });
+      if (!backend.files.has(token))
+        return sendJson(res, 404, { error: { code: 'E_NOT_FOUND', message: 'No such file.' } });
       return sendFile(req, res, backend.files.pathOf(token), url.searchParams.has('download'));
     }
     if (staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -135,7 +155,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -156,14 +179,21 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Serves a file with single-range support (what geotiff.js and COG readers ask for). */
-function sendFile(req: IncomingMessage, res: ServerResponse, file: string, download: boolean): void {
+function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: string,
+  download: boolean,
+): void {
   const size = statSync(file).size;
   const headers: Record<string, string | number> = {
     'Accept-Ranges': 'bytes',
     'Content-Type': download ? 'application/octet-stream' : 'image/tiff',
     'Cache-Control': 'no-store',
   };
-  if (download) headers['Content-Disposition'] = `attachment; filename="${encodeURIComponent(file.split(sep).pop() ?? 'file')}"`;
+  if (download)
+    headers['Content-Disposition'] =
+      `attachment; filename="${encodeURIComponent(file.split(sep).pop() ?? 'file')}"`;
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
   if (range && (range[1] || range[2])) {
     let start = range[1] ? Number(range[1]) : size - Number(range[2]);
@@ -174,7 +204,11 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string, downl
       res.writeHead(416, { 'Content-Range': `bytes */${size}` });
       return void res.end();
     }
-    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': end - start + 1 });
+    res.writeHead(206, {
+      ...headers,
+      'Content-Range': `bytes ${start}-${end}/${size}`,
+      'Content-Length': end - start + 1,
+    });
     if (req.method === 'HEAD') return void res.end();
     return void createReadStream(file, { start, end }).pipe(res);
   }

@@ -52,6 +52,8 @@ export function zipFiles(target: string, files: string[]): string {
 /** Zips foo.shp with its .shx, .dbf, .prj and .cpg into foo.zip next to it. */
 export function zipShapefile(shpPath: string): string {
   const base = shpPath.slice(0, -4);
-  const parts = ['.shp', '.shx', '.dbf', '.prj', '.cpg'].map((e) => base + e).filter((p) => existsSync(p));
+  const parts = ['.shp', '.shx', '.dbf', '.prj', '.cpg']
+    .map((e) => base + e)
+    .filter((p) => existsSync(p));
   return zipFiles(`${base}.zip`, parts);
 }

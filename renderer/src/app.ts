@@ -22,7 +22,7 @@ import * as S from './state.js';
 import { createStatusBar } from './status-bar.js';
 import { h } from './ui/dom.js';
 import { createErrorBanner } from './ui/error-banner.js';
-import { promptComment } from './ui/modal.js';
+import { anyModalOpen, promptComment } from './ui/modal.js';
 import { bindShortcuts } from './ui/shortcuts.js';
 import { createToolbar } from './ui/toolbar.js';
 
@@ -259,7 +259,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       case 'toggle_compare':
         return store.update(S.toggleCompareMode);
       case 'help':
-        return help.toggle();
+        // Toggles help, but never stacks it over another open dialog.
+        return help.isOpen() || !anyModalOpen() ? help.toggle() : undefined;
       case 'close':
         return help.close();
     }
@@ -268,6 +269,11 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   window.addEventListener('unhandledrejection', (event) =>
     report(event.reason, 'Unexpected error'),
   );
+  window.addEventListener('error', (event) => {
+    // Browsers report this benign layout notice as an error; it is not the analyst's concern.
+    if (/ResizeObserver loop/.test(event.message)) return;
+    report(event.error ?? event.message, 'Unexpected error');
+  });
 
   // --- start: app info, then the demo project the backend prepares on first start -----------
   guard('Starting LandWatch', async () => {

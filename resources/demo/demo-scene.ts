@@ -95,7 +95,9 @@ export function generateDemoScene(seed = 20240501): DemoScene {
   for (let py = 0; py < size; py += parcel) {
     for (let px = 0; px < size; px += parcel) {
       const green = rand() < 0.65;
-      const c: Rgb = green ? [80 + rand() * 30, 120 + rand() * 30, 60 + rand() * 20] : [150 + rand() * 25, 130 + rand() * 20, 95 + rand() * 20];
+      const c: Rgb = green
+        ? [80 + rand() * 30, 120 + rand() * 30, 60 + rand() * 20]
+        : [150 + rand() * 25, 130 + rand() * 20, 95 + rand() * 20];
       crops.push(c);
       base.rect(px, py, parcel, parcel, c, noise, 10);
     }
@@ -112,7 +114,13 @@ export function generateDemoScene(seed = 20240501): DemoScene {
     const alongRoad = i % 2 === 0;
     const x = alongRoad ? 20 + Math.floor(rand() * 460) : 520 + Math.floor(rand() * 460);
     const y = alongRoad ? (rand() < 0.5 ? 350 - h : 400) : 20 + Math.floor(rand() * 330);
-    if (houses.some(([hx, hy, hw, hh]) => x < hx + hw + 8 && hx < x + w + 8 && y < hy + hh + 8 && hy < y + h + 8)) continue;
+    if (
+      houses.some(
+        ([hx, hy, hw, hh]) =>
+          x < hx + hw + 8 && hx < x + w + 8 && y < hy + hh + 8 && hy < y + h + 8,
+      )
+    )
+      continue;
     houses.push([x, y, w, h, ROOFS[Math.floor(rand() * ROOFS.length)]]);
   }
   for (const [x, y, w, h, roof] of houses) base.building(x, y, w, h, roof, noise);

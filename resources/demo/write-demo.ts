@@ -5,7 +5,13 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGeoTiffWriter } from '../../electron/engine/raster/geotiff-write.js';
-import { DEMO_EPSG, DEMO_ORIGIN, DEMO_PIXEL_M, DEMO_SIZE, generateDemoScene } from './demo-scene.js';
+import {
+  DEMO_EPSG,
+  DEMO_ORIGIN,
+  DEMO_PIXEL_M,
+  DEMO_SIZE,
+  generateDemoScene,
+} from './demo-scene.js';
 
 export interface DemoFiles {
   before: string;
@@ -50,12 +56,22 @@ export async function writeDemoScene(dir: string): Promise<DemoFiles> {
       properties: { id: i + 1, kind: c.kind },
       geometry: {
         type: 'Polygon',
-        coordinates: [[[X(x), Y(y + h)], [X(x + w), Y(y + h)], [X(x + w), Y(y)], [X(x), Y(y)], [X(x), Y(y + h)]]],
+        coordinates: [
+          [
+            [X(x), Y(y + h)],
+            [X(x + w), Y(y + h)],
+            [X(x + w), Y(y)],
+            [X(x), Y(y)],
+            [X(x), Y(y + h)],
+          ],
+        ],
       },
     };
   });
   const tmp = `${files.truth}.part`;
-  writeFileSync(tmp, JSON.stringify(
+  writeFileSync(
+    tmp,
+    JSON.stringify(
       {
         type: 'FeatureCollection',
         name: 'true_changes',
@@ -65,7 +81,8 @@ export async function writeDemoScene(dir: string): Promise<DemoFiles> {
       },
       null,
       1,
-    ));
+    ),
+  );
   renameSync(tmp, files.truth);
   return files;
 }

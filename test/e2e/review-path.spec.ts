@@ -24,7 +24,9 @@ test('open demo → detect → review → export', async ({ page, request }) => 
 
   await page.getByTestId('detect-open').click();
   await page.getByTestId('detect-start').click();
-  await expect(page.getByTestId('detect-ep')).toContainText(/cpu|webgpu|cuda|dml|coreml/i, { timeout: 120_000 });
+  await expect(page.getByTestId('detect-ep')).toContainText(/cpu|webgpu|cuda|dml|coreml/i, {
+    timeout: 120_000,
+  });
   const rows = page.getByTestId('patch-row');
   await expect(rows.first()).toBeVisible({ timeout: 150_000 });
   const count = await rows.count();
@@ -46,7 +48,9 @@ test('open demo → detect → review → export', async ({ page, request }) => 
       await page.keyboard.type('shadow of a tree');
       await page.keyboard.press('Enter');
     }
-    await expect(page.locator(`[data-testid="patch-row"][data-patch-id="${secondId}"]`)).toHaveAttribute('data-state', 'rejected');
+    await expect(
+      page.locator(`[data-testid="patch-row"][data-patch-id="${secondId}"]`),
+    ).toHaveAttribute('data-state', 'rejected');
   }
   await page.screenshot({ path: join(ARTIFACTS, '02-reviewed.png') });
 
@@ -74,9 +78,13 @@ test('open demo → detect → review → export', async ({ page, request }) => 
     const out = execFileSync('ogrinfo', ['-ro', '-al', '-so', gpkg], { encoding: 'utf8' });
     expect(out).toContain(`Feature Count: ${count}`);
     expect(out).toMatch(/EPSG",\s*32650|UTM zone 50N/);
-    const confirmed = execFileSync('ogrinfo', ['-ro', '-q', '-sql', "SELECT COUNT(*) AS n FROM changes WHERE state = 'confirmed'", gpkg], {
-      encoding: 'utf8',
-    });
+    const confirmed = execFileSync(
+      'ogrinfo',
+      ['-ro', '-q', '-sql', "SELECT COUNT(*) AS n FROM changes WHERE state = 'confirmed'", gpkg],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(confirmed).toMatch(/n \(Integer\) = 1/);
   }
   await page.screenshot({ path: join(ARTIFACTS, '03-exported.png') });

@@ -13,10 +13,20 @@ export function dataPath(...parts: string[]): string {
   return join(DATA, ...parts);
 }
 
-export const NANJING_BEFORE = dataPath('geotiff', 'landsat-nanjing', 'Nanjing_LT51200382000124BJC00_Nanjing.tif');
-export const NANJING_AFTER = dataPath('geotiff', 'landsat-nanjing', 'Nanjing_LT51200382002193BJC00_Nanjing.tif');
+export const NANJING_BEFORE = dataPath(
+  'geotiff',
+  'landsat-nanjing',
+  'Nanjing_LT51200382000124BJC00_Nanjing.tif',
+);
+export const NANJING_AFTER = dataPath(
+  'geotiff',
+  'landsat-nanjing',
+  'Nanjing_LT51200382002193BJC00_Nanjing.tif',
+);
 
 export const hasData = existsSync(NANJING_BEFORE);
 if (!hasData) {
-  console.warn(`shared data not found at ${DATA}: tests that need real imagery are skipped (set LANDWATCH_DATA)`);
+  console.warn(
+    `shared data not found at ${DATA}: tests that need real imagery are skipped (set LANDWATCH_DATA)`,
+  );
 }

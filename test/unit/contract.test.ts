@@ -11,9 +11,13 @@ describe('contract', () => {
   it('applies defaults and rejects bad detection payloads', () => {
     const ok = contract['detect.start'].request.parse({ projectId: 'p1' });
     expect(ok).toEqual({ projectId: 'p1', threshold: 0.5, minArea: 50, device: 'auto' });
-    expect(() => contract['detect.start'].request.parse({ projectId: 'p1', threshold: 1.5 })).toThrow();
+    expect(() =>
+      contract['detect.start'].request.parse({ projectId: 'p1', threshold: 1.5 }),
+    ).toThrow();
     expect(() => contract['detect.start'].request.parse({ projectId: '' })).toThrow();
-    expect(() => contract['detect.start'].request.parse({ projectId: 'p', device: 'tpu' })).toThrow();
+    expect(() =>
+      contract['detect.start'].request.parse({ projectId: 'p', device: 'tpu' }),
+    ).toThrow();
     expect(() => contract['detect.start'].request.parse({ projectId: 'p', extra: 1 })).toThrow();
   });
 });

@@ -27,7 +27,9 @@ export interface Host {
   /** A URL the renderer can range-read a registered file from. */
   fileUrl(token: string): string;
   /** Where to write an export; null when the user cancels. `location` is what the UI is told. */
-  exportTarget(defaultName: string): Promise<{ path: string; location: (path: string) => string } | null>;
+  exportTarget(
+    defaultName: string,
+  ): Promise<{ path: string; location: (path: string) => string } | null>;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -86,8 +88,11 @@ export class Backend {
       'patches.list': async (req) => this.projects.store(req.projectId).patches(req.runId),
       'patches.review': async (req) => {
         const id = Number(req.patchId);
-        if (!Number.isInteger(id)) throw new LandWatchError('E_BAD_REQUEST', `Invalid patch id "${req.patchId}".`);
-        return this.projects.store(req.projectId).review(id, req.state, req.comment ?? null, reviewer());
+        if (!Number.isInteger(id))
+          throw new LandWatchError('E_BAD_REQUEST', `Invalid patch id "${req.patchId}".`);
+        return this.projects
+          .store(req.projectId)
+          .review(id, req.state, req.comment ?? null, reviewer());
       },
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
@@ -95,14 +100,19 @@ export class Backend {
         const target = await host.exportTarget(`${safeName(store.name)}-changes.${ext}`);
         if (!target) return null;
         const written = await exportProject(store, req.format, target.path, req.states);
-        return { fileName: written.fileName, features: written.features, location: target.location(written.path) };
+        return {
+          fileName: written.fileName,
+          features: written.features,
+          location: target.location(written.path),
+        };
       },
     };
   }
 
   /** Validates and runs one request. Throws LandWatchError (E_BAD_REQUEST for bad payloads). */
   async handle(channel: string, payload: unknown): Promise<unknown> {
-    if (!isChannel(channel)) throw new LandWatchError('E_BAD_REQUEST', `Unknown API channel "${channel}".`);
+    if (!isChannel(channel))
+      throw new LandWatchError('E_BAD_REQUEST', `Unknown API channel "${channel}".`);
     const parsed = contract[channel].request.safeParse(payload ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -157,7 +167,12 @@ export class Backend {
             modelVersion: summary.modelVersion,
             threshold: summary.threshold,
             minArea: summary.minArea,
-            params: { ...params, notes: summary.notes, fallbacks: summary.fallbacks, seconds: summary.seconds },
+            params: {
+              ...params,
+              notes: summary.notes,
+              fallbacks: summary.fallbacks,
+              seconds: summary.seconds,
+            },
             executionProvider: summary.executionProvider,
             startedAt,
             seconds: (performance.now() - t0) / 1000,
@@ -168,7 +183,13 @@ export class Backend {
       })
       .catch((error: unknown) => {
         if (isAbort(error)) this.emit({ type: 'job.cancelled', jobId, projectId: req.projectId });
-        else this.emit({ type: 'job.failed', jobId, projectId: req.projectId, error: toErrorBody(error) });
+        else
+          this.emit({
+            type: 'job.failed',
+            jobId,
+            projectId: req.projectId,
+            error: toErrorBody(error),
+          });
       })
       .finally(() => this.jobs.delete(jobId));
     return { jobId };

@@ -19,9 +19,17 @@ export async function ensureDemoProject(dir = join(dataHome(), 'demo')): Promise
     for (const suffix of ['', '-wal', '-shm']) rmSync(projectPath + suffix, { force: true });
   }
   const files = await writeDemoScene(dir);
-  const [before, after] = await Promise.all([RasterSource.open(files.before), RasterSource.open(files.after)]);
+  const [before, after] = await Promise.all([
+    RasterSource.open(files.before),
+    RasterSource.open(files.after),
+  ]);
   try {
-    ProjectStore.create(projectPath, 'Demo: village on the edge of town', before.info, after.info).close();
+    ProjectStore.create(
+      projectPath,
+      'Demo: village on the edge of town',
+      before.info,
+      after.info,
+    ).close();
   } finally {
     before.close();
     after.close();

@@ -17,7 +17,9 @@ export async function exportProject(
   const before = store.scene('before');
   const after = store.scene('after');
   const patches = store.patches().filter((p) => !states || states.includes(p.state));
-  const runs = new Map(store.runs().map((r) => [r.id, { modelId: r.modelId, threshold: r.threshold }]));
+  const runs = new Map(
+    store.runs().map((r) => [r.id, { modelId: r.modelId, threshold: r.threshold }]),
+  );
   const layer = layerFromPatches(
     patches,
     { epsg: before.epsg, wkt: before.crsWkt, proj4: before.crsProj4 },

@@ -29,7 +29,8 @@ export class FileTokens {
 
   pathOf(token: string): string {
     const path = this.byToken.get(token);
-    if (!path) throw new LandWatchError('E_NOT_FOUND', 'That file is no longer available; choose it again.');
+    if (!path)
+      throw new LandWatchError('E_NOT_FOUND', 'That file is no longer available; choose it again.');
     return path;
   }
 

@@ -39,7 +39,11 @@ export function layerCrs(crs: Pick<CrsInfo, 'epsg' | 'wkt' | 'proj4'>): LayerCrs
 
 const round = (v: number, d: number) => Number(v.toFixed(d));
 
-export function layerFromPolygons(polygons: ChangePolygon[], crs: LayerCrs, run: RunContext): ExportLayer {
+export function layerFromPolygons(
+  polygons: ChangePolygon[],
+  crs: LayerCrs,
+  run: RunContext,
+): ExportLayer {
   return {
     name: 'changes',
     crs,

@@ -31,12 +31,23 @@ export class ProjectRegistry {
   }
 
   /** Opens both images (validating them) and creates a project file in the data home. */
-  async create(name: string, beforePath: string, afterPath: string, dir = join(dataHome(), 'projects')): Promise<string> {
-    const [before, after] = await Promise.all([RasterSource.open(beforePath), RasterSource.open(afterPath)]);
+  async create(
+    name: string,
+    beforePath: string,
+    afterPath: string,
+    dir = join(dataHome(), 'projects'),
+  ): Promise<string> {
+    const [before, after] = await Promise.all([
+      RasterSource.open(beforePath),
+      RasterSource.open(afterPath),
+    ]);
     try {
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = join(dir, `${name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60)}-${stamp}.landwatch`);
+      const file = join(
+        dir,
+        `${name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60)}-${stamp}.landwatch`,
+      );
       const store = ProjectStore.create(file, name, before.info, after.info);
       const id = ProjectRegistry.idOf(file);
       this.open_.set(id, store);

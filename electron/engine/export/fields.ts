@@ -18,7 +18,10 @@ export function checkSchema(fields: FieldDef[], reserved: string[], where: strin
       throw new LandWatchError('E_BAD_REQUEST', `${where}: a field has an empty name.`);
     }
     if (!FIELD_TYPES.includes(field.type)) {
-      throw new LandWatchError('E_BAD_REQUEST', `${where}: field "${field.name}" has unknown type "${String(field.type)}".`);
+      throw new LandWatchError(
+        'E_BAD_REQUEST',
+        `${where}: field "${field.name}" has unknown type "${String(field.type)}".`,
+      );
     }
     // SQLite and dBASE compare column names case-insensitively.
     const key = field.name.toLowerCase();
@@ -36,10 +39,17 @@ export function checkSchema(fields: FieldDef[], reserved: string[], where: strin
  * The value to store for one field, or null. Numbers are accepted for text fields (stringified);
  * NaN and infinities become null, because none of the formats can store them portably.
  */
-export function fieldValue(field: FieldDef, value: FieldValue | undefined, where: string): FieldValue {
+export function fieldValue(
+  field: FieldDef,
+  value: FieldValue | undefined,
+  where: string,
+): FieldValue {
   if (value === null || value === undefined) return null;
   const fail = (why: string): never => {
-    throw new LandWatchError('E_BAD_REQUEST', `${where}, field "${field.name}": ${why} (got ${JSON.stringify(value)}).`);
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      `${where}, field "${field.name}": ${why} (got ${JSON.stringify(value)}).`,
+    );
   };
   switch (field.type) {
     case 'integer':
@@ -62,13 +72,14 @@ export function fieldValue(field: FieldDef, value: FieldValue | undefined, where
   }
 }
 
-/** All values of all rows, checked, as arrays in schema order. */
+/** All values of all rows, checked, as arrays in schema order; errors name `${label} ${n}`. */
 export function checkedRows(
   fields: FieldDef[],
   rows: Record<string, FieldValue>[],
   where: string,
+  label: 'row' | 'feature' = 'row',
 ): FieldValue[][] {
   return rows.map((row, i) =>
-    fields.map((field) => fieldValue(field, row[field.name], `${where}, row ${i + 1}`)),
+    fields.map((field) => fieldValue(field, row[field.name], `${where}, ${label} ${i + 1}`)),
   );
 }

@@ -31,7 +31,8 @@ function closeRing(ring: Position[], context: string): Ring {
   const out = ring.map((p) => [p[0], p[1]]);
   const [first, last] = [out[0], out[out.length - 1]];
   // Input rings should be closed already; closing here costs nothing and spares GDAL warnings.
-  if (out.length > 0 && (first[0] !== last[0] || first[1] !== last[1])) out.push([first[0], first[1]]);
+  if (out.length > 0 && (first[0] !== last[0] || first[1] !== last[1]))
+    out.push([first[0], first[1]]);
   if (out.length < 4) bad(context, `a ring has ${out.length} positions; at least 4 are needed`);
   return out;
 }

@@ -96,6 +96,12 @@ export function writeGeoPackage(
   const { srsId, row: srsRow } = resolveSrs(layer.crs);
   const multi = needsMulti(layer.features.map((f) => f.geometry));
   let bounds: Envelope | null = null;
+  const values = checkedRows(
+    layer.fields,
+    layer.features.map((f) => f.properties),
+    `Layer "${layer.name}"`,
+    'feature',
+  );
   const features = layer.features.map((feature, i) => {
     const where = `Layer "${layer.name}", feature ${i + 1}`;
     // Simple Features convention (also GeoJSON's): exterior counter-clockwise, holes clockwise.
@@ -103,7 +109,7 @@ export function writeGeoPackage(
     const envelope = envelopeOf(polygons);
     bounds = mergeEnvelopes(bounds, envelope);
     const blob = gpkgGeometryBlob(polygonsToWkb(polygons, multi), srsId, envelope);
-    return { blob, envelope, values: checkedRows(layer.fields, [feature.properties], where)[0] };
+    return { blob, envelope, values: values[i] };
   });
   const tables = extraTables.map((t) => ({
     table: t,
@@ -136,7 +142,15 @@ export function writeGeoPackage(
       db.prepare(
         `INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
          VALUES (?, 'features', ?, '', ?, ?, ?, ?, ?)`,
-      ).run(layer.name, layer.name, b?.[0] ?? null, b?.[2] ?? null, b?.[1] ?? null, b?.[3] ?? null, srsId);
+      ).run(
+        layer.name,
+        layer.name,
+        b?.[0] ?? null,
+        b?.[2] ?? null,
+        b?.[1] ?? null,
+        b?.[3] ?? null,
+        srsId,
+      );
       db.prepare(`INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)`).run(
         layer.name,
         GEOM,
@@ -175,7 +189,9 @@ export function writeGeoPackage(
           continue;
         }
         const cols = table.columns.map((c) => quoteId(c.name)).join(', ');
-        const add = db.prepare(`INSERT INTO ${name} (${cols}) VALUES (${table.columns.map(() => '?').join(', ')})`);
+        const add = db.prepare(
+          `INSERT INTO ${name} (${cols}) VALUES (${table.columns.map(() => '?').join(', ')})`,
+        );
         for (const row of rows) add.run(...row);
       }
     })();
@@ -185,7 +201,9 @@ export function writeGeoPackage(
     rmSync(tmp, { force: true });
     throw error instanceof LandWatchError
       ? error
-      : new LandWatchError('E_OUTPUT', `Could not write ${path}: ${(error as Error).message}`, { cause: error });
+      : new LandWatchError('E_OUTPUT', `Could not write ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
   }
   commitPart(path);
   return { files: [path], features: features.length };

@@ -29,9 +29,13 @@ export function commitPart(path: string): void {
     renameSync(partPath(path), path);
   } catch (error) {
     rmSync(partPath(path), { force: true });
-    throw new LandWatchError('E_OUTPUT', `Could not write ${path} (is it open in another program?).`, {
-      cause: error,
-    });
+    throw new LandWatchError(
+      'E_OUTPUT',
+      `Could not write ${path} (is it open in another program?).`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -41,9 +45,13 @@ export function writeFilesAtomically(files: { path: string; data: Uint8Array | s
     for (const file of files) writeFileSync(partPath(file.path), file.data);
   } catch (error) {
     for (const file of files) rmSync(partPath(file.path), { force: true });
-    throw new LandWatchError('E_OUTPUT', `Could not write ${files[0]?.path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new LandWatchError(
+      'E_OUTPUT',
+      `Could not write ${files[0]?.path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   for (const file of files) commitPart(file.path);
 }

@@ -54,7 +54,10 @@ export function polygonsToWkb(polygons: Polygon[], multi: boolean): Buffer {
  * WKB of a Polygon or MultiPolygon geometry. `multi: true` promotes a Polygon to a one-part
  * MultiPolygon (for layers declared MULTIPOLYGON); a MultiPolygon is never demoted.
  */
-export function geometryToWkb(geometry: PolygonGeometry, options: { multi?: boolean } = {}): Buffer {
+export function geometryToWkb(
+  geometry: PolygonGeometry,
+  options: { multi?: boolean } = {},
+): Buffer {
   const polygons = polygonsOf(geometry, 'WKB');
   return polygonsToWkb(polygons, options.multi === true || geometry.type === 'MultiPolygon');
 }

@@ -59,28 +59,34 @@ export interface DetectHooks {
   log?: (line: string) => void;
 }
 
-export async function detectChanges(params: DetectParams, hooks: DetectHooks = {}): Promise<DetectResult> {
+export async function detectChanges(
+  params: DetectParams,
+  hooks: DetectHooks = {},
+): Promise<DetectResult> {
   const { signal, onProgress = () => {}, log = () => {} } = hooks;
   const t0 = performance.now();
   onProgress({ phase: 'open', done: 0, total: 1, etaSeconds: null, executionProvider: null });
-  const model = findModel(params.modelId);
-  const card = model.card;
-  const threshold = params.threshold ?? card.threshold;
-  const minArea = params.minArea ?? 0;
   const before = await RasterSource.open(params.beforePath, signal);
   let after: RasterSource | null = null;
   let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
   try {
     after = await RasterSource.open(params.afterPath, signal);
     const alignment = alignDates(before.info, after.info);
+    const model = findModel(params.modelId);
+    const card = model.card;
+    const threshold = params.threshold ?? card.threshold;
+    const minArea = params.minArea ?? 0;
     const notes = [...alignment.notes];
     const picks = [before, after].map((s) => chooseBands(s.info, card.bands, params.bands));
     picks.forEach((p, i) => notes.push(`${i === 0 ? 'before' : 'after'}: ${p.note}`));
     const stretches = await Promise.all(
-      [before, after].map((s, i) => computeStretch(s, picks[i].bands, params.stretch ?? 'auto', signal)),
+      [before, after].map((s, i) =>
+        computeStretch(s, picks[i].bands, params.stretch ?? 'auto', signal),
+      ),
     );
     stretches.forEach((st, i) => {
-      if (st.some((s) => s !== null)) notes.push(`${i === 0 ? 'before' : 'after'}: stretched 2–98 % to 0–255`);
+      if (st.some((s) => s !== null))
+        notes.push(`${i === 0 ? 'before' : 'after'}: stretched 2–98 % to 0–255`);
     });
     throwIfAborted(signal);
     session = await createModelSession(model.onnxPath, params.device ?? 'auto', log);
@@ -93,7 +99,13 @@ export async function detectChanges(params: DetectParams, hooks: DetectHooks = {
       card,
       dates: [
         { source: before, bands: picks[0].bands, stretch: stretches[0], dx: 0, dy: 0 },
-        { source: after, bands: picks[1].bands, stretch: stretches[1], dx: alignment.afterDx, dy: alignment.afterDy },
+        {
+          source: after,
+          bands: picks[1].bands,
+          stretch: stretches[1],
+          dx: alignment.afterDx,
+          dy: alignment.afterDy,
+        },
       ],
       window: alignment,
       signal,
@@ -132,7 +144,11 @@ export async function detectChanges(params: DetectParams, hooks: DetectHooks = {
       executionProvider: ep,
       fallbacks: session.fallbacks,
       notes,
-      seconds: { open: (tOpen - t0) / 1000, infer: (tInfer - tOpen) / 1000, vectorise: (tVec - tInfer) / 1000 },
+      seconds: {
+        open: (tOpen - t0) / 1000,
+        infer: (tInfer - tOpen) / 1000,
+        vectorise: (tVec - tInfer) / 1000,
+      },
     };
   } finally {
     await session?.dispose();

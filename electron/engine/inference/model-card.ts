@@ -47,16 +47,28 @@ export function loadModelFolder(dir: string): InstalledModel {
   try {
     raw = JSON.parse(readFileSync(cardPath, 'utf8'));
   } catch (error) {
-    throw new LandWatchError('E_MODEL', `${cardPath}: cannot read the model card (${(error as Error).message}).`);
+    throw new LandWatchError(
+      'E_MODEL',
+      `${cardPath}: cannot read the model card (${(error as Error).message}).`,
+    );
   }
   const parsed = modelCardSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LandWatchError('E_MODEL', `${cardPath}: invalid model card at "${issue.path.join('.')}": ${issue.message}.`);
+    throw new LandWatchError(
+      'E_MODEL',
+      `${cardPath}: invalid model card at "${issue.path.join('.')}": ${issue.message}.`,
+    );
   }
   const card = parsed.data;
-  if (card.normalization.mean.length !== card.bands || card.normalization.std.length !== card.bands) {
-    throw new LandWatchError('E_MODEL', `${cardPath}: normalization.mean/std need ${card.bands} values, one per band.`);
+  if (
+    card.normalization.mean.length !== card.bands ||
+    card.normalization.std.length !== card.bands
+  ) {
+    throw new LandWatchError(
+      'E_MODEL',
+      `${cardPath}: normalization.mean/std need ${card.bands} values, one per band.`,
+    );
   }
   return { card, dir, onnxPath: join(dir, card.file) };
 }
@@ -67,7 +79,8 @@ export function flatMetrics(metrics: Record<string, unknown>, prefix = ''): Reco
   for (const [k, v] of Object.entries(metrics)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (typeof v === 'number') out[key] = v;
-    else if (v && typeof v === 'object') Object.assign(out, flatMetrics(v as Record<string, unknown>, key));
+    else if (v && typeof v === 'object')
+      Object.assign(out, flatMetrics(v as Record<string, unknown>, key));
   }
   return out;
 }

@@ -25,7 +25,8 @@ export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()
       if (!existsSync(join(dir, 'card.json'))) continue;
       try {
         const model = loadModelFolder(dir);
-        if (!existsSync(model.onnxPath)) throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
+        if (!existsSync(model.onnxPath))
+          throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
         if (!models.some((m) => m.card.id === model.card.id)) models.push(model);
       } catch (error) {
         problems.push((error as Error).message);
@@ -37,9 +38,15 @@ export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()
 }
 
 /** The model with this id, or the default (the newest shipped one) when id is undefined. */
-export function findModel(id: string | undefined, scan: RegistryScan = scanModels()): InstalledModel {
+export function findModel(
+  id: string | undefined,
+  scan: RegistryScan = scanModels(),
+): InstalledModel {
   if (scan.models.length === 0) {
-    throw new LandWatchError('E_MODEL', `No change model is installed (looked in ${bundledModelsDir()} and ${userModelsDir()}).`);
+    throw new LandWatchError(
+      'E_MODEL',
+      `No change model is installed (looked in ${bundledModelsDir()} and ${userModelsDir()}).`,
+    );
   }
   if (id === undefined) return scan.models[scan.models.length - 1];
   const found = scan.models.find((m) => m.card.id === id);

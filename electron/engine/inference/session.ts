@@ -3,6 +3,9 @@
  * the GPU providers this platform can have, then CPU. A provider that fails to start is skipped with
  * its reason recorded, so the UI and the CLI can say which one ran and why the others did not.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Device } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
@@ -23,10 +26,28 @@ export function autoOrder(platform: NodeJS.Platform = process.platform): string[
   return ['cuda', 'webgpu', 'cpu'];
 }
 
-/** Providers compiled into this onnxruntime-node build (CUDA needs an extra install step). */
+/**
+ * Providers this onnxruntime-node install can start: the bundled ones (CPU, WebGPU, DirectML on
+ * Windows) plus CUDA/TensorRT once their libraries were installed next to the binding
+ * (`npm install --onnxruntime-node-install=cuda12`). Whether a GPU is present is only known when a
+ * session starts; see {@link createModelSession}.
+ */
 export function availableProviders(): string[] {
-  const listed = ort.listSupportedBackends().map((b) => b.name);
-  return [...new Set(listed)];
+  const require = createRequire(import.meta.url);
+  let bindingDir: string | null = null;
+  try {
+    const pkg = dirname(require.resolve('onnxruntime-node/package.json'));
+    bindingDir = join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    bindingDir = null;
+  }
+  const out: string[] = [];
+  for (const b of ort.listSupportedBackends()) {
+    const lib = `libonnxruntime_providers_${b.name}.so`;
+    const installed = b.bundled || (bindingDir !== null && existsSync(join(bindingDir, lib)));
+    if (installed && !out.includes(b.name)) out.push(b.name);
+  }
+  return out;
 }
 
 export async function createModelSession(
@@ -45,7 +66,9 @@ export async function createModelSession(
         logSeverityLevel: 3,
       });
       if (fallbacks.length > 0) {
-        log(`execution provider: ${provider} (skipped ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`);
+        log(
+          `execution provider: ${provider} (skipped ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`,
+        );
       }
       return {
         session,
@@ -57,7 +80,11 @@ export async function createModelSession(
       const reason = shortReason(error);
       fallbacks.push({ provider, reason });
       if (device !== 'auto') {
-        throw new LandWatchError('E_EP', `Execution provider "${provider}" could not start: ${reason}`, { cause: error });
+        throw new LandWatchError(
+          'E_EP',
+          `Execution provider "${provider}" could not start: ${reason}`,
+          { cause: error },
+        );
       }
     }
   }
@@ -73,6 +100,7 @@ function shortReason(error: unknown): string {
   if (/Failed to load (shared )?library|providers_cuda|libcudart|libcublas/i.test(text)) {
     return 'CUDA libraries not installed (npm install --onnxruntime-node-install=cuda12)';
   }
-  if (/backend not found|no available backend/i.test(text)) return 'not available in this build or on this platform';
+  if (/backend not found|no available backend/i.test(text))
+    return 'not available in this build or on this platform';
   return text.split('\n')[0].slice(0, 200);
 }

@@ -5,12 +5,18 @@
 import * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import { normaliseInto, type BandStretch } from '../raster/bands.js';
-import type { RasterSource } from '../raster/raster-source.js';
+import type { PixelWindow } from '../raster/raster-source.js';
 import type { ModelCard } from './model-card.js';
 import { blendWeights, roundUp, sharedEdges, tileGrid, type Tile } from './tiling.js';
 
+/** What the runner needs of a date: windowed reads (NaN outside) and where no-data is. */
+export interface WindowReader {
+  info: { name: string; nodata: number | null; alphaBand: number | null };
+  readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
 export interface DateInput {
-  source: RasterSource;
+  source: WindowReader;
   /** 0-based bands, in the model's order. */
   bands: number[];
   stretch: (BandStretch | null)[];
@@ -43,7 +49,12 @@ export async function predictWindow(options: PredictOptions): Promise<Float32Arr
     throwIfAborted(signal);
     const tile = tiles[i];
     const { prob, invalid } = await predictTile(session, card, dates, window, tile, signal);
-    const w = blendWeights(tile.width, tile.height, card.tile.overlap, sharedEdges(tile, width, height));
+    const w = blendWeights(
+      tile.width,
+      tile.height,
+      card.tile.overlap,
+      sharedEdges(tile, width, height),
+    );
     for (let r = 0; r < tile.height; r++) {
       const row = (tile.y + r) * width + tile.x;
       for (let c = 0; c < tile.width; c++) {
@@ -92,7 +103,15 @@ async function predictTile(
       for (let i = 0; i < a.length; i++) if (a[i] === 0) invalid[i] = 1;
     }
     const input = new Float32Array(planes * pw * ph);
-    normaliseInto(input, 0, data, date.stretch, card.normalization, date.source.info.nodata, invalid);
+    normaliseInto(
+      input,
+      0,
+      data,
+      date.stretch,
+      card.normalization,
+      date.source.info.nodata,
+      invalid,
+    );
     tensors.push(new ort.Tensor('float32', input, [1, planes, ph, pw]));
   }
   const feeds: Record<string, ort.Tensor> = {

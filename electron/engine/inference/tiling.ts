@@ -23,7 +23,8 @@ export function tileGrid(width: number, height: number, size: number, overlap: n
   const ys = starts(height, size, size - overlap);
   const tiles: Tile[] = [];
   for (const y of ys) {
-    for (const x of xs) tiles.push({ x, y, width: Math.min(size, width), height: Math.min(size, height) });
+    for (const x of xs)
+      tiles.push({ x, y, width: Math.min(size, width), height: Math.min(size, height) });
   }
   return tiles;
 }

@@ -16,20 +16,24 @@ export interface JobHooks {
   log?: (line: string) => void;
 }
 
-/** The worker script next to this module: the bundled .js in dist/, or the .ts source under tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const js = fileURLToPath(new URL('./detect-worker.js', import.meta.url));
-  if (existsSync(js)) return { file: js, execArgv: [] };
-  const ts = fileURLToPath(new URL('./detect-worker.ts', import.meta.url));
-  return { file: ts, execArgv: ['--import', 'tsx'] };
+/**
+ * Starts the worker script next to this module: the bundled .js in dist/, or (tests, dev) the .ts
+ * source through tsx's loader, registered inside the worker because loader flags passed in
+ * execArgv do not reach a worker's entry module on Node 20.
+ */
+function startWorker(params: DetectParams): Worker {
+  const js = new URL('./detect-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: params });
+  const ts = new URL('./detect-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); });`;
+  return new Worker(boot, { eval: true, workerData: params });
 }
 
 export function runDetectJob(params: DetectParams, hooks: JobHooks = {}): Promise<DetectSummary> {
   const { signal, onProgress, log } = hooks;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
-    const { file, execArgv } = workerEntry();
-    const worker = new Worker(file, { workerData: params, execArgv });
+    const worker = startWorker(params);
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (fn: () => void) => {
@@ -57,7 +61,11 @@ export function runDetectJob(params: DetectParams, hooks: JobHooks = {}): Promis
     });
     worker.on('error', (error) => finish(() => reject(error)));
     worker.on('exit', (code) => {
-      finish(() => reject(new LandWatchError('E_INTERNAL', `detection worker stopped unexpectedly (exit ${code}).`)));
+      finish(() =>
+        reject(
+          new LandWatchError('E_INTERNAL', `detection worker stopped unexpectedly (exit ${code}).`),
+        ),
+      );
     });
   });
 }

@@ -22,7 +22,10 @@ const REL_TOL = 1e-6;
 
 export function alignDates(before: RasterInfo, after: RasterInfo): Alignment {
   const notes: string[] = [];
-  if (before.crs.id !== after.crs.id || (before.crs.epsg === null && before.crs.proj4 !== after.crs.proj4)) {
+  if (
+    before.crs.id !== after.crs.id ||
+    (before.crs.epsg === null && before.crs.proj4 !== after.crs.proj4)
+  ) {
     throw new LandWatchError(
       'E_CRS_MISMATCH',
       `${after.name} is in ${after.crs.id} (${after.crs.name}) but ${before.name} is in ${before.crs.id} (${before.crs.name}); reproject ${after.name} to ${before.crs.id} first — on-the-fly reprojection is not supported yet.`,
@@ -31,7 +34,10 @@ export function alignDates(before: RasterInfo, after: RasterInfo): Alignment {
   const [bx, bpw, brx, by, bry, bph] = before.geoTransform;
   const [ax, apw, arx, ay, ary, aph] = after.geoTransform;
   if (brx !== 0 || bry !== 0 || arx !== 0 || ary !== 0) {
-    throw new LandWatchError('E_GRID_MISMATCH', `${brx || bry ? before.name : after.name}: rotated grids are not supported yet.`);
+    throw new LandWatchError(
+      'E_GRID_MISMATCH',
+      `${brx || bry ? before.name : after.name}: rotated grids are not supported yet.`,
+    );
   }
   if (!extentsOverlap(before, after)) {
     throw new LandWatchError('E_NO_OVERLAP', `${before.name} and ${after.name} do not overlap.`);
@@ -63,7 +69,9 @@ export function alignDates(before: RasterInfo, after: RasterInfo): Alignment {
   const width = x1 - x0;
   const height = y1 - y0;
   if (width < before.width || height < before.height) {
-    notes.push(`only the overlap of the two dates is processed: ${width}×${height} of ${before.width}×${before.height} px`);
+    notes.push(
+      `only the overlap of the two dates is processed: ${width}×${height} of ${before.width}×${before.height} px`,
+    );
   }
   return { x: x0, y: y0, width, height, afterDx: rdx, afterDy: rdy, notes };
 }

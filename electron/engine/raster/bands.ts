@@ -20,15 +20,29 @@ const RGB_WAVELENGTHS = [0.65, 0.56, 0.48];
  * the bands nearest to red, green, blue by wavelength when the file says them; else the first
  * bands; a single grey band is repeated. The alpha band is never chosen.
  */
-export function chooseBands(info: RasterInfo, count: number, requested?: number[]): { bands: number[]; note: string } {
+export function chooseBands(
+  info: RasterInfo,
+  count: number,
+  requested?: number[],
+): { bands: number[]; note: string } {
   const usable = info.alphaBand === null ? info.bands : info.alphaBand;
   if (requested && requested.length > 0) {
     if (requested.length !== count) {
-      throw new LandWatchError('E_BANDS', `${info.name}: the model needs ${count} bands but ${requested.length} were given (${requested.join(',')}).`);
+      throw new LandWatchError(
+        'E_BANDS',
+        `${info.name}: the model needs ${count} bands but ${requested.length} were given (${requested.join(',')}).`,
+      );
     }
     const bad = requested.find((b) => !Number.isInteger(b) || b < 1 || b > info.bands);
-    if (bad !== undefined) throw new LandWatchError('E_BANDS', `${info.name}: band ${bad} does not exist (the file has ${info.bands}).`);
-    return { bands: requested.map((b) => b - 1), note: `bands ${requested.join(',')} as requested` };
+    if (bad !== undefined)
+      throw new LandWatchError(
+        'E_BANDS',
+        `${info.name}: band ${bad} does not exist (the file has ${info.bands}).`,
+      );
+    return {
+      bands: requested.map((b) => b - 1),
+      note: `bands ${requested.join(',')} as requested`,
+    };
   }
   if (usable === 1) return { bands: new Array(count).fill(0), note: 'single grey band repeated' };
   const wl = info.metadata.wavelengths;
@@ -42,12 +56,21 @@ export function chooseBands(info: RasterInfo, count: number, requested?: number[
       }
       return best;
     });
-    if (new Set(picked).size === 3 && picked.every((b, i) => Math.abs((wl[b] as number) - RGB_WAVELENGTHS[i]) < 0.06)) {
-      return { bands: picked, note: `bands ${picked.map((b) => b + 1).join(',')} (red, green, blue by wavelength)` };
+    if (
+      new Set(picked).size === 3 &&
+      picked.every((b, i) => Math.abs((wl[b] as number) - RGB_WAVELENGTHS[i]) < 0.06)
+    ) {
+      return {
+        bands: picked,
+        note: `bands ${picked.map((b) => b + 1).join(',')} (red, green, blue by wavelength)`,
+      };
     }
   }
   if (usable < count) {
-    throw new LandWatchError('E_BANDS', `${info.name}: has ${usable} usable band(s) but the model needs ${count}; choose bands explicitly.`);
+    throw new LandWatchError(
+      'E_BANDS',
+      `${info.name}: has ${usable} usable band(s) but the model needs ${count}; choose bands explicitly.`,
+    );
   }
   const first = Array.from({ length: count }, (_, i) => i);
   return { bands: first, note: `bands ${first.map((b) => b + 1).join(',')}` };
@@ -77,7 +100,11 @@ export async function computeStretch(
   });
 }
 
-async function sampleBands(source: RasterSource, bands: number[], signal?: AbortSignal): Promise<Float32Array[]> {
+async function sampleBands(
+  source: RasterSource,
+  bands: number[],
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
   const { width, height, nodata } = source.info;
   const n = 8;
   const size = Math.min(64, width, height);

@@ -36,11 +36,19 @@ export function resolveCrs(keys: GeoKeys, fileName: string): CrsInfo {
   const projected = num(keys.ProjectedCSTypeGeoKey);
   const geographic = num(keys.GeographicTypeGeoKey);
   const model = num(keys.GTModelTypeGeoKey);
-  const code = projected && projected !== USER_DEFINED ? projected : model === 2 && geographic && geographic !== USER_DEFINED ? geographic : null;
+  const code =
+    projected && projected !== USER_DEFINED
+      ? projected
+      : model === 2 && geographic && geographic !== USER_DEFINED
+        ? geographic
+        : null;
   if (code) {
     const found = lookupEpsg(code);
     if (!found) {
-      throw new LandWatchError('E_CRS_UNKNOWN', `${fileName}: CRS EPSG:${code} is not in LandWatch's EPSG table.`);
+      throw new LandWatchError(
+        'E_CRS_UNKNOWN',
+        `${fileName}: CRS EPSG:${code} is not in LandWatch's EPSG table.`,
+      );
     }
     return {
       epsg: code,
@@ -55,11 +63,15 @@ export function resolveCrs(keys: GeoKeys, fileName: string): CrsInfo {
   if (model === 1 && projected === USER_DEFINED) {
     const proj4 = userDefinedProj4(keys);
     const unit = num(keys.ProjLinearUnitsGeoKey);
-    const metresPerUnit = num(keys.ProjLinearUnitSizeGeoKey) ?? (unit ? LINEAR_UNITS[unit] : undefined) ?? 1;
+    const metresPerUnit =
+      num(keys.ProjLinearUnitSizeGeoKey) ?? (unit ? LINEAR_UNITS[unit] : undefined) ?? 1;
     return {
       epsg: null,
       id: 'custom',
-      name: typeof keys.GTCitationGeoKey === 'string' ? keys.GTCitationGeoKey : 'user-defined projection',
+      name:
+        typeof keys.GTCitationGeoKey === 'string'
+          ? keys.GTCitationGeoKey
+          : 'user-defined projection',
       wkt: null,
       proj4,
       geographic: false,
@@ -75,8 +87,16 @@ export function resolveCrs(keys: GeoKeys, fileName: string): CrsInfo {
 /** proj4 text for the user-defined projections GeoTIFF writers commonly emit, else null. */
 function userDefinedProj4(k: GeoKeys): string | null {
   const method = num(k.ProjCoordTransGeoKey);
-  const lat0 = num(k.ProjNatOriginLatGeoKey) ?? num(k.ProjFalseOriginLatGeoKey) ?? num(k.ProjCenterLatGeoKey) ?? 0;
-  const lon0 = num(k.ProjNatOriginLongGeoKey) ?? num(k.ProjFalseOriginLongGeoKey) ?? num(k.ProjCenterLongGeoKey) ?? 0;
+  const lat0 =
+    num(k.ProjNatOriginLatGeoKey) ??
+    num(k.ProjFalseOriginLatGeoKey) ??
+    num(k.ProjCenterLatGeoKey) ??
+    0;
+  const lon0 =
+    num(k.ProjNatOriginLongGeoKey) ??
+    num(k.ProjFalseOriginLongGeoKey) ??
+    num(k.ProjCenterLongGeoKey) ??
+    0;
   const x0 = num(k.ProjFalseEastingGeoKey) ?? num(k.ProjFalseOriginEastingGeoKey) ?? 0;
   const y0 = num(k.ProjFalseNorthingGeoKey) ?? num(k.ProjFalseOriginNorthingGeoKey) ?? 0;
   const k0 = num(k.ProjScaleAtNatOriginGeoKey) ?? 1;

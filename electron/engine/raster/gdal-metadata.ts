@@ -25,7 +25,8 @@ export async function readImageMetadata(image: GeoTIFFImage): Promise<ImageMetad
   if (gdal) {
     for (let b = 0; b < bands; b++) {
       const text = gdal[`Band_${b + 1}`];
-      const m = typeof text === 'string' ? /\(([\d.]+)\s*(micrometers|µm|um|nm)\)/i.exec(text) : null;
+      const m =
+        typeof text === 'string' ? /\(([\d.]+)\s*(micrometers|µm|um|nm)\)/i.exec(text) : null;
       if (m) wavelengths[b] = m[2].toLowerCase() === 'nm' ? Number(m[1]) / 1000 : Number(m[1]);
     }
     for (const key of ['ACQUISITIONDATE', 'ACQUISITION_DATE', 'DATE_ACQUIRED']) {

@@ -46,7 +46,10 @@ export interface GeoTiffWriteOptions {
   overwrite?: boolean;
 }
 
-/** A GeoTIFF being written. Call its methods one at a time (await each) and finish with close(). */
+/**
+ * A GeoTIFF being written. Call its methods one at a time (await each) and finish with close().
+ * Any error (bad input included) deletes the partial file and leaves the writer unusable.
+ */
 export interface GeoTiffWriter {
   readonly path: string;
   /** Size of the blocks the file is cut into (tile size, or width x rowsPerStrip). */
@@ -86,7 +89,10 @@ export async function createGeoTiffWriter(
   // Build the tags now so bad georeferencing fails before any pixel work is done.
   const geoTags = georeferencingTags(options.geoTransform, options.geoKeys);
   if (existsSync(path) && !options.overwrite) {
-    throw new LandWatchError('E_OUTPUT', `${path} already exists; choose another name or allow overwriting.`);
+    throw new LandWatchError(
+      'E_OUTPUT',
+      `${path} already exists; choose another name or allow overwriting.`,
+    );
   }
   const partPath = `${path}.part`;
   const file = await open(partPath, 'w');
@@ -141,7 +147,10 @@ class StreamingWriter implements GeoTiffWriter {
       this.grid.checkArray(data);
       const rowLength = width * bands;
       if (data.length % rowLength !== 0) {
-        throw new LandWatchError('E_INTERNAL', `writeRows needs whole rows of ${rowLength} samples.`);
+        throw new LandWatchError(
+          'E_INTERNAL',
+          `writeRows needs whole rows of ${rowLength} samples.`,
+        );
       }
       const rows = data.length / rowLength;
       if (this.rowsDone + rows > height) {
@@ -160,7 +169,9 @@ class StreamingWriter implements GeoTiffWriter {
         if (this.rowsBuffered === blockHeight || this.rowsDone === height) {
           const blockRow = Math.floor((this.rowsDone - 1) / blockHeight);
           const blocks = this.grid.cutRowOfBlocks(this.rowBuffer, this.rowsBuffered);
-          await this.writeBlocks(blocks.map((bytes, i) => ({ index: blockRow * blocks.length + i, bytes })));
+          await this.writeBlocks(
+            blocks.map((bytes, i) => ({ index: blockRow * blocks.length + i, bytes })),
+          );
           this.rowsBuffered = 0;
         }
       }
@@ -182,7 +193,10 @@ class StreamingWriter implements GeoTiffWriter {
     await this.run(null, async () => {
       const missing = this.offsets.filter((o) => o === -1).length;
       if (missing > 0) {
-        throw new LandWatchError('E_INTERNAL', `${missing} of ${this.offsets.length} blocks were never written.`);
+        throw new LandWatchError(
+          'E_INTERNAL',
+          `${missing} of ${this.offsets.length} blocks were never written.`,
+        );
       }
       const tags = [
         ...imageTags(this.grid, this.compression, this.offsets, this.byteCounts, this.nodata),
@@ -228,7 +242,10 @@ class StreamingWriter implements GeoTiffWriter {
       throw new LandWatchError('E_INTERNAL', 'GeoTIFF writer: await each call before the next.');
     }
     if (this.state !== 'open') {
-      throw new LandWatchError('E_INTERNAL', `GeoTIFF writer for ${this.path} is already ${this.state}.`);
+      throw new LandWatchError(
+        'E_INTERNAL',
+        `GeoTIFF writer for ${this.path} is already ${this.state}.`,
+      );
     }
     if (mode) {
       if (mode === 'tiles' && this.grid.layout !== 'tiled') {

@@ -39,7 +39,8 @@ export async function writeMask(
         if (wy < 0 || wy >= alignment.height) continue;
         const src = wy * alignment.width;
         const dst = r * width + alignment.x;
-        for (let c = 0; c < alignment.width; c++) block[dst + c] = probability[src + c] >= threshold ? 255 : 0;
+        for (let c = 0; c < alignment.width; c++)
+          block[dst + c] = probability[src + c] >= threshold ? 255 : 0;
       }
       await writer.writeRows(block);
     }

@@ -59,8 +59,10 @@ export class RasterSource {
   static async open(path: string, signal?: AbortSignal): Promise<RasterSource> {
     const name = basename(path);
     const st = await stat(path).catch(() => null);
-    if (!st || !st.isFile()) throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
-    if (st.size < 8) throw new LandWatchError('E_NOT_TIFF', `${name}: not a TIFF file (only ${st.size} bytes).`);
+    if (!st || !st.isFile())
+      throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
+    if (st.size < 8)
+      throw new LandWatchError('E_NOT_TIFF', `${name}: not a TIFF file (only ${st.size} bytes).`);
     let tiff: GeoTIFF;
     let image: GeoTIFFImage;
     try {
@@ -83,7 +85,11 @@ export class RasterSource {
    * Reads a window of the given bands (0-based) as Float32 arrays, row-major, window-sized. Pixels
    * of the window that fall outside the image are filled with `fill` (default NaN).
    */
-  async readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]> {
+  async readWindow(
+    window: PixelWindow,
+    bands: number[],
+    signal?: AbortSignal,
+  ): Promise<Float32Array[]> {
     const { width, height } = this.info;
     const x0 = Math.max(0, window.x);
     const y0 = Math.max(0, window.y);
@@ -143,7 +149,12 @@ export class RasterSource {
   }
 }
 
-async function describe(path: string, name: string, tiff: GeoTIFF, image: GeoTIFFImage): Promise<RasterInfo> {
+async function describe(
+  path: string,
+  name: string,
+  tiff: GeoTIFF,
+  image: GeoTIFFImage,
+): Promise<RasterInfo> {
   const fd = image.getFileDirectory();
   const metadata = await readImageMetadata(image);
   metadata.date ??= dateFromLandsatName(name);
@@ -159,7 +170,8 @@ async function describe(path: string, name: string, tiff: GeoTIFF, image: GeoTIF
   const bands = image.getSamplesPerPixel();
   const formatCode = Number(fd.getValue('SampleFormat')?.[0] ?? 1);
   const extra = (await fd.loadValue('ExtraSamples')) as number[] | undefined;
-  const alphaBand = extra && extra.length > 0 && (extra[0] === 1 || extra[0] === 2) ? bands - extra.length : null;
+  const alphaBand =
+    extra && extra.length > 0 && (extra[0] === 1 || extra[0] === 2) ? bands - extra.length : null;
   const count = await tiff.getImageCount();
   return {
     path,
@@ -180,7 +192,10 @@ async function describe(path: string, name: string, tiff: GeoTIFF, image: GeoTIF
   };
 }
 
-async function readGeoTransform(image: GeoTIFFImage, geoKeys: Record<string, unknown>): Promise<GeoTransform> {
+async function readGeoTransform(
+  image: GeoTIFFImage,
+  geoKeys: Record<string, unknown>,
+): Promise<GeoTransform> {
   const fd = image.getFileDirectory();
   const transform = (await fd.loadValue('ModelTransformation')) as number[] | undefined;
   let gt: GeoTransform;
@@ -188,7 +203,9 @@ async function readGeoTransform(image: GeoTIFFImage, geoKeys: Record<string, unk
     gt = [transform[3], transform[0], transform[1], transform[7], transform[4], transform[5]];
   } else {
     const scale = (await fd.loadValue('ModelPixelScale')) as number[];
-    const tie = ((await fd.loadValue('ModelTiepoint')) as number[] | undefined) ?? [0, 0, 0, 0, 0, 0];
+    const tie = ((await fd.loadValue('ModelTiepoint')) as number[] | undefined) ?? [
+      0, 0, 0, 0, 0, 0,
+    ];
     const [i, j, , x, y] = tie;
     gt = [x - i * scale[0], scale[0], 0, y + j * scale[1], 0, -scale[1]];
   }
@@ -202,7 +219,9 @@ async function readGeoTransform(image: GeoTIFFImage, geoKeys: Record<string, unk
 
 async function readGeoKeyTags(image: GeoTIFFImage): Promise<GeoKeyTags> {
   const fd = image.getFileDirectory();
-  const directory = Array.from(((await fd.loadValue('GeoKeyDirectory')) as ArrayLike<number> | undefined) ?? []);
+  const directory = Array.from(
+    ((await fd.loadValue('GeoKeyDirectory')) as ArrayLike<number> | undefined) ?? [],
+  );
   const doubles = (await fd.loadValue('GeoDoubleParams')) as ArrayLike<number> | undefined;
   const ascii = (await fd.loadValue('GeoAsciiParams')) as string | undefined;
   return {

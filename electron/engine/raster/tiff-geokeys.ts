@@ -46,7 +46,10 @@ function epsgGeoKeys(epsg: number): RawGeoKeys {
     );
   }
   if (epsg > 0xffff) {
-    throw new LandWatchError('E_CRS_UNKNOWN', `EPSG:${epsg} does not fit a GeoTIFF key (max 65535).`);
+    throw new LandWatchError(
+      'E_CRS_UNKNOWN',
+      `EPSG:${epsg} does not fit a GeoTIFF key (max 65535).`,
+    );
   }
   const modelType = crs.geographic ? MODEL_GEOGRAPHIC : MODEL_PROJECTED;
   const crsKey = crs.geographic ? KEY.GeographicType : KEY.ProjectedCSType;
@@ -68,7 +71,8 @@ function checkDirectory(keys: RawGeoKeys): void {
   };
   if (dir.length < 4) bad('the GeoKey directory is shorter than its header');
   const count = dir[3];
-  if (dir.length !== 4 + 4 * count) bad(`the directory declares ${count} keys but has ${dir.length} values`);
+  if (dir.length !== 4 + 4 * count)
+    bad(`the directory declares ${count} keys but has ${dir.length} values`);
   for (let i = 0; i < count; i++) {
     const [key, location, n, offset] = dir.slice(4 + i * 4, 8 + i * 4);
     if (location === Tag.GeoDoubleParams && offset + n > (keys.doubleParams?.length ?? 0)) {

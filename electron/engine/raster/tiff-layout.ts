@@ -50,7 +50,11 @@ export class BlockGrid {
 
   constructor(options: LayoutOptions) {
     const { width, height, bands, sampleFormat } = options;
-    for (const [name, value] of [['width', width], ['height', height], ['bands', bands]] as const) {
+    for (const [name, value] of [
+      ['width', width],
+      ['height', height],
+      ['bands', bands],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1) invalid(`${name} must be a positive integer`);
     }
     if (bands > 64) invalid('at most 64 bands');
@@ -134,7 +138,8 @@ export class BlockGrid {
   /** Validates one tile given to writeTile and returns it padded to full tile size, as bytes. */
   padTile(tileX: number, tileY: number, data: SampleArray): Uint8Array {
     this.checkArray(data);
-    if (!Number.isInteger(tileX) || !Number.isInteger(tileY)) invalid('tile indices must be integers');
+    if (!Number.isInteger(tileX) || !Number.isInteger(tileY))
+      invalid('tile indices must be integers');
     if (tileX < 0 || tileY < 0 || tileX >= this.blocksAcross || tileY >= this.blocksDown) {
       invalid(`tile ${tileX},${tileY} is outside the ${this.blocksAcross}x${this.blocksDown} grid`);
     }
@@ -143,7 +148,9 @@ export class BlockGrid {
     const w = Math.min(this.blockWidth, this.width - tileX * this.blockWidth);
     const h = Math.min(this.blockHeight, this.height - tileY * this.blockHeight);
     if (data.length !== w * h * this.bands) {
-      invalid(`tile ${tileX},${tileY} needs ${fullRow * this.blockHeight} or ${w * h * this.bands} samples`);
+      invalid(
+        `tile ${tileX},${tileY} needs ${fullRow * this.blockHeight} or ${w * h * this.bands} samples`,
+      );
     }
     const tile = this.allocate(fullRow * this.blockHeight);
     for (let r = 0; r < h; r++) {
@@ -187,11 +194,19 @@ export function imageTags(
     { tag: Tag.Photometric, type: 'SHORT', values: [grid.photometric === 'rgb' ? 2 : 1] },
     { tag: Tag.SamplesPerPixel, type: 'SHORT', values: [grid.bands] },
     { tag: Tag.PlanarConfiguration, type: 'SHORT', values: [1] },
-    { tag: Tag.SampleFormat, type: 'SHORT', values: perBand(grid.sampleFormat === 'float32' ? 3 : 1) },
+    {
+      tag: Tag.SampleFormat,
+      type: 'SHORT',
+      values: perBand(grid.sampleFormat === 'float32' ? 3 : 1),
+    },
   ];
   if (grid.bands > colourSamples) {
     // Without ExtraSamples libtiff (hence GDAL/QGIS) warns that the sample count does not add up.
-    tags.push({ tag: Tag.ExtraSamples, type: 'SHORT', values: new Array(grid.bands - colourSamples).fill(0) });
+    tags.push({
+      tag: Tag.ExtraSamples,
+      type: 'SHORT',
+      values: new Array(grid.bands - colourSamples).fill(0),
+    });
   }
   if (grid.layout === 'tiled') {
     tags.push(
@@ -207,6 +222,7 @@ export function imageTags(
       { tag: Tag.StripByteCounts, type: 'LONG', values: byteCounts },
     );
   }
-  if (nodata !== undefined) tags.push({ tag: Tag.GdalNodata, type: 'ASCII', values: formatNodata(nodata) });
+  if (nodata !== undefined)
+    tags.push({ tag: Tag.GdalNodata, type: 'ASCII', values: formatNodata(nodata) });
   return tags;
 }

@@ -80,7 +80,9 @@ export const migrations: string[] = [
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(`project file schema v${current} is newer than this LandWatch (v${migrations.length}); update LandWatch`);
+    throw new Error(
+      `project file schema v${current} is newer than this LandWatch (v${migrations.length}); update LandWatch`,
+    );
   }
   for (let v = current; v < migrations.length; v++) {
     db.transaction(() => {

@@ -72,7 +72,9 @@ export class ProjectStore {
         `INSERT INTO patches (run_id, number, geometry, model_geometry, area_m2, perimeter_m, mean_prob, max_prob, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertBounds: db.prepare('INSERT INTO patches_rtree (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)'),
+      insertBounds: db.prepare(
+        'INSERT INTO patches_rtree (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)',
+      ),
       maxNumber: db.prepare('SELECT COALESCE(MAX(number), 0) AS n FROM patches'),
       patches: db.prepare('SELECT * FROM patches ORDER BY number'),
       patchesOfRun: db.prepare('SELECT * FROM patches WHERE run_id = ? ORDER BY number'),
@@ -80,7 +82,9 @@ export class ProjectStore {
       setState: db.prepare(
         'UPDATE patches SET state = ?, comment = ?, reviewer = ?, reviewed_at = ?, updated_at = ? WHERE id = ?',
       ),
-      insertReview: db.prepare('INSERT INTO reviews (patch_id, state, comment, reviewer, at) VALUES (?, ?, ?, ?, ?)'),
+      insertReview: db.prepare(
+        'INSERT INTO reviews (patch_id, state, comment, reviewer, at) VALUES (?, ?, ?, ?, ?)',
+      ),
       insertAudit: db.prepare(
         'INSERT INTO audit (patch_id, at, actor, action, before, after) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -92,7 +96,8 @@ export class ProjectStore {
 
   /** Creates a new project file for two dates; refuses to overwrite an existing file. */
   static create(path: string, name: string, before: RasterInfo, after: RasterInfo): ProjectStore {
-    if (existsSync(path)) throw new LandWatchError('E_OUTPUT', `${path}: a project file already exists there.`);
+    if (existsSync(path))
+      throw new LandWatchError('E_OUTPUT', `${path}: a project file already exists there.`);
     const store = new ProjectStore(path, openDb(path));
     const insertScene = store.db.prepare(
       `INSERT INTO scenes (role, path, name, width, height, bands, crs_id, crs_name, crs_wkt, crs_proj4, epsg, geotransform, acquired)
@@ -100,8 +105,13 @@ export class ProjectStore {
     );
     store.db.transaction(() => {
       store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('name', name);
-      store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('created_at', new Date().toISOString());
-      for (const [role, info] of [['before', before], ['after', after]] as const) {
+      store.db
+        .prepare('INSERT INTO meta (key, value) VALUES (?, ?)')
+        .run('created_at', new Date().toISOString());
+      for (const [role, info] of [
+        ['before', before],
+        ['after', after],
+      ] as const) {
         insertScene.run(
           role,
           info.path,
@@ -123,7 +133,8 @@ export class ProjectStore {
   }
 
   static open(path: string): ProjectStore {
-    if (!existsSync(path)) throw new LandWatchError('E_FILE_NOT_FOUND', `${basename(path)}: project file not found.`);
+    if (!existsSync(path))
+      throw new LandWatchError('E_FILE_NOT_FOUND', `${basename(path)}: project file not found.`);
     const db = openDb(path);
     if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'scenes'").get()) {
       db.close();
@@ -133,7 +144,9 @@ export class ProjectStore {
   }
 
   get name(): string {
-    return (this.stmts.meta.get('name') as { value: string } | undefined)?.value ?? basename(this.path);
+    return (
+      (this.stmts.meta.get('name') as { value: string } | undefined)?.value ?? basename(this.path)
+    );
   }
 
   scene(role: 'before' | 'after'): StoredScene {
@@ -172,11 +185,26 @@ export class ProjectStore {
   addRun(run: NewRun, polygons: ChangePolygon[]): RunView {
     const now = new Date().toISOString();
     this.db.transaction(() => {
-      this.stmts.insertRun.run({ ...run, params: JSON.stringify(run.params), patchCount: polygons.length });
+      this.stmts.insertRun.run({
+        ...run,
+        params: JSON.stringify(run.params),
+        patchCount: polygons.length,
+      });
       let n = (this.stmts.maxNumber.get() as { n: number }).n;
       for (const p of polygons) {
         const geometry = JSON.stringify({ type: 'Polygon', coordinates: p.rings });
-        const info = this.stmts.insertPatch.run(run.id, ++n, geometry, geometry, p.areaM2, p.perimeter, p.meanProb, p.maxProb, now, now);
+        const info = this.stmts.insertPatch.run(
+          run.id,
+          ++n,
+          geometry,
+          geometry,
+          p.areaM2,
+          p.perimeter,
+          p.meanProb,
+          p.maxProb,
+          now,
+          now,
+        );
         const [minx, miny, maxx, maxy] = p.bbox;
         this.stmts.insertBounds.run(info.lastInsertRowid, minx, maxx, miny, maxy);
       }
@@ -185,13 +213,19 @@ export class ProjectStore {
   }
 
   patches(runId?: string): PatchView[] {
-    const rows = (runId ? this.stmts.patchesOfRun.all(runId) : this.stmts.patches.all()) as PatchRow[];
+    const rows = (
+      runId ? this.stmts.patchesOfRun.all(runId) : this.stmts.patches.all()
+    ) as PatchRow[];
     return rows.map(toView);
   }
 
   patch(id: number): PatchView {
     const row = this.stmts.patch.get(id) as PatchRow | undefined;
-    if (!row) throw new LandWatchError('E_NOT_FOUND', `Patch ${id} does not exist in ${basename(this.path)}.`);
+    if (!row)
+      throw new LandWatchError(
+        'E_NOT_FOUND',
+        `Patch ${id} does not exist in ${basename(this.path)}.`,
+      );
     return toView(row);
   }
 
@@ -215,8 +249,14 @@ export class ProjectStore {
   }
 
   counts(): Record<ReviewState, number> {
-    const out: Record<ReviewState, number> = { unreviewed: 0, confirmed: 0, rejected: 0, field_check: 0 };
-    for (const r of this.stmts.counts.all() as { state: ReviewState; n: number }[]) out[r.state] = r.n;
+    const out: Record<ReviewState, number> = {
+      unreviewed: 0,
+      confirmed: 0,
+      rejected: 0,
+      field_check: 0,
+    };
+    for (const r of this.stmts.counts.all() as { state: ReviewState; n: number }[])
+      out[r.state] = r.n;
     return out;
   }
 

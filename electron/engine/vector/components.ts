@@ -185,7 +185,8 @@ export function componentStats(labeling: Labeling, prob?: Float32Array): Compone
       pixelCount: pixels[k],
       bbox: [minX[k], minY[k], maxX[k], maxY[k]],
       firstPixel: first[k],
-      touchesBorder: minX[k] === 0 || minY[k] === 0 || maxX[k] === width - 1 || maxY[k] === height - 1,
+      touchesBorder:
+        minX[k] === 0 || minY[k] === 0 || maxX[k] === width - 1 || maxY[k] === height - 1,
       meanProb: hasProb ? sum[k] / finite[k] : NaN,
       maxProb: hasProb ? max[k] : NaN,
     });

@@ -56,7 +56,8 @@ function walkRing(
   y0: number,
   d0: number,
 ): Ring {
-  const inside = (c: number, r: number): boolean => c >= 0 && r >= 0 && c < w && r < h && labels[r * w + c] === k;
+  const inside = (c: number, r: number): boolean =>
+    c >= 0 && r >= 0 && c < w && r < h && labels[r * w + c] === k;
   const ring: Ring = [];
   let x = x0;
   let y = y0;
@@ -90,7 +91,10 @@ function walkRing(
  * @param include - optional filter on labels; skipped components are treated as background
  * @returns polygons in label order (raster order of each component's top-left pixel)
  */
-export function traceComponents(labeling: Labeling, include?: (label: number) => boolean): PixelPolygon[] {
+export function traceComponents(
+  labeling: Labeling,
+  include?: (label: number) => boolean,
+): PixelPolygon[] {
   const { labels, width: w, height: h, count } = labeling;
   const keep = new Uint8Array(count + 1);
   for (let k = 1; k <= count; k++) keep[k] = !include || include(k) ? 1 : 0;

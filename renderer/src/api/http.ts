@@ -32,6 +32,7 @@ export type FetchLike = (
 export interface EventSourceLike {
   onmessage: ((event: { data: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
+  onopen?: ((event: unknown) => void) | null;
   close(): void;
 }
 
@@ -143,8 +144,19 @@ export function createHttpApi(options: HttpApiOptions = {}): LandWatchApi {
   function openEvents(): void {
     if (source) return;
     source = createEventSource(`${baseUrl}/api/events`);
-    source.onmessage = (event) => dispatch(event.data);
-    source.onerror = () => console.warn('LandWatch: event stream interrupted, reconnecting');
+    let connected = true;
+    source.onopen = () => {
+      connected = true;
+    };
+    source.onmessage = (event) => {
+      connected = true;
+      dispatch(event.data);
+    };
+    source.onerror = () => {
+      // Said once per outage: EventSource retries every few seconds while the server is away.
+      if (connected) console.warn('LandWatch: job event stream interrupted; reconnecting');
+      connected = false;
+    };
   }
 
   return {

@@ -7,6 +7,7 @@ import { fromUrl } from 'geotiff';
 import GeoTIFF from 'ol/source/GeoTIFF.js';
 import WebGLTileLayer from 'ol/layer/WebGLTile.js';
 import type Projection from 'ol/proj/Projection.js';
+import type { ExpressionValue } from 'ol/expr/expression.js';
 import type { SceneView } from '../../../electron/common/contract.js';
 import {
   chooseBands,
@@ -14,6 +15,7 @@ import {
   percentileRange,
   sourceMinMax,
   type BandRange,
+  displayRanges,
 } from './stretch.js';
 
 /** Images bigger than this are sampled through a central window rather than read whole. */
@@ -69,7 +71,8 @@ export async function readBandRanges(
     const range = values ? percentileRange(values, nodata) : null;
     if (range) ranges.set(band, range);
   });
-  return ranges;
+  const bits = Number(smallest.getBitsPerSample?.(0) ?? 8);
+  return displayRanges(ranges, bits);
 }
 
 async function rangesOrNothing(
@@ -105,7 +108,7 @@ export async function createImagery(
       {
         url: scene.url,
         bands,
-        ...(ranges.size > 0 ? { min: min as number[], max: max as number[] } : {}),
+        ...(ranges.size > 0 ? { min, max } : {}),
       },
     ],
     projection,
@@ -122,7 +125,7 @@ export async function createImagery(
   const layer = new WebGLTileLayer({
     source,
     className: `lw-imagery lw-imagery-${scene.role}`,
-    style: { color: colorExpression(bands.length) as never },
+    style: { color: colorExpression(bands.length) as ExpressionValue },
     properties: { role: scene.role },
   });
   return { scene, source, layer };

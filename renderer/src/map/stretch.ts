@@ -74,3 +74,20 @@ export function colorExpression(shown: number): unknown[] {
   const b = (i: number) => ['band', i];
   return shown >= 3 ? ['array', b(1), b(2), b(3), 1] : ['array', b(1), b(1), b(1), 1];
 }
+
+/**
+ * Turns per-band percentile ranges into what the map shows. Colour balance matters to analysts
+ * comparing roofs and soil, so all bands share one range (the widest); 8-bit imagery that already
+ * spans most of 0–255 is shown as it is, like the engine's "auto" stretch.
+ */
+export function displayRanges(ranges: ReadonlyMap<number, BandRange>, bitsPerSample: number): Map<number, BandRange> {
+  if (ranges.size === 0) return new Map();
+  const all = [...ranges.values()];
+  let min = Math.min(...all.map((r) => r.min));
+  let max = Math.max(...all.map((r) => r.max));
+  if (bitsPerSample === 8 && max >= 160) {
+    min = 0;
+    max = 255;
+  }
+  return new Map([...ranges.keys()].map((band) => [band, { min, max }]));
+}

@@ -200,7 +200,7 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       job.total > 0 ? `${percent}% · ${job.done} / ${job.total}` : `${percent}%`;
     phase.textContent = job.phase;
     eta.textContent = running ? formatEta(job.etaSeconds) : '—';
-    ep.textContent = job.executionProvider ?? 'choosing…';
+    ep.textContent = job.executionProvider ?? (running ? 'choosing…' : '—');
     jobError.textContent = job.status === 'failed' ? (job.error ?? 'Detection failed.') : '';
     jobError.hidden = job.status !== 'failed';
   }

@@ -6,6 +6,7 @@ import { createModal } from '../ui/modal.js';
 export interface HelpOverlay {
   toggle(): void;
   close(): void;
+  isOpen(): boolean;
 }
 
 export function createHelpOverlay(): HelpOverlay {
@@ -35,5 +36,6 @@ export function createHelpOverlay(): HelpOverlay {
   return {
     toggle: () => (modal.isOpen() ? modal.close() : modal.open()),
     close: () => modal.close(),
+    isOpen: () => modal.isOpen(),
   };
 }

@@ -143,6 +143,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
         );
         count.textContent = `${visible.length} of ${state.patches.length}`;
         empty.hidden = visible.length > 0;
+        list.hidden = visible.length === 0;
         empty.textContent = !state.project
           ? 'No project open.'
           : state.patches.length === 0

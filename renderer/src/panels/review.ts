@@ -102,6 +102,7 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
         facts,
         ...fact('State', stateLabel(patch.state)),
         ...fact('Area', `${formatArea(patch.areaM2)} · ${formatMu(patch.areaMu)}`),
+        ...fact('Perimeter', `${Math.round(patch.perimeterM).toLocaleString('en-US')} m`),
         ...fact(
           'Confidence',
           `mean ${formatPercent(patch.meanProb)} · max ${formatPercent(patch.maxProb)}`,

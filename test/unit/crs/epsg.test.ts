@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { crsNameOfWkt, lookupEpsg } from '../../../electron/engine/crs/epsg.js';
-import { epsgCodeOfWkt, parseWkt, wktAuthority, wktUnit } from '../../../electron/engine/crs/wkt.js';
+import {
+  epsgCodeOfWkt,
+  parseWkt,
+  wktAuthority,
+  wktUnit,
+} from '../../../electron/engine/crs/wkt.js';
 
 describe('lookupEpsg', () => {
   it('knows UTM zone 50N as a projected CRS in metres', () => {
@@ -30,14 +35,21 @@ describe('lookupEpsg', () => {
   });
 
   it('knows CH1903+ / LV95 and Web Mercator', () => {
-    expect(lookupEpsg(2056)).toMatchObject({ name: 'CH1903+ / LV95', unit: 'metre', metresPerUnit: 1 });
+    expect(lookupEpsg(2056)).toMatchObject({
+      name: 'CH1903+ / LV95',
+      unit: 'metre',
+      metresPerUnit: 1,
+    });
     expect(lookupEpsg(3857)).toMatchObject({ name: 'WGS 84 / Pseudo-Mercator', geographic: false });
   });
 
   it('takes the factor from the WKT for other linear units', () => {
     expect(lookupEpsg(2222)).toMatchObject({ unit: 'foot', metresPerUnit: 0.3048 });
     // Kalianpur 1880 / India zone 0 is in Indian yards.
-    expect(lookupEpsg(24370)).toMatchObject({ unit: 'Indian yard', metresPerUnit: 0.914398530744441 });
+    expect(lookupEpsg(24370)).toMatchObject({
+      unit: 'Indian yard',
+      metresPerUnit: 0.914398530744441,
+    });
   });
 
   it('returns null for unknown, non-horizontal, ESRI and invalid codes', () => {
@@ -55,7 +67,9 @@ describe('lookupEpsg', () => {
 
 describe('WKT1 reader', () => {
   it('parses nested nodes, numbers, bare words and doubled quotes', () => {
-    const node = parseWkt('PROJCS["a ""b""",UNIT["metre",1e0],AXIS["E",EAST],AUTHORITY["EPSG","3"]]');
+    const node = parseWkt(
+      'PROJCS["a ""b""",UNIT["metre",1e0],AXIS["E",EAST],AUTHORITY["EPSG","3"]]',
+    );
     expect(node.args[0]).toBe('a "b"');
     expect(wktUnit(node)).toEqual({ name: 'metre', factor: 1 });
     expect(wktAuthority(node)).toEqual({ name: 'EPSG', code: 3 });

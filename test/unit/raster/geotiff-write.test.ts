@@ -66,7 +66,10 @@ describe('createGeoTiffWriter', () => {
     expect(image.getTileWidth()).toBe(256);
     expect(image.getOrigin()).toEqual([500000, 4400000, 0]);
     expect(image.getResolution()).toEqual([0.5, -0.5, 0]);
-    expect(image.getGeoKeys()).toMatchObject({ ProjectedCSTypeGeoKey: 32650, GTRasterTypeGeoKey: 1 });
+    expect(image.getGeoKeys()).toMatchObject({
+      ProjectedCSTypeGeoKey: 32650,
+      GTRasterTypeGeoKey: 1,
+    });
     expect(image.getGDALNoData()).toBe(0);
     const [band] = (await image.readRasters()) as unknown as Uint8Array[];
     expect(Buffer.from(band).equals(Buffer.from(data))).toBe(true);
@@ -179,14 +182,27 @@ describe('createGeoTiffWriter', () => {
   it.skipIf(!gdalAvailable)('copies custom GeoKeys verbatim, PixelIsPoint included', async () => {
     // A "before" image in a custom (non-EPSG) projection, written by GDAL itself.
     const source = join(dir, 'source.tif');
-    const proj = '+proj=tmerc +lat_0=0 +lon_0=114.5 +k=1 +x_0=800000 +y_0=-3000000 +ellps=GRS80 +units=m';
-    writeFileSync(`${source}.asc`, 'ncols 4\nnrows 3\nxllcorner 10\nyllcorner 20\ncellsize 2\n' + '1 2 3 4\n'.repeat(3));
-    runGdalClean('gdal_translate', ['-q', '-a_srs', proj, '-mo', 'AREA_OR_POINT=Point', `${source}.asc`, source]);
+    const proj =
+      '+proj=tmerc +lat_0=0 +lon_0=114.5 +k=1 +x_0=800000 +y_0=-3000000 +ellps=GRS80 +units=m';
+    writeFileSync(
+      `${source}.asc`,
+      'ncols 4\nnrows 3\nxllcorner 10\nyllcorner 20\ncellsize 2\n' + '1 2 3 4\n'.repeat(3),
+    );
+    runGdalClean('gdal_translate', [
+      '-q',
+      '-a_srs',
+      proj,
+      '-mo',
+      'AREA_OR_POINT=Point',
+      `${source}.asc`,
+      source,
+    ]);
     const srcImage = await (await fromFile(source)).getImage();
+    const dirValues = srcImage.fileDirectory;
     const keys: RawGeoKeys = {
-      geoKeyDirectory: await srcImage.fileDirectory.loadValue('GeoKeyDirectory'),
-      doubleParams: await srcImage.fileDirectory.loadValue('GeoDoubleParams'),
-      asciiParams: await srcImage.fileDirectory.loadValue('GeoAsciiParams'),
+      geoKeyDirectory: Array.from((await dirValues.loadValue('GeoKeyDirectory')) as number[]),
+      doubleParams: Array.from((await dirValues.loadValue('GeoDoubleParams')) as number[]),
+      asciiParams: (await dirValues.loadValue('GeoAsciiParams')) as string,
     };
     expect(srcImage.getGeoKeys()?.GTRasterTypeGeoKey).toBe(2);
     const srcInfo = gdalJson(source);
@@ -206,7 +222,8 @@ describe('createGeoTiffWriter', () => {
     expect(info.coordinateSystem.wkt).toBe(srcInfo.coordinateSystem.wkt);
     expect(info.geoTransform).toEqual(srcInfo.geoTransform);
     const copied = await (await fromFile(path)).getImage();
-    expect(await copied.fileDirectory.loadValue('GeoKeyDirectory')).toEqual(keys.geoKeyDirectory);
+    const copiedKeys = (await copied.fileDirectory.loadValue('GeoKeyDirectory')) as number[];
+    expect(Array.from(copiedKeys)).toEqual(keys.geoKeyDirectory);
   });
 
   it('refuses to overwrite, to exceed 4 GB, or to close with missing rows', async () => {
@@ -218,9 +235,16 @@ describe('createGeoTiffWriter', () => {
       geoTransform: UTM_GT,
       geoKeys: { epsg: 32650 },
     };
-    await expect(createGeoTiffWriter(join(dir, 'mask.tif'), base)).rejects.toThrow(/already exists/);
+    await expect(createGeoTiffWriter(join(dir, 'mask.tif'), base)).rejects.toThrow(
+      /already exists/,
+    );
     await expect(
-      createGeoTiffWriter(join(dir, 'huge.tif'), { ...base, width: 70000, height: 70000, compression: 'none' }),
+      createGeoTiffWriter(join(dir, 'huge.tif'), {
+        ...base,
+        width: 70000,
+        height: 70000,
+        compression: 'none',
+      }),
     ).rejects.toThrow(/4 GB.*BigTIFF/);
     await expect(
       createGeoTiffWriter(join(dir, 'x.tif'), { ...base, geoKeys: { epsg: 5773 } }),

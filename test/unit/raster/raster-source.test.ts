@@ -42,7 +42,9 @@ describe('RasterSource errors name the file and the problem', () => {
       expect(src.message).toContain('truncated.tif');
       return;
     }
-    const err = await src.readWindow({ x: 0, y: 700, width: 100, height: 100 }, [0]).catch((e: unknown) => e);
+    const err = await src
+      .readWindow({ x: 0, y: 700, width: 100, height: 100 }, [0])
+      .catch((e: unknown) => e);
     src.close();
     expect(err).toBeInstanceOf(LandWatchError);
     expect((err as LandWatchError).code).toBe('E_TIFF_CORRUPT');
@@ -67,7 +69,10 @@ describe.skipIf(!hasData)('RasterSource on real GeoTIFFs', () => {
   });
 
   it('aligns the Nanjing pair on the same grid', async () => {
-    const [a, b] = await Promise.all([RasterSource.open(NANJING_BEFORE), RasterSource.open(NANJING_AFTER)]);
+    const [a, b] = await Promise.all([
+      RasterSource.open(NANJING_BEFORE),
+      RasterSource.open(NANJING_AFTER),
+    ]);
     const al = alignDates(a.info, b.info);
     expect(al).toMatchObject({ x: 0, y: 0, width: 800, height: 800, afterDx: 0, afterDy: 0 });
     a.close();
@@ -79,14 +84,20 @@ describe.skipIf(!hasData)('RasterSource on real GeoTIFFs', () => {
       RasterSource.open(NANJING_BEFORE),
       RasterSource.open(dataPath('geotiff', 'misc', 'RGB.byte.tif')),
     ]);
-    expect(() => alignDates(a.info, b.info)).toThrow(/RGB\.byte\.tif is in EPSG:32618.*Nanjing_LT5120038200012/);
+    expect(() => alignDates(a.info, b.info)).toThrow(
+      /RGB\.byte\.tif is in EPSG:32618.*Nanjing_LT5120038200012/,
+    );
     a.close();
     b.close();
   });
 
   it('refuses two dates that do not overlap', async () => {
     const a = await RasterSource.open(NANJING_BEFORE);
-    const shifted = { ...a.info, name: 'far.tif', geoTransform: [690585, 30, 0, 3551295, 0, -30] as typeof a.info.geoTransform };
+    const shifted = {
+      ...a.info,
+      name: 'far.tif',
+      geoTransform: [690585, 30, 0, 3551295, 0, -30] as typeof a.info.geoTransform,
+    };
     expect(() => alignDates(a.info, shifted)).toThrow(/do not overlap/);
     a.close();
   });
@@ -98,7 +109,9 @@ describe.skipIf(!hasData)('RasterSource on real GeoTIFFs', () => {
     const deg = await RasterSource.open(dataPath('geotiff', 'misc', 'world.rgb.tif'));
     expect(deg.info.crs.geographic).toBe(true);
     deg.close();
-    const custom = await RasterSource.open(dataPath('geotiff', 'misc', 'sample_geotiff_custom_proj.tif'));
+    const custom = await RasterSource.open(
+      dataPath('geotiff', 'misc', 'sample_geotiff_custom_proj.tif'),
+    );
     expect(custom.info.crs.id).toBe('custom');
     expect(custom.info.crs.proj4).toContain('+proj=aea');
     custom.close();

@@ -14,6 +14,7 @@ export function patch(
     state,
     areaM2,
     areaMu: areaM2 / 666.67,
+    perimeterM: 4 * Math.sqrt(areaM2),
     meanProb,
     maxProb: Math.min(1, meanProb + 0.1),
     comment: null,

@@ -65,3 +65,32 @@ describe('imagery stretch', () => {
     });
   });
 });
+
+describe('displayRanges', () => {
+  it('keeps bright 8-bit imagery at 0–255 and shares one range across bands', async () => {
+    const { displayRanges } = await import('../../../renderer/src/map/stretch.js');
+    const bright = displayRanges(
+      new Map([
+        [1, { min: 20, max: 200 }],
+        [2, { min: 30, max: 180 }],
+      ]),
+      8,
+    );
+    expect([...bright.values()]).toEqual([
+      { min: 0, max: 255 },
+      { min: 0, max: 255 },
+    ]);
+    const dark16 = displayRanges(
+      new Map([
+        [1, { min: 100, max: 900 }],
+        [2, { min: 150, max: 1200 }],
+      ]),
+      16,
+    );
+    expect([...dark16.values()]).toEqual([
+      { min: 100, max: 1200 },
+      { min: 100, max: 1200 },
+    ]);
+    expect(displayRanges(new Map(), 8).size).toBe(0);
+  });
+});

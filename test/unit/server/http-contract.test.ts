@@ -14,7 +14,12 @@ async function post(channel: string, body: unknown, raw = false) {
     headers: { 'Content-Type': 'application/json' },
     body: raw ? (body as string) : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & {
+      error?: { code: string; message: string };
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -41,7 +46,11 @@ describe('HTTP transport validates every payload before acting', () => {
     ['detect.start', { projectId: 'p', device: 'tpu' }, /device/],
     ['detect.start', { threshold: 0.5 }, /projectId/],
     ['patches.review', { projectId: 'p', patchId: '1', state: 'approved' }, /state/],
-    ['project.create', { name: 'x', beforeToken: 'a', afterToken: 'b', path: '/etc/passwd' }, /path|Unrecognized/i],
+    [
+      'project.create',
+      { name: 'x', beforeToken: 'a', afterToken: 'b', path: '/etc/passwd' },
+      /path|Unrecognized/i,
+    ],
     ['export.run', { projectId: 'p', format: 'kml' }, /format/],
     ['app.info', { extra: true }, /extra|Unrecognized/i],
   ])('%s rejects %j', async (channel, payload, message) => {
@@ -60,7 +69,13 @@ describe('HTTP transport validates every payload before acting', () => {
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(server.url);
       const req = request(
-        { host: url.hostname, port: url.port, path: '/api/app.info', method: 'POST', headers: { Host: 'evil.example:80' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/api/app.info',
+          method: 'POST',
+          headers: { Host: 'evil.example:80' },
+        },
         (res) => resolve(res.statusCode ?? 0),
       );
       req.on('error', reject);
@@ -84,7 +99,9 @@ describe('HTTP transport serves the demo project', () => {
     expect(project.crs).toBe('EPSG:32650');
     expect(project.scenes.before.width).toBe(1024);
     expect(project.scenes.before.date).toBe('2023-04-18');
-    const res = await fetch(new URL(project.scenes.after.url, server.url), { headers: { Range: 'bytes=0-7' } });
+    const res = await fetch(new URL(project.scenes.after.url, server.url), {
+      headers: { Range: 'bytes=0-7' },
+    });
     expect(res.status).toBe(206);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(bytes.length).toBe(8);

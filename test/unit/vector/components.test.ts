@@ -74,7 +74,9 @@ describe('labelComponents', () => {
 
   it('rejects size mismatches and bad connectivity', () => {
     expect(() => labelComponents(new Uint8Array(5), 2, 2)).toThrow(RangeError);
-    expect(() => labelComponents(new Uint8Array(4), 2, 2, { connectivity: 6 as 4 })).toThrow(RangeError);
+    expect(() => labelComponents(new Uint8Array(4), 2, 2, { connectivity: 6 as 4 })).toThrow(
+      RangeError,
+    );
   });
 
   it('labels a large noisy scene iteratively (no recursion depth issues)', () => {
@@ -104,7 +106,12 @@ describe('componentStats', () => {
       maxProb: 1,
     });
     expect(components[0].meanProb).toBeCloseTo(0.75, 6);
-    expect(components[1]).toMatchObject({ pixelCount: 1, bbox: [3, 2, 3, 2], meanProb: 0.25, maxProb: 0.25 });
+    expect(components[1]).toMatchObject({
+      pixelCount: 1,
+      bbox: [3, 2, 3, 2],
+      meanProb: 0.25,
+      maxProb: 0.25,
+    });
   });
 
   it('ignores NaN probabilities and gives NaN without a probability raster', () => {

@@ -20,7 +20,12 @@ function show(mask: Uint8Array, width: number): string[] {
 }
 
 /** Brute-force dilation/erosion with neutral out-of-raster pixels, as a reference. */
-function bruteForce(m: TestMask, r: number, shape: StructuringElement, op: 'dilate' | 'erode'): Uint8Array {
+function bruteForce(
+  m: TestMask,
+  r: number,
+  shape: StructuringElement,
+  op: 'dilate' | 'erode',
+): Uint8Array {
   const { mask, width, height } = m;
   const out = new Uint8Array(mask.length);
   for (let y = 0; y < height; y++) {
@@ -47,7 +52,13 @@ describe('dilate / erode', () => {
   it('grows a pixel into a square or a cross', () => {
     const m = art(['.....', '.....', '..#..', '.....', '.....']);
     expect(show(dilate(m.mask, 5, 5, 1), 5)).toEqual(['.....', '.###.', '.###.', '.###.', '.....']);
-    expect(show(dilate(m.mask, 5, 5, 2, 'cross'), 5)).toEqual(['..#..', '..#..', '#####', '..#..', '..#..']);
+    expect(show(dilate(m.mask, 5, 5, 2, 'cross'), 5)).toEqual([
+      '..#..',
+      '..#..',
+      '#####',
+      '..#..',
+      '..#..',
+    ]);
   });
 
   it('shrinks a block and treats outside pixels as neutral', () => {
@@ -63,7 +74,9 @@ describe('dilate / erode', () => {
   ] as [number, StructuringElement][])('matches brute force for r=%i %s', (r, shape) => {
     for (const seed of [1, 2, 3]) {
       const m = noiseMask(37, 29, 0.3 + 0.2 * seed, seed);
-      expect(dilate(m.mask, m.width, m.height, r, shape)).toEqual(bruteForce(m, r, shape, 'dilate'));
+      expect(dilate(m.mask, m.width, m.height, r, shape)).toEqual(
+        bruteForce(m, r, shape, 'dilate'),
+      );
       expect(erode(m.mask, m.width, m.height, r, shape)).toEqual(bruteForce(m, r, shape, 'erode'));
     }
   });
@@ -122,21 +135,43 @@ describe('opening / closing', () => {
 describe('removeSmallComponents / fillSmallHoles', () => {
   it('drops 4-connected components below the size', () => {
     const m = art(['##..#', '#...#', '...#.', '#....']);
-    expect(show(removeSmallComponents(m.mask, 5, 4, 2), 5)).toEqual(['##..#', '#...#', '.....', '.....']);
+    expect(show(removeSmallComponents(m.mask, 5, 4, 2), 5)).toEqual([
+      '##..#',
+      '#...#',
+      '.....',
+      '.....',
+    ]);
   });
 
   it('fills small holes only, never background reaching the border', () => {
     const m = art(['#######.', '#.##...#', '#.##...#', '######..']);
     // Left hole: 2 px (filled). Right region: 6 px but leaks to the border via (7,0) and (6,3).
-    expect(show(fillSmallHoles(m.mask, 8, 4, 3), 8)).toEqual(['#######.', '####...#', '####...#', '######..']);
+    expect(show(fillSmallHoles(m.mask, 8, 4, 3), 8)).toEqual([
+      '#######.',
+      '####...#',
+      '####...#',
+      '######..',
+    ]);
   });
 
   it('treats background as 8-connected: a hole leaking through a corner is no hole', () => {
     const m = art(['####', '#..#', '#.##', '##.#', '####']);
     // The 3-pixel pocket touches the pixel (2,3) only at a corner: together they are one 4-pixel
     // hole. Were background 4-connected, both parts would be under 4 pixels and get filled.
-    expect(show(fillSmallHoles(m.mask, 4, 5, 4), 4)).toEqual(['####', '#..#', '#.##', '##.#', '####']);
-    expect(show(fillSmallHoles(m.mask, 4, 5, 5), 4)).toEqual(['####', '####', '####', '####', '####']);
+    expect(show(fillSmallHoles(m.mask, 4, 5, 4), 4)).toEqual([
+      '####',
+      '#..#',
+      '#.##',
+      '##.#',
+      '####',
+    ]);
+    expect(show(fillSmallHoles(m.mask, 4, 5, 5), 4)).toEqual([
+      '####',
+      '####',
+      '####',
+      '####',
+      '####',
+    ]);
     const open = art(['####', '#..#', '#.##', '##..']);
     expect(show(fillSmallHoles(open.mask, 4, 4, 10), 4)).toEqual(['####', '#..#', '#.##', '##..']);
   });

@@ -10,13 +10,15 @@ import {
 import { traceMask } from '../../../electron/engine/vector/trace.js';
 import { blobMask, noiseMask } from './fixtures.js';
 
-const square: Ring = [
-  [0, 0],
-  [4, 0],
-  [4, 4],
-  [0, 4],
-  [0, 0],
-];
+/** Rings from WKT-like text: "x y, x y, ..." per ring, rings separated by "|". */
+function P(text: string): Ring[] {
+  return text
+    .split('|')
+    .map((ring) => ring.split(',').map((pt) => pt.trim().split(/\s+/).map(Number)));
+}
+
+const SQUARE = '0 0, 4 0, 4 4, 0 4, 0 0';
+const square: Ring = P(SQUARE)[0];
 
 function distToRing(px: number, py: number, ring: Ring): number {
   let best = Infinity;
@@ -41,47 +43,44 @@ function staircase(n: number): Ring {
 
 describe('isValidPolygon', () => {
   it('accepts simple polygons, holes, and a hole touching the exterior at one point', () => {
-    expect(isValidPolygon([square])).toBe(true);
-    const hole: Ring = [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]];
-    expect(isValidPolygon([square, hole])).toBe(true);
-    const touching: Ring = [[0, 2], [1, 3], [1, 1], [0, 2]];
-    expect(isValidPolygon([square, touching])).toBe(true);
+    expect(isValidPolygon(P(SQUARE))).toBe(true);
+    expect(isValidPolygon(P(`${SQUARE} | 1 1, 1 2, 2 2, 2 1, 1 1`))).toBe(true);
+    expect(isValidPolygon(P(`${SQUARE} | 0 2, 1 3, 1 1, 0 2`))).toBe(true);
+    expect(isValidPolygon(P(`${SQUARE} | 0 2, 1 3, 1 1, 0 2 | 1 1, 2 2, 3 1, 1 1`))).toBe(true);
   });
 
   it.each([
-    ['bow tie', [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]],
-    ['unclosed ring', [[[0, 0], [1, 0], [1, 1], [0, 1]]]],
-    ['two distinct points', [[[0, 0], [1, 0], [0, 0], [0, 0]]]],
-    ['collinear spike', [[[0, 0], [3, 0], [1, 0], [0, 0]]]],
-    ['spike out of a square', [[[0, 0], [4, 0], [6, 0], [4, 0], [4, 4], [0, 4], [0, 0]]]],
-    [
-      'ring touching itself (inverted hole)',
-      [[[0, 0], [4, 0], [4, 4], [2, 4], [3, 2], [1, 2], [2, 4], [0, 4], [0, 0]]],
-    ],
-    ['hole outside', [square, [[5, 5], [6, 5], [6, 6], [5, 5]]]],
-    ['hole crossing the exterior', [square, [[3, 1], [5, 1], [5, 2], [3, 2], [3, 1]]]],
-    ['hole touching the exterior twice', [square, [[0, 1], [4, 1], [2, 3], [0, 1]]]],
-    ['hole on the exterior edge', [square, [[1, 0], [2, 0], [2, 1], [1, 0]]]],
+    ['bow tie', '0 0, 2 2, 2 0, 0 2, 0 0'],
+    ['unclosed ring', '0 0, 1 0, 1 1, 0 1'],
+    ['two distinct points', '0 0, 1 0, 0 0, 0 0'],
+    ['collinear spike', '0 0, 3 0, 1 0, 0 0'],
+    ['spike out of a square', '0 0, 4 0, 6 0, 4 0, 4 4, 0 4, 0 0'],
+    ['ring touching itself (inverted hole)', '0 0, 4 0, 4 4, 2 4, 3 2, 1 2, 2 4, 0 4, 0 0'],
+    ['vertex on its own edge', '0 0, 4 0, 4 4, 2 0, 0 4, 0 0'],
+    ['hole outside', `${SQUARE} | 5 5, 6 5, 6 6, 5 5`],
+    ['hole crossing the exterior', `${SQUARE} | 3 1, 5 1, 5 2, 3 2, 3 1`],
+    ['hole touching the exterior twice', `${SQUARE} | 0 1, 4 1, 2 3, 0 1`],
+    ['hole on the exterior edge', `${SQUARE} | 1 0, 2 0, 2 1, 1 0`],
     [
       'nested holes',
-      [
-        [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]],
-        [[1, 1], [1, 9], [9, 9], [9, 1], [1, 1]],
-        [[2, 2], [2, 3], [3, 3], [3, 2], [2, 2]],
-      ],
+      '0 0, 10 0, 10 10, 0 10, 0 0 | 1 1, 1 9, 9 9, 9 1, 1 1 | 2 2, 2 3, 3 3, 3 2, 2 2',
+    ],
+    [
+      'holes crossing each other',
+      `${SQUARE} | 1 1, 3 1, 3 2, 1 2, 1 1 | 2 0.5, 2.5 0.5, 2.5 3, 2 3, 2 0.5`,
     ],
     [
       'holes touching in a loop with the exterior',
-      [square, [[0, 2], [2, 1], [2, 3], [0, 2]], [[2, 1], [4, 2], [2, 3], [2, 1]]],
+      `${SQUARE} | 0 2, 2 1, 2 3, 0 2 | 2 1, 4 2, 2 3, 2 1`,
     ],
-  ] as [string, Ring[]][])('rejects %s', (_name, rings) => {
-    expect(validatePolygon(rings).valid).toBe(false);
+  ])('rejects %s', (_name, text) => {
+    expect(validatePolygon(P(text)).valid).toBe(false);
   });
 
   it('says which rings are at fault', () => {
-    const hole: Ring = [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]];
-    const bad: Ring = [[3, 1], [5, 1], [5, 2], [3, 2], [3, 1]];
-    const report = validatePolygon([square, hole, bad]);
+    const report = validatePolygon(
+      P(`${SQUARE} | 1 1, 1 2, 2 2, 2 1, 1 1 | 3 1, 5 1, 5 2, 3 2, 3 1`),
+    );
     expect(report.valid).toBe(false);
     expect(report.badRings.sort()).toEqual([0, 2]);
   });
@@ -127,7 +126,7 @@ describe('simplifyPolygon', () => {
     // A staircase exterior with a hole dipping below its diagonal: simplifying the exterior
     // alone at tolerance 3 straightens the stairs into the diagonal and cuts through the hole.
     const ext = staircase(20);
-    const hole: Ring = [[4.2, 4.1], [4.8, 4.1], [4.2, 6], [4.2, 4.1]];
+    const [hole] = P('4.2 4.1, 4.8 4.1, 4.2 6, 4.2 4.1');
     expect(isValidPolygon([ext, hole])).toBe(true);
     expect(isValidPolygon([douglasPeucker(ext, 3), hole])).toBe(false);
     const out = simplifyPolygon([ext, hole], 3);

@@ -141,6 +141,7 @@ describe('traceMask', () => {
   });
 
   it('stays valid over many seeds of small dense masks (saddle-heavy)', () => {
-    for (let seed = 100; seed < 160; seed++) checkAll(noiseMask(12, 10, 0.45 + (seed % 5) * 0.08, seed));
+    for (let seed = 100; seed < 160; seed++)
+      checkAll(noiseMask(12, 10, 0.45 + (seed % 5) * 0.08, seed));
   });
 });
