@@ -126,12 +126,6 @@ export function validatePolygon(rings: Ring[]): ValidityReport {
     reason ??= why;
     for (const r of ringIdx) bad.add(r);
   };
-  const report = (): ValidityReport => ({
-    valid: bad.size === 0,
-    reason,
-    badRings: [...bad],
-    badSegments: [...badSegs].map((g) => [segs.ring[g], packed[segs.ring[g]]!.src[segs.index[g]]]),
-  });
   if (rings.length === 0)
     return { valid: false, reason: 'no rings', badRings: [], badSegments: [] };
   const packed = rings.map((ring, i) => {
@@ -144,6 +138,12 @@ export function validatePolygon(rings: Ring[]): ValidityReport {
   const xys = packed.map((p) => p!.xy);
 
   const segs = buildSegments(xys);
+  const report = (): ValidityReport => ({
+    valid: bad.size === 0,
+    reason,
+    badRings: [...bad],
+    badSegments: [...badSegs].map((g) => [segs.ring[g], packed[segs.ring[g]]!.src[segs.index[g]]]),
+  });
   const nRings = xys.length;
   // Per pair of touching rings: the touch point and the two segments meeting there.
   const touches = new Map<number, [number, number, number, number]>();

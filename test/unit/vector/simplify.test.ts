@@ -92,6 +92,22 @@ describe('isValidPolygon', () => {
     // Generous bound: a quadratic checker would take tens of seconds here.
     expect(performance.now() - t0).toBeLessThan(2000);
   });
+  it('checks a polygon with thousands of holes quickly, and still finds a misplaced one', () => {
+    const n = 240;
+    const mask = new Uint8Array(n * n).fill(1);
+    for (let y = 1; y < n - 1; y += 3) for (let x = 1; x < n - 1; x += 3) mask[y * n + x] = 0;
+    const [poly] = traceMask(mask, n, n);
+    expect(poly.rings.length).toBe(80 * 80 + 1);
+    const t0 = performance.now();
+    expect(isValidPolygon(poly.rings)).toBe(true);
+    // Generous bound: quadratic hole-vs-hole checks would take many seconds here.
+    expect(performance.now() - t0).toBeLessThan(3000);
+    // A hole inside hole (1,1)-(2,2) is caught, and so is a hole outside the exterior.
+    const nested = P('1.25 1.25, 1.75 1.25, 1.75 1.75, 1.25 1.25')[0];
+    expect(validatePolygon([...poly.rings, nested]).reason).toMatch(/inside hole/);
+    const outside = P('300 300, 301 300, 301 301, 300 300')[0];
+    expect(validatePolygon([...poly.rings, outside]).reason).toMatch(/outside the exterior/);
+  });
 });
 
 describe('douglasPeucker', () => {
