@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist/node/landwatch.js', import.meta.url);
 if (!existsSync(bundle)) {
-  process.stderr.write('landwatch: error: the CLI is not built; run "npm run build" in the LandWatch folder.\n');
+  process.stderr.write(
+    'landwatch: error: the CLI is not built; run "npm run build" in the LandWatch folder.\n',
+  );
   process.exit(1);
 }
 const { main } = await import(bundle.href);

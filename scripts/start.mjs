@@ -1,7 +1,8 @@
 // `npm start`: the desktop app when an Electron binary is installed; otherwise the same UI as a
 // local web app on 127.0.0.1, saying why.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -21,17 +22,22 @@ if (!existsSync(`${root}dist/node/main.js`) || !existsSync(`${root}dist/renderer
   if (code !== 0) process.exit(code);
 }
 
+// Find the binary without require('electron'): that tries to download it when it is missing.
 let electronPath = null;
 let reason = '';
 try {
-  electronPath = require('electron');
-  if (typeof electronPath !== 'string' || !existsSync(electronPath)) {
+  const dir = dirname(require.resolve('electron/package.json'));
+  const pathFile = join(dir, 'path.txt');
+  const binary = existsSync(pathFile)
+    ? join(dir, 'dist', readFileSync(pathFile, 'utf8').trim())
+    : null;
+  if (binary && existsSync(binary)) electronPath = binary;
+  else {
     reason =
-      'the Electron binary is not installed (it was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD or could not be downloaded)';
-    electronPath = null;
+      'the Electron binary is not installed (skipped with ELECTRON_SKIP_BINARY_DOWNLOAD, or its download failed)';
   }
 } catch (error) {
-  reason = `Electron is not usable here (${error.message.split('\n')[0]})`;
+  reason = `Electron is not installed (${error.message.split('\n')[0]})`;
 }
 if (
   electronPath &&

@@ -185,6 +185,7 @@ export type ApiEvent =
   | {
       type: 'job.progress';
       jobId: string;
+      projectId: string;
       phase: string;
       done: number;
       total: number;

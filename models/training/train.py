@@ -46,7 +46,7 @@ def loss_fn(logits, target, weights, dice_weight):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
-    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=1800)
     ap.add_argument("--batch", type=int, default=12)
     ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)

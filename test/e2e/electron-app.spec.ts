@@ -3,28 +3,35 @@
  * display exist; elsewhere it is skipped with the reason printed.
  */
 import { _electron as electron, expect, test } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+/** The Electron binary, found without require('electron') (which downloads it when missing). */
 function electronBinary(): { path: string | null; reason: string } {
+  let path = '';
   try {
-    const path = require('electron') as unknown as string;
-    if (!existsSync(path))
-      return {
-        path: null,
-        reason: `no Electron binary at ${path} (installed with ELECTRON_SKIP_BINARY_DOWNLOAD)`,
-      };
-    if (process.platform === 'linux' && !process.env.DISPLAY)
-      return { path: null, reason: 'no DISPLAY for an Electron window' };
-    return { path, reason: '' };
+    const dir = dirname(require.resolve('electron/package.json'));
+    const pathFile = join(dir, 'path.txt');
+    if (existsSync(pathFile)) path = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
   } catch (error) {
     return {
       path: null,
       reason: `Electron is not installed: ${(error as Error).message.split('\n')[0]}`,
     };
   }
+  if (!path || !existsSync(path)) {
+    return {
+      path: null,
+      reason: 'no Electron binary (installed with ELECTRON_SKIP_BINARY_DOWNLOAD)',
+    };
+  }
+  if (process.platform === 'linux' && !process.env.DISPLAY) {
+    return { path: null, reason: 'no DISPLAY for an Electron window' };
+  }
+  return { path, reason: '' };
 }
 
 const { path, reason } = electronBinary();

@@ -64,9 +64,10 @@ test('open demo → detect → review → export', async ({ page, request }) => 
   if (secondId) expect(patches.find((p) => p.id === secondId)?.state).toBe('rejected');
 
   // Export a GeoPackage and check it with GDAL.
+  await page.getByTestId('export-open').click();
   await page.getByTestId('export-format').selectOption('gpkg');
   await page.getByTestId('export-run').click();
-  const link = page.getByTestId('export-result').locator('a');
+  const link = page.locator('a[data-testid="export-result"]');
   await expect(link).toBeVisible();
   const href = await link.getAttribute('href');
   expect(href).toBeTruthy();

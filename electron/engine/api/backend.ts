@@ -156,7 +156,7 @@ export class Backend {
         const now = performance.now();
         if (now - lastEmit < 100 && p.done < p.total) return;
         lastEmit = now;
-        this.emit({ type: 'job.progress', jobId, ...p });
+        this.emit({ type: 'job.progress', jobId, projectId: req.projectId, ...p });
       },
     })
       .then((summary) => {

@@ -8,7 +8,7 @@ import { throwIfAborted } from '../errors.js';
 import { alignDates, type Alignment } from '../raster/alignment.js';
 import { chooseBands, computeStretch, type StretchMode } from '../raster/bands.js';
 import { RasterSource, type GeoTransform, type RasterInfo } from '../raster/raster-source.js';
-import { polygonize, type ChangePolygon } from '../vector/polygonize.js';
+import { vectorise, type ChangePolygon } from '../vector/polygonize.js';
 import type { ModelCard } from './model-card.js';
 import { findModel } from './model-registry.js';
 import { createModelSession } from './session.js';
@@ -43,6 +43,8 @@ export interface DetectResult {
   windowTransform: GeoTransform;
   /** Blended change probability over the overlap window, row-major. */
   probability: Float32Array;
+  /** The cleaned change mask the polygons were traced from (1 = kept change), window-sized. */
+  mask: Uint8Array;
   polygons: ChangePolygon[];
   model: ModelCard;
   threshold: number;
@@ -122,7 +124,7 @@ export async function detectChanges(
 
     onProgress({ phase: 'vectorise', done: 0, total: 1, etaSeconds: null, executionProvider: ep });
     const windowTransform = shiftTransform(before.info.geoTransform, alignment.x, alignment.y);
-    const polygons = polygonize(probability, alignment.width, alignment.height, {
+    const { polygons, mask } = vectorise(probability, alignment.width, alignment.height, {
       threshold,
       minAreaM2: minArea,
       geoTransform: windowTransform,
@@ -137,6 +139,7 @@ export async function detectChanges(
       alignment,
       windowTransform,
       probability,
+      mask,
       polygons,
       model: card,
       threshold,

@@ -57,7 +57,15 @@ export async function createModelSession(
 ): Promise<ModelSession> {
   const order = device === 'auto' ? autoOrder() : [device];
   const fallbacks: { provider: string; reason: string }[] = [];
+  // ORT logs a failed provider start on stderr itself; LandWatch reports it through `fallbacks`.
+  ort.env.logLevel = 'fatal';
+  const installed = availableProviders();
   for (const provider of order) {
+    const missing = device === 'auto' ? missingPrerequisite(provider, installed) : null;
+    if (missing) {
+      fallbacks.push({ provider, reason: missing });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(onnxPath, {
         executionProviders: [provider],
@@ -92,6 +100,33 @@ export async function createModelSession(
     'E_EP',
     `No execution provider could run ${onnxPath}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`,
   );
+}
+
+/**
+ * Why "auto" need not even try a provider on this machine (trying costs time and makes the native
+ * libraries print warnings): its libraries are not installed, or no GPU driver loader exists.
+ */
+function missingPrerequisite(provider: string, installed: string[]): string | null {
+  if (provider === 'cpu') return null;
+  if ((provider === 'cuda' || provider === 'tensorrt') && !installed.includes(provider)) {
+    return 'CUDA libraries not installed (npm install --onnxruntime-node-install=cuda12)';
+  }
+  if (provider === 'webgpu' && process.platform === 'linux' && !hasVulkanLoader()) {
+    return 'no Vulkan loader (libvulkan.so.1) for WebGPU';
+  }
+  return null;
+}
+
+function hasVulkanLoader(): boolean {
+  const dirs = [
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
+  const extra = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  return [...extra, ...dirs].some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
 
 function shortReason(error: unknown): string {

@@ -1,16 +1,17 @@
 /**
  * Writes a detection's change mask as a single-band 0/255 GeoTIFF on exactly the before image's
- * grid (same size, geotransform and GeoKeys), streaming row blocks so memory stays bounded.
+ * grid (same size, geotransform and GeoKeys), streaming row blocks so memory stays bounded. The
+ * mask is the cleaned one the polygons were traced from, so both outputs show the same changes.
  */
 import type { DetectResult } from '../inference/detect.js';
 import { createGeoTiffWriter } from './geotiff-write.js';
 
 export async function writeMask(
   path: string,
-  result: Pick<DetectResult, 'before' | 'alignment' | 'probability' | 'threshold'>,
+  result: Pick<DetectResult, 'before' | 'alignment' | 'mask'>,
   options: { overwrite?: boolean } = {},
 ): Promise<void> {
-  const { before, alignment, probability, threshold } = result;
+  const { before, alignment, mask } = result;
   const { width, height } = before;
   const writer = await createGeoTiffWriter(path, {
     width,
@@ -39,8 +40,7 @@ export async function writeMask(
         if (wy < 0 || wy >= alignment.height) continue;
         const src = wy * alignment.width;
         const dst = r * width + alignment.x;
-        for (let c = 0; c < alignment.width; c++)
-          block[dst + c] = probability[src + c] >= threshold ? 255 : 0;
+        for (let c = 0; c < alignment.width; c++) block[dst + c] = mask[src + c] ? 255 : 0;
       }
       await writer.writeRows(block);
     }

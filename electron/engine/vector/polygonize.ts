@@ -111,6 +111,19 @@ export function polygonize(
   height: number,
   opts: PolygonizeOptions,
 ): ChangePolygon[] {
+  return vectorise(prob, width, height, opts).polygons;
+}
+
+/**
+ * {@link polygonize}, also returning the cleaned mask the polygons were traced from (1 = a pixel of
+ * a kept change), so a raster mask written next to the polygons shows exactly the same changes.
+ */
+export function vectorise(
+  prob: Float32Array,
+  width: number,
+  height: number,
+  opts: PolygonizeOptions,
+): { polygons: ChangePolygon[]; mask: Uint8Array } {
   checkRasterSize(prob.length, width, height);
   checkOptions(opts);
   const gt = opts.geoTransform;
@@ -128,8 +141,13 @@ export function polygonize(
   const stats = componentStats(labeling, prob);
   const keep = stats.map((c) => componentAreaM2(c, gt, units) >= opts.minAreaM2);
   const traced = traceComponents(labeling, (label) => keep[label - 1]);
+  const kept = new Uint8Array(width * height);
+  for (let i = 0; i < kept.length; i++) {
+    const label = labeling.labels[i];
+    if (label > 0 && keep[label - 1]) kept[i] = 1;
+  }
 
-  return traced.map(({ label, rings }) => {
+  const polygons = traced.map(({ label, rings }) => {
     const c = stats[label - 1];
     const mapRings = simplifyPolygon(toMap(rings, gt), tolerance);
     const areaM2 = polygonAreaM2(mapRings, units);
@@ -144,4 +162,5 @@ export function polygonize(
       bbox: ringsBBox(mapRings.slice(0, 1)),
     };
   });
+  return { polygons, mask: kept };
 }

@@ -80,7 +80,10 @@ export function colorExpression(shown: number): unknown[] {
  * comparing roofs and soil, so all bands share one range (the widest); 8-bit imagery that already
  * spans most of 0–255 is shown as it is, like the engine's "auto" stretch.
  */
-export function displayRanges(ranges: ReadonlyMap<number, BandRange>, bitsPerSample: number): Map<number, BandRange> {
+export function displayRanges(
+  ranges: ReadonlyMap<number, BandRange>,
+  bitsPerSample: number,
+): Map<number, BandRange> {
   if (ranges.size === 0) return new Map();
   const all = [...ranges.values()];
   let min = Math.min(...all.map((r) => r.min));

@@ -124,6 +124,7 @@ describe('jobs', () => {
   const progress = (jobId: string, done: number): ApiEvent => ({
     type: 'job.progress',
     jobId,
+    projectId: 'p1',
     phase: 'Inference',
     done,
     total: 10,
