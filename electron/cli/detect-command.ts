@@ -29,6 +29,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       device: { type: 'string', default: 'auto' },
       bands: { type: 'string' },
       stretch: { type: 'string', default: 'auto' },
+      radiometry: { type: 'string', default: 'match' },
       overwrite: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       stats: { type: 'boolean', default: false },
@@ -64,6 +65,9 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   if (stretch !== 'auto' && stretch !== 'none' && stretch !== 'percentile') {
     throw bad(`--stretch ${stretch}: choose auto, none or percentile.`);
   }
+  if (values.radiometry !== 'match' && values.radiometry !== 'none') {
+    throw bad(`--radiometry ${values.radiometry}: choose match or none.`);
+  }
   const bands = values.bands?.split(',').map((b) => Number(b.trim()));
   if (bands?.some((b) => !Number.isInteger(b) || b < 1))
     throw bad(`--bands ${values.bands}: give 1-based band numbers like 3,2,1.`);
@@ -80,6 +84,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       device: device.data,
       bands,
       stretch,
+      matchRadiometry: values.radiometry === 'match',
     },
     { onProgress: progress, log: (line) => values.quiet || process.stderr.write(`${line}\n`) },
   );

@@ -21,6 +21,7 @@ import {
   type ObjectCounts,
   type PixelCounts,
 } from './metrics.js';
+import { demoCheck } from './demo-check.js';
 import { VALIDATION_SETS } from './validation-split.js';
 
 const { values } = parseArgs({
@@ -128,7 +129,7 @@ console.log(
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [name, c, o] of [
   [model.card.id, totals.model, totals.modelObj],
-  ['|Δ| + Otsu baseline', totals.baseline, totals.baseObj],
+  ['abs-diff + Otsu baseline', totals.baseline, totals.baseObj],
 ] as const) {
   const s = scores(c);
   console.log(
@@ -138,6 +139,7 @@ for (const [name, c, o] of [
 console.log(
   `\ninference: ${megapixels.toFixed(2)} MP in ${seconds.toFixed(1)} s (${(megapixels / seconds).toFixed(2)} MP/s per date pair)`,
 );
+console.log(`\n${await demoCheck(model.card.id)}`);
 if (values.json) {
   const out = {
     model: model.card.id,

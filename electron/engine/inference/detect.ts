@@ -6,7 +6,8 @@
 import type { Device } from '../../common/contract.js';
 import { throwIfAborted } from '../errors.js';
 import { alignDates, type Alignment } from '../raster/alignment.js';
-import { chooseBands, computeStretch, type StretchMode } from '../raster/bands.js';
+import { chooseBands, type StretchMode } from '../raster/bands.js';
+import { prepareDates } from '../raster/radiometry.js';
 import { RasterSource, type GeoTransform, type RasterInfo } from '../raster/raster-source.js';
 import { vectorise, type ChangePolygon } from '../vector/polygonize.js';
 import type { ModelCard } from './model-card.js';
@@ -25,6 +26,8 @@ export interface DetectParams {
   /** 1-based bands to feed the model, for both dates; default chosen per file. */
   bands?: number[];
   stretch?: StretchMode;
+  /** Map the after date's radiometry onto the before date's (default true). */
+  matchRadiometry?: boolean;
 }
 
 export interface DetectProgress {
@@ -81,15 +84,15 @@ export async function detectChanges(
     const notes = [...alignment.notes];
     const picks = [before, after].map((s) => chooseBands(s.info, card.bands, params.bands));
     picks.forEach((p, i) => notes.push(`${i === 0 ? 'before' : 'after'}: ${p.note}`));
-    const stretches = await Promise.all(
-      [before, after].map((s, i) =>
-        computeStretch(s, picks[i].bands, params.stretch ?? 'auto', signal),
-      ),
+    const radiometry = await prepareDates(
+      before,
+      after,
+      [picks[0].bands, picks[1].bands],
+      { stretch: params.stretch ?? 'auto', match: params.matchRadiometry ?? true },
+      signal,
     );
-    stretches.forEach((st, i) => {
-      if (st.some((s) => s !== null))
-        notes.push(`${i === 0 ? 'before' : 'after'}: stretched 2–98 % to 0–255`);
-    });
+    notes.push(...radiometry.notes);
+    const [prepBefore, prepAfter] = radiometry.dates;
     throwIfAborted(signal);
     session = await createModelSession(model.onnxPath, params.device ?? 'auto', log);
     const ep = session.executionProvider;
@@ -100,11 +103,11 @@ export async function detectChanges(
       session: session.session,
       card,
       dates: [
-        { source: before, bands: picks[0].bands, stretch: stretches[0], dx: 0, dy: 0 },
+        { source: before, bands: picks[0].bands, ...prepBefore, dx: 0, dy: 0 },
         {
           source: after,
           bands: picks[1].bands,
-          stretch: stretches[1],
+          ...prepAfter,
           dx: alignment.afterDx,
           dy: alignment.afterDy,
         },

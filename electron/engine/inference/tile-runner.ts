@@ -4,7 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
-import { normaliseInto, type BandStretch } from '../raster/bands.js';
+import { normaliseInto, type BandLinear, type BandStretch } from '../raster/bands.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import type { ModelCard } from './model-card.js';
 import { blendWeights, roundUp, sharedEdges, tileGrid, type Tile } from './tiling.js';
@@ -20,6 +20,8 @@ export interface DateInput {
   /** 0-based bands, in the model's order. */
   bands: number[];
   stretch: (BandStretch | null)[];
+  /** Optional per-band linear map applied before the stretch (radiometric matching). */
+  linear?: (BandLinear | null)[];
   /** Offset from window pixel coordinates (in the before grid) to this date's pixels. */
   dx: number;
   dy: number;

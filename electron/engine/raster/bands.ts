@@ -12,6 +12,12 @@ export interface BandStretch {
   high: number;
 }
 
+/** A per-band linear map applied before the stretch (relative radiometric normalisation). */
+export interface BandLinear {
+  gain: number;
+  offset: number;
+}
+
 /** Target wavelengths (µm) for red, green and blue. */
 const RGB_WAVELENGTHS = [0.65, 0.56, 0.48];
 
@@ -77,30 +83,32 @@ export function chooseBands(
 }
 
 /**
- * Per-band stretch to 0–255. "auto" keeps 8-bit data that already uses its range as it is and
- * stretches 16-bit, float or dark 8-bit data (e.g. Landsat DNs) between the 2nd and 98th
- * percentiles, sampled from a grid of small windows so huge scenes are never read whole.
+ * Per-band stretch to 0–255 from sampled values. "auto" keeps 8-bit data that already uses its
+ * range (some band's 98th percentile at 128 or more) as it is, since models are trained on plain
+ * 8-bit imagery, and stretches 16-bit, float or dark 8-bit data (e.g. Landsat DNs) between the
+ * 2nd and 98th percentiles of each band.
  */
-export async function computeStretch(
-  source: RasterSource,
-  bands: number[],
+export function stretchFromSamples(
+  samples: Float32Array[],
+  info: Pick<RasterInfo, 'bitsPerSample' | 'sampleFormat'>,
   mode: StretchMode,
-  signal?: AbortSignal,
-): Promise<(BandStretch | null)[]> {
-  const { info } = source;
-  if (mode === 'none') return bands.map(() => null);
-  const samples = await sampleBands(source, bands, signal);
-  return samples.map((values) => {
-    const low = percentile(values, 0.02);
-    const high = percentile(values, 0.98);
-    const is8bit = info.bitsPerSample === 8 && info.sampleFormat === 'uint';
-    if (mode === 'auto' && is8bit && high >= 160) return null;
-    if (!(high > low)) return null;
-    return { low, high };
-  });
+): (BandStretch | null)[] {
+  if (mode === 'none') return samples.map(() => null);
+  const ranges = samples.map((values) => ({
+    low: percentile(values, 0.02),
+    high: percentile(values, 0.98),
+  }));
+  const is8bit = info.bitsPerSample === 8 && info.sampleFormat === 'uint';
+  if (mode === 'auto' && is8bit && Math.max(...ranges.map((r) => r.high)) >= 128)
+    return samples.map(() => null);
+  return ranges.map((r) => (r.high > r.low ? r : null));
 }
 
-async function sampleBands(
+/**
+ * Values of the given bands sampled from an 8 × 8 grid of small windows, so statistics of huge
+ * scenes never need the whole image.
+ */
+export async function sampleBands(
   source: RasterSource,
   bands: number[],
   signal?: AbortSignal,
@@ -125,14 +133,16 @@ async function sampleBands(
   return collected.map((c) => Float32Array.from(c));
 }
 
-function percentile(values: Float32Array, q: number): number {
+/** The q-quantile (0–1) of the values. */
+export function percentile(values: Float32Array, q: number): number {
   if (values.length === 0) return 0;
   const sorted = Float32Array.from(values).sort();
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 }
 
 /**
- * Writes one date's window into a CHW model input: stretch to 0–255, then (v/scale − mean)/std.
+ * Writes one date's window into a CHW model input: the optional linear map, the stretch to 0–255,
+ * then (v/scale − mean)/std.
  * Pixels that are NaN or nodata become the band mean (0 after normalisation) and are flagged in
  * `invalid` so the caller can force their change probability to zero.
  */
@@ -144,10 +154,13 @@ export function normaliseInto(
   norm: { scale: number; mean: number[]; std: number[] },
   nodata: number | null,
   invalid: Uint8Array,
+  linear: (BandLinear | null)[] = [],
 ): void {
   const n = invalid.length;
   bandsData.forEach((data, b) => {
     const s = stretch[b];
+    const gain = linear[b]?.gain ?? 1;
+    const shift = linear[b]?.offset ?? 0;
     const mean = norm.mean[b];
     const std = norm.std[b];
     const base = offset + b * n;
@@ -158,6 +171,7 @@ export function normaliseInto(
         target[base + i] = 0;
         continue;
       }
+      v = v * gain + shift;
       if (s) v = Math.min(255, Math.max(0, ((v - s.low) / (s.high - s.low)) * 255));
       target[base + i] = (v / norm.scale - mean) / std;
     }
