@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,26 @@ describe('HTTP transport validates every payload before acting', () => {
     const r = await post('project.get', { projectId: 'does-not-exist' });
     expect(r.status).toBe(404);
     expect(r.body.error?.message).toMatch(/not open/);
+  });
+});
+
+describe('new projects from bad files fail with one clear message and leave nothing behind', () => {
+  it('a path that does not exist', async () => {
+    const r = await post('file.pickImage', { role: 'before', path: '/nowhere/before.tif' });
+    expect(r.status).toBe(422);
+    expect(r.body.error?.message).toMatch(/before\.tif: file not found/);
+  });
+
+  it('a file that is not a TIFF', async () => {
+    const text = join(process.env.LANDWATCH_HOME as string, 'notes.tif');
+    writeFileSync(text, 'not an image');
+    const a = await post('file.pickImage', { role: 'before', path: text });
+    expect(a.status).toBe(200);
+    const token = (a.body as unknown as { token: string }).token;
+    const r = await post('project.create', { name: 'bad', beforeToken: token, afterToken: token });
+    expect(r.status).toBe(422);
+    expect(r.body.error?.message).toMatch(/notes\.tif: not a TIFF file/);
+    expect(existsSync(join(process.env.LANDWATCH_HOME as string, 'projects'))).toBe(false);
   });
 });
 
