@@ -31,7 +31,12 @@ test('open demo → detect → review → export', async ({ page, request }) => 
   await expect(rows.first()).toBeVisible({ timeout: 150_000 });
   const count = await rows.count();
   expect(count).toBeGreaterThan(0);
-  await page.screenshot({ path: join(ARTIFACTS, '01-detected.png') });
+  await page.screenshot({ path: join(ARTIFACTS, '01-detected.jpg'), quality: 80 });
+  // The other comparison mode (S toggles swipe / blend).
+  await page.getByTestId('map').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('s');
+  await page.screenshot({ path: join(ARTIFACTS, '01-blend-mode.jpg'), quality: 80 });
+  await page.keyboard.press('s');
 
   // Confirm the first patch with the mouse, reject the second with the keyboard.
   await rows.first().click();
@@ -52,7 +57,7 @@ test('open demo → detect → review → export', async ({ page, request }) => 
       page.locator(`[data-testid="patch-row"][data-patch-id="${secondId}"]`),
     ).toHaveAttribute('data-state', 'rejected');
   }
-  await page.screenshot({ path: join(ARTIFACTS, '02-reviewed.png') });
+  await page.screenshot({ path: join(ARTIFACTS, '02-reviewed.jpg'), quality: 80 });
 
   // The decisions are stored in the project, as the API reports them.
   const info = await request.post('/api/project.openDemo', { data: {} });
@@ -88,6 +93,6 @@ test('open demo → detect → review → export', async ({ page, request }) => 
     );
     expect(confirmed).toMatch(/n \(Integer\) = 1/);
   }
-  await page.screenshot({ path: join(ARTIFACTS, '03-exported.png') });
+  await page.screenshot({ path: join(ARTIFACTS, '03-exported.jpg'), quality: 80 });
   expect(errors).toEqual([]);
 });
