@@ -22,6 +22,7 @@ import {
   type PixelCounts,
 } from './metrics.js';
 import { demoCheck } from './demo-check.js';
+import { nanjingCheck } from './nanjing-check.js';
 import { VALIDATION_SETS } from './validation-split.js';
 
 const { values } = parseArgs({
@@ -140,6 +141,7 @@ console.log(
   `\ninference: ${megapixels.toFixed(2)} MP in ${seconds.toFixed(1)} s (${(megapixels / seconds).toFixed(2)} MP/s per date pair)`,
 );
 console.log(`\n${await demoCheck(model.card.id)}`);
+console.log(`\n${await nanjingCheck(values.data as string, model.card.id)}`);
 if (values.json) {
   const out = {
     model: model.card.id,
