@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { electronSqliteBinding } from './electron-native.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -47,6 +48,15 @@ if (
 ) {
   reason = 'there is no display (DISPLAY/WAYLAND_DISPLAY unset) for a desktop window';
   electronPath = null;
+}
+
+if (electronPath) {
+  try {
+    process.env.LANDWATCH_SQLITE_BINDING = electronSqliteBinding(root);
+  } catch (error) {
+    reason = `the database module could not be prepared for Electron: ${error.message}`;
+    electronPath = null;
+  }
 }
 
 if (electronPath) {
