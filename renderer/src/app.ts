@@ -258,6 +258,11 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       }
       case 'toggle_compare':
         return store.update(S.toggleCompareMode);
+      case 'flicker':
+        if (store.get().compareMode !== 'flicker')
+          store.update((st) => ({ ...st, compareMode: 'flicker' }));
+        else mapView.flicker();
+        return;
       case 'help':
         // Toggles help, but never stacks it over another open dialog.
         return help.isOpen() || !anyModalOpen() ? help.toggle() : undefined;

@@ -13,6 +13,7 @@ export type Command =
   | 'unreview'
   | 'zoom'
   | 'toggle_compare'
+  | 'flicker'
   | 'help'
   | 'close';
 
@@ -42,7 +43,13 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: ['s'],
     label: 'S',
     command: 'toggle_compare',
-    description: 'Toggle swipe / blend comparison',
+    description: 'Next comparison mode: swipe → blend → flicker',
+  },
+  {
+    keys: ['t'],
+    label: 'T',
+    command: 'flicker',
+    description: 'Flicker: show the other date (switches to flicker mode)',
   },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   { keys: ['Escape'], label: 'Esc', command: 'close', description: 'Close help or dialog' },

@@ -13,7 +13,10 @@ import type {
 } from '../../electron/common/contract.js';
 
 export type StateFilter = 'all' | ReviewState;
-export type CompareMode = 'swipe' | 'blend';
+export type CompareMode = 'swipe' | 'blend' | 'flicker';
+
+/** The order S cycles through the comparison modes. */
+export const COMPARE_MODES: readonly CompareMode[] = ['swipe', 'blend', 'flicker'];
 
 export interface Filters {
   /** Show only patches in this review state. */
@@ -175,7 +178,8 @@ export function reviewProgress(patches: readonly PatchView[]): { reviewed: numbe
 }
 
 export function toggleCompareMode(state: AppState): AppState {
-  return { ...state, compareMode: state.compareMode === 'swipe' ? 'blend' : 'swipe' };
+  const next = COMPARE_MODES[(COMPARE_MODES.indexOf(state.compareMode) + 1) % COMPARE_MODES.length];
+  return { ...state, compareMode: next };
 }
 
 /** A detection was requested for `projectId`; its job id is not known yet. */

@@ -32,11 +32,17 @@ test('open demo → detect → review → export', async ({ page, request }) => 
   const count = await rows.count();
   expect(count).toBeGreaterThan(0);
   await page.screenshot({ path: join(ARTIFACTS, '01-detected.jpg'), quality: 80 });
-  // The other comparison mode (S toggles swipe / blend).
+  // The other comparison modes: S cycles swipe → blend → flicker, T flickers between dates.
   await page.getByTestId('map').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('s');
   await page.screenshot({ path: join(ARTIFACTS, '01-blend-mode.jpg'), quality: 80 });
   await page.keyboard.press('s');
+  await expect(page.getByTestId('flicker-date')).toContainText('After');
+  await page.keyboard.press('t');
+  await expect(page.getByTestId('flicker-date')).toContainText('Before');
+  await page.screenshot({ path: join(ARTIFACTS, '01-flicker-before.jpg'), quality: 80 });
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('flicker-date')).toBeHidden();
 
   // Confirm the first patch with the mouse, reject the second with the keyboard.
   await rows.first().click();

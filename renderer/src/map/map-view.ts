@@ -36,6 +36,8 @@ export interface MapView {
   setSelected(id: string | null): void;
   zoomToPatch(id: string): void;
   setCompareMode(mode: CompareMode): void;
+  /** Flicker mode: show the other date. */
+  flicker(): void;
   dispose(): void;
 }
 
@@ -167,6 +169,7 @@ export function createMapView(options: MapViewOptions): MapView {
       });
     },
     setCompareMode: (mode) => compare.setMode(mode),
+    flicker: () => compare.flicker(),
     dispose() {
       resizeObserver.disconnect();
       clearImagery();

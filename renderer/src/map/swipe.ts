@@ -1,7 +1,8 @@
 /**
  * Before/after comparison. Swipe: the after layer is clipped to the right of a draggable vertical
  * divider, in the layer's `prerender`/`postrender` (scissor test for WebGL layers, a clip path for
- * canvas ones). Blend: the after layer is drawn whole with the opacity of a slider.
+ * canvas ones). Blend: the after layer is drawn whole with the opacity of a slider. Flicker: one
+ * date at a time, the other shown at a key press, so the eye catches what changed.
  */
 import type Map from 'ol/Map.js';
 import type Layer from 'ol/layer/Layer.js';
@@ -14,6 +15,8 @@ export interface Compare {
   /** The layer to clip; swapped when a project with new imagery opens. */
   setLayer(layer: Layer | null): void;
   setMode(mode: CompareMode): void;
+  /** In flicker mode: show the other date. */
+  flicker(): void;
   dispose(): void;
 }
 
@@ -32,6 +35,7 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
   let mode: CompareMode = 'swipe';
   let position = 0.5;
   let blend = 0.5;
+  let showAfter = true;
   let layer: Layer | null = null;
 
   const handle = h('div', { class: 'swipe-handle', title: 'Drag to compare before / after' });
@@ -50,6 +54,11 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
   );
   const beforeTag = h('span', { class: 'compare-tag compare-tag-before' }, 'Before');
   const afterTag = h('span', { class: 'compare-tag compare-tag-after' }, 'After');
+  const flickerTag = h(
+    'span',
+    { class: 'compare-tag compare-tag-flicker', 'data-testid': 'flicker-date' },
+    'After',
+  );
   const slider = h('input', {
     type: 'range',
     min: '0',
@@ -65,17 +74,19 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
     slider,
     h('span', {}, 'After'),
   );
-  container.append(divider, beforeTag, afterTag, blendBox);
+  container.append(divider, beforeTag, afterTag, flickerTag, blendBox);
 
   function layout(): void {
     const swipe = mode === 'swipe';
     divider.hidden = !swipe;
     beforeTag.hidden = !swipe;
     afterTag.hidden = !swipe;
-    blendBox.hidden = swipe;
+    blendBox.hidden = mode !== 'blend';
+    flickerTag.hidden = mode !== 'flicker';
+    flickerTag.textContent = `${showAfter ? 'After' : 'Before'} (T to flicker)`;
     divider.style.left = `${position * 100}%`;
     divider.setAttribute('aria-valuenow', String(Math.round(position * 100)));
-    layer?.setOpacity(swipe ? 1 : blend);
+    layer?.setOpacity(swipe ? 1 : mode === 'blend' ? blend : showAfter ? 1 : 0);
     map.render();
   }
 
@@ -167,6 +178,11 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
     setMode(next) {
       if (next === mode) return;
       mode = next;
+      showAfter = true;
+      layout();
+    },
+    flicker() {
+      showAfter = !showAfter;
       layout();
     },
     dispose() {
@@ -174,6 +190,7 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
       divider.remove();
       beforeTag.remove();
       afterTag.remove();
+      flickerTag.remove();
       blendBox.remove();
     },
   };

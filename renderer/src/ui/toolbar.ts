@@ -56,6 +56,18 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     },
     'Blend',
   );
+  const flicker = h(
+    'button',
+    {
+      class: 'seg-btn',
+      type: 'button',
+      'data-mode': 'flicker',
+      'aria-pressed': 'false',
+      title: 'One date at a time; T shows the other',
+      onclick: () => actions.setCompareMode('flicker'),
+    },
+    'Flicker',
+  );
   const mode = h(
     'div',
     {
@@ -67,6 +79,7 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     },
     swipe,
     blend,
+    flicker,
   );
   const projectName = h('span', { class: 'tb-project', 'data-testid': 'project-name-label' });
   const help = button('?', 'help-open', 'Keyboard shortcuts (?)', actions.help);
@@ -96,6 +109,7 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
       exportBtn.disabled = !state.project;
       swipe.setAttribute('aria-pressed', String(state.compareMode === 'swipe'));
       blend.setAttribute('aria-pressed', String(state.compareMode === 'blend'));
+      flicker.setAttribute('aria-pressed', String(state.compareMode === 'flicker'));
     },
   };
 }

@@ -13,6 +13,7 @@ describe('key map', () => {
     ['f', 'field_check'],
     ['u', 'unreview'],
     ['s', 'toggle_compare'],
+    ['T', 'flicker'],
     ['?', 'help'],
     ['Escape', 'close'],
   ] as const)('%s → %s', (key, command) => {

@@ -182,6 +182,18 @@ describe('jobs', () => {
   });
 });
 
+describe('comparison modes', () => {
+  it('S cycles swipe → blend → flicker → swipe', () => {
+    let st = S.initialState;
+    const seen = [st.compareMode];
+    for (let i = 0; i < 3; i++) {
+      st = S.toggleCompareMode(st);
+      seen.push(st.compareMode);
+    }
+    expect(seen).toEqual(['swipe', 'blend', 'flicker', 'swipe']);
+  });
+});
+
 describe('store', () => {
   it('notifies on change only', () => {
     const store = S.createStore(S.initialState);
