@@ -1,0 +1,109 @@
+/**
+ * Reads what an export or an evidence report needs from a project file, through the store's public
+ * methods only: the patches (optionally some review states or patch numbers) as flat
+ * {@link PatchRecord}s, the scenes' CRS and dates, and the review history of those patches.
+ */
+import type { PatchView, ReviewState } from '../../common/contract.js';
+import type { ProjectStore, StoredScene } from '../store/project-store.js';
+import type { PatchRecord } from './patch-attributes.js';
+import type { LayerCrs } from './types.js';
+
+/** Which patches to take; both filters apply together. Default: all of them. */
+export interface PatchSelection {
+  states?: readonly ReviewState[];
+  /** Patch numbers as analysts see them. */
+  numbers?: readonly number[];
+}
+
+/** A project's patches ready to export. */
+export interface ProjectPatches {
+  projectName: string;
+  crs: LayerCrs;
+  before: StoredScene;
+  after: StoredScene;
+  records: PatchRecord[];
+  /** Review rows of the selected patches, oldest first, with the patch number added. */
+  reviews: Record<string, unknown>[];
+}
+
+/**
+ * What the store is adding to PatchView (analyst attributes, reviewer, deletion and re-run links),
+ * declared here as optional so this module works with the store before and after it lands.
+ */
+type ExtendedPatch = PatchView & {
+  attributes?: Partial<
+    Record<
+      'changeClass' | 'legality' | 'parcelNo' | 'fieldResult' | 'note' | 'changeKind',
+      string | null
+    >
+  >;
+  reviewer?: string | null;
+  reviewedAt?: string | null;
+  deleted?: boolean;
+  linkedTo?: string[];
+};
+
+/** The patches of `store` matching `selection`, with everything an export shows about them. */
+export function readProjectPatches(
+  store: ProjectStore,
+  selection: PatchSelection = {},
+): ProjectPatches {
+  const before = store.scene('before');
+  const after = store.scene('after');
+  const runs = new Map(store.runs().map((r) => [r.id, r]));
+  const numbers = selection.numbers ? new Set(selection.numbers) : null;
+  const all = store
+    .patches()
+    .filter((p) => !selection.states || selection.states.includes(p.state))
+    .filter((p) => !numbers || numbers.has(p.number)) as ExtendedPatch[];
+  // Deleted patches and later detections linked to a decided patch are not results: the
+  // decided patch stands for them, as in the review queue.
+  const live = all.filter((p) => !p.deleted && !(p.linkedTo && p.linkedTo.length > 0));
+  const ids = new Map(live.map((p) => [String(p.id), p.number]));
+  const reviews = store
+    .reviews()
+    .filter((r) => ids.has(String(r.patch_id)))
+    .map((r): Record<string, unknown> => ({ ...r, patch_number: ids.get(String(r.patch_id)) }));
+  // The latest review row of each patch says who decided and when.
+  const latest = new Map<string, Record<string, unknown>>();
+  for (const row of reviews) latest.set(String(row.patch_id), row);
+  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const records = live.map((p): PatchRecord => {
+    const run = runs.get(p.runId);
+    const review = latest.get(String(p.id));
+    return {
+      id: String(p.id),
+      number: p.number,
+      state: p.state,
+      geometry: p.geometry,
+      areaM2: p.areaM2,
+      areaMu: p.areaMu,
+      perimeterM: p.perimeterM,
+      meanProb: p.meanProb,
+      maxProb: p.maxProb,
+      changeClass: p.attributes?.changeClass ?? null,
+      legality: p.attributes?.legality ?? null,
+      fieldResult: p.attributes?.fieldResult ?? null,
+      parcelNo: p.attributes?.parcelNo ?? null,
+      note: p.attributes?.note ?? null,
+      changeKind: p.attributes?.changeKind ?? null,
+      comment: p.comment,
+      reviewer: p.reviewer ?? text(review?.reviewer),
+      reviewedAt: p.reviewedAt ?? text(review?.at),
+      runId: p.runId,
+      modelId: run?.modelId ?? null,
+      threshold: run?.threshold ?? null,
+      detectedAt: run?.startedAt ?? null,
+      beforeDate: before.acquired,
+      afterDate: after.acquired,
+    };
+  });
+  return {
+    projectName: store.name,
+    crs: { epsg: before.epsg, wkt: before.crsWkt, proj4: before.crsProj4 },
+    before,
+    after,
+    records,
+    reviews,
+  };
+}
