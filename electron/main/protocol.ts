@@ -9,16 +9,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Backend } from '../engine/api/backend.js';
 import { appRoot } from '../engine/paths.js';
+import { CONTENT_TYPES, contentSecurityPolicy, parseByteRange } from '../common/web-policy.js';
 
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' landwatch:; worker-src 'self' blob:; font-src 'self'; base-uri 'none'; form-action 'none'";
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
+const CSP = contentSecurityPolicy('landwatch:');
 
 export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged([
@@ -45,7 +38,7 @@ export function setupProtocol(backend: Backend): void {
         return new Response('not found', { status: 404 });
       return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
         headers: {
-          'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
           'Content-Security-Policy': CSP,
         },
       });
@@ -59,14 +52,14 @@ export function setupProtocol(backend: Backend): void {
   });
 }
 
-function fileResponse(path: string, range: string | null): Response {
+function fileResponse(path: string, rangeHeader: string | null): Response {
   const size = statSync(path).size;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(range ?? '');
-  if (m && (m[1] || m[2])) {
-    const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
-    const end = Math.min(size - 1, m[1] && m[2] ? Number(m[2]) : size - 1);
-    if (start > end)
-      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+  const range = parseByteRange(rangeHeader, size);
+  if (range === 'unsatisfiable') {
+    return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+  }
+  if (range) {
+    const { start, end } = range;
     return new Response(Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream, {
       status: 206,
       headers: {

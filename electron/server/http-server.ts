@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Backend } from '../engine/api/backend.js';
 import { toErrorBody } from '../engine/errors.js';
+import { CONTENT_TYPES, contentSecurityPolicy, parseByteRange } from '../common/web-policy.js';
 import { httpHost } from './http-host.js';
 
 export interface ServeOptions {
@@ -28,17 +29,7 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 1024 * 1024;
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+const CSP = contentSecurityPolicy();
 
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -124,7 +115,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       if (file.startsWith(staticDir + sep) && existsSync(file) && statSync(file).isFile()) {
         res.setHeader('Content-Security-Policy', CSP);
         res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
+        res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
         res.writeHead(200);
         if (req.method === 'HEAD') return void res.end();
         return void createReadStream(file).pipe(res);
@@ -194,16 +185,13 @@ function sendFile(
   if (download)
     headers['Content-Disposition'] =
       `attachment; filename="${encodeURIComponent(file.split(sep).pop() ?? 'file')}"`;
-  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  if (range && (range[1] || range[2])) {
-    let start = range[1] ? Number(range[1]) : size - Number(range[2]);
-    let end = range[1] && range[2] ? Number(range[2]) : size - 1;
-    start = Math.max(0, start);
-    end = Math.min(size - 1, end);
-    if (start > end) {
-      res.writeHead(416, { 'Content-Range': `bytes */${size}` });
-      return void res.end();
-    }
+  const range = parseByteRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+    return void res.end();
+  }
+  if (range) {
+    const { start, end } = range;
     res.writeHead(206, {
       ...headers,
       'Content-Range': `bytes ${start}-${end}/${size}`,
