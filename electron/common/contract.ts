@@ -70,6 +70,8 @@ export interface RunView {
   startedAt: string;
   seconds: number;
   patchCount: number;
+  /** `manual` for the run that holds hand-drawn patches (filled by the backend; see PatchView). */
+  kind?: 'model' | 'manual';
 }
 
 export interface ProjectView {
@@ -93,6 +95,126 @@ export interface PatchView {
   maxProb: number;
   comment: string | null;
   geometry: PolygonGeometry;
+  // The fields below are always filled by the backend; optional only so that older code that
+  // builds PatchViews by hand keeps compiling.
+  /** Classification and field-check attributes (codes from `codeLists.get`). */
+  attributes?: PatchAttributes;
+  /** How the patch came to be: detected, drawn by hand, or made by a split or a merge. */
+  origin?: PatchOrigin;
+  /** The geometry differs from what the model produced (`patches.revertGeometry` undoes that). */
+  edited?: boolean;
+  /** Deleted (soft, undoable). Only edit results and undo/redo report deleted patches. */
+  deleted?: boolean;
+  reviewer?: string | null;
+  reviewedAt?: string | null;
+  updatedAt?: string;
+  /** Patches this one was split or merged from. */
+  parents?: string[];
+  /**
+   * For a detection of a later run that overlaps decided patches: their ids. Such detections are
+   * left out of the queue, the lists and the counts (the decided patch stands for them).
+   */
+  linkedTo?: string[];
+}
+
+export const patchOriginSchema = z.enum(['model', 'manual', 'split', 'merge']);
+export type PatchOrigin = z.infer<typeof patchOriginSchema>;
+
+/** Attributes an analyst gives a patch; codes come from the project's code lists. */
+export interface PatchAttributes {
+  /** Change class code (图斑类型), list `changeClass`. */
+  changeClass: string | null;
+  /** Legality code, list `legality`. */
+  legality: string | null;
+  /** Cadastral parcel number (宗地号), free text. */
+  parcelNo: string | null;
+  /** Field-check result code, list `fieldResult`. */
+  fieldResult: string | null;
+  note: string | null;
+  /** Kind of change the model reported (or the analyst corrected), free text. */
+  changeKind: string | null;
+}
+
+/** One entry of a code list. */
+export interface CodeEntry {
+  code: string;
+  /** Label in Chinese, as in the national codes. */
+  label: string;
+  labelEn: string;
+  sort: number;
+  active: boolean;
+}
+
+export interface CodeLists {
+  changeClass: CodeEntry[];
+  legality: CodeEntry[];
+  fieldResult: CodeEntry[];
+}
+
+/** A page of the review queue, ranked by mean probability × area (largest first). */
+export interface PatchQueuePage {
+  /** Patches matching the filter, over all pages. */
+  total: number;
+  offset: number;
+  items: PatchView[];
+}
+
+/** Counts of the live patches (not deleted, not superseded, not linked to a decided patch). */
+export interface PatchSummary {
+  total: number;
+  byState: Record<ReviewState, number>;
+  areaM2ByState: Record<ReviewState, number>;
+  /** By change class code; unclassified patches under "". */
+  byChangeClass: Record<string, number>;
+  /** Detections of later runs linked to decided patches (hidden from the queue). */
+  linked: number;
+  deleted: number;
+}
+
+/** One undoable operation. */
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  summary: string;
+  patchIds: string[];
+  /** `discarded`: undone and then overwritten by a new edit (kept for the record). */
+  status: 'done' | 'undone' | 'discarded';
+}
+
+export interface HistoryStatus {
+  /** What `history.undo` would undo next, if anything. */
+  undo: HistoryEntry | null;
+  /** What `history.redo` would redo next, if anything. */
+  redo: HistoryEntry | null;
+}
+
+/**
+ * What every edit, undo and redo returns: the operation and the current state of every patch it
+ * touched. Patches with `deleted: true` are gone from the map and the queue; new ones appear.
+ */
+export interface EditResult {
+  entry: HistoryEntry | null;
+  changed: PatchView[];
+  history: HistoryStatus;
+}
+
+/** One row of a patch's audit trail: what changed (only the changed fields), who and when. */
+export interface PatchAuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  /** The undoable operation this change belonged to (null for older rows). */
+  historySeq: number | null;
+}
+
+export interface ProjectSettings {
+  /** Rejecting a patch whose mean probability is at least this needs a comment. */
+  rejectCommentMinConfidence: number;
 }
 
 export interface ExportResult {
@@ -101,6 +223,52 @@ export interface ExportResult {
   /** Where the file was written (Electron) or a URL to download it from (HTTP). */
   location: string;
 }
+
+const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
+const patchIds = z.array(patchId).min(1).max(100_000);
+const finite = z.number().finite();
+const position = z.array(finite).min(2).max(3);
+const code = z.string().min(1).max(16);
+
+/** A GeoJSON Polygon in the scene CRS; a third coordinate (z) is accepted and dropped. */
+export const polygonInputSchema = z
+  .object({
+    type: z.literal('Polygon'),
+    coordinates: z.array(z.array(position).min(4).max(100_000)).min(1).max(1_000),
+  })
+  .strict();
+
+export const patchAttributesInputSchema = z
+  .object({
+    changeClass: code.nullable(),
+    legality: code.nullable(),
+    parcelNo: z.string().max(64).nullable(),
+    fieldResult: code.nullable(),
+    note: z.string().max(4000).nullable(),
+    changeKind: z.string().max(32).nullable(),
+  })
+  .partial()
+  .strict();
+
+/** Filters of the review queue and of filter-based bulk actions. All optional, all combined. */
+export const patchFilterSchema = z
+  .object({
+    states: z.array(reviewStateSchema).min(1).max(4),
+    minAreaM2: finite.min(0),
+    maxAreaM2: finite.min(0),
+    minConfidence: finite.min(0).max(1),
+    maxConfidence: finite.min(0).max(1),
+    runIds: z.array(id).min(1).max(100),
+    /** Change class codes; null selects unclassified patches. */
+    changeClasses: z.array(code.nullable()).min(1).max(100),
+    /** [minX, minY, maxX, maxY] in the scene CRS: patches whose bounds meet it. */
+    bbox: z.tuple([finite, finite, finite, finite]),
+    /** Also show detections linked to decided patches (hidden by default). */
+    includeLinked: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type PatchFilter = z.infer<typeof patchFilterSchema>;
 
 export const contract = {
   'app.info': { request: z.object({}).strict(), response: z.custom<AppInfo>() },
@@ -155,6 +323,146 @@ export const contract = {
       })
       .strict(),
     response: z.custom<PatchView>(),
+  },
+  /** The review queue: ranked by mean probability × area, filtered, one page at a time. */
+  'patches.queue': {
+    request: z
+      .object({
+        projectId: id,
+        filter: patchFilterSchema.default({}),
+        offset: z.number().int().min(0).max(10_000_000).default(0),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+    response: z.custom<PatchQueuePage>(),
+  },
+  /** The patch after `afterPatchId` in queue order (the first one without it), or null. */
+  'patches.next': {
+    request: z
+      .object({
+        projectId: id,
+        afterPatchId: patchId.optional(),
+        filter: patchFilterSchema.default({}),
+      })
+      .strict(),
+    response: z.custom<PatchView | null>(),
+  },
+  'patches.summary': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<PatchSummary>(),
+  },
+  'patches.get': {
+    request: z.object({ projectId: id, patchId }).strict(),
+    response: z.custom<PatchView>(),
+  },
+  /** One decision for many patches, by ids or by a queue filter (exactly one of the two). */
+  'patches.reviewMany': {
+    request: z
+      .object({
+        projectId: id,
+        patchIds: patchIds.optional(),
+        filter: patchFilterSchema.optional(),
+        state: reviewStateSchema,
+        comment: z.string().max(2000).optional(),
+      })
+      .strict()
+      .refine((r) => (r.patchIds === undefined) !== (r.filter === undefined), {
+        message: 'give either patchIds or filter, not both and not neither',
+        path: ['patchIds'],
+      }),
+    response: z.custom<EditResult>(),
+  },
+  /** Sets the given attributes (others unchanged; null clears) on one or more patches. */
+  'patches.setAttributes': {
+    request: z
+      .object({
+        projectId: id,
+        patchIds,
+        attributes: patchAttributesInputSchema.refine((a) => Object.keys(a).length > 0, {
+          message: 'give at least one attribute',
+        }),
+      })
+      .strict(),
+    response: z.custom<EditResult>(),
+  },
+  /** Replaces a patch's geometry (vertex edits); must be a valid polygon inside the scene. */
+  'patches.setGeometry': {
+    request: z.object({ projectId: id, patchId, geometry: polygonInputSchema }).strict(),
+    response: z.custom<EditResult>(),
+  },
+  'patches.revertGeometry': {
+    request: z.object({ projectId: id, patchId }).strict(),
+    response: z.custom<EditResult>(),
+  },
+  /** Splits a patch along a polyline that crosses it; the pieces replace it. */
+  'patches.split': {
+    request: z
+      .object({ projectId: id, patchId, line: z.array(position).min(2).max(10_000) })
+      .strict(),
+    response: z.custom<EditResult>(),
+  },
+  /**
+   * Merges overlapping or edge-sharing patches into one. State, comment and attributes come from
+   * `primaryId` (default: the largest), attributes it lacks from the others by area.
+   */
+  'patches.merge': {
+    request: z
+      .object({
+        projectId: id,
+        patchIds: z.array(patchId).min(2).max(500),
+        primaryId: patchId.optional(),
+      })
+      .strict(),
+    response: z.custom<EditResult>(),
+  },
+  /** A patch drawn by hand (stored in the project's "manual" run). */
+  'patches.create': {
+    request: z
+      .object({
+        projectId: id,
+        geometry: polygonInputSchema,
+        state: reviewStateSchema.default('confirmed'),
+        comment: z.string().max(2000).optional(),
+        attributes: patchAttributesInputSchema.optional(),
+      })
+      .strict(),
+    response: z.custom<EditResult>(),
+  },
+  'patches.delete': {
+    request: z.object({ projectId: id, patchIds }).strict(),
+    response: z.custom<EditResult>(),
+  },
+  /** Every recorded change of one patch, oldest first. */
+  'patches.history': {
+    request: z.object({ projectId: id, patchId }).strict(),
+    response: z.custom<PatchAuditEntry[]>(),
+  },
+  'history.undo': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<EditResult>(),
+  },
+  'history.redo': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<EditResult>(),
+  },
+  /** The project's operations, newest first, and what undo/redo would do next. */
+  'history.list': {
+    request: z
+      .object({ projectId: id, limit: z.number().int().min(1).max(1000).default(50) })
+      .strict(),
+    response: z.custom<{ entries: HistoryEntry[]; status: HistoryStatus }>(),
+  },
+  'codeLists.get': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<CodeLists>(),
+  },
+  'settings.get': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<ProjectSettings>(),
+  },
+  'settings.set': {
+    request: z.object({ projectId: id, rejectCommentMinConfidence: finite.min(0).max(1) }).strict(),
+    response: z.custom<ProjectSettings>(),
   },
   'export.run': {
     request: z

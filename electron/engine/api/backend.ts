@@ -17,6 +17,7 @@ import { runDetectJob } from '../jobs/run-detect-job.js';
 import { ensureDemoProject } from './demo-project.js';
 import { exportProject } from './export-project.js';
 import { FileTokens } from './file-tokens.js';
+import { patchHandlers } from './patch-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
 
 /** What differs between the desktop app and `landwatch serve`. */
@@ -94,6 +95,7 @@ export class Backend {
           .store(req.projectId)
           .review(id, req.state, req.comment ?? null, reviewer());
       },
+      ...patchHandlers((projectId) => this.projects.store(projectId), reviewer),
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
         const ext = req.format === 'geojson' ? 'geojson' : req.format;

@@ -75,6 +75,93 @@ export const migrations: string[] = [
   );
   CREATE INDEX audit_patch ON audit(patch_id);
   `,
+  // 2: code lists, patch attributes and edit flags, re-run links, users, undo history, settings,
+  //    map units of the scenes (for areas of edited geometry), queue ranking index
+  `
+  ALTER TABLE scenes ADD COLUMN geographic INTEGER;
+  ALTER TABLE scenes ADD COLUMN metres_per_unit REAL;
+
+  CREATE TABLE code_lists (
+    list TEXT NOT NULL CHECK (list IN ('change_class', 'legality', 'field_result')),
+    code TEXT NOT NULL,
+    label TEXT NOT NULL,
+    label_en TEXT NOT NULL,
+    sort INTEGER NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (list, code)
+  );
+  INSERT INTO code_lists (list, code, label, label_en, sort) VALUES
+    ('change_class', '01', '新增建设用地', 'new construction land', 1),
+    ('change_class', '02', '拆除', 'demolition', 2),
+    ('change_class', '03', '改建', 'reconstruction', 3),
+    ('change_class', '04', '推填土', 'earthwork (fill or excavation)', 4),
+    ('change_class', '05', '道路', 'road', 5),
+    ('change_class', '06', '采矿挖损', 'mining or excavation damage', 6),
+    ('change_class', '07', '设施农用地', 'agricultural facility land', 7),
+    ('change_class', '08', '光伏', 'solar farm', 8),
+    ('change_class', '99', '其他', 'other', 99),
+    ('legality', '1', '合法', 'legal (approved)', 1),
+    ('legality', '2', '违法', 'illegal', 2),
+    ('legality', '3', '部分合法', 'partly legal', 3),
+    ('legality', '4', '临时用地', 'temporary use (approved)', 4),
+    ('legality', '9', '待认定', 'to be determined', 9),
+    ('field_result', '1', '属实', 'confirmed on site', 1),
+    ('field_result', '2', '伪变化', 'false change', 2),
+    ('field_result', '3', '在建', 'under construction', 3),
+    ('field_result', '4', '已整改', 'rectified or restored', 4),
+    ('field_result', '5', '无法到达', 'inaccessible', 5);
+
+  ALTER TABLE patches ADD COLUMN change_class TEXT;
+  ALTER TABLE patches ADD COLUMN legality TEXT;
+  ALTER TABLE patches ADD COLUMN parcel_no TEXT;
+  ALTER TABLE patches ADD COLUMN field_result TEXT;
+  ALTER TABLE patches ADD COLUMN note TEXT;
+  ALTER TABLE patches ADD COLUMN change_kind TEXT;
+  ALTER TABLE patches ADD COLUMN origin TEXT NOT NULL DEFAULT 'model'
+    CHECK (origin IN ('model', 'manual', 'split', 'merge'));
+  ALTER TABLE patches ADD COLUMN parents TEXT;
+  ALTER TABLE patches ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE patches ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1, 2));
+  ALTER TABLE patches ADD COLUMN superseded_by TEXT;
+  ALTER TABLE patches ADD COLUMN model_area_m2 REAL;
+  ALTER TABLE patches ADD COLUMN model_perimeter_m REAL;
+  UPDATE patches SET model_area_m2 = area_m2, model_perimeter_m = perimeter_m;
+  CREATE INDEX patches_rank ON patches ((mean_prob * area_m2) DESC, number);
+  CREATE INDEX patches_state_rank ON patches (state, (mean_prob * area_m2) DESC, number);
+
+  CREATE TABLE patch_links (
+    detection_id INTEGER NOT NULL REFERENCES patches(id) ON DELETE CASCADE,
+    patch_id INTEGER NOT NULL REFERENCES patches(id) ON DELETE CASCADE,
+    run_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (detection_id, patch_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX patch_links_patch ON patch_links(patch_id);
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'analyst' CHECK (role IN ('analyst', 'reviewer', 'admin')),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+  );
+
+  CREATE TABLE history (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    patch_ids TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('done', 'undone', 'discarded'))
+  );
+  CREATE INDEX history_status ON history(status, seq);
+  ALTER TABLE audit ADD COLUMN history_seq INTEGER;
+
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO settings (key, value) VALUES ('reject_comment_min_confidence', '0.8');
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,17 +1,43 @@
 /**
  * One project = one SQLite file (WAL, foreign keys, numbered migrations, one connection, prepared
- * statements created once). Holds both dates, the detection runs, their change patches and every
- * review decision with an audit row.
+ * statements created once). Holds both dates, the detection runs, their change patches, every
+ * review decision and edit with an audit row, and the undo history (history-log.ts).
+ *
+ * This class is the facade; the work is done by PatchEditor (edits), HistoryLog (undo/redo),
+ * PatchQueue (ranked, filtered reads), RerunLinker (what a new run does to decided patches) and
+ * ProjectLists (code lists and settings).
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { PatchView, PolygonGeometry, ReviewState, RunView } from '../../common/contract.js';
+import type {
+  CodeLists,
+  EditResult,
+  HistoryEntry,
+  HistoryStatus,
+  PatchAttributes,
+  PatchAuditEntry,
+  PatchFilter,
+  PatchQueuePage,
+  PatchSummary,
+  PatchView,
+  ProjectSettings,
+  ReviewState,
+  RunView,
+} from '../../common/contract.js';
+import { lookupEpsg } from '../crs/epsg.js';
 import { LandWatchError } from '../errors.js';
-import type { RasterInfo } from '../raster/raster-source.js';
-import { M2_PER_MU } from '../vector/geo.js';
+import type { CrsInfo } from '../raster/crs-from-geokeys.js';
+import type { MapUnits } from '../vector/geo.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
+import type { Recorded } from './history-log.js';
+import { HistoryLog } from './history-log.js';
 import { migrate } from './migrations.js';
+import { MANUAL_RUN_ID, PatchEditor, type SceneFrame } from './patch-edits.js';
+import { PatchQueue } from './patch-queue.js';
+import { PatchTable } from './patch-table.js';
+import { ProjectLists } from './project-lists.js';
+import { RerunLinker } from './rerun-links.js';
 
 export interface StoredScene {
   role: 'before' | 'after';
@@ -27,7 +53,24 @@ export interface StoredScene {
   epsg: number | null;
   geoTransform: [number, number, number, number, number, number];
   acquired: string | null;
+  /** How to measure in the scene's CRS (null in projects made before migration 2). */
+  units: MapUnits | null;
 }
+
+/** What a project needs to know about each date's image (a RasterInfo fits). */
+export interface SceneSource {
+  path: string;
+  name: string;
+  width: number;
+  height: number;
+  bands: number;
+  geoTransform: [number, number, number, number, number, number];
+  crs: Pick<CrsInfo, 'id' | 'name' | 'wkt' | 'proj4' | 'epsg' | 'geographic' | 'metresPerUnit'>;
+  metadata: { date: string | null };
+}
+
+/** A detection to store; `changeKind` where the vectoriser reports one. */
+export type NewDetection = ChangePolygon & { changeKind?: string | null };
 
 export interface NewRun {
   id: string;
@@ -41,21 +84,15 @@ export interface NewRun {
   seconds: number;
 }
 
-interface PatchRow {
-  id: number;
-  run_id: string;
-  number: number;
-  state: ReviewState;
-  geometry: string;
-  area_m2: number;
-  perimeter_m: number;
-  mean_prob: number;
-  max_prob: number;
-  comment: string | null;
-}
-
 export class ProjectStore {
   private readonly stmts;
+  private readonly table: PatchTable;
+  private readonly history: HistoryLog;
+  private readonly lists: ProjectLists;
+  private readonly editor: PatchEditor;
+  private readonly queue_: PatchQueue;
+  private readonly linker: RerunLinker;
+  private frame_: SceneFrame | null = null;
 
   private constructor(
     readonly path: string,
@@ -63,45 +100,52 @@ export class ProjectStore {
   ) {
     this.stmts = {
       scene: db.prepare('SELECT * FROM scenes WHERE role = ?'),
-      runs: db.prepare('SELECT * FROM runs ORDER BY started_at'),
+      runs: db.prepare(
+        `SELECT r.*, CASE WHEN r.id = '${MANUAL_RUN_ID}'
+           THEN (SELECT COUNT(*) FROM patches WHERE run_id = r.id AND deleted = 0)
+           ELSE r.patch_count END AS shown_count
+         FROM runs r ORDER BY r.started_at`,
+      ),
       insertRun: db.prepare(
         `INSERT INTO runs (id, model_id, model_version, threshold, min_area, params, execution_provider, started_at, seconds, patch_count)
          VALUES (@id, @modelId, @modelVersion, @threshold, @minArea, @params, @executionProvider, @startedAt, @seconds, @patchCount)`,
       ),
       insertPatch: db.prepare(
-        `INSERT INTO patches (run_id, number, geometry, model_geometry, area_m2, perimeter_m, mean_prob, max_prob, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO patches (run_id, number, geometry, model_geometry, area_m2, perimeter_m,
+           model_area_m2, model_perimeter_m, mean_prob, max_prob, change_kind, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertBounds: db.prepare(
         'INSERT INTO patches_rtree (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)',
       ),
       maxNumber: db.prepare('SELECT COALESCE(MAX(number), 0) AS n FROM patches'),
-      patches: db.prepare('SELECT * FROM patches ORDER BY number'),
-      patchesOfRun: db.prepare('SELECT * FROM patches WHERE run_id = ? ORDER BY number'),
-      patch: db.prepare('SELECT * FROM patches WHERE id = ?'),
-      setState: db.prepare(
-        'UPDATE patches SET state = ?, comment = ?, reviewer = ?, reviewed_at = ?, updated_at = ? WHERE id = ?',
-      ),
-      insertReview: db.prepare(
-        'INSERT INTO reviews (patch_id, state, comment, reviewer, at) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertAudit: db.prepare(
-        'INSERT INTO audit (patch_id, at, actor, action, before, after) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      counts: db.prepare('SELECT state, COUNT(*) AS n FROM patches GROUP BY state'),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       reviews: db.prepare('SELECT * FROM reviews ORDER BY id'),
+      audit: db.prepare('SELECT * FROM audit WHERE patch_id = ? ORDER BY id'),
     };
+    this.table = new PatchTable(db, basename(path));
+    this.history = new HistoryLog(db, this.table);
+    this.lists = new ProjectLists(db);
+    this.queue_ = new PatchQueue(db);
+    this.linker = new RerunLinker(db);
+    this.editor = new PatchEditor(
+      db,
+      this.table,
+      this.history,
+      this.lists,
+      () => this.frame(),
+      () => this.meta('created_at') ?? new Date(0).toISOString(),
+    );
   }
 
   /** Creates a new project file for two dates; refuses to overwrite an existing file. */
-  static create(path: string, name: string, before: RasterInfo, after: RasterInfo): ProjectStore {
+  static create(path: string, name: string, before: SceneSource, after: SceneSource): ProjectStore {
     if (existsSync(path))
       throw new LandWatchError('E_OUTPUT', `${path}: a project file already exists there.`);
     const store = new ProjectStore(path, openDb(path));
     const insertScene = store.db.prepare(
-      `INSERT INTO scenes (role, path, name, width, height, bands, crs_id, crs_name, crs_wkt, crs_proj4, epsg, geotransform, acquired)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO scenes (role, path, name, width, height, bands, crs_id, crs_name, crs_wkt, crs_proj4, epsg, geotransform, acquired, geographic, metres_per_unit)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     store.db.transaction(() => {
       store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('name', name);
@@ -126,6 +170,8 @@ export class ProjectStore {
           info.crs.epsg,
           JSON.stringify(info.geoTransform),
           info.metadata.date,
+          info.crs.geographic ? 1 : 0,
+          info.crs.metresPerUnit,
         );
       }
     })();
@@ -144,9 +190,11 @@ export class ProjectStore {
   }
 
   get name(): string {
-    return (
-      (this.stmts.meta.get('name') as { value: string } | undefined)?.value ?? basename(this.path)
-    );
+    return this.meta('name') ?? basename(this.path);
+  }
+
+  private meta(key: string): string | undefined {
+    return (this.stmts.meta.get(key) as { value: string } | undefined)?.value;
   }
 
   scene(role: 'before' | 'after'): StoredScene {
@@ -165,7 +213,41 @@ export class ProjectStore {
       epsg: r.epsg as number | null,
       geoTransform: JSON.parse(r.geotransform as string),
       acquired: r.acquired as string | null,
+      units:
+        r.geographic === null || r.metres_per_unit === null
+          ? null
+          : { geographic: r.geographic === 1, metresPerUnit: r.metres_per_unit as number },
     };
+  }
+
+  /**
+   * Where patches may lie (the overlap of both dates' extents) and how to measure them. Projects
+   * made before the scenes recorded their units fall back to the EPSG table, then to metres.
+   */
+  frame(): SceneFrame {
+    if (this.frame_) return this.frame_;
+    const scenes = [this.scene('before'), this.scene('after')];
+    const [b] = scenes;
+    const fromEpsg = b.epsg ? lookupEpsg(b.epsg) : null;
+    const units: MapUnits =
+      b.units ??
+      (fromEpsg
+        ? { geographic: fromEpsg.geographic, metresPerUnit: fromEpsg.metresPerUnit }
+        : { geographic: false, metresPerUnit: 1 });
+    const boxes = scenes.map((s) => {
+      const [x0, pw, rx, y0, ry, ph] = s.geoTransform;
+      const xs = [0, s.width].flatMap((c) => [0, s.height].map((r) => x0 + c * pw + r * rx));
+      const ys = [0, s.width].flatMap((c) => [0, s.height].map((r) => y0 + c * ry + r * ph));
+      return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    });
+    const extent: SceneFrame['extent'] = [
+      Math.max(boxes[0][0], boxes[1][0]),
+      Math.max(boxes[0][1], boxes[1][1]),
+      Math.min(boxes[0][2], boxes[1][2]),
+      Math.min(boxes[0][3], boxes[1][3]),
+    ];
+    this.frame_ = { units, extent };
+    return this.frame_;
   }
 
   runs(): RunView[] {
@@ -177,12 +259,17 @@ export class ProjectStore {
       executionProvider: r.execution_provider as string,
       startedAt: r.started_at as string,
       seconds: r.seconds as number,
-      patchCount: r.patch_count as number,
+      patchCount: r.shown_count as number,
+      kind: r.id === MANUAL_RUN_ID ? 'manual' : 'model',
     }));
   }
 
-  /** Stores a run and all its patches in one transaction. */
-  addRun(run: NewRun, polygons: ChangePolygon[]): RunView {
+  /**
+   * Stores a run and all its patches in one transaction. Never touches a patch an analyst has
+   * decided or shaped: new detections overlapping one are linked to it (and hidden from the
+   * queue), and untouched patches of earlier runs are superseded by this run (rerun-links.ts).
+   */
+  addRun(run: NewRun, polygons: NewDetection[]): RunView {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.stmts.insertRun.run({
@@ -191,7 +278,7 @@ export class ProjectStore {
         patchCount: polygons.length,
       });
       let n = (this.stmts.maxNumber.get() as { n: number }).n;
-      for (const p of polygons) {
+      const inserted = polygons.map((p) => {
         const geometry = JSON.stringify({ type: 'Polygon', coordinates: p.rings });
         const info = this.stmts.insertPatch.run(
           run.id,
@@ -200,69 +287,178 @@ export class ProjectStore {
           geometry,
           p.areaM2,
           p.perimeter,
+          p.areaM2,
+          p.perimeter,
           p.meanProb,
           p.maxProb,
+          p.changeKind ?? null,
           now,
           now,
         );
+        const id = Number(info.lastInsertRowid);
         const [minx, miny, maxx, maxy] = p.bbox;
-        this.stmts.insertBounds.run(info.lastInsertRowid, minx, maxx, miny, maxy);
-      }
+        this.stmts.insertBounds.run(id, minx, maxx, miny, maxy);
+        return { id, rings: p.rings, bbox: p.bbox };
+      });
+      this.linker.apply(run.id, inserted, now);
     })();
     return this.runs().find((r) => r.id === run.id) as RunView;
   }
 
+  /**
+   * The live patches by number: not deleted and not linked to a decided patch; without `runId`
+   * also not superseded by a later run. With `runId`, that run's patches only.
+   */
   patches(runId?: string): PatchView[] {
-    const rows = (
-      runId ? this.stmts.patchesOfRun.all(runId) : this.stmts.patches.all()
-    ) as PatchRow[];
-    return rows.map(toView);
+    return this.queue_.rows(runId ? { runIds: [runId] } : {}).map((r) => this.table.viewOf(r));
   }
 
+  /** One patch as stored, deleted ones included. */
   patch(id: number): PatchView {
-    const row = this.stmts.patch.get(id) as PatchRow | undefined;
-    if (!row)
-      throw new LandWatchError(
-        'E_NOT_FOUND',
-        `Patch ${id} does not exist in ${basename(this.path)}.`,
-      );
-    return toView(row);
+    return this.table.view(id);
   }
 
-  /** Records a review decision, its review row and its audit row atomically. */
+  /** Records a review decision (with its review, audit and undo rows) and returns the patch. */
   review(id: number, state: ReviewState, comment: string | null, reviewer: string): PatchView {
-    const before = this.patch(id);
-    const at = new Date().toISOString();
-    this.db.transaction(() => {
-      this.stmts.setState.run(state, comment, reviewer, at, at, id);
-      this.stmts.insertReview.run(id, state, comment, reviewer, at);
-      this.stmts.insertAudit.run(
-        id,
-        at,
-        reviewer,
-        'review',
-        JSON.stringify({ state: before.state, comment: before.comment }),
-        JSON.stringify({ state, comment }),
-      );
-    })();
+    this.editor.review([id], state, comment, reviewer);
     return this.patch(id);
   }
 
+  /** Counts of the live patches by state (what the project view shows). */
   counts(): Record<ReviewState, number> {
-    const out: Record<ReviewState, number> = {
-      unreviewed: 0,
-      confirmed: 0,
-      rejected: 0,
-      field_check: 0,
-    };
-    for (const r of this.stmts.counts.all() as { state: ReviewState; n: number }[])
-      out[r.state] = r.n;
-    return out;
+    return this.queue_.summary().byState;
   }
 
   /** Review rows, oldest first (exported as the review history). */
   reviews(): Record<string, unknown>[] {
     return this.stmts.reviews.all() as Record<string, unknown>[];
+  }
+
+  // --- review queue ------------------------------------------------------------------------
+
+  queue(filter: PatchFilter, offset = 0, limit = 100): PatchQueuePage {
+    const { total, rows } = this.queue_.page(filter, offset, limit);
+    return { total, offset, items: rows.map((r) => this.table.viewOf(r)) };
+  }
+
+  /** The patch ranked after `afterId` under `filter` (the first without it), or null. */
+  next(filter: PatchFilter, afterId?: number): PatchView | null {
+    const row = this.queue_.next(
+      filter,
+      afterId === undefined ? undefined : this.table.require(afterId),
+    );
+    return row ? this.table.viewOf(row) : null;
+  }
+
+  summary(): PatchSummary {
+    return this.queue_.summary();
+  }
+
+  // --- edits (each one transaction with audit rows and an undo entry) -------------------------
+
+  reviewMany(
+    target: number[] | PatchFilter,
+    state: ReviewState,
+    comment: string | null,
+    actor: string,
+  ): EditResult {
+    const ids = Array.isArray(target) ? target : this.queue_.ids(target);
+    if (ids.length === 0)
+      throw new LandWatchError('E_BAD_REQUEST', 'No patch matches the filter: nothing to review.');
+    return this.result(this.editor.review(ids, state, comment, actor));
+  }
+
+  setAttributes(ids: number[], attributes: Partial<PatchAttributes>, actor: string): EditResult {
+    return this.result(this.editor.setAttributes(ids, attributes, actor));
+  }
+
+  setGeometry(id: number, rings: number[][][], actor: string): EditResult {
+    return this.result(this.editor.setGeometry(id, rings, actor));
+  }
+
+  revertGeometry(id: number, actor: string): EditResult {
+    return this.result(this.editor.revertGeometry(id, actor));
+  }
+
+  split(id: number, line: number[][], actor: string): EditResult {
+    return this.result(this.editor.split(id, line, actor));
+  }
+
+  merge(ids: number[], primaryId: number | undefined, actor: string): EditResult {
+    return this.result(this.editor.merge(ids, primaryId, actor));
+  }
+
+  createPatch(
+    rings: number[][][],
+    state: ReviewState,
+    comment: string | null,
+    attributes: Partial<PatchAttributes>,
+    actor: string,
+  ): EditResult {
+    return this.result(this.editor.create(rings, state, comment, attributes, actor));
+  }
+
+  deletePatches(ids: number[], actor: string): EditResult {
+    return this.result(this.editor.delete(ids, actor));
+  }
+
+  undo(actor: string): EditResult {
+    return this.result(this.history.undo(actor));
+  }
+
+  redo(actor: string): EditResult {
+    return this.result(this.history.redo(actor));
+  }
+
+  historyStatus(): HistoryStatus {
+    return this.history.status();
+  }
+
+  historyList(limit = 50): HistoryEntry[] {
+    return this.history.list(limit);
+  }
+
+  /** Every audit row of a patch, oldest first: reviews, attribute and geometry edits, undo/redo. */
+  patchHistory(id: number): PatchAuditEntry[] {
+    this.table.require(id);
+    return (this.stmts.audit.all(id) as Record<string, unknown>[]).map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      before: r.before ? JSON.parse(r.before as string) : null,
+      after: r.after ? JSON.parse(r.after as string) : null,
+      historySeq: (r.history_seq as number | null) ?? null,
+    }));
+  }
+
+  private result(recorded: Recorded): EditResult {
+    return {
+      entry: recorded.entry,
+      changed: recorded.patchIds.map((id) => this.table.viewOf(this.table.row(id)!)),
+      history: this.history.status(),
+    };
+  }
+
+  // --- code lists and settings ---------------------------------------------------------------
+
+  codeLists(): CodeLists {
+    return this.lists.codeLists();
+  }
+
+  settings(): ProjectSettings {
+    return this.lists.settings();
+  }
+
+  setSettings(settings: ProjectSettings): ProjectSettings {
+    return this.lists.setSettings(settings);
+  }
+
+  /** Runs `PRAGMA integrity_check`; "ok" when the file is sound. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[])
+      .map((r) => r.integrity_check)
+      .join('; ');
   }
 
   close(): void {
@@ -277,20 +473,4 @@ function openDb(path: string): Database.Database {
   db.pragma('synchronous = NORMAL');
   migrate(db);
   return db;
-}
-
-function toView(r: PatchRow): PatchView {
-  return {
-    id: String(r.id),
-    runId: r.run_id,
-    number: r.number,
-    state: r.state,
-    areaM2: r.area_m2,
-    areaMu: r.area_m2 / M2_PER_MU,
-    perimeterM: r.perimeter_m,
-    meanProb: r.mean_prob,
-    maxProb: r.max_prob,
-    comment: r.comment,
-    geometry: JSON.parse(r.geometry) as PolygonGeometry,
-  };
 }

@@ -1,0 +1,166 @@
+/**
+ * The review queue: live patches ranked by mean probability × area (likely changes over large
+ * areas first; ties by patch number), filtered by state, area, confidence, run, change class and
+ * map bounds, one page at a time; plus the counts the UI summarises.
+ *
+ * "Live" means not deleted, not superseded by a later run (see ProjectStore.addRun) and not a
+ * re-run detection linked to a patch an analyst has decided. The SQL depends only on which
+ * filters are given, so each shape of filter is prepared once and cached.
+ */
+import type Database from 'better-sqlite3';
+import type { PatchFilter, PatchSummary, ReviewState } from '../../common/contract.js';
+import type { PatchRow } from './patch-rows.js';
+import { DECIDED_SQL } from './patch-rows.js';
+
+/** Ranking expression; the same text as in the patches_rank index, so the index serves it. */
+export const SCORE_SQL = '(p.mean_prob * p.area_m2)';
+
+const LINKED_SQL = `EXISTS (SELECT 1 FROM patch_links l JOIN patches k ON k.id = l.patch_id
+  WHERE l.detection_id = p.id AND ${DECIDED_SQL})`;
+
+interface Where {
+  sql: string;
+  params: unknown[];
+}
+
+/** The WHERE clause (on alias `p`) for a filter. */
+export function filterWhere(filter: PatchFilter): Where {
+  const terms = ['p.deleted = 0'];
+  const params: unknown[] = [];
+  const list = (values: readonly unknown[]) => {
+    params.push(...values);
+    return values.map(() => '?').join(', ');
+  };
+  // Naming runs shows their patches even if a later run superseded them.
+  if (filter.runIds) terms.push(`p.run_id IN (${list(filter.runIds)})`);
+  else terms.push('p.superseded_by IS NULL');
+  if (!filter.includeLinked) terms.push(`NOT ${LINKED_SQL}`);
+  if (filter.states) terms.push(`p.state IN (${list(filter.states)})`);
+  const bound = (sql: string, value: number | undefined) => {
+    if (value === undefined) return;
+    terms.push(sql);
+    params.push(value);
+  };
+  bound('p.area_m2 >= ?', filter.minAreaM2);
+  bound('p.area_m2 <= ?', filter.maxAreaM2);
+  bound('p.mean_prob >= ?', filter.minConfidence);
+  bound('p.mean_prob <= ?', filter.maxConfidence);
+  if (filter.changeClasses) {
+    const codes = filter.changeClasses.filter((c): c is string => c !== null);
+    const alts = codes.length > 0 ? [`p.change_class IN (${list(codes)})`] : [];
+    if (codes.length < filter.changeClasses.length) alts.push('p.change_class IS NULL');
+    terms.push(`(${alts.join(' OR ')})`);
+  }
+  if (filter.bbox) {
+    const [minx, miny, maxx, maxy] = filter.bbox;
+    terms.push(
+      'p.id IN (SELECT id FROM patches_rtree WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)',
+    );
+    params.push(maxx, minx, maxy, miny);
+  }
+  return { sql: terms.join(' AND '), params };
+}
+
+export class PatchQueue {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  /** One page of the ranked queue and the number of patches matching over all pages. */
+  page(filter: PatchFilter, offset: number, limit: number): { total: number; rows: PatchRow[] } {
+    const w = filterWhere(filter);
+    const total = (
+      this.stmt(`SELECT COUNT(*) AS n FROM patches p WHERE ${w.sql}`).get(...w.params) as {
+        n: number;
+      }
+    ).n;
+    const rows = this.stmt(
+      `SELECT p.* FROM patches p WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number LIMIT ? OFFSET ?`,
+    ).all(...w.params, limit, offset) as PatchRow[];
+    return { total, rows };
+  }
+
+  /** The patch ranked right after `after` (the first one without it), or undefined. */
+  next(filter: PatchFilter, after?: PatchRow): PatchRow | undefined {
+    const w = filterWhere(filter);
+    if (!after)
+      return this.stmt(
+        `SELECT p.* FROM patches p WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`,
+      ).get(...w.params) as PatchRow | undefined;
+    const score = after.mean_prob * after.area_m2;
+    return this.stmt(
+      `SELECT p.* FROM patches p WHERE ${w.sql}
+         AND (${SCORE_SQL} < ? OR (${SCORE_SQL} = ? AND p.number > ?))
+       ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`,
+    ).get(...w.params, score, score, after.number) as PatchRow | undefined;
+  }
+
+  /** Ids of every patch matching a filter, in queue order (for bulk actions). */
+  ids(filter: PatchFilter): number[] {
+    const w = filterWhere(filter);
+    return (
+      this.stmt(
+        `SELECT p.id FROM patches p WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number`,
+      ).all(...w.params) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  /** Rows matching a filter, by patch number (the plain list). */
+  rows(filter: PatchFilter): PatchRow[] {
+    const w = filterWhere(filter);
+    return this.stmt(`SELECT p.* FROM patches p WHERE ${w.sql} ORDER BY p.number`).all(
+      ...w.params,
+    ) as PatchRow[];
+  }
+
+  /** Counts of the live patches by state (with areas) and by change class. */
+  summary(): PatchSummary {
+    const w = filterWhere({});
+    const zero = (): Record<ReviewState, number> => ({
+      unreviewed: 0,
+      confirmed: 0,
+      rejected: 0,
+      field_check: 0,
+    });
+    const out: PatchSummary = {
+      total: 0,
+      byState: zero(),
+      areaM2ByState: zero(),
+      byChangeClass: {},
+      linked: 0,
+      deleted: 0,
+    };
+    const byState = this.stmt(
+      `SELECT p.state, COUNT(*) AS n, SUM(p.area_m2) AS a FROM patches p WHERE ${w.sql} GROUP BY p.state`,
+    ).all(...w.params) as { state: ReviewState; n: number; a: number }[];
+    for (const r of byState) {
+      out.byState[r.state] = r.n;
+      out.areaM2ByState[r.state] = r.a;
+      out.total += r.n;
+    }
+    const byClass = this.stmt(
+      `SELECT COALESCE(p.change_class, '') AS c, COUNT(*) AS n FROM patches p WHERE ${w.sql} GROUP BY 1`,
+    ).all(...w.params) as { c: string; n: number }[];
+    for (const r of byClass) out.byChangeClass[r.c] = r.n;
+    out.linked = (
+      this.stmt(
+        `SELECT COUNT(*) AS n FROM patches p WHERE p.deleted = 0 AND ${LINKED_SQL}`,
+      ).get() as {
+        n: number;
+      }
+    ).n;
+    out.deleted = (
+      this.stmt('SELECT COUNT(*) AS n FROM patches WHERE deleted = 1').get() as { n: number }
+    ).n;
+    return out;
+  }
+}
