@@ -56,8 +56,11 @@ function padLeft(text: string, width: number): Uint8Array {
   return new TextEncoder().encode(text.padStart(width, ' '));
 }
 
-/** Formats a real with `decimals` digits; toFixed never uses exponents below 1e21. */
-function realDecimals(values: number[]): number {
+/**
+ * Decimals a real column needs to hold `values` exactly (at most 10), used when the field does not
+ * declare its own; values are then written with toFixed, which never uses exponents below 1e21.
+ */
+export function realDecimals(values: number[]): number {
   let decimals = 1;
   for (const v of values) {
     const fraction = String(v).split('.')[1];
@@ -104,18 +107,19 @@ function buildColumn(
     return { name, type: 'C', length, decimals: 0, cells };
   }
   const numbers = present as number[];
-  let decimals = field.type === 'real' ? realDecimals(numbers) : 0;
+  // A declared number of decimals (from an export profile) is kept exactly.
+  const fixedDecimals = field.type === 'real' && field.decimals !== undefined;
+  let decimals = field.type === 'real' ? (field.decimals ?? realDecimals(numbers)) : 0;
   const format = (v: number): string => (field.type === 'real' ? v.toFixed(decimals) : String(v));
-  // At least 9 digits for integers, like GDAL: readers then map the field to a 32-bit integer
-  // and editing in QGIS is not capped at the widest value seen at export time.
+  // Without a declared width, at least 9 digits for integers, like GDAL: readers then map the
+  // field to a 32-bit integer and editing in QGIS is not capped at the widest value exported.
   const widthFor = (): number =>
     Math.max(
-      field.type === 'integer' ? 9 : 3,
-      field.width ?? 0,
+      field.width ?? (field.type === 'integer' ? 9 : 3),
       ...numbers.map((v) => format(v).length),
     );
   let length = widthFor();
-  while (length > MAX_NUMBER_WIDTH && decimals > 1) {
+  while (length > MAX_NUMBER_WIDTH && decimals > 1 && !fixedDecimals) {
     decimals--;
     length = widthFor();
   }

@@ -17,6 +17,7 @@ import {
 } from './geometry.js';
 import {
   CORE_TABLES_SQL,
+  DATA_COLUMNS_SQL,
   GPKG_APPLICATION_ID,
   GPKG_USER_VERSION,
   defaultSrsRows,
@@ -73,6 +74,23 @@ function checkTableNames(names: string[]): void {
     }
     if (seen.has(key)) throw new LandWatchError('E_BAD_REQUEST', `Table "${name}" is given twice.`);
     seen.add(key);
+  }
+}
+
+/** Registers column titles in gpkg_data_columns; nothing is created when no field has one. */
+function writeTitles(db: Database.Database, tables: { table: string; fields: FieldDef[] }[]): void {
+  const titled = tables.flatMap(({ table, fields }) =>
+    fields.filter((f) => f.title).map((f) => ({ table, column: f.name, title: f.title! })),
+  );
+  if (titled.length === 0) return;
+  db.exec(DATA_COLUMNS_SQL);
+  const add = db.prepare('INSERT INTO gpkg_data_columns VALUES (?, ?, ?, ?, NULL, NULL, NULL)');
+  // `name` must be unique per table; a repeated title stays as title only.
+  const used = new Set<string>();
+  for (const { table, column, title } of titled) {
+    const key = `${table}\u0000${title}`;
+    add.run(table, column, used.has(key) ? null : title, title);
+    used.add(key);
   }
 }
 
@@ -175,6 +193,11 @@ export function writeGeoPackage(
          'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')`,
       ).run(layer.name, GEOM);
       db.exec(rtreeTriggersSql(layer.name, GEOM, FID));
+
+      writeTitles(db, [
+        { table: layer.name, fields: layer.fields },
+        ...extraTables.map((t) => ({ table: t.name, fields: t.columns })),
+      ]);
 
       for (const { table, rows } of tables) {
         const name = quoteId(table.name);

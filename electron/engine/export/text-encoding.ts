@@ -97,3 +97,28 @@ export function truncateToBytes(text: string, maxBytes: number, encoding: DbfEnc
   }
   return out;
 }
+
+/**
+ * The first character of `text` the encoding cannot represent (with its code point as U+XXXX), or
+ * null when all of it can be written. UTF-8 represents everything except lone surrogates.
+ */
+export function firstUnencodable(
+  text: string,
+  encoding: DbfEncoding,
+): { char: string; codePoint: string } | null {
+  const table = encoding === 'GBK' ? gbkEncodeTable() : null;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    const ok = table
+      ? code < 0x80 || code === 0x20ac || (code < 0x10000 && table[code] !== 0)
+      : !(code >= 0xd800 && code <= 0xdfff);
+    if (!ok) return { char, codePoint: `U+${code.toString(16).toUpperCase().padStart(4, '0')}` };
+  }
+  return null;
+}
+
+/** Bytes of `text` in the encoding, or null when some character cannot be encoded. */
+export function encodedLength(text: string, encoding: DbfEncoding): number | null {
+  if (firstUnencodable(text, encoding)) return null;
+  return encodeText(text, encoding).length;
+}

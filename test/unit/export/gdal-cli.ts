@@ -58,3 +58,17 @@ export function makeTempDir(prefix: string): { dir: string; cleanup: () => void 
   const dir = mkdtempSync(join(tmpdir(), `landwatch-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** GDAL's version as major * 100 + minor (e.g. 306), or 0 without GDAL. */
+export const gdalVersion = ((): number => {
+  if (!gdalAvailable) return 0;
+  const m = /GDAL (\d+)\.(\d+)/.exec(runGdal('ogrinfo', ['--version']).stdout);
+  return m ? Number(m[1]) * 100 + Number(m[2]) : 0;
+})();
+
+/**
+ * Config that keeps GDAL < 3.7 quiet on GeoPackage 1.4 files (it predates 1.4 and warns on every
+ * open); newer GDAL needs nothing and must be silent on its own.
+ */
+export const GPKG_QUIET: Record<string, string> =
+  gdalVersion >= 307 ? {} : { GPKG_WARN_UNRECOGNIZED_APPLICATION_ID: 'NO' };
