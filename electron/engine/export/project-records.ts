@@ -3,7 +3,7 @@
  * methods only: the patches (optionally some review states or patch numbers) as flat
  * {@link PatchRecord}s, the scenes' CRS and dates, and the review history of those patches.
  */
-import type { PatchView, ReviewState } from '../../common/contract.js';
+import type { CodeLists, ReviewState } from '../../common/contract.js';
 import type { ProjectStore, StoredScene } from '../store/project-store.js';
 import type { PatchRecord } from './patch-attributes.js';
 import type { LayerCrs } from './types.js';
@@ -24,24 +24,9 @@ export interface ProjectPatches {
   records: PatchRecord[];
   /** Review rows of the selected patches, oldest first, with the patch number added. */
   reviews: Record<string, unknown>[];
+  /** The project's code lists, for labels (change class 01 = 新增建设用地, ...). */
+  codeLists: CodeLists;
 }
-
-/**
- * What the store is adding to PatchView (analyst attributes, reviewer, deletion and re-run links),
- * declared here as optional so this module works with the store before and after it lands.
- */
-type ExtendedPatch = PatchView & {
-  attributes?: Partial<
-    Record<
-      'changeClass' | 'legality' | 'parcelNo' | 'fieldResult' | 'note' | 'changeKind',
-      string | null
-    >
-  >;
-  reviewer?: string | null;
-  reviewedAt?: string | null;
-  deleted?: boolean;
-  linkedTo?: string[];
-};
 
 /** The patches of `store` matching `selection`, with everything an export shows about them. */
 export function readProjectPatches(
@@ -55,9 +40,9 @@ export function readProjectPatches(
   const all = store
     .patches()
     .filter((p) => !selection.states || selection.states.includes(p.state))
-    .filter((p) => !numbers || numbers.has(p.number)) as ExtendedPatch[];
-  // Deleted patches and later detections linked to a decided patch are not results: the
-  // decided patch stands for them, as in the review queue.
+    .filter((p) => !numbers || numbers.has(p.number));
+  // store.patches() already leaves out deleted, superseded and linked patches; this guards the
+  // export against a store that one day returns them: they are not results.
   const live = all.filter((p) => !p.deleted && !(p.linkedTo && p.linkedTo.length > 0));
   const ids = new Map(live.map((p) => [String(p.id), p.number]));
   const reviews = store
@@ -105,5 +90,6 @@ export function readProjectPatches(
     after,
     records,
     reviews,
+    codeLists: store.codeLists(),
   };
 }
