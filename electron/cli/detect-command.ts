@@ -33,6 +33,8 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       overwrite: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       stats: { type: 'boolean', default: false },
+      'work-dir': { type: 'string' },
+      fresh: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -85,6 +87,8 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       bands,
       stretch,
       matchRadiometry: values.radiometry === 'match',
+      workDir: values['work-dir'] ? resolve(values['work-dir']) : undefined,
+      resume: !values.fresh,
     },
     { onProgress: progress, log: (line) => values.quiet || process.stderr.write(`${line}\n`) },
   );
@@ -111,9 +115,20 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   if (values.stats) {
     const rss = process.resourceUsage().maxRSS / 1024;
     const s = result.seconds;
-    process.stderr.write(
-      `stats: ${JSON.stringify({ wallSeconds: +seconds.toFixed(2), peakRssMB: +rss.toFixed(1), openSeconds: +s.open.toFixed(2), inferSeconds: +s.infer.toFixed(2), vectoriseSeconds: +s.vectorise.toFixed(2), pixels: result.alignment.width * result.alignment.height, executionProvider: result.executionProvider, polygons: result.polygons.length })}\n`,
-    );
+    const stats = {
+      wallSeconds: +seconds.toFixed(2),
+      peakRssMB: +rss.toFixed(1),
+      openSeconds: +s.open.toFixed(2),
+      inferSeconds: +s.infer.toFixed(2),
+      vectoriseSeconds: +s.vectorise.toFixed(2),
+      pixels: result.alignment.width * result.alignment.height,
+      executionProvider: result.executionProvider,
+      polygons: result.polygons.length,
+      tiles: result.tiles ?? null,
+      probabilityPath: result.probabilityPath ?? null,
+      maskPath: result.maskPath ?? null,
+    };
+    process.stderr.write(`stats: ${JSON.stringify(stats)}\n`);
   }
   return 0;
 }

@@ -18,15 +18,40 @@ export interface Tile {
  * the area allows it; an area smaller than a tile gets one tile of the area's size.
  */
 export function tileGrid(width: number, height: number, size: number, overlap: number): Tile[] {
-  if (size <= overlap) throw new Error(`tile size ${size} must exceed overlap ${overlap}`);
-  const xs = starts(width, size, size - overlap);
-  const ys = starts(height, size, size - overlap);
+  const axes = tileAxes(width, height, size, overlap);
   const tiles: Tile[] = [];
-  for (const y of ys) {
-    for (const x of xs)
-      tiles.push({ x, y, width: Math.min(size, width), height: Math.min(size, height) });
+  for (let row = 0; row < axes.ys.length; row++) {
+    for (let col = 0; col < axes.xs.length; col++) tiles.push(axisTile(axes, row, col));
   }
   return tiles;
+}
+
+/**
+ * The same grid as {@link tileGrid}, as its two axes: tile row r starts at `ys[r]`, tile column c
+ * at `xs[c]`; every tile is `tileWidth` × `tileHeight`. Row-by-row processing (bounded memory,
+ * checkpoints per tile row) walks these axes.
+ */
+export interface TileAxes {
+  xs: number[];
+  ys: number[];
+  tileWidth: number;
+  tileHeight: number;
+}
+
+/** Axes of the tile grid over a width × height area; see {@link tileGrid}. */
+export function tileAxes(width: number, height: number, size: number, overlap: number): TileAxes {
+  if (size <= overlap) throw new Error(`tile size ${size} must exceed overlap ${overlap}`);
+  return {
+    xs: starts(width, size, size - overlap),
+    ys: starts(height, size, size - overlap),
+    tileWidth: Math.min(size, width),
+    tileHeight: Math.min(size, height),
+  };
+}
+
+/** The tile at (row, col) of a grid's axes. */
+export function axisTile(axes: TileAxes, row: number, col: number): Tile {
+  return { x: axes.xs[col], y: axes.ys[row], width: axes.tileWidth, height: axes.tileHeight };
 }
 
 function starts(length: number, size: number, stride: number): number[] {
@@ -62,7 +87,8 @@ export function blendWeights(
   return out;
 }
 
-function ramp(n: number, overlap: number, start: boolean, end: boolean): Float32Array {
+/** One axis of {@link blendWeights}: n weights ramping over `overlap` at the shared ends. */
+export function ramp(n: number, overlap: number, start: boolean, end: boolean): Float32Array {
   const w = new Float32Array(n).fill(1);
   const m = Math.min(overlap, Math.floor(n / 2));
   for (let i = 0; i < m; i++) {

@@ -34,6 +34,9 @@ detectChanges(workerData as DetectParams, {
         fallbacks: r.fallbacks,
         notes: r.notes,
         seconds: r.seconds,
+        probabilityPath: r.probabilityPath,
+        workDir: r.workDir,
+        tiles: r.tiles,
       },
     }),
   )

@@ -1,18 +1,31 @@
 /**
  * Writes a detection's change mask as a single-band 0/255 GeoTIFF on exactly the before image's
  * grid (same size, geotransform and GeoKeys), streaming row blocks so memory stays bounded. The
- * mask is the cleaned one the polygons were traced from, so both outputs show the same changes.
+ * mask is the cleaned one the polygons were traced from, so both outputs show the same changes:
+ * it is read block by block from the run's mask on disk (the overlap window), or taken from the
+ * in-memory mask of a small run.
  */
 import type { DetectResult } from '../inference/detect.js';
 import { createGeoTiffWriter } from './geotiff-write.js';
+import { GeoTiffRows } from './probability-file.js';
+
+/** What {@link writeMask} needs of a detection: the grid, the window, and the mask somewhere. */
+export type MaskSource = Pick<DetectResult, 'before' | 'alignment'> & {
+  /** The run's mask on the window grid; read instead of `mask` when given. */
+  maskPath?: string;
+  mask?: Uint8Array;
+};
 
 export async function writeMask(
   path: string,
-  result: Pick<DetectResult, 'before' | 'alignment' | 'mask'>,
+  result: MaskSource,
   options: { overwrite?: boolean } = {},
 ): Promise<void> {
-  const { before, alignment, mask } = result;
+  const { before, alignment } = result;
   const { width, height } = before;
+  const rows = result.maskPath ? await GeoTiffRows.open(result.maskPath, 1) : null;
+  const memory = result.maskPath ? null : result.mask;
+  if (!rows && !memory) throw new Error('writeMask needs a maskPath or a mask');
   const writer = await createGeoTiffWriter(path, {
     width,
     height,
@@ -33,14 +46,19 @@ export async function writeMask(
   try {
     const rowsPerBlock = writer.blockHeight;
     for (let y0 = 0; y0 < height; y0 += rowsPerBlock) {
-      const rows = Math.min(rowsPerBlock, height - y0);
-      const block = new Uint8Array(rows * width);
-      for (let r = 0; r < rows; r++) {
-        const wy = y0 + r - alignment.y;
-        if (wy < 0 || wy >= alignment.height) continue;
-        const src = wy * alignment.width;
-        const dst = r * width + alignment.x;
-        for (let c = 0; c < alignment.width; c++) block[dst + c] = mask[src + c] ? 255 : 0;
+      const n = Math.min(rowsPerBlock, height - y0);
+      const block = new Uint8Array(n * width);
+      // Rows of this block inside the window, in window coordinates.
+      const w0 = Math.max(0, y0 - alignment.y);
+      const w1 = Math.min(alignment.height, y0 + n - alignment.y);
+      if (w1 > w0) {
+        const src = rows ? await rows.read(w0, w1) : null;
+        for (let wy = w0; wy < w1; wy++) {
+          const dst = (wy + alignment.y - y0) * width + alignment.x;
+          const off = (wy - (src ? w0 : 0)) * alignment.width;
+          const data = src ?? (memory as Uint8Array);
+          for (let c = 0; c < alignment.width; c++) block[dst + c] = data[off + c] ? 255 : 0;
+        }
       }
       await writer.writeRows(block);
     }
@@ -48,5 +66,7 @@ export async function writeMask(
   } catch (error) {
     await writer.abort();
     throw error;
+  } finally {
+    rows?.close();
   }
 }

@@ -131,6 +131,12 @@ export class RasterSource {
     return out;
   }
 
+  /** Size of the blocks the file is stored in (tiles, or full-width strips); reads aligned to
+   * them decode each block once. */
+  blockSize(): { width: number; height: number } {
+    return { width: this.image.getTileWidth(), height: this.image.getTileHeight() };
+  }
+
   /** Number of reduced-resolution images (COG overviews) in the file. */
   async overviewImages(): Promise<GeoTIFFImage[]> {
     const count = await this.tiff.getImageCount();

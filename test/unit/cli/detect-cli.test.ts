@@ -17,7 +17,7 @@ const out = mkdtempSync(join(tmpdir(), 'lw-cli-'));
 function landwatch(...args: string[]) {
   const r = spawnSync(process.execPath, [join(REPO, 'bin', 'landwatch.js'), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, LANDWATCH_HOME: join(out, 'home') },
+    env: { ...process.env, LANDWATCH_HOME: join(out, 'home'), LANDWATCH_WORK: join(out, 'work') },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

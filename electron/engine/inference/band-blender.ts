@@ -1,0 +1,151 @@
+/**
+ * Seam-free blending in bounded memory: the weighted sums of overlapping tiles are kept only for
+ * the rows of the tile row in flight (one tile height × the window width, 4 bytes a pixel), and
+ * rows are handed out as soon as no later tile can touch them. A whole-scene probability never
+ * exists in memory.
+ *
+ * The blending weights are separable (a Hann ramp across × a ramp down), so the total weight of
+ * a pixel is not stored but recomputed when its row is finished, from the ramps of the tiles that
+ * ran over it. A pixel that any tile saw without data holds NaN, which stays NaN whatever is
+ * added to it and comes out as probability 0.
+ */
+import { ramp, type TileAxes } from './tiling.js';
+
+/**
+ * The blending state of rows not yet final, saved with a checkpoint so a resumed run continues the
+ * blend exactly where it stopped: rows `y` … `y + rows - 1` of the window.
+ */
+export interface BandCarry {
+  y: number;
+  rows: number;
+  width: number;
+  /** Σ probability × weight per pixel; NaN where a date has no data. */
+  sum: Float32Array;
+}
+
+/** The tile grid being blended: its axes, the window size, the overlap and which tiles run. */
+export interface BlendGrid {
+  axes: TileAxes;
+  width: number;
+  height: number;
+  overlap: number;
+  /** Whether tile (row, col) runs; tiles that do not run add no weight. */
+  active: (row: number, col: number) => boolean;
+}
+
+/**
+ * Accumulates `prob × weight` per pixel for a band of one tile height that starts at window row
+ * {@link BandBlender.top}; {@link BandBlender.flush} turns the rows above a given row into
+ * probabilities and moves the band down. Tiles are added row by row of the grid.
+ */
+export class BandBlender {
+  private readonly sum: Float32Array;
+  private readonly capacity: number;
+  private readonly colRamps: Float32Array[];
+  private readonly rowRamps: Float32Array[];
+  private y0 = 0;
+  /** Rows of the band that hold contributions (from the top). */
+  private used = 0;
+
+  constructor(
+    private readonly grid: BlendGrid,
+    carry?: BandCarry | null,
+  ) {
+    const { axes, width, height, overlap } = grid;
+    this.capacity = axes.tileHeight;
+    this.sum = new Float32Array(width * this.capacity);
+    // Ramps per tile column and row: only edges on the window border differ (they keep weight 1).
+    const tw = axes.tileWidth;
+    const th = axes.tileHeight;
+    this.colRamps = axes.xs.map((x) => ramp(tw, overlap, x > 0, x + tw < width));
+    this.rowRamps = axes.ys.map((y) => ramp(th, overlap, y > 0, y + th < height));
+    if (carry) {
+      if (carry.width !== width || carry.rows > this.capacity) {
+        throw new Error(`checkpoint carry of ${carry.width}×${carry.rows} does not fit the band`);
+      }
+      this.y0 = carry.y;
+      this.used = carry.rows;
+      this.sum.set(carry.sum);
+    }
+  }
+
+  /** Window row of the band's first row; every row above it has been flushed. */
+  get top(): number {
+    return this.y0;
+  }
+
+  /** Adds tile (row, col)'s probabilities and no-data flags (tile-sized, row-major). */
+  add(row: number, col: number, prob: Float32Array, invalid: Uint8Array): void {
+    const { axes, width } = this.grid;
+    const x0 = axes.xs[col];
+    const r0 = axes.ys[row] - this.y0;
+    const tw = axes.tileWidth;
+    const th = axes.tileHeight;
+    if (r0 < 0 || r0 + th > this.capacity) {
+      throw new Error(`tile row ${row} lies outside the blending band at ${this.y0}`);
+    }
+    const wx = this.colRamps[col];
+    const wy = this.rowRamps[row];
+    const sum = this.sum;
+    for (let r = 0; r < th; r++) {
+      const o = (r0 + r) * width + x0;
+      const k0 = r * tw;
+      const wr = wy[r];
+      for (let c = 0; c < tw; c++) {
+        sum[o + c] += invalid[k0 + c] ? Number.NaN : prob[k0 + c] * (wr * wx[c]);
+      }
+    }
+    this.used = Math.max(this.used, r0 + th);
+  }
+
+  /**
+   * Final probabilities of rows `top` … `y - 1` (row-major, 0 where a date has no data or no tile
+   * ran), after which the band starts at `y`.
+   */
+  flush(y: number): Float32Array {
+    const n = y - this.y0;
+    if (n < 0 || n > this.capacity) throw new Error(`cannot flush to row ${y} from ${this.y0}`);
+    const width = this.grid.width;
+    const out = new Float32Array(n * width);
+    const weight = new Float32Array(width);
+    for (let r = 0; r < n; r++) {
+      this.rowWeight(this.y0 + r, weight);
+      const o = r * width;
+      for (let x = 0; x < width; x++) {
+        const s = this.sum[o + x];
+        out[o + x] = s !== s || weight[x] === 0 ? 0 : s / weight[x];
+      }
+    }
+    // Move the rows still in flight to the top and clear the rest.
+    const keep = n * width;
+    this.sum.copyWithin(0, keep);
+    this.sum.fill(0, this.sum.length - keep);
+    this.y0 = y;
+    this.used = Math.max(0, this.used - n);
+    return out;
+  }
+
+  /** A copy of the rows in flight, for a checkpoint. */
+  carry(): BandCarry {
+    const width = this.grid.width;
+    return { y: this.y0, rows: this.used, width, sum: this.sum.slice(0, this.used * width) };
+  }
+
+  /** Total blending weight of every pixel of window row y, from the tiles that ran over it. */
+  private rowWeight(y: number, out: Float32Array): void {
+    const { axes, active } = this.grid;
+    const tw = axes.tileWidth;
+    out.fill(0);
+    for (let row = 0; row < axes.ys.length; row++) {
+      const r = y - axes.ys[row];
+      if (r < 0 || r >= axes.tileHeight) continue;
+      const wr = this.rowRamps[row][r];
+      for (let col = 0; col < axes.xs.length; col++) {
+        if (!active(row, col)) continue;
+        const wx = this.colRamps[col];
+        const x0 = axes.xs[col];
+        for (let c = 0; c < tw; c++) out[x0 + c] += wr * wx[c];
+      }
+    }
+  }
+}

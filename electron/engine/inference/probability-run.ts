@@ -1,0 +1,68 @@
+/**
+ * The model pass of a detection, from the work folder's state to a finished probability.tif: runs
+ * the tile rows not yet done (all of them, or those after the last checkpoint), writes finished
+ * rows in place to the raw file, checkpoints after every tile row, and converts the raw rows to a
+ * tiled GeoTIFF at the end.
+ */
+import type * as ort from 'onnxruntime-node';
+import { throwIfAborted } from '../errors.js';
+import {
+  RawProbability,
+  rawToGeoTiff,
+  type ProbabilityGeoref,
+} from '../raster/probability-file.js';
+import type { ModelCard } from './model-card.js';
+import type { DateInput } from './tile-predict.js';
+import { runTileRows, type TileCounts } from './tile-rows.js';
+import type { WorkDir } from './work-dir.js';
+
+export interface ProbabilityRunOptions {
+  session: ort.InferenceSession;
+  card: ModelCard;
+  dates: [DateInput, DateInput];
+  window: { x: number; y: number; width: number; height: number };
+  work: WorkDir;
+  georef: ProbabilityGeoref;
+  /** Active tiles (screening), null = all. */
+  plan: Uint8Array | null;
+  signal?: AbortSignal;
+  onTile?: (done: number, total: number, elapsedSeconds: number) => void;
+}
+
+/**
+ * Brings the work folder's probability to completion. Returns the tile counts of the whole run
+ * (tiles taken from a checkpoint count as resumed, not run).
+ */
+export async function runProbability(options: ProbabilityRunOptions): Promise<TileCounts> {
+  const { work, window, signal } = options;
+  const record = work.record;
+  const carry = record.nextRow > 0 ? work.loadCarry() : null;
+  const resume = carry ? { nextRow: record.nextRow, carry } : null;
+  const raw = new RawProbability(work.rawPath, window.width, window.height, resume === null);
+  const before = resume ? record.tilesRun : 0;
+  let run = 0;
+  try {
+    const counts = await runTileRows({
+      session: options.session,
+      card: options.card,
+      dates: options.dates,
+      window,
+      plan: options.plan,
+      resume,
+      signal,
+      onRows: (y, rows) => raw.writeRows(y, rows),
+      onTileRowDone: (nextRow, blend) => work.checkpoint(nextRow, blend, before + run),
+      onTile: (done, total, elapsed) => {
+        run++;
+        options.onTile?.(done, total, elapsed);
+      },
+    });
+    throwIfAborted(signal);
+    await rawToGeoTiff(raw, work.probabilityPath, options.georef, signal);
+    raw.close();
+    work.complete();
+    return counts;
+  } finally {
+    raw.close();
+  }
+}

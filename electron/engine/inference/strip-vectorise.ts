@@ -1,0 +1,234 @@
+/**
+ * Vectorising a probability raster of any size in bounded memory, with the same polygons as the
+ * whole-raster vectoriser (vector/polygonize.ts) would give.
+ *
+ * Why this design: a component can cross any number of strip borders, and the exact tracer needs
+ * the component's labels (saddle pixels are resolved by component identity). So the work is split
+ * in two passes over row strips:
+ * 1. Threshold + closing + opening per strip, read with a halo of 2·(close + open radius) rows so
+ *    the morphology equals the whole-raster one; the cleaned mask goes to a bit file on disk
+ *    (1 bit per pixel); components are labelled per strip and joined across strip borders with a
+ *    union-find, which also merges their statistics (pixel count, bounding box, probabilities).
+ * 2. Per strip, components whose top row lies in it are traced from a window of rows that reaches
+ *    down to their bottom row, re-read from the bit file; a component lies inside its bounding
+ *    box, so labelling that window separates it exactly as labelling the whole raster would.
+ *    Components taller than `maxStrips` strips (whole-scene false alarms) are cut at strip borders
+ *    into pieces instead, so one bad component cannot make memory grow; a note says so.
+ */
+import { join } from 'node:path';
+import { throwIfAborted } from '../errors.js';
+import { BitRowsFile } from '../raster/bit-rows.js';
+import { componentStats, labelComponents, type Labeling } from '../vector/components.js';
+import {
+  applyGeoTransform,
+  m2ToMu,
+  polygonAreaM2,
+  polygonPerimeterM,
+  ringsBBox,
+  toMap,
+  type GeoTransform,
+  type MapUnits,
+  type Ring,
+} from '../vector/geo.js';
+import { closing, opening } from '../vector/morphology.js';
+import {
+  maskFromProbability,
+  type ChangePolygon,
+  type PolygonizeOptions,
+} from '../vector/polygonize.js';
+import { simplifyPolygon } from '../vector/simplify.js';
+import { traceComponents } from '../vector/trace.js';
+import { ComponentTable, type SceneComponent } from './strip-components.js';
+
+/** Rows of probabilities (0–1, NaN = never changed), read in increasing order. */
+export interface ProbabilityRows {
+  readonly width: number;
+  readonly height: number;
+  /** Rows `y0` … `y1 - 1`, row-major. */
+  read(y0: number, y1: number, signal?: AbortSignal): Promise<Float32Array>;
+}
+
+export interface StripVectoriseOptions extends PolygonizeOptions {
+  /** Folder for the temporary bit file of the cleaned mask. */
+  scratchDir: string;
+  /** Rows per strip; default about 2 megapixels per strip (at least 32 rows). */
+  stripRows?: number;
+  /** Components taller than this many strips are cut at strip borders (default 4). */
+  maxStrips?: number;
+  /** Receives the kept mask (255 = a pixel of a kept change), rows in order. */
+  onMaskRows?: (y: number, rows: Uint8Array) => void | Promise<void>;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface StripVectoriseResult {
+  /** In raster order of each polygon's top-left pixel, as {@link vectorise} orders them. */
+  polygons: ChangePolygon[];
+  /** Pixels of kept changes. */
+  keptPixels: number;
+  notes: string[];
+}
+
+/** Thresholds, cleans, labels and traces a probability raster strip by strip. */
+export async function vectoriseStrips(
+  src: ProbabilityRows,
+  opts: StripVectoriseOptions,
+): Promise<StripVectoriseResult> {
+  const { width: w, height: h } = src;
+  const gt = opts.geoTransform;
+  if (!gt.every(Number.isFinite)) throw new RangeError('geoTransform must be 6 finite numbers');
+  const units: MapUnits = { geographic: opts.geographic, metresPerUnit: opts.metresPerUnit };
+  const tolerance =
+    opts.simplifyTolerance ?? 0.5 * Math.sqrt(Math.abs(gt[1] * gt[5] - gt[2] * gt[4]));
+  const closeR = opts.closeRadius ?? 1;
+  const openR = opts.openRadius ?? 1;
+  const halo = 2 * (closeR + openR);
+  const stripRows = Math.max(halo + 1, opts.stripRows ?? Math.max(32, Math.round(2 ** 21 / w)));
+  const maxRows = stripRows * (opts.maxStrips ?? 4);
+  const strips: { y0: number; y1: number; base: number }[] = [];
+  for (let y0 = 0; y0 < h; y0 += stripRows)
+    strips.push({ y0, y1: Math.min(h, y0 + stripRows), base: 0 });
+  const total = strips.length * 2;
+  const bits = new BitRowsFile(
+    join(opts.scratchDir, `cleaned-${process.pid}-${Date.now()}.bits`),
+    w,
+    h,
+  );
+  try {
+    // Pass 1: clean, park on disk, label, join across strip borders.
+    const table = new ComponentTable();
+    let above: Int32Array | null = null;
+    for (const [i, strip] of strips.entries()) {
+      throwIfAborted(opts.signal);
+      const a = Math.max(0, strip.y0 - halo);
+      const b = Math.min(h, strip.y1 + halo);
+      const prob = await src.read(a, b, opts.signal);
+      let mask = maskFromProbability(prob, opts.threshold);
+      if (closeR > 0) mask = closing(mask, w, b - a, closeR);
+      if (openR > 0) mask = opening(mask, w, b - a, openR);
+      const core = mask.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
+      bits.writeRows(strip.y0, core);
+      const lab = labelComponents(core, w, strip.y1 - strip.y0);
+      const coreProb = prob.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
+      strip.base = table.addStrip(lab.labels, lab.count, w, strip.y0, coreProb);
+      if (above) {
+        for (let x = 0; x < w; x++) {
+          if (above[x] >= 0 && lab.labels[x] > 0)
+            table.union(above[x], strip.base + lab.labels[x] - 1);
+        }
+      }
+      const last = lab.labels.subarray((strip.y1 - strip.y0 - 1) * w);
+      above = Int32Array.from(last, (k) => (k > 0 ? strip.base + k - 1 : -1));
+      opts.onProgress?.(i + 1, total);
+    }
+
+    // Which components are kept (area from the pixel count, as the whole-raster vectoriser does).
+    const roots = table.roots();
+    const kept = roots.filter((c) => componentAreaM2(c, gt, units) >= opts.minAreaM2);
+    const keptIds = new Set(kept.map((c) => c.id));
+    const byId = new Map(kept.map((c) => [c.id, c]));
+    const giants = kept.filter((c) => c.maxY - c.minY + 1 > maxRows);
+    const notes =
+      giants.length > 0
+        ? [
+            `${giants.length} change region(s) taller than ${maxRows} rows were cut into pieces at row-strip borders to keep memory bounded`,
+          ]
+        : [];
+
+    // Pass 2: trace from the bit file; write the kept mask.
+    const found: { key: number; polygon: ChangePolygon }[] = [];
+    let keptPixels = 0;
+    let next = 0;
+    const toPolygon = (rings: Ring[], y0: number, c: SceneComponent, pixels: number) => {
+      const gtRow: GeoTransform = [
+        gt[0] + y0 * gt[2],
+        gt[1],
+        gt[2],
+        gt[3] + y0 * gt[5],
+        gt[4],
+        gt[5],
+      ];
+      const mapRings = simplifyPolygon(toMap(rings, gtRow), tolerance);
+      const areaM2 = polygonAreaM2(mapRings, units);
+      return {
+        rings: mapRings,
+        areaM2,
+        areaMu: m2ToMu(areaM2),
+        perimeter: polygonPerimeterM(mapRings, units),
+        meanProb: c.meanProb,
+        maxProb: c.maxProb,
+        pixelCount: pixels,
+        bbox: ringsBBox(mapRings.slice(0, 1)),
+      };
+    };
+    for (const [i, strip] of strips.entries()) {
+      throwIfAborted(opts.signal);
+      const { y0, y1, base } = strip;
+      const coreLab = labelComponents(bits.readRows(y0, y1), w, y1 - y0);
+      const rootOf = (k: number) => table.find(base + k - 1);
+      const out = new Uint8Array((y1 - y0) * w);
+      for (let p = 0; p < out.length; p++) {
+        const k = coreLab.labels[p];
+        if (k > 0 && keptIds.has(rootOf(k))) {
+          out[p] = 255;
+          keptPixels++;
+        }
+      }
+      await opts.onMaskRows?.(y0, out);
+
+      // Components starting in this strip, traced whole.
+      const owned: SceneComponent[] = [];
+      while (next < kept.length && kept[next].minY < y1) {
+        if (kept[next].maxY - kept[next].minY + 1 <= maxRows) owned.push(kept[next]);
+        next++;
+      }
+      if (owned.length > 0) {
+        const end = Math.max(y1, ...owned.map((c) => c.maxY + 1));
+        const lab: Labeling =
+          end === y1 ? coreLab : labelComponents(bits.readRows(y0, end), w, end - y0);
+        const local = new Map<number, SceneComponent>();
+        for (const c of owned) local.set(lab.labels[c.firstPixel - y0 * w], c);
+        for (const t of traceComponents(lab, (k) => local.has(k))) {
+          const c = local.get(t.label) as SceneComponent;
+          found.push({ key: c.firstPixel, polygon: toPolygon(t.rings, y0, c, c.pixelCount) });
+        }
+      }
+
+      // Pieces of giant components inside this strip.
+      if (giants.some((g) => g.minY < y1 && g.maxY >= y0)) {
+        const pieces = componentStats(coreLab);
+        const giantOf = (k: number) => {
+          const c = byId.get(rootOf(k));
+          return c && c.maxY - c.minY + 1 > maxRows ? c : undefined;
+        };
+        for (const t of traceComponents(coreLab, (k) => giantOf(k) !== undefined)) {
+          const piece = pieces[t.label - 1];
+          const c = giantOf(t.label) as SceneComponent;
+          found.push({
+            key: y0 * w + piece.firstPixel,
+            polygon: toPolygon(t.rings, y0, c, piece.pixelCount),
+          });
+        }
+      }
+      opts.onProgress?.(strips.length + i + 1, total);
+    }
+    found.sort((a, b) => a.key - b.key);
+    return { polygons: found.map((f) => f.polygon), keptPixels, notes };
+  } finally {
+    bits.dispose();
+  }
+}
+
+/** A component's area from its pixel count and the area of the pixel at its centre. */
+function componentAreaM2(c: SceneComponent, gt: GeoTransform, units: MapUnits): number {
+  const col = (c.minX + c.maxX) / 2;
+  const row = (c.minY + c.maxY) / 2;
+  const ring = [
+    [col, row],
+    [col, row + 1],
+    [col + 1, row + 1],
+    [col + 1, row],
+    [col, row],
+  ].map(([cc, r]) => applyGeoTransform(gt, cc, r));
+  return c.pixelCount * polygonAreaM2([ring], units);
+}

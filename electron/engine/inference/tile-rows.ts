@@ -1,0 +1,89 @@
+/**
+ * The tile loop: walks the tile grid of a window row by row, runs the model on the tiles a plan
+ * selects, blends them in a band of rows (band-blender.ts) and hands finished rows to a sink in
+ * order. After each tile row the rows in flight can be saved, so a killed run resumes at the next
+ * tile row without recomputing any finished tile.
+ */
+import type * as ort from 'onnxruntime-node';
+import { throwIfAborted } from '../errors.js';
+import { BandBlender, type BandCarry } from './band-blender.js';
+import type { ModelCard } from './model-card.js';
+import { predictTile, type DateInput } from './tile-predict.js';
+import { axisTile, tileAxes, type TileAxes } from './tiling.js';
+
+/** How many tiles a run had, ran, skipped (screening) and took from a checkpoint. */
+export interface TileCounts {
+  total: number;
+  run: number;
+  skipped: number;
+  resumed: number;
+}
+
+export interface TileRowsOptions {
+  session: ort.InferenceSession;
+  card: ModelCard;
+  /** [before, after]. */
+  dates: [DateInput, DateInput];
+  /** The window to predict, in before-grid pixels. */
+  window: { x: number; y: number; width: number; height: number };
+  /** 1 = run the tile; row-major over the grid's axes. Absent: run every tile. */
+  plan?: Uint8Array | null;
+  /** Continue a checkpointed run at tile row `nextRow` with the rows it had in flight. */
+  resume?: { nextRow: number; carry: BandCarry } | null;
+  signal?: AbortSignal;
+  /** Finished probabilities of window rows `y` … in order, `width` values per row. */
+  onRows: (y: number, rows: Float32Array) => void | Promise<void>;
+  /** Called after each tile row, once its finished rows went to `onRows`. */
+  onTileRowDone?: (nextRow: number, carry: BandCarry) => void | Promise<void>;
+  /** Progress over the tiles the plan runs (resumed ones count as done). */
+  onTile?: (done: number, total: number, elapsedSeconds: number) => void;
+}
+
+/** The tile grid the runner uses for a window, for planning and checkpoints. */
+export function windowAxes(card: ModelCard, width: number, height: number): TileAxes {
+  return tileAxes(width, height, card.tile.size, card.tile.overlap);
+}
+
+/**
+ * Runs the model over the window tile row by tile row. Memory: one band of tile height × window
+ * width for the blend, plus one tile — independent of the window's height.
+ */
+export async function runTileRows(options: TileRowsOptions): Promise<TileCounts> {
+  const { session, card, dates, window, plan, resume, signal, onRows } = options;
+  const { width, height } = window;
+  const axes = windowAxes(card, width, height);
+  const cols = axes.xs.length;
+  const rows = axes.ys.length;
+  const active = (row: number, col: number) => !plan || plan[row * cols + col] === 1;
+  const first = resume?.nextRow ?? 0;
+  const counts: TileCounts = { total: rows * cols, run: 0, skipped: 0, resumed: 0 };
+  let planned = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let col = 0; col < cols; col++) {
+      if (!active(row, col)) counts.skipped++;
+      else if (row < first) counts.resumed++;
+      if (active(row, col)) planned++;
+    }
+  }
+  const blender = new BandBlender(
+    { axes, width, height, overlap: card.tile.overlap, active },
+    resume?.carry,
+  );
+  const start = performance.now();
+  for (let row = first; row < rows; row++) {
+    for (let col = 0; col < cols; col++) {
+      if (!active(row, col)) continue;
+      throwIfAborted(signal);
+      const tile = axisTile(axes, row, col);
+      const { prob, invalid } = await predictTile(session, card, dates, window, tile, signal);
+      blender.add(row, col, prob, invalid);
+      counts.run++;
+      options.onTile?.(counts.resumed + counts.run, planned, (performance.now() - start) / 1000);
+    }
+    // Rows above the next tile row are covered by no later tile: they are final.
+    const done = row + 1 < rows ? axes.ys[row + 1] : height;
+    if (done > blender.top) await onRows(blender.top, blender.flush(done));
+    await options.onTileRowDone?.(row + 1, blender.carry());
+  }
+  return counts;
+}

@@ -1,0 +1,67 @@
+/**
+ * A binary mask kept on disk, one bit per pixel, read and written by whole rows. The strip
+ * vectoriser parks the cleaned change mask here between its passes: a 20 000² scene is 50 MB of
+ * file, and memory holds only the rows being worked on.
+ */
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+
+export class BitRowsFile {
+  private fd: number | null;
+  /** Bytes per row. */
+  readonly stride: number;
+
+  /** Creates (or truncates) the file at `path` for a width × height mask. */
+  constructor(
+    readonly path: string,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.stride = Math.ceil(width / 8);
+    this.fd = openSync(path, 'w+');
+  }
+
+  /** Writes rows `y` … of a 0/1 (any non-zero = 1) row-major mask, `width` bytes per row. */
+  writeRows(y: number, mask: Uint8Array): void {
+    const rows = mask.length / this.width;
+    const packed = new Uint8Array(rows * this.stride);
+    for (let r = 0; r < rows; r++) {
+      const src = r * this.width;
+      const dst = r * this.stride;
+      for (let x = 0; x < this.width; x++) {
+        if (mask[src + x] !== 0) packed[dst + (x >> 3)] |= 1 << (x & 7);
+      }
+    }
+    writeSync(this.handle(), packed, 0, packed.length, y * this.stride);
+  }
+
+  /** Rows `y0` … `y1 - 1` as a 0/1 byte mask, `width` bytes per row. */
+  readRows(y0: number, y1: number): Uint8Array {
+    const rows = y1 - y0;
+    const packed = new Uint8Array(rows * this.stride);
+    let got = 0;
+    while (got < packed.length) {
+      const n = readSync(this.handle(), packed, got, packed.length - got, y0 * this.stride + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const out = new Uint8Array(rows * this.width);
+    for (let r = 0; r < rows; r++) {
+      const src = r * this.stride;
+      const dst = r * this.width;
+      for (let x = 0; x < this.width; x++) out[dst + x] = (packed[src + (x >> 3)] >> (x & 7)) & 1;
+    }
+    return out;
+  }
+
+  /** Closes and deletes the file. */
+  dispose(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.path, { force: true });
+  }
+
+  private handle(): number {
+    if (this.fd === null) throw new Error(`${this.path} is already closed`);
+    return this.fd;
+  }
+}

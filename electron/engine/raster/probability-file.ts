@@ -1,0 +1,164 @@
+/**
+ * The blended change probability on disk. While a detection runs, finished rows go to a raw file
+ * (one byte per pixel, written in place, so a killed run keeps every finished row); when it is
+ * done the rows become a tiled, deflated GeoTIFF next to it, which stays for re-extraction at
+ * another threshold. Probabilities are stored as round(p × 255): 1/255 is far finer than any
+ * threshold an analyst picks, and a 20 000² scene is at most 400 MB before compression.
+ */
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { throwIfAborted } from '../errors.js';
+import { createGeoTiffWriter, type GeoKeySource, type GeoTransform } from './geotiff-write.js';
+import { RasterSource } from './raster-source.js';
+
+/** Stored value of probability 1. */
+export const PROBABILITY_SCALE = 255;
+
+/** A probability stored as a byte (NaN and negatives → 0). */
+export function quantise(p: number): number {
+  return p > 0 ? Math.min(PROBABILITY_SCALE, Math.round(p * PROBABILITY_SCALE)) : 0;
+}
+
+/** The raw rows of a run in progress: width × height bytes, row-major, written in place. */
+export class RawProbability {
+  private fd: number | null;
+
+  /** Opens `path`, creating it (zero-filled) when `create` is set or it does not exist. */
+  constructor(
+    readonly path: string,
+    readonly width: number,
+    readonly height: number,
+    create: boolean,
+  ) {
+    this.fd = openSync(path, create ? 'w+' : 'r+');
+  }
+
+  /** Stores finished rows starting at row `y`. */
+  writeRows(y: number, prob: Float32Array): void {
+    const bytes = new Uint8Array(prob.length);
+    for (let i = 0; i < prob.length; i++) bytes[i] = quantise(prob[i]);
+    writeSync(this.handle(), bytes, 0, bytes.length, y * this.width);
+  }
+
+  /** Rows `y0` … `y1 - 1` as stored bytes (rows never written read as 0). */
+  readRows(y0: number, y1: number): Uint8Array {
+    const out = new Uint8Array((y1 - y0) * this.width);
+    let got = 0;
+    while (got < out.length) {
+      const n = readSync(this.handle(), out, got, out.length - got, y0 * this.width + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** Closes and deletes the raw file. */
+  dispose(): void {
+    this.close();
+    rmSync(this.path, { force: true });
+  }
+
+  private handle(): number {
+    if (this.fd === null) throw new Error(`${this.path} is closed`);
+    return this.fd;
+  }
+}
+
+/** Where a probability raster lies: the processed window's transform and the before CRS. */
+export interface ProbabilityGeoref {
+  geoTransform: GeoTransform;
+  geoKeys: GeoKeySource;
+}
+
+/** Writes the raw rows as a single-band uint8 GeoTIFF (tiled, deflate), block row by block row. */
+export async function rawToGeoTiff(
+  raw: RawProbability,
+  tifPath: string,
+  georef: ProbabilityGeoref,
+  signal?: AbortSignal,
+): Promise<void> {
+  const writer = await createGeoTiffWriter(tifPath, {
+    width: raw.width,
+    height: raw.height,
+    bands: 1,
+    sampleFormat: 'uint8',
+    photometric: 'minisblack',
+    geoTransform: georef.geoTransform,
+    geoKeys: georef.geoKeys,
+    compression: 'deflate',
+    overwrite: true,
+  });
+  try {
+    for (let y = 0; y < raw.height; y += writer.blockHeight) {
+      throwIfAborted(signal);
+      await writer.writeRows(raw.readRows(y, Math.min(raw.height, y + writer.blockHeight)));
+    }
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/**
+ * Rows of a single-band GeoTIFF as probabilities (stored value / `scale`), read in whole blocks of
+ * the file so each block is decoded once while a reader moves down the raster; only the blocks
+ * covering the last request are kept (as bytes).
+ */
+export class GeoTiffRows {
+  private cache: { y0: number; y1: number; data: Uint8Array } | null = null;
+
+  private constructor(
+    private readonly source: RasterSource,
+    readonly width: number,
+    readonly height: number,
+    private readonly blockRows: number,
+    private readonly scale: number,
+  ) {}
+
+  static async open(path: string, scale = PROBABILITY_SCALE): Promise<GeoTiffRows> {
+    const source = await RasterSource.open(path);
+    const { width, height } = source.info;
+    return new GeoTiffRows(source, width, height, source.blockSize().height, scale);
+  }
+
+  get info() {
+    return this.source.info;
+  }
+
+  async read(y0: number, y1: number, signal?: AbortSignal): Promise<Float32Array> {
+    const { width, blockRows } = this;
+    const a = Math.floor(y0 / blockRows) * blockRows;
+    const b = Math.min(this.height, Math.ceil(y1 / blockRows) * blockRows);
+    const data = new Uint8Array((b - a) * width);
+    let from = a;
+    const c = this.cache;
+    if (c && c.y0 <= a && c.y1 > a) {
+      from = Math.min(b, c.y1);
+      data.set(c.data.subarray((a - c.y0) * width, (from - c.y0) * width));
+    }
+    if (from < b) {
+      const [band] = await this.source.readWindow(
+        { x: 0, y: from, width, height: b - from },
+        [0],
+        signal,
+      );
+      const off = (from - a) * width;
+      for (let i = 0; i < band.length; i++) data[off + i] = band[i];
+    }
+    this.cache = { y0: a, y1: b, data };
+    const out = new Float32Array((y1 - y0) * width);
+    const off = (y0 - a) * width;
+    for (let i = 0; i < out.length; i++) out[i] = data[off + i] / this.scale;
+    return out;
+  }
+
+  close(): void {
+    this.cache = null;
+    this.source.close();
+  }
+}

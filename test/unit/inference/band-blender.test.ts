@@ -1,0 +1,111 @@
+/**
+ * Blending in a band of rows gives exactly the whole-window blend, also when the run stops after a
+ * tile row and continues from the saved carry (a resumed run), and skipped tiles leave no trace.
+ */
+import { describe, expect, it } from 'vitest';
+import { BandBlender } from '../../../electron/engine/inference/band-blender.js';
+import {
+  axisTile,
+  blendWeights,
+  sharedEdges,
+  tileAxes,
+} from '../../../electron/engine/inference/tiling.js';
+
+const W = 300;
+const H = 410;
+const SIZE = 96;
+const OVERLAP = 24;
+
+/** A deterministic per-tile "probability": differs between tiles so blending matters. */
+function tileProb(row: number, col: number, n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => ((row * 7 + col * 3 + (i % 13)) % 10) / 10);
+}
+
+function wholeBlend(active: (r: number, c: number) => boolean): Float32Array {
+  const axes = tileAxes(W, H, SIZE, OVERLAP);
+  const sum = new Float64Array(W * H);
+  const wsum = new Float64Array(W * H);
+  axes.ys.forEach((_, r) =>
+    axes.xs.forEach((__, c) => {
+      if (!active(r, c)) return;
+      const t = axisTile(axes, r, c);
+      const w = blendWeights(t.width, t.height, OVERLAP, sharedEdges(t, W, H));
+      const p = tileProb(r, c, t.width * t.height);
+      for (let y = 0; y < t.height; y++) {
+        for (let x = 0; x < t.width; x++) {
+          const k = (t.y + y) * W + t.x + x;
+          sum[k] += p[y * t.width + x] * w[y * t.width + x];
+          wsum[k] += w[y * t.width + x];
+        }
+      }
+    }),
+  );
+  return Float32Array.from(sum, (s, i) => (wsum[i] === 0 ? 0 : s / wsum[i]));
+}
+
+function bandBlend(active: (r: number, c: number) => boolean, stopAfterRow?: number) {
+  const axes = tileAxes(W, H, SIZE, OVERLAP);
+  const grid = { axes, width: W, height: H, overlap: OVERLAP, active };
+  const out = new Float32Array(W * H);
+  let blender = new BandBlender(grid);
+  const n = axes.tileWidth * axes.tileHeight;
+  for (let r = 0; r < axes.ys.length; r++) {
+    axes.xs.forEach((_, c) => {
+      if (active(r, c)) blender.add(r, c, tileProb(r, c, n), new Uint8Array(n));
+    });
+    const done = r + 1 < axes.ys.length ? axes.ys[r + 1] : H;
+    const top = blender.top;
+    out.set(blender.flush(done), top * W);
+    // A resumed run starts from nothing but the saved carry.
+    if (r === stopAfterRow) blender = new BandBlender(grid, blender.carry());
+  }
+  return out;
+}
+
+describe('BandBlender', () => {
+  const all = () => true;
+  const some = (r: number, c: number) => (r * 5 + c) % 3 !== 0;
+
+  it('matches the whole-window blend', () => {
+    const a = wholeBlend(all);
+    const b = bandBlend(all);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('matches it after a stop and a resume from the carry, with tiles skipped', () => {
+    const a = wholeBlend(some);
+    for (const stop of [0, 1, 3]) {
+      const b = bandBlend(some, stop);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(1e-6);
+    }
+  });
+
+  it('holds one tile height of rows, whatever the window height', () => {
+    const axes = tileAxes(W, H, SIZE, OVERLAP);
+    const b = new BandBlender({ axes, width: W, height: H, overlap: OVERLAP, active: all });
+    expect(b.carry().rows).toBe(0);
+    const n = SIZE * SIZE;
+    expect(() => b.add(2, 0, new Float32Array(n), new Uint8Array(n))).toThrow(
+      /outside the blending band/,
+    );
+  });
+
+  it('gives 0 where any tile saw no data', () => {
+    const axes = tileAxes(200, 90, SIZE, OVERLAP);
+    const b = new BandBlender({ axes, width: 200, height: 90, overlap: OVERLAP, active: all });
+    const n = axes.tileWidth * axes.tileHeight;
+    const invalid = new Uint8Array(n);
+    invalid[5] = 1;
+    axes.xs.forEach((_, c) =>
+      b.add(0, c, new Float32Array(n).fill(0.8), c === 0 ? invalid : new Uint8Array(n)),
+    );
+    const out = b.flush(90);
+    expect(out[5]).toBe(0);
+    expect(out[6]).toBeCloseTo(0.8, 6);
+    expect(out[200 * 90 - 1]).toBeCloseTo(0.8, 6);
+  });
+});
