@@ -106,6 +106,14 @@ describe.each(['UTF-8', 'GBK'] as const)(
     it.skipIf(!gdalAvailable)('gives back every attribute, Chinese text included', () => {
       expect(readBack(path)).toEqual(expected(LAND_SURVEY_PROFILE));
     });
+
+    it.skipIf(!gdalAvailable)('keeps the hole and both parts of the multipolygon', () => {
+      const sql = `SELECT OGR_GEOM_AREA AS a, OGR_GEOMETRY AS g FROM "jctb-${encoding}"`;
+      const out = runGdalClean('ogrinfo', ['-ro', '-q', path, '-sql', sql]);
+      const areas = [...out.matchAll(/a \(Real\) = ([\d.]+)/g)].map((m) => Number(m[1]));
+      expect(areas).toEqual([9600, 3400, 1600, 625]);
+      expect(out).toContain('g (String) = MULTIPOLYGON');
+    });
   },
 );
 
