@@ -4,6 +4,7 @@
  */
 import { LandWatchError } from '../engine/errors.js';
 import { runDetectCommand } from './detect-command.js';
+import { EXPORT_USAGE, runExportCommand } from './export-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
 
 const USAGE = `Usage:
@@ -11,6 +12,7 @@ const USAGE = `Usage:
                    [--mask <file.tif>] [--threshold 0.5] [--min-area <m²>] [--model <id>]
                    [--device auto|cpu|webgpu|cuda|dml|coreml] [--bands 3,2,1]
                    [--stretch auto|none|percentile] [--radiometry match|none] [--overwrite] [--quiet] [--stats]
+${EXPORT_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'detect':
         return await runDetectCommand(rest);
+      case 'export':
+        return await runExportCommand(rest);
       case 'serve':
         return await runServeCommand(rest);
       case 'demo':

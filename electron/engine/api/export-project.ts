@@ -1,31 +1,41 @@
 /**
- * Exports a project's patches (optionally only some review states) to GeoPackage, GeoJSON or a
- * Shapefile; the GeoPackage also carries the review history as a second table.
+ * Exports a project's patches (optionally only some review states) through an export profile,
+ * checked before anything is written: a Shapefile gets the land-survey short codes, GeoPackage and
+ * GeoJSON the full attribute names; the GeoPackage also carries the review history.
  */
 import { basename } from 'node:path';
 import type { ExportFormat, ReviewState } from '../../common/contract.js';
-import { exportLayer } from '../export/index.js';
+import { resolveProfile } from '../export/builtin-profiles.js';
+import { exportWithProfile } from '../export/export-with-profile.js';
+import { patchSourceLayer } from '../export/patch-attributes.js';
+import { readProjectPatches } from '../export/project-records.js';
+import type { DbfEncoding } from '../export/text-encoding.js';
 import type { ProjectStore } from '../store/project-store.js';
-import { layerFromPatches } from './patch-layer.js';
+
+export interface ProjectExportOptions {
+  states?: ReviewState[];
+  /** A built-in profile name or a profile file; default by format. */
+  profile?: string;
+  encoding?: DbfEncoding;
+}
 
 export async function exportProject(
   store: ProjectStore,
   format: ExportFormat,
   path: string,
-  states?: ReviewState[],
-): Promise<{ path: string; fileName: string; features: number }> {
-  const before = store.scene('before');
-  const after = store.scene('after');
-  const patches = store.patches().filter((p) => !states || states.includes(p.state));
-  const runs = new Map(
-    store.runs().map((r) => [r.id, { modelId: r.modelId, threshold: r.threshold }]),
-  );
-  const layer = layerFromPatches(
-    patches,
-    { epsg: before.epsg, wkt: before.crsWkt, proj4: before.crsProj4 },
-    runs,
-    { before: before.acquired, after: after.acquired },
-  );
-  await exportLayer(path, layer, { format, reviews: store.reviews() });
-  return { path, fileName: basename(path), features: layer.features.length };
+  options: ProjectExportOptions = {},
+): Promise<{ path: string; fileName: string; features: number; warnings: string[] }> {
+  const data = readProjectPatches(store, { states: options.states });
+  const profile = resolveProfile(options.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
+  const summary = exportWithProfile(path, patchSourceLayer(data.records, data.crs), profile, {
+    format,
+    encoding: options.encoding,
+    reviews: format === 'gpkg' ? data.reviews : undefined,
+  });
+  return {
+    path,
+    fileName: basename(path),
+    features: data.records.length,
+    warnings: summary.warnings.map((w) => w.message),
+  };
 }

@@ -1,9 +1,8 @@
 /**
- * Builds the export layer (schema + features) for change patches, from a fresh detection (CLI) or
- * from a project's stored, reviewed patches (app). Field names fit a Shapefile's 10 bytes, so every
- * format carries the same names.
+ * Builds the export layer (schema + features) for a fresh detection's polygons (`landwatch detect`).
+ * Field names fit a Shapefile's 10 bytes, so every format carries the same names. A project's
+ * reviewed patches go out through export profiles instead (api/export-project.ts).
  */
-import type { PatchView } from '../../common/contract.js';
 import type { ExportLayer, FieldDef, LayerCrs } from '../export/types.js';
 import type { CrsInfo } from '../raster/crs-from-geokeys.js';
 import { M2_PER_MU } from '../vector/geo.js';
@@ -64,37 +63,6 @@ export function layerFromPolygons(
         date_bef: run.beforeDate,
         date_aft: run.afterDate,
         comment: null,
-      },
-    })),
-  };
-}
-
-export function layerFromPatches(
-  patches: PatchView[],
-  crs: LayerCrs,
-  runs: Map<string, { modelId: string; threshold: number }>,
-  dates: { before: string | null; after: string | null },
-): ExportLayer {
-  return {
-    name: 'changes',
-    crs,
-    fields: PATCH_FIELDS,
-    features: patches.map((p) => ({
-      geometry: p.geometry,
-      properties: {
-        number: p.number,
-        state: p.state,
-        area_m2: round(p.areaM2, 2),
-        area_mu: round(p.areaMu, 4),
-        perim_m: round(p.perimeterM, 2),
-        mean_prob: round(p.meanProb, 4),
-        max_prob: round(p.maxProb, 4),
-        run_id: p.runId,
-        model_id: runs.get(p.runId)?.modelId ?? null,
-        threshold: runs.get(p.runId)?.threshold ?? null,
-        date_bef: dates.before,
-        date_aft: dates.after,
-        comment: p.comment,
       },
     })),
   };
