@@ -101,7 +101,7 @@ export class Backend {
         const ext = req.format === 'geojson' ? 'geojson' : req.format;
         const target = await host.exportTarget(`${safeName(store.name)}-changes.${ext}`);
         if (!target) return null;
-        const written = await exportProject(store, req.format, target.path, req.states);
+        const written = await exportProject(store, req.format, target.path, { states: req.states });
         return {
           fileName: written.fileName,
           features: written.features,
