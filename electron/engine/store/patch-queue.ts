@@ -9,16 +9,22 @@
  */
 import type Database from 'better-sqlite3';
 import type { PatchFilter, PatchSummary, ReviewState } from '../../common/contract.js';
-import type { PatchRow } from './patch-rows.js';
-import { DECIDED_SQL } from './patch-rows.js';
+import type { ViewRow } from './patch-rows.js';
+import { DECIDED_SQL, VIEW_COLUMNS } from './patch-rows.js';
 
-/** Ranking expression; the same text as in the patches_rank index, so the index serves it. */
+/** Ranking expression; the same text as in the patches_ranked index, so the index serves it. */
 export const SCORE_SQL = '(p.mean_prob * p.area_m2)';
 
-const LINKED_SQL = `EXISTS (SELECT 1 FROM patch_links l JOIN patches k ON k.id = l.patch_id
-  WHERE l.detection_id = p.id AND ${DECIDED_SQL})`;
+// The flag first: only the few patches with links pay for the lookup.
+const LINKED_SQL = `(p.linked = 1 AND EXISTS (SELECT 1 FROM patch_links l
+  CROSS JOIN patches k ON k.id = l.patch_id WHERE l.detection_id = p.id AND ${DECIDED_SQL}))`;
+
+/** The ranking score of a row, computed as SQLite computes SCORE_SQL (same doubles). */
+const score = (r: ViewRow): number => r.mean_prob * r.area_m2;
 
 interface Where {
+  /** FROM clause defining alias `p` (and `r` for the R*Tree). */
+  from: string;
   sql: string;
   params: unknown[];
 }
@@ -53,12 +59,13 @@ export function filterWhere(filter: PatchFilter): Where {
   }
   if (filter.bbox) {
     const [minx, miny, maxx, maxy] = filter.bbox;
-    terms.push(
-      'p.id IN (SELECT id FROM patches_rtree WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)',
-    );
+    terms.push('r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?');
     params.push(maxx, minx, maxy, miny);
   }
-  return { sql: terms.join(' AND '), params };
+  // With map bounds the R*Tree drives (CROSS JOIN keeps it the outer loop): a viewport then
+  // costs what it holds, not what the project holds.
+  const from = filter.bbox ? 'patches_rtree r CROSS JOIN patches p ON p.id = r.id' : 'patches p';
+  return { from, sql: terms.join(' AND '), params };
 }
 
 export class PatchQueue {
@@ -75,33 +82,51 @@ export class PatchQueue {
     return s;
   }
 
-  /** One page of the ranked queue and the number of patches matching over all pages. */
-  page(filter: PatchFilter, offset: number, limit: number): { total: number; rows: PatchRow[] } {
-    const w = filterWhere(filter);
-    const total = (
-      this.stmt(`SELECT COUNT(*) AS n FROM patches p WHERE ${w.sql}`).get(...w.params) as {
-        n: number;
-      }
-    ).n;
+  /**
+   * `FROM` clause for ranked reads: walk the ranking index in order (it holds every filter
+   * column, so rows are only read for the ones returned); with map bounds, the R*Tree.
+   */
+  private ranked(w: Where): string {
+    return w.from === 'patches p' ? 'patches p INDEXED BY patches_ranked' : w.from;
+  }
+
+  /** Rows for ids, in the order given: one statement for the lot, without the model geometry. */
+  private rowsById(ids: { id: number }[]): ViewRow[] {
+    if (ids.length === 0) return [];
     const rows = this.stmt(
-      `SELECT p.* FROM patches p WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number LIMIT ? OFFSET ?`,
-    ).all(...w.params, limit, offset) as PatchRow[];
-    return { total, rows };
+      `SELECT ${VIEW_COLUMNS} FROM patches p WHERE p.id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids.map((r) => r.id))) as ViewRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((r) => byId.get(r.id) as ViewRow);
+  }
+
+  /** One page of the ranked queue and the number of patches matching over all pages. */
+  page(filter: PatchFilter, offset: number, limit: number): { total: number; rows: ViewRow[] } {
+    const w = filterWhere(filter);
+    const count = this.stmt(`SELECT COUNT(*) AS n FROM ${w.from} WHERE ${w.sql}`);
+    const total = (count.get(...w.params) as { n: number }).n;
+    // Ids first: skipping `offset` entries then happens in the index, not on whole rows.
+    const ids = this.stmt(
+      `SELECT p.id FROM ${this.ranked(w)} WHERE ${w.sql}
+       ORDER BY ${SCORE_SQL} DESC, p.number LIMIT ? OFFSET ?`,
+    ).all(...w.params, limit, offset) as { id: number }[];
+    return { total, rows: this.rowsById(ids) };
   }
 
   /** The patch ranked right after `after` (the first one without it), or undefined. */
-  next(filter: PatchFilter, after?: PatchRow): PatchRow | undefined {
+  next(filter: PatchFilter, after?: ViewRow): ViewRow | undefined {
     const w = filterWhere(filter);
-    if (!after)
-      return this.stmt(
-        `SELECT p.* FROM patches p WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`,
-      ).get(...w.params) as PatchRow | undefined;
-    const score = after.mean_prob * after.area_m2;
-    return this.stmt(
-      `SELECT p.* FROM patches p WHERE ${w.sql}
-         AND (${SCORE_SQL} < ? OR (${SCORE_SQL} = ? AND p.number > ?))
-       ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`,
-    ).get(...w.params, score, score, after.number) as PatchRow | undefined;
+    const from = this.ranked(w);
+    const order = `ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`;
+    const found = after
+      ? (this.stmt(
+          // Written as a range on the score so the index seeks to `after` instead of scanning.
+          `SELECT p.id FROM ${from} WHERE ${w.sql} AND ${SCORE_SQL} <= ?
+             AND (${SCORE_SQL} < ? OR p.number > ?) ${order}`,
+        ).get(...w.params, score(after), score(after), after.number) as { id: number } | undefined)
+      : (this.stmt(`SELECT p.id FROM ${from} WHERE ${w.sql} ${order}`).get(...w.params) as
+          { id: number } | undefined);
+    return found ? this.rowsById([found])[0] : undefined;
   }
 
   /** Ids of every patch matching a filter, in queue order (for bulk actions). */
@@ -109,17 +134,17 @@ export class PatchQueue {
     const w = filterWhere(filter);
     return (
       this.stmt(
-        `SELECT p.id FROM patches p WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number`,
+        `SELECT p.id FROM ${this.ranked(w)} WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number`,
       ).all(...w.params) as { id: number }[]
     ).map((r) => r.id);
   }
 
   /** Rows matching a filter, by patch number (the plain list). */
-  rows(filter: PatchFilter): PatchRow[] {
+  rows(filter: PatchFilter): ViewRow[] {
     const w = filterWhere(filter);
-    return this.stmt(`SELECT p.* FROM patches p WHERE ${w.sql} ORDER BY p.number`).all(
+    return this.stmt(`SELECT ${VIEW_COLUMNS} FROM ${w.from} WHERE ${w.sql} ORDER BY p.number`).all(
       ...w.params,
-    ) as PatchRow[];
+    ) as ViewRow[];
   }
 
   /** Counts of the live patches by state (with areas) and by change class. */

@@ -42,7 +42,44 @@ export interface PatchRow {
   superseded_by: string | null;
   model_area_m2: number;
   model_perimeter_m: number;
+  /** 1 when the patch has rows in patch_links (whether the linked patches are decided or not). */
+  linked: number;
 }
+
+/** What reads for the UI need: every column except the model's geometry and measurements. */
+export type ViewRow = Omit<PatchRow, 'model_geometry' | 'model_area_m2' | 'model_perimeter_m'>;
+
+/** The {@link ViewRow} columns, for SELECTs (on alias `p`) that skip the model's geometry. */
+export const VIEW_COLUMNS = [
+  'id',
+  'run_id',
+  'number',
+  'state',
+  'geometry',
+  'area_m2',
+  'perimeter_m',
+  'mean_prob',
+  'max_prob',
+  'comment',
+  'reviewer',
+  'reviewed_at',
+  'created_at',
+  'updated_at',
+  'change_class',
+  'legality',
+  'parcel_no',
+  'field_result',
+  'note',
+  'change_kind',
+  'origin',
+  'parents',
+  'edited',
+  'deleted',
+  'superseded_by',
+  'linked',
+]
+  .map((c) => `p.${c}`)
+  .join(', ');
 
 /**
  * The columns analysts change and undo restores. Probabilities, run, number and the model's
@@ -116,7 +153,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): [Snapshot, Sna
 }
 
 /** Converts a row (plus the ids of decided patches it is linked to) to the API view. */
-export function toView(r: PatchRow, linkedTo: number[] = []): PatchView {
+export function toView(r: ViewRow, linkedTo: number[] = []): PatchView {
   return {
     id: String(r.id),
     runId: r.run_id,

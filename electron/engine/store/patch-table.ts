@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { PatchView } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
 import { ringsBBox } from '../vector/geo.js';
-import type { PatchRow, Snapshot } from './patch-rows.js';
+import type { PatchRow, Snapshot, ViewRow } from './patch-rows.js';
 import { DECIDED_SQL, LIVE, toView } from './patch-rows.js';
 
 /** A patch created by an edit (split, merge, drawn by hand). */
@@ -73,7 +73,7 @@ export class PatchTable {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       linksOf: db.prepare(
-        `SELECT l.patch_id AS id FROM patch_links l JOIN patches k ON k.id = l.patch_id
+        `SELECT l.patch_id AS id FROM patch_links l CROSS JOIN patches k ON k.id = l.patch_id
          WHERE l.detection_id = ? AND ${DECIDED_SQL} ORDER BY l.patch_id`,
       ),
     };
@@ -106,7 +106,8 @@ export class PatchTable {
     return this.viewOf(this.require(id));
   }
 
-  viewOf(row: PatchRow): PatchView {
+  viewOf(row: ViewRow): PatchView {
+    if (row.linked !== 1) return toView(row);
     const links = (this.stmts.linksOf.all(row.id) as { id: number }[]).map((r) => r.id);
     return toView(row, links);
   }

@@ -31,13 +31,15 @@ export class RerunLinker {
   constructor(db: Database.Database) {
     this.stmts = {
       candidates: db.prepare(
-        `SELECT k.id, k.geometry FROM patches_rtree r JOIN patches k ON k.id = r.id
+        // CROSS JOIN keeps the R*Tree as the outer loop (SQLite does not reorder it).
+        `SELECT k.id, k.geometry FROM patches_rtree r CROSS JOIN patches k ON k.id = r.id
          WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
            AND k.run_id <> ? AND ${DECIDED_SQL}`,
       ),
       link: db.prepare(
         'INSERT OR IGNORE INTO patch_links (detection_id, patch_id, run_id, at) VALUES (?, ?, ?, ?)',
       ),
+      flag: db.prepare('UPDATE patches SET linked = 1 WHERE id = ?'),
       supersede: db.prepare(
         `UPDATE patches AS k SET superseded_by = ?
          WHERE k.run_id NOT IN (?, ?) AND k.superseded_by IS NULL AND k.deleted = 0
@@ -66,6 +68,7 @@ export class RerunLinker {
         const rings = (JSON.parse(k.geometry) as { coordinates: number[][][] }).coordinates;
         if (polygonsOverlap(d.rings, rings)) {
           this.stmts.link.run(d.id, k.id, runId, at);
+          this.stmts.flag.run(d.id);
           linked++;
         }
       }
