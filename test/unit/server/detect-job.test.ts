@@ -7,8 +7,16 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent, PatchView, ProjectView } from '../../../electron/common/contract.js';
+import type {
+  ApiEvent,
+  EditResult,
+  PatchQueuePage,
+  PatchView,
+  ProjectView,
+} from '../../../electron/common/contract.js';
 import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { polygonArea } from '../../../electron/engine/vector/geo.js';
+import { isValidPolygon } from '../../../electron/engine/vector/validity.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lw-job-'));
 const exports = join(home, 'out');
@@ -105,4 +113,80 @@ describe('detection job on the demo project', () => {
     const view = (await backend.handle('project.get', { projectId: project.id })) as ProjectView;
     expect(view.runs).toHaveLength(1);
   }, 120_000);
+
+  it('re-runs at another threshold without touching decisions; splits and merges real patches', async () => {
+    const before = (await backend.handle('patches.list', { projectId: project.id })) as PatchView[];
+    const decided = before.find((p) => p.state === 'confirmed') as PatchView;
+    const { jobId } = (await backend.handle('detect.start', {
+      projectId: project.id,
+      device: 'cpu',
+      threshold: 0.35,
+    })) as { jobId: string };
+    const end = await waitFor(jobId, ['job.done', 'job.failed', 'job.cancelled']);
+    expect(end.type, JSON.stringify(end)).toBe('job.done');
+    const run2 = end.type === 'job.done' ? end.run.id : '';
+    const q = (filter: Record<string, unknown>) =>
+      backend.handle('patches.queue', {
+        projectId: project.id,
+        limit: 1000,
+        filter,
+      }) as Promise<PatchQueuePage>;
+
+    // The decision stands, untouched, and stands for the new detections over it.
+    const still = (await backend.handle('patches.get', {
+      projectId: project.id,
+      patchId: decided.id,
+    })) as PatchView;
+    expect(still).toMatchObject({
+      state: 'confirmed',
+      geometry: decided.geometry,
+      areaM2: decided.areaM2,
+    });
+    const linked = (await q({ runIds: [run2], includeLinked: true })).items.filter((p) =>
+      p.linkedTo?.includes(decided.id),
+    );
+    expect(linked.length).toBeGreaterThan(0);
+    const queue = (await q({})).items;
+    expect(queue.some((p) => p.id === decided.id)).toBe(true);
+    expect(queue.some((p) => linked.some((l) => l.id === p.id))).toBe(false);
+    // Untouched patches of the first run gave way to the new run.
+    expect(queue.filter((p) => p.runId !== run2).map((p) => p.id)).toEqual(
+      before.filter((p) => p.state !== 'unreviewed').map((p) => p.id),
+    );
+
+    // Split the largest new patch through its middle, then merge the pieces back.
+    const big = queue.filter((p) => p.runId === run2).sort((a, b) => b.areaM2 - a.areaM2)[0];
+    const ring = (big.geometry.coordinates as number[][][])[0];
+    const xs = ring.map((c) => c[0]);
+    const ys = ring.map((c) => c[1]);
+    const cx = (Math.min(...xs) + Math.max(...xs)) / 2 + 0.123;
+    const split = (await backend.handle('patches.split', {
+      projectId: project.id,
+      patchId: big.id,
+      line: [
+        [cx, Math.min(...ys) - 5],
+        [cx, Math.max(...ys) + 5],
+      ],
+    })) as EditResult;
+    const pieces = split.changed.filter((p) => !p.deleted);
+    expect(pieces.length).toBeGreaterThanOrEqual(2);
+    for (const p of pieces)
+      expect(isValidPolygon(p.geometry.coordinates as number[][][])).toBe(true);
+    const sum = pieces.reduce((s, p) => s + polygonArea(p.geometry.coordinates as number[][][]), 0);
+    expect(sum).toBeCloseTo(polygonArea(big.geometry.coordinates as number[][][]), 3);
+    const merged = (await backend.handle('patches.merge', {
+      projectId: project.id,
+      patchIds: pieces.map((p) => p.id),
+    })) as EditResult;
+    const whole = merged.changed.find((p) => p.origin === 'merge') as PatchView;
+    expect(isValidPolygon(whole.geometry.coordinates as number[][][])).toBe(true);
+    expect(whole.areaM2).toBeCloseTo(big.areaM2, 3);
+    await backend.handle('history.undo', { projectId: project.id });
+    await backend.handle('history.undo', { projectId: project.id });
+    const back = (await backend.handle('patches.get', {
+      projectId: project.id,
+      patchId: big.id,
+    })) as PatchView;
+    expect(back).toMatchObject({ deleted: false, geometry: big.geometry });
+  }, 240_000);
 });
