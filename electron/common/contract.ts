@@ -103,7 +103,7 @@ export interface PatchView {
   origin?: PatchOrigin;
   /** The geometry differs from what the model produced (`patches.revertGeometry` undoes that). */
   edited?: boolean;
-  /** Deleted (soft, undoable). Only edit results and undo/redo report deleted patches. */
+  /** Deleted (soft, undoable). Only edit results, undo/redo and `patches.get` show deleted ones. */
   deleted?: boolean;
   reviewer?: string | null;
   reviewedAt?: string | null;

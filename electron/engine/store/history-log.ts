@@ -57,6 +57,7 @@ function entryOf(r: HistoryRow): HistoryEntry {
   };
 }
 
+/** The undo/redo stack of one project file; see the module comment for how it works. */
 export class HistoryLog {
   private readonly stmts;
 

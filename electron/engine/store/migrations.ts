@@ -177,6 +177,7 @@ export const migrations: string[] = [
   `,
 ];
 
+/** Brings a project file up to the newest schema; refuses files newer than this build. */
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {

@@ -46,6 +46,12 @@ interface Shaped {
   perimeterM: number;
 }
 
+/**
+ * Validates and applies analyst edits; each public method is one recorded, undoable operation.
+ *
+ * @example
+ * editor.review([12, 13], 'rejected', 'greenhouse roofs', 'alice');
+ */
 export class PatchEditor {
   private readonly stmts;
 

@@ -68,6 +68,7 @@ export function filterWhere(filter: PatchFilter): Where {
   return { from, sql: terms.join(' AND '), params };
 }
 
+/** Ranked, filtered reads of the patches table (queue pages, next patch, bulk ids, counts). */
 export class PatchQueue {
   private readonly cache = new Map<string, Database.Statement>();
 

@@ -41,6 +41,7 @@ export function geometryBBox(geometry: string): [number, number, number, number]
   return ringsBBox(rings);
 }
 
+/** Reads and writes single patch rows; used inside the transactions of edits and undo. */
 export class PatchTable {
   private readonly stmts;
   private readonly updates = new Map<string, Database.Statement>();

@@ -31,6 +31,7 @@ interface CodeRow {
 
 export const DEFAULT_SETTINGS: ProjectSettings = { rejectCommentMinConfidence: 0.8 };
 
+/** Code lists and settings of one project file. */
 export class ProjectLists {
   private readonly stmts;
 

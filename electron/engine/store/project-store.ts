@@ -84,6 +84,15 @@ export interface NewRun {
   seconds: number;
 }
 
+/**
+ * A project file, opened with {@link ProjectStore.open} or made with {@link ProjectStore.create}.
+ *
+ * @example
+ * const store = ProjectStore.open(path);
+ * store.reviewMany({ states: ['unreviewed'], maxConfidence: 0.3 }, 'rejected', null, 'alice');
+ * store.undo('alice');
+ * store.close();
+ */
 export class ProjectStore {
   private readonly stmts;
   private readonly table: PatchTable;

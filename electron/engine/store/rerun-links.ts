@@ -25,6 +25,7 @@ export interface InsertedDetection {
   bbox: [number, number, number, number];
 }
 
+/** Applies the re-run rules above to one new run, inside ProjectStore.addRun's transaction. */
 export class RerunLinker {
   private readonly stmts;
 
