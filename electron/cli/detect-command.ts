@@ -35,6 +35,8 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       stats: { type: 'boolean', default: false },
       'work-dir': { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'full-sweep': { type: 'boolean', default: false },
+      screening: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -70,6 +72,9 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   if (values.radiometry !== 'match' && values.radiometry !== 'none') {
     throw bad(`--radiometry ${values.radiometry}: choose match or none.`);
   }
+  if (values['full-sweep'] && values.screening) {
+    throw bad('--full-sweep and --screening contradict each other; pass one.');
+  }
   const bands = values.bands?.split(',').map((b) => Number(b.trim()));
   if (bands?.some((b) => !Number.isInteger(b) || b < 1))
     throw bad(`--bands ${values.bands}: give 1-based band numbers like 3,2,1.`);
@@ -89,6 +94,8 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       matchRadiometry: values.radiometry === 'match',
       workDir: values['work-dir'] ? resolve(values['work-dir']) : undefined,
       resume: !values.fresh,
+      // Default (neither flag): screening on for overlaps above 4 MP.
+      screening: values['full-sweep'] ? false : values.screening ? true : undefined,
     },
     { onProgress: progress, log: (line) => values.quiet || process.stderr.write(`${line}\n`) },
   );
@@ -125,6 +132,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       executionProvider: result.executionProvider,
       polygons: result.polygons.length,
       tiles: result.tiles ?? null,
+      screening: result.screening ?? null,
       probabilityPath: result.probabilityPath ?? null,
       maskPath: result.maskPath ?? null,
     };

@@ -15,8 +15,14 @@ import type { ModelCard } from './model-card.js';
 import { findModel } from './model-registry.js';
 import { runProbability } from './probability-run.js';
 import { extractPolygons } from './reextract.js';
+import {
+  SCREENING_DEFAULTS,
+  SCREENING_MIN_PIXELS,
+  screenTiles,
+  type ScreeningReport,
+} from './screening.js';
 import { createModelSession } from './session.js';
-import type { TileCounts } from './tile-rows.js';
+import { windowAxes, type TileCounts } from './tile-rows.js';
 import { fileStamp, runKey, WorkDir } from './work-dir.js';
 
 /** Windows up to this many pixels also get `probability` and `mask` as arrays in the result. */
@@ -43,6 +49,11 @@ export interface DetectParams {
   workDir?: string;
   /** Continue from the work folder's checkpoint or finished probability (default true). */
   resume?: boolean;
+  /**
+   * Screen the scene on a coarse pyramid level first and run full resolution only on tiles that
+   * may hold change (see screening.ts). Default: on for overlaps above 4 MP; false = full sweep.
+   */
+  screening?: boolean;
 }
 
 export interface DetectProgress {
@@ -85,6 +96,8 @@ export interface DetectResult {
   workDir?: string;
   /** Tiles of the run: total, run now, skipped by screening, taken from a checkpoint. */
   tiles?: TileCounts;
+  /** What coarse screening did; null for a full sweep. */
+  screening?: ScreeningReport | null;
 }
 
 export interface DetectHooks {
@@ -135,7 +148,9 @@ export async function detectChanges(
         dy: alignment.afterDy,
       },
     ] as const;
+    const screening = params.screening ?? width * height > SCREENING_MIN_PIXELS;
     const key = runKey({
+      screening: screening ? SCREENING_DEFAULTS : null,
       before: fileStamp(params.beforePath),
       after: fileStamp(params.afterPath),
       model: {
@@ -156,6 +171,28 @@ export async function detectChanges(
     log(`model ${card.id} on ${ep}; overlap ${width}×${height} px; work folder ${work.dir}`);
 
     let tiles: TileCounts | undefined;
+    let plan = work.plan();
+    if (screening && !plan && !work.record.complete) {
+      const screened = await screenTiles({
+        session: session.session,
+        card,
+        dates: [dates[0], dates[1]],
+        window: alignment,
+        axes: windowAxes(card, width, height),
+        scratchDir: work.dir,
+        signal,
+        onProgress: (done, total) =>
+          onProgress({ phase: 'screen', done, total, etaSeconds: null, executionProvider: ep }),
+      });
+      plan = screened.plan;
+      work.savePlan(plan, { ...screened.report });
+    }
+    const report = (work.record.screening as ScreeningReport | null) ?? null;
+    if (report) {
+      notes.push(
+        `screened at 1/${report.factor} resolution: ${report.activeTiles} of ${report.totalTiles} tiles may hold change, ${report.totalTiles - report.activeTiles} skipped`,
+      );
+    }
     if (work.record.complete) {
       notes.push(`probability taken from ${work.probabilityPath} (model not run again)`);
       const n = work.record.tilesRun;
@@ -170,7 +207,7 @@ export async function detectChanges(
         window: alignment,
         work,
         georef: { geoTransform: windowTransform, geoKeys: copyKeys(before.info) },
-        plan: null,
+        plan,
         signal,
         onTile: (done, total, elapsed) =>
           onProgress({
@@ -221,6 +258,7 @@ export async function detectChanges(
       maskPath: work.maskPath,
       workDir: work.dir,
       tiles,
+      screening: report,
     };
     return withArrays(result, extracted.probability, extracted.mask, width * height);
   } finally {

@@ -154,6 +154,17 @@ export class WorkDir {
     if (old && old !== name) rmSync(join(this.dir, old), { force: true });
   }
 
+  /** Keeps the screening plan (active tiles) and its report, so a resume skips screening. */
+  savePlan(plan: Uint8Array, screening: Record<string, number>): void {
+    this.record = { ...this.record, plan: Buffer.from(plan).toString('base64'), screening };
+    this.save();
+  }
+
+  /** The saved screening plan, if any. */
+  plan(): Uint8Array | null {
+    return this.record.plan ? new Uint8Array(Buffer.from(this.record.plan, 'base64')) : null;
+  }
+
   /** The blending rows saved with the last checkpoint. */
   loadCarry(): BandCarry | null {
     return this.record.carry ? readCarry(join(this.dir, this.record.carry)) : null;

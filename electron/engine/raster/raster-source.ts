@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { LandWatchError } from '../errors.js';
+import { BlockReader } from './block-reader.js';
 import { resolveCrs, type CrsInfo } from './crs-from-geokeys.js';
 import { dateFromLandsatName, readImageMetadata, type ImageMetadata } from './gdal-metadata.js';
 
@@ -46,11 +47,16 @@ export interface PixelWindow {
 }
 
 export class RasterSource {
+  /** Fast block path with a bounded cache of decoded blocks; null → geotiff.js readRasters. */
+  private readonly blocks: BlockReader | null;
+
   private constructor(
     readonly info: RasterInfo,
     private readonly tiff: GeoTIFF,
     private readonly image: GeoTIFFImage,
-  ) {}
+  ) {
+    this.blocks = BlockReader.for(image);
+  }
 
   /**
    * Opens a GeoTIFF and reads its header, georeferencing and CRS. Fails with one clear message that
@@ -100,6 +106,26 @@ export class RasterSource {
     const unique = [...new Set(bands)];
     let rasters: ArrayLike<number>[];
     try {
+      if (this.blocks) {
+        // Read each band once straight into its first output array, then copy repeats.
+        const first = unique.map((b) => out[bands.indexOf(b)]);
+        await this.blocks.read(
+          x0,
+          y0,
+          x1,
+          y1,
+          unique,
+          first,
+          window.width,
+          x0 - window.x,
+          y0 - window.y,
+          signal,
+        );
+        bands.forEach((b, i) => {
+          if (bands.indexOf(b) !== i) out[i].set(out[bands.indexOf(b)]);
+        });
+        return out;
+      }
       const data = await this.image.readRasters({
         window: [x0, y0, x1, y1],
         samples: unique,
@@ -149,6 +175,7 @@ export class RasterSource {
   }
 
   close(): void {
+    this.blocks?.clear();
     // geotiff.js file sources hold a file handle; close it when the source supports it.
     const source = (this.tiff as unknown as { source?: { close?: () => void } }).source;
     source?.close?.();

@@ -184,6 +184,20 @@ describe.skipIf(!built)('landwatch detect refuses bad input with one clear line'
       /x\.kml: use a \.gpkg/,
     ],
     [
+      'both --full-sweep and --screening',
+      [
+        '--before',
+        NANJING_BEFORE,
+        '--after',
+        NANJING_AFTER,
+        '--out',
+        join(out, 'x.gpkg'),
+        '--full-sweep',
+        '--screening',
+      ],
+      /--full-sweep and --screening contradict/,
+    ],
+    [
       'a missing option',
       ['--after', NANJING_AFTER, '--out', join(out, 'x.gpkg')],
       /--before is required/,

@@ -1,0 +1,201 @@
+/**
+ * Coarse-to-fine screening (the Laplacian-pyramid tiling of issue 3, METHODS.md M4 step 2): both
+ * dates are reduced to the coarse level of a Gaussian pyramid, the model runs over that level
+ * (factor² fewer pixels), and a full-resolution tile is run only when the coarse probability
+ * within `marginPx` of it reaches a low screening threshold. Everything else is taken as
+ * unchanged. The coarse probability is never stored: each finished coarse row marks the tiles it
+ * reaches, so screening adds one bit per tile to memory.
+ */
+import { join } from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { buildCoarseLevel, coarseSize } from '../raster/pyramid.js';
+import type { ScratchRaster } from '../raster/scratch-raster.js';
+import type { ModelCard } from './model-card.js';
+import type { DateInput } from './tile-predict.js';
+import { runTileRows } from './tile-rows.js';
+import type { TileAxes } from './tiling.js';
+
+/** How screening decides. */
+export interface ScreeningOptions {
+  /** Pyramid reduction of the coarse level. */
+  factor: number;
+  /** Coarse probability from which a tile may hold change (well under the detection threshold). */
+  threshold: number;
+  /** Distance in full-resolution pixels a coarse hit reaches (the dilation of the coarse map). */
+  marginPx: number;
+}
+
+/**
+ * Defaults, chosen on the benchmark scenes (scripts/bench.ts) to keep ≥ 99 % of the changed pixels
+ * a full sweep finds: factor 4 keeps a 20 px building at 5 coarse pixels, which the model still
+ * sees; the low threshold and the margin of one coarse tile overlap catch weak, partial responses.
+ */
+export const SCREENING_DEFAULTS: ScreeningOptions = { factor: 4, threshold: 0.1, marginPx: 64 };
+
+/** Scenes above this many pixels are screened unless the caller says otherwise. */
+export const SCREENING_MIN_PIXELS = 4 * 1024 * 1024;
+
+/** What screening did, for the run record and the benchmark. */
+export interface ScreeningReport {
+  factor: number;
+  threshold: number;
+  marginPx: number;
+  coarseTiles: number;
+  activeTiles: number;
+  totalTiles: number;
+  seconds: number;
+}
+
+export interface ScreenOptions {
+  session: ort.InferenceSession;
+  card: ModelCard;
+  dates: [DateInput, DateInput];
+  /** The full-resolution window, in before-grid pixels. */
+  window: { x: number; y: number; width: number; height: number };
+  /** The full-resolution tile grid to plan. */
+  axes: TileAxes;
+  scratchDir: string;
+  options?: ScreeningOptions;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs the coarse pass; returns the active-tile plan (row-major over `axes`) and a report. */
+export async function screenTiles(o: ScreenOptions): Promise<{
+  plan: Uint8Array;
+  report: ScreeningReport;
+}> {
+  const t0 = performance.now();
+  const opts = o.options ?? SCREENING_DEFAULTS;
+  const { factor } = opts;
+  const { window, axes } = o;
+  const coarse = coarseSize(window.width, window.height, factor);
+  const levels: ScratchRaster[] = [];
+  try {
+    // Building the levels reads every source block once; count it as half the screening work.
+    for (const [i, date] of o.dates.entries()) {
+      levels.push(
+        await buildCoarseLevel({
+          source: date.source,
+          bands: date.bands,
+          window: {
+            x: window.x + date.dx,
+            y: window.y + date.dy,
+            width: window.width,
+            height: window.height,
+          },
+          factor,
+          path: join(o.scratchDir, `coarse-${i}-${process.pid}.f32`),
+          signal: o.signal,
+          onProgress: (done, total) => o.onProgress?.(i * total + done, 4 * total),
+        }),
+      );
+    }
+    const coarseDate = (i: number): DateInput => ({
+      source: levels[i],
+      bands: o.dates[i].bands.map((_, b) => b),
+      stretch: o.dates[i].stretch,
+      linear: o.dates[i].linear,
+      dx: 0,
+      dy: 0,
+    });
+    const coarseDates: [DateInput, DateInput] = [coarseDate(0), coarseDate(1)];
+    const marker = new TileMarker(axes, factor, opts.marginPx, coarse.width);
+    const counts = await runTileRows({
+      session: o.session,
+      card: o.card,
+      dates: coarseDates,
+      window: { x: 0, y: 0, ...coarse },
+      signal: o.signal,
+      onRows: (y, rows) => marker.mark(y, rows, opts.threshold),
+      onTile: (done, total) => o.onProgress?.(2 * total + 2 * done, 4 * total),
+    });
+    const active = marker.plan.reduce((s, v) => s + v, 0);
+    return {
+      plan: marker.plan,
+      report: {
+        ...opts,
+        coarseTiles: counts.run,
+        activeTiles: active,
+        totalTiles: marker.plan.length,
+        seconds: (performance.now() - t0) / 1000,
+      },
+    };
+  } finally {
+    for (const level of levels) level.dispose();
+  }
+}
+
+/**
+ * Marks the full-resolution tiles that coarse hits reach. Coarse pixel (cx, cy) covers
+ * full-resolution pixels [cx·f, cx·f + f) × [cy·f, cy·f + f); grown by the margin, it reaches every
+ * tile it intersects.
+ */
+export class TileMarker {
+  readonly plan: Uint8Array;
+  /** Per coarse column: first and last tile column it reaches. */
+  private readonly colFrom: Int32Array;
+  private readonly colTo: Int32Array;
+
+  constructor(
+    private readonly axes: TileAxes,
+    private readonly factor: number,
+    private readonly margin: number,
+    coarseWidth: number,
+  ) {
+    this.plan = new Uint8Array(axes.xs.length * axes.ys.length);
+    this.colFrom = new Int32Array(coarseWidth);
+    this.colTo = new Int32Array(coarseWidth);
+    for (let cx = 0; cx < coarseWidth; cx++) {
+      const [a, b] = reach(
+        axes.xs,
+        axes.tileWidth,
+        cx * factor - margin,
+        (cx + 1) * factor + margin,
+      );
+      this.colFrom[cx] = a;
+      this.colTo[cx] = b;
+    }
+  }
+
+  /** Marks from coarse rows y … (coarse-width values each) the tiles their hits reach. */
+  mark(y: number, rows: Float32Array, threshold: number): void {
+    const cw = this.colFrom.length;
+    const cols = this.axes.xs.length;
+    const hit = new Uint8Array(cols);
+    for (let r = 0; r < rows.length / cw; r++) {
+      hit.fill(0);
+      let any = false;
+      for (let cx = 0; cx < cw; cx++) {
+        if (!(rows[r * cw + cx] >= threshold)) continue;
+        any = true;
+        for (let c = this.colFrom[cx]; c <= this.colTo[cx]; c++) hit[c] = 1;
+      }
+      if (!any) continue;
+      const cy = y + r;
+      const f = this.factor;
+      const [a, b] = reach(
+        this.axes.ys,
+        this.axes.tileHeight,
+        cy * f - this.margin,
+        (cy + 1) * f + this.margin,
+      );
+      for (let row = a; row <= b; row++) {
+        for (let c = 0; c < cols; c++) if (hit[c]) this.plan[row * cols + c] = 1;
+      }
+    }
+  }
+}
+
+/** First and last index of the tiles (starts, size) that intersect [lo, hi); empty → [1, 0]. */
+function reach(starts: number[], size: number, lo: number, hi: number): [number, number] {
+  let a = -1;
+  let b = -1;
+  for (let i = 0; i < starts.length; i++) {
+    if (starts[i] < hi && starts[i] + size > lo) {
+      if (a < 0) a = i;
+      b = i;
+    }
+  }
+  return a < 0 ? [1, 0] : [a, b];
+}
