@@ -68,7 +68,11 @@ export function benchChanges(size: number, seed = 7): BenchChange[] {
           const h = 40 + Math.floor(rand() * 50);
           out.push({ kind: 'earthwork', rect: [x, y, w, h], colour: [176, 148, 108] });
         } else {
-          out.push({ kind: 'road', rect: [x, y, 120 + Math.floor(rand() * 120), 7], colour: [128, 124, 120] });
+          out.push({
+            kind: 'road',
+            rect: [x, y, 120 + Math.floor(rand() * 120), 7],
+            colour: [128, 124, 120],
+          });
         }
       }
     }
@@ -89,7 +93,10 @@ export async function writeBenchScene(
   const [r, g, b] = await src.readWindow({ x: 0, y: 0, width: sw, height: sh }, bands);
   src.close();
   const changes = benchChanges(size, seed);
-  const paths = { before: `${dir}/bench-${size}-before.tif`, after: `${dir}/bench-${size}-after.tif` };
+  const paths = {
+    before: `${dir}/bench-${size}-before.tif`,
+    after: `${dir}/bench-${size}-after.tif`,
+  };
   for (const date of ['before', 'after'] as const) {
     const writer = await createGeoTiffWriter(paths[date], {
       width: size,
