@@ -175,6 +175,14 @@ export const migrations: string[] = [
   CREATE INDEX patches_ranked ON patches ((mean_prob * area_m2) DESC, number, deleted,
     superseded_by, linked, state, mean_prob, area_m2, change_class, run_id);
   `,
+  // 4: state (then class) ahead of the linked flag, so that state filters seek and the summary
+  //    groups in index order; linked rows (few) get their own index.
+  `
+  DROP INDEX patches_live;
+  CREATE INDEX patches_live ON patches
+    (deleted, superseded_by, state, change_class, linked, mean_prob, area_m2, run_id);
+  CREATE INDEX patches_linked ON patches (id) WHERE linked = 1;
+  `,
 ];
 
 /** Brings a project file up to the newest schema; refuses files newer than this build. */

@@ -165,21 +165,21 @@ export class PatchQueue {
       linked: 0,
       deleted: 0,
     };
-    const byState = this.stmt(
-      `SELECT p.state, COUNT(*) AS n, SUM(p.area_m2) AS a FROM patches p WHERE ${w.sql} GROUP BY p.state`,
-    ).all(...w.params) as { state: ReviewState; n: number; a: number }[];
-    for (const r of byState) {
-      out.byState[r.state] = r.n;
-      out.areaM2ByState[r.state] = r.a;
+    // One pass over the covering index for states, areas and classes together.
+    const groups = this.stmt(
+      `SELECT p.state, p.change_class AS c, COUNT(*) AS n, SUM(p.area_m2) AS a
+       FROM patches p WHERE ${w.sql} GROUP BY p.state, p.change_class`,
+    ).all(...w.params) as { state: ReviewState; c: string | null; n: number; a: number }[];
+    for (const r of groups) {
+      out.byState[r.state] += r.n;
+      out.areaM2ByState[r.state] += r.a;
+      out.byChangeClass[r.c ?? ''] = (out.byChangeClass[r.c ?? ''] ?? 0) + r.n;
       out.total += r.n;
     }
-    const byClass = this.stmt(
-      `SELECT COALESCE(p.change_class, '') AS c, COUNT(*) AS n FROM patches p WHERE ${w.sql} GROUP BY 1`,
-    ).all(...w.params) as { c: string; n: number }[];
-    for (const r of byClass) out.byChangeClass[r.c] = r.n;
     out.linked = (
       this.stmt(
-        `SELECT COUNT(*) AS n FROM patches p WHERE p.deleted = 0 AND ${LINKED_SQL}`,
+        `SELECT COUNT(*) AS n FROM patches p INDEXED BY patches_linked
+         WHERE p.linked = 1 AND p.deleted = 0 AND ${LINKED_SQL}`,
       ).get() as {
         n: number;
       }

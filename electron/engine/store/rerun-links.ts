@@ -41,6 +41,7 @@ export class RerunLinker {
         'INSERT OR IGNORE INTO patch_links (detection_id, patch_id, run_id, at) VALUES (?, ?, ?, ?)',
       ),
       flag: db.prepare('UPDATE patches SET linked = 1 WHERE id = ?'),
+      anyDecided: db.prepare(`SELECT 1 FROM patches k WHERE ${DECIDED_SQL} LIMIT 1`),
       supersede: db.prepare(
         `UPDATE patches AS k SET superseded_by = ?
          WHERE k.run_id NOT IN (?, ?) AND k.superseded_by IS NULL AND k.deleted = 0
@@ -59,7 +60,9 @@ export class RerunLinker {
     at: string,
   ): { linked: number; superseded: number } {
     let linked = 0;
-    for (const d of detections) {
+    // A first run (or one over a project nobody has reviewed yet) has nothing to link to.
+    const anyDecided = this.stmts.anyDecided.get() !== undefined;
+    for (const d of anyDecided ? detections : []) {
       const [minx, miny, maxx, maxy] = d.bbox;
       const rows = this.stmts.candidates.all(maxx, minx, maxy, miny, runId) as {
         id: number;
