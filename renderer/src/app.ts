@@ -4,14 +4,19 @@
  */
 import type {
   ApiEvent,
+  EditResult,
   LandWatchApi,
+  PatchView,
   ProjectView,
   ReviewState,
 } from '../../electron/common/contract.js';
+import { activeClasses } from './attribute-rules.js';
 import type { Transport } from './api/index.js';
 import { describeError } from './api/errors.js';
-import type { Command } from './keys.js';
+import { classIndexForKey, type Command } from './keys.js';
 import { createMapView } from './map/map-view.js';
+import { createAttributeForm } from './panels/attributes.js';
+import { createEditBar } from './panels/edit-bar.js';
 import { createDetectDialog, type DetectRequest } from './panels/detect-dialog.js';
 import { createExportDialog } from './panels/export-dialog.js';
 import { createHelpOverlay } from './panels/help.js';
@@ -36,18 +41,127 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   const httpMode = () => (store.get().info?.transport ?? transport) === 'http';
 
   // --- project & patches -------------------------------------------------------------------
+  /** Every live patch in queue order, a page of 1000 at a time (all runs: old decisions stay). */
+  async function loadQueue(projectId: string): Promise<PatchView[]> {
+    const patches: PatchView[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await api.invoke('patches.queue', {
+        projectId,
+        filter: {},
+        offset,
+        limit: 1000,
+      });
+      patches.push(...page.items);
+      if (page.items.length === 0 || patches.length >= page.total) return patches;
+    }
+  }
+
+  async function refreshCounts(projectId: string): Promise<void> {
+    const [summary, history] = await Promise.all([
+      api.invoke('patches.summary', { projectId }),
+      api.invoke('history.list', { projectId, limit: 1 }),
+    ]);
+    store.update((s) =>
+      s.project?.id === projectId ? { ...s, summary, history: history.status } : s,
+    );
+  }
+
   async function loadProject(project: ProjectView, runId?: string): Promise<void> {
     const run = project.runs.find((r) => r.id === runId) ?? S.latestRun(project);
-    const patches = run
-      ? await api.invoke('patches.list', { projectId: project.id, runId: run.id })
-      : [];
+    const [patches, codeLists] = await Promise.all([
+      loadQueue(project.id),
+      api.invoke('codeLists.get', { projectId: project.id }),
+    ]);
     const isNew = store.get().project?.id !== project.id;
-    store.update((s) =>
-      S.setProject(isNew ? S.select(s, null) : s, project, run?.id ?? null, patches),
-    );
+    store.update((s) => ({
+      ...S.setProject(isNew ? S.select(s, null) : s, project, run?.id ?? null, patches),
+      codeLists,
+      ...(isNew ? { marked: [], editMode: 'select' as const } : {}),
+    }));
+    await refreshCounts(project.id);
     if (isNew) {
       mapView.showProject(project).catch((err: unknown) => report(err, 'Showing the imagery'));
     }
+  }
+
+  // Edits run one after another, like reviews, so a quick Ctrl+Z never overtakes the edit it undoes.
+  let editChain: Promise<void> = Promise.resolve();
+  function edit(context: string, call: (projectId: string) => Promise<EditResult>): void {
+    editChain = editChain.then(async () => {
+      const projectId = store.get().project?.id;
+      if (!projectId) return;
+      try {
+        const result = await call(projectId);
+        store.update((s) => S.applyEdit(s, result));
+        await refreshCounts(projectId);
+      } catch (err) {
+        report(err, context);
+        // What the map shows may be a refused edit (a dragged vertex): show what is stored again.
+        const s = store.get();
+        mapView.resetPatches(s.patches);
+        mapView.setEditMode(s.editMode, s.selectedId);
+      }
+    });
+  }
+
+  function selectedOrWarn(what: string): PatchView | null {
+    const patch = S.selectedPatch(store.get());
+    if (!patch) report(new Error(`Select a patch first (J / K or a click) to ${what}.`), 'Editing');
+    return patch;
+  }
+
+  function setClassByKey(key: string): void {
+    const index = classIndexForKey(key);
+    const s = store.get();
+    const patch = S.selectedPatch(s);
+    if (index === null || !patch) return;
+    const entry = activeClasses(s.codeLists)[index];
+    if (!entry) return;
+    edit(`Setting the change class of #${patch.number}`, (projectId) =>
+      api.invoke('patches.setAttributes', {
+        projectId,
+        patchIds: [patch.id],
+        attributes: { changeClass: entry.code },
+      }),
+    );
+  }
+
+  function toggleTool(mode: S.EditMode): void {
+    if (mode !== 'draw' && !selectedOrWarn(mode === 'split' ? 'split it' : 'edit it')) return;
+    store.update((s) => ({ ...s, editMode: s.editMode === mode ? 'select' : mode }));
+  }
+
+  function mergeMarked(): void {
+    const ids = S.mergeCandidates(store.get());
+    if (ids.length < 2) {
+      report(
+        new Error('Shift+click the patches to merge with the selected one, then press M.'),
+        'Merging',
+      );
+      return;
+    }
+    const primaryId = store.get().selectedId ?? undefined;
+    edit('Merging patches', (projectId) =>
+      api.invoke('patches.merge', {
+        projectId,
+        patchIds: ids,
+        ...(primaryId ? { primaryId } : {}),
+      }),
+    );
+  }
+
+  function deleteSelected(): void {
+    const patch = selectedOrWarn('delete it');
+    if (!patch) return;
+    edit(`Deleting patch #${patch.number}`, (projectId) =>
+      api.invoke('patches.delete', { projectId, patchIds: [patch.id] }),
+    );
+  }
+
+  function undoRedo(which: 'undo' | 'redo'): void {
+    edit(which === 'undo' ? 'Undo' : 'Redo', (projectId) =>
+      api.invoke(which === 'undo' ? 'history.undo' : 'history.redo', { projectId }),
+    );
   }
 
   function selectAndZoom(id: string | null): void {
@@ -79,6 +193,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         });
         store.update((st) => S.applyReview(st, updated));
         if (state !== 'unreviewed' && store.get().selectedId === patch.id) move(1);
+        void refreshCounts(s.project.id).catch((err: unknown) => report(err, 'Counting'));
       } catch (err) {
         report(err, `Reviewing patch #${patch.number}`);
       }
@@ -152,6 +267,31 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   // --- views ---------------------------------------------------------------------------------
   const mapView = createMapView({
     onSelect: (id) => store.update((s) => S.select(s, id)),
+    onMark: (id) => store.update((s) => S.toggleMarked(s, id)),
+    onGeometry: (patchId, rings) =>
+      edit('Saving the vertices', (projectId) =>
+        api.invoke('patches.setGeometry', {
+          projectId,
+          patchId,
+          geometry: { type: 'Polygon', coordinates: rings },
+        }),
+      ),
+    onCreate: (rings) => {
+      store.update((s) => ({ ...s, editMode: 'select' }));
+      edit('Drawing a patch', (projectId) =>
+        api.invoke('patches.create', {
+          projectId,
+          geometry: { type: 'Polygon', coordinates: rings },
+          state: 'confirmed',
+        }),
+      );
+    },
+    onSplit: (patchId, line) => {
+      store.update((s) => ({ ...s, editMode: 'select' }));
+      edit('Splitting the patch', (projectId) =>
+        api.invoke('patches.split', { projectId, patchId, line }),
+      );
+    },
     onCursor: (position) => statusBar.setCursor(position),
     onError: (message) => report(new Error(message), 'Imagery'),
   });
@@ -195,6 +335,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   });
   const queue = createQueuePanel({
     onSelect: selectAndZoom,
+    onMark: (id) => store.update((s) => S.toggleMarked(s, id)),
     onFilter: (filters) => store.update((s) => S.setFilters(s, filters)),
   });
   const reviewPanel = createReviewPanel({
@@ -205,6 +346,20 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     },
   });
   const statusBar = createStatusBar();
+  const attributeForm = createAttributeForm({
+    save: async (patchId, attributes) => {
+      const projectId = store.get().project?.id;
+      if (!projectId) return;
+      const result = await api.invoke('patches.setAttributes', {
+        projectId,
+        patchIds: [patchId],
+        attributes,
+      });
+      store.update((s) => S.applyEdit(s, result));
+      await refreshCounts(projectId);
+    },
+  });
+  const editBar = createEditBar((command) => runCommand(command, ''));
 
   root.replaceChildren(
     toolbar.element,
@@ -213,7 +368,14 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       'main',
       { class: 'workspace' },
       mapView.element,
-      h('aside', { class: 'sidebar' }, queue.element, reviewPanel.element),
+      h(
+        'aside',
+        { class: 'sidebar' },
+        queue.element,
+        reviewPanel.element,
+        editBar.element,
+        attributeForm.element,
+      ),
     ),
     statusBar.element,
   );
@@ -222,11 +384,20 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     toolbar.update(state);
     queue.update(state);
     reviewPanel.update(state);
+    attributeForm.update(state);
+    editBar.update(state);
     statusBar.update(state);
     detectDialog.update(state);
     if (state.patches !== previous.patches) mapView.setPatches(state.patches);
     if (state.selectedId !== previous.selectedId) mapView.setSelected(state.selectedId);
     if (state.compareMode !== previous.compareMode) mapView.setCompareMode(state.compareMode);
+    if (state.marked !== previous.marked) mapView.setMarked(state.marked);
+    if (
+      state.editMode !== previous.editMode ||
+      (state.editMode !== 'select' && state.selectedId !== previous.selectedId)
+    ) {
+      mapView.setEditMode(state.editMode, state.selectedId);
+    }
     const job = state.job;
     if (job && job.status !== previous.job?.status && job.jobId !== null) {
       if (job.status === 'done') guard('Loading the detection results', () => finishJob(job));
@@ -238,7 +409,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   store.subscribe(render);
   render(store.get(), S.initialState);
 
-  bindShortcuts((command: Command) => {
+  function runCommand(command: Command, key: string): void {
     switch (command) {
       case 'next':
         return move(1);
@@ -267,9 +438,29 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         // Toggles help, but never stacks it over another open dialog.
         return help.isOpen() || !anyModalOpen() ? help.toggle() : undefined;
       case 'close':
-        return help.close();
+        help.close();
+        return store.update((s) => (s.editMode === 'select' ? s : { ...s, editMode: 'select' }));
+      case 'set_class':
+        return setClassByKey(key);
+      case 'note':
+        return attributeForm.focusNote();
+      case 'modify':
+        return toggleTool('modify');
+      case 'draw':
+        return toggleTool('draw');
+      case 'split':
+        return toggleTool('split');
+      case 'merge':
+        return mergeMarked();
+      case 'delete':
+        return deleteSelected();
+      case 'undo':
+        return undoRedo('undo');
+      case 'redo':
+        return undoRedo('redo');
     }
-  });
+  }
+  bindShortcuts(runCommand);
 
   window.addEventListener('unhandledrejection', (event) =>
     report(event.reason, 'Unexpected error'),
@@ -288,6 +479,18 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     } catch (err) {
       report(err, 'Reading app info');
     }
-    await loadProject(await api.invoke('project.openDemo', {}));
+    // `?project=<id>` opens a project the server already has open (used by the 10,000-patch test).
+    const wanted = new URLSearchParams(window.location.search).get('project');
+    const project = wanted
+      ? await api.invoke('project.get', { projectId: wanted })
+      : await api.invoke('project.openDemo', {});
+    await loadProject(project);
   });
+
+  // Test hook, only with `?e2e`: where a scene coordinate is on screen (for vertex drags).
+  if (new URLSearchParams(window.location.search).has('e2e')) {
+    (window as unknown as { landwatchE2E: object }).landwatchE2E = {
+      pixelOf: (coordinate: number[]) => mapView.pixelOf(coordinate),
+    };
+  }
 }

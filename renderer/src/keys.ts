@@ -15,11 +15,22 @@ export type Command =
   | 'toggle_compare'
   | 'flicker'
   | 'help'
-  | 'close';
+  | 'close'
+  | 'set_class'
+  | 'note'
+  | 'modify'
+  | 'draw'
+  | 'split'
+  | 'merge'
+  | 'delete'
+  | 'undo'
+  | 'redo';
 
 export interface KeyBinding {
-  /** `KeyboardEvent.key` values; letters match in either case. */
+  /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
   keys: readonly string[];
+  /** Chords with Ctrl (Cmd on macOS), written `Ctrl+Z` / `Ctrl+Shift+Z`. */
+  chords?: readonly string[];
   /** How the help overlay shows the keys. */
   label: string;
   command: Command;
@@ -51,13 +62,54 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     command: 'flicker',
     description: 'Flicker: show the other date (switches to flicker mode)',
   },
+  {
+    keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    label: '1 – 9',
+    command: 'set_class',
+    description: 'Set the change class (the n-th of the code list)',
+  },
+  { keys: ['n'], label: 'N', command: 'note', description: 'Write a note on the selected patch' },
+  {
+    keys: ['e'],
+    label: 'E',
+    command: 'modify',
+    description: 'Edit vertices of the selected patch (drag; snaps to patches)',
+  },
+  { keys: ['d'], label: 'D', command: 'draw', description: 'Draw a new patch (double-click ends)' },
+  {
+    keys: ['l'],
+    label: 'L',
+    command: 'split',
+    description: 'Split the selected patch along a drawn line (double-click ends)',
+  },
+  {
+    keys: ['m'],
+    label: 'M',
+    command: 'merge',
+    description: 'Merge the selected patch with the shift-clicked ones',
+  },
+  { keys: ['Delete'], label: 'Del', command: 'delete', description: 'Delete the selected patch' },
+  { keys: [], chords: ['Ctrl+Z'], label: 'Ctrl+Z', command: 'undo', description: 'Undo' },
+  {
+    keys: [],
+    chords: ['Ctrl+Shift+Z', 'Ctrl+Y'],
+    label: 'Ctrl+Shift+Z / Ctrl+Y',
+    command: 'redo',
+    description: 'Redo',
+  },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
-  { keys: ['Escape'], label: 'Esc', command: 'close', description: 'Close help or dialog' },
+  {
+    keys: ['Escape'],
+    label: 'Esc',
+    command: 'close',
+    description: 'Close help or dialog; leave the edit tool',
+  },
 ];
 
 /** A key press, reduced to what the map needs (built from a `KeyboardEvent`). */
 export interface KeyInput {
   key: string;
+  shiftKey?: boolean;
   ctrlKey?: boolean;
   metaKey?: boolean;
   altKey?: boolean;
@@ -71,16 +123,40 @@ for (const binding of KEY_BINDINGS) {
     byKey.set(key.length === 1 ? key.toLowerCase() : key, binding.command);
 }
 
+const byChord = new Map<string, Command>();
+for (const binding of KEY_BINDINGS) {
+  for (const chord of binding.chords ?? []) byChord.set(chord.toLowerCase(), binding.command);
+}
+
 /**
- * The command for a key press, or null when the key is not ours: while typing, with Ctrl/Cmd/Alt
- * (so Ctrl+C still copies), or unbound.
+ * The command for a key press, or null when the key is not ours: while typing (the field keeps
+ * its own Ctrl+Z), with Alt, with Ctrl/Cmd unless it is a bound chord (so Ctrl+C still copies),
+ * or unbound. Ctrl and Cmd are the same.
  *
  * @example commandForKey({ key: 'J' }) // → 'next'
+ * @example commandForKey({ key: 'Z', ctrlKey: true, shiftKey: true }) // → 'redo'
  */
 export function commandForKey(input: KeyInput): Command | null {
-  if (input.editable || input.ctrlKey || input.metaKey || input.altKey) return null;
+  if (input.editable || input.altKey) return null;
   const key = input.key.length === 1 ? input.key.toLowerCase() : input.key;
+  if (input.ctrlKey || input.metaKey) {
+    return byChord.get(`ctrl+${input.shiftKey ? 'shift+' : ''}${key.toLowerCase()}`) ?? null;
+  }
   return byKey.get(key) ?? null;
+}
+
+/** 0-based code-list position a number key picks (`'1'` → 0), or null for other keys. */
+export function classIndexForKey(key: string): number | null {
+  return /^[1-9]$/.test(key) ? Number(key) - 1 : null;
+}
+
+/**
+ * A tooltip naming the key of a command, e.g. `keyHint('Merge', 'merge')` → `Merge (M)`. Tooltips
+ * and the help overlay read the same table, so they never disagree.
+ */
+export function keyHint(text: string, command: Command): string {
+  const binding = KEY_BINDINGS.find((b) => b.command === command);
+  return binding ? `${text} (${binding.label})` : text;
 }
 
 /** The review state a command sets, if it is a review command. */

@@ -6,6 +6,11 @@
 import type {
   ApiEvent,
   AppInfo,
+  CodeLists,
+  EditResult,
+  HistoryStatus,
+  PatchFilter,
+  PatchSummary,
   PatchView,
   ProjectView,
   ReviewState,
@@ -18,12 +23,21 @@ export type CompareMode = 'swipe' | 'blend' | 'flicker';
 /** The order S cycles through the comparison modes. */
 export const COMPARE_MODES: readonly CompareMode[] = ['swipe', 'blend', 'flicker'];
 
+/** Change-class filter: every class, unclassified patches (`''`), or one class code. */
+export type ClassFilter = 'all' | string;
+
 export interface Filters {
   /** Show only patches in this review state. */
   state: StateFilter;
   /** Hide patches whose mean probability is below this (0–1). */
   minConfidence: number;
+  /** Hide patches smaller than this (m²). */
+  minAreaM2: number;
+  changeClass: ClassFilter;
 }
+
+/** What a map click or drag does: select (default), move vertices, draw a patch, draw a split line. */
+export type EditMode = 'select' | 'modify' | 'draw' | 'split';
 
 export type JobStatus = 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -55,6 +69,13 @@ export interface AppState {
   job: JobState | null;
   /** Execution provider of the most recent run (finished here or loaded with the project). */
   lastExecutionProvider: string | null;
+  /** Counts from `patches.summary` (refreshed after every change). */
+  summary: PatchSummary | null;
+  codeLists: CodeLists | null;
+  /** Patches picked with shift-click for a merge (the selected one is added to them). */
+  marked: readonly string[];
+  history: HistoryStatus;
+  editMode: EditMode;
 }
 
 export const initialState: AppState = {
@@ -63,10 +84,15 @@ export const initialState: AppState = {
   runId: null,
   patches: [],
   selectedId: null,
-  filters: { state: 'all', minConfidence: 0 },
+  filters: { state: 'all', minConfidence: 0, minAreaM2: 0, changeClass: 'all' },
   compareMode: 'swipe',
   job: null,
   lastExecutionProvider: null,
+  summary: null,
+  codeLists: null,
+  marked: [],
+  history: { undo: null, redo: null },
+  editMode: 'select',
 };
 
 /** How much a patch matters for review: likely changes over large areas first. */
@@ -81,7 +107,22 @@ export function rankPatches(patches: readonly PatchView[]): PatchView[] {
 
 export function matchesFilters(patch: PatchView, filters: Filters): boolean {
   if (filters.state !== 'all' && patch.state !== filters.state) return false;
+  if (filters.minAreaM2 > 0 && patch.areaM2 < filters.minAreaM2) return false;
+  if (filters.changeClass !== 'all') {
+    const code = patch.attributes?.changeClass ?? '';
+    if (code !== filters.changeClass) return false;
+  }
   return patch.meanProb >= filters.minConfidence;
+}
+
+/** The same filters as the backend's queue filter (for `patches.queue` / `patches.next`). */
+export function toPatchFilter(filters: Filters): PatchFilter {
+  const filter: PatchFilter = {};
+  if (filters.state !== 'all') filter.states = [filters.state];
+  if (filters.minConfidence > 0) filter.minConfidence = filters.minConfidence;
+  if (filters.minAreaM2 > 0) filter.minAreaM2 = filters.minAreaM2;
+  if (filters.changeClass !== 'all') filter.changeClasses = [filters.changeClass || null];
+  return filter;
 }
 
 /** The ranked patches the queue shows under the current filters. */
@@ -152,6 +193,7 @@ export function setProject(
     runId,
     patches: ranked,
     selectedId: keep ? state.selectedId : null,
+    marked: state.marked.filter((id) => ranked.some((p) => p.id === id)),
     lastExecutionProvider: run?.executionProvider ?? state.lastExecutionProvider,
   };
 }
@@ -169,6 +211,45 @@ export function applyReview(state: AppState, updated: PatchView): AppState {
     project = { ...project, counts };
   }
   return { ...state, patches, project };
+}
+
+/**
+ * Applies what an edit, undo or redo returned: changed patches are replaced, deleted ones
+ * dropped, new ones added (and ranked in). A selected patch that is gone gives way to the first
+ * new patch of the result (the piece of a split, the merged patch), else to nothing.
+ */
+export function applyEdit(state: AppState, result: EditResult): AppState {
+  const changed = new Map(result.changed.map((p) => [p.id, p]));
+  const kept: PatchView[] = [];
+  for (const p of state.patches) {
+    const next = changed.get(p.id);
+    if (!next) kept.push(p);
+    else if (!next.deleted) kept.push(next);
+  }
+  const known = new Set(state.patches.map((p) => p.id));
+  const added = result.changed.filter((p) => !p.deleted && !known.has(p.id));
+  const patches = rankPatches([...kept, ...added]);
+  const alive = new Set(patches.map((p) => p.id));
+  let selectedId = state.selectedId;
+  if (selectedId !== null && !alive.has(selectedId)) selectedId = added[0]?.id ?? null;
+  const marked = state.marked.filter((id) => alive.has(id));
+  return { ...state, patches, selectedId, marked, history: result.history };
+}
+
+/** Shift-click: adds a patch to (or takes it out of) the set to merge. */
+export function toggleMarked(state: AppState, id: string): AppState {
+  if (!state.patches.some((p) => p.id === id)) return state;
+  const marked = state.marked.includes(id)
+    ? state.marked.filter((m) => m !== id)
+    : [...state.marked, id];
+  return { ...state, marked };
+}
+
+/** The patches a merge would join: the marked ones and the selected one, without repeats. */
+export function mergeCandidates(state: AppState): string[] {
+  const ids = [...state.marked];
+  if (state.selectedId && !ids.includes(state.selectedId)) ids.push(state.selectedId);
+  return ids;
 }
 
 /** "x of n reviewed": every state but `unreviewed` counts as reviewed. */

@@ -9,7 +9,8 @@ import Zoom from 'ol/control/Zoom.js';
 import { buffer, getHeight, getWidth, type Extent } from 'ol/extent.js';
 import type { Coordinate } from 'ol/coordinate.js';
 import type { PatchView, ProjectView } from '../../../electron/common/contract.js';
-import type { CompareMode } from '../state.js';
+import type { CompareMode, EditMode } from '../state.js';
+import { createEditTools, type EditToolOptions } from './edit-tools.js';
 import { createImagery, disposeImagery, type Imagery } from './imagery.js';
 import { createPatchLayer } from './patches.js';
 import { lonLatOf, sceneProjection, type SceneProjection } from './projection.js';
@@ -23,8 +24,10 @@ export interface CursorPosition {
   lonLat: Coordinate | null;
 }
 
-export interface MapViewOptions {
+export interface MapViewOptions extends EditToolOptions {
   onSelect(patchId: string): void;
+  /** Shift-click on a patch: mark it for a merge. */
+  onMark(patchId: string): void;
   onCursor(position: CursorPosition | null): void;
   onError(message: string): void;
 }
@@ -33,8 +36,15 @@ export interface MapView {
   element: HTMLElement;
   showProject(project: ProjectView): Promise<void>;
   setPatches(patches: readonly PatchView[]): void;
+  /** Redraws every patch from `patches` (after a refused edit left the map out of step). */
+  resetPatches(patches: readonly PatchView[]): void;
   setSelected(id: string | null): void;
+  setMarked(ids: readonly string[]): void;
+  /** Switches the map tool (select, modify, draw, split). */
+  setEditMode(mode: EditMode, selectedId: string | null): void;
   zoomToPatch(id: string): void;
+  /** Screen pixel (relative to the map) of a scene coordinate; for tests and overlays. */
+  pixelOf(coordinate: Coordinate): number[] | null;
   setCompareMode(mode: CompareMode): void;
   /** Flicker mode: show the other date. */
   flicker(): void;
@@ -57,6 +67,8 @@ export function createMapView(options: MapViewOptions): MapView {
   });
   patchLayer.layer.setZIndex(10);
   const compare = createCompare(map, element);
+  const editTools = createEditTools(map, patchLayer.source, options);
+  let editMode: EditMode = 'select';
 
   let imagery: Imagery[] = [];
   let sceneProj: SceneProjection | null = null;
@@ -75,12 +87,15 @@ export function createMapView(options: MapViewOptions): MapView {
   target.addEventListener('pointerleave', () => options.onCursor(null));
 
   map.on('singleclick', (event) => {
+    if (editMode === 'draw' || editMode === 'split') return;
     const feature = map.forEachFeatureAtPixel(event.pixel, (f) => f, {
       layerFilter: (layer) => layer === patchLayer.layer,
       hitTolerance: 3,
     });
     const id = feature?.getId();
-    if (id !== undefined) options.onSelect(String(id));
+    if (id === undefined) return;
+    if (event.originalEvent.shiftKey) options.onMark(String(id));
+    else options.onSelect(String(id));
   });
 
   function clearImagery(): void {
@@ -156,7 +171,18 @@ export function createMapView(options: MapViewOptions): MapView {
     element,
     showProject,
     setPatches: (patches) => patchLayer.setPatches(patches),
+    resetPatches(patches) {
+      patchLayer.setPatches([]);
+      patchLayer.setPatches(patches);
+    },
     setSelected: (id) => patchLayer.setSelected(id),
+    setMarked: (ids) => patchLayer.setMarked(ids),
+    setEditMode(mode, selectedId) {
+      editMode = mode;
+      element.dataset.tool = mode;
+      editTools.setMode(mode, selectedId);
+    },
+    pixelOf: (coordinate) => map.getPixelFromCoordinate(coordinate) ?? null,
     zoomToPatch(id) {
       const extent = patchLayer.extentOf(id);
       if (!extent) return;
@@ -172,6 +198,7 @@ export function createMapView(options: MapViewOptions): MapView {
     flicker: () => compare.flicker(),
     dispose() {
       resizeObserver.disconnect();
+      editTools.dispose();
       clearImagery();
       compare.dispose();
       map.setTarget(undefined);

@@ -70,8 +70,16 @@ function label(text: string, selected: boolean): Style {
   });
 }
 
+const MARK = new Style({
+  stroke: new Stroke({ color: '#7e57c2', width: 4, lineDash: [2, 4] }),
+  zIndex: 2,
+});
+
 export interface PatchLayer {
   layer: VectorLayer<VectorSource<Feature<Geometry>>>;
+  source: VectorSource<Feature<Geometry>>;
+  /** Patches marked for a merge (shift-click). */
+  setMarked(ids: readonly string[]): void;
   setPatches(patches: readonly PatchView[]): void;
   setSelected(id: string | null): void;
   /** Extent of a patch in the scene CRS, or null if it is not on the map. */
@@ -83,12 +91,16 @@ export interface PatchLayer {
 export function createPatchLayer(): PatchLayer {
   const source = new VectorSource<Feature<Geometry>>();
   let selectedId: string | null = null;
+  let marked = new Set<string>();
   let labelResolution = 0;
+  /** The PatchView each feature was built from, to update only what changed. */
+  const shown = new Map<string, PatchView>();
 
   const styleFn = (feature: FeatureLike, resolution: number): Style[] => {
     const state = feature.get('state') as ReviewState;
     const selected = feature.getId() === selectedId;
     const styles = selected ? [HALO, cachedStyle(state, true)] : [cachedStyle(state, false)];
+    if (marked.has(String(feature.getId()))) styles.push(MARK);
     if (selected || resolution <= labelResolution) {
       styles.push(label(`#${String(feature.get('number'))}`, selected));
     }
@@ -105,30 +117,45 @@ export function createPatchLayer(): PatchLayer {
 
   return {
     layer,
+    source,
     setPatches(patches) {
-      // A review changes one patch's state: restyle in place instead of rebuilding every feature.
-      const sameSet =
-        patches.length === source.getFeatures().length &&
-        patches.every((patch) => source.getFeatureById(patch.id) !== null);
-      if (sameSet) {
-        for (const patch of patches) {
-          const feature = source.getFeatureById(patch.id);
-          if (feature && feature.get('state') !== patch.state) feature.set('state', patch.state);
+      // Edits and reviews touch a few patches: update those features in place (a new PatchView
+      // object means the patch changed), add the new ones, drop the gone ones.
+      const next = new Set<string>();
+      const added: Feature<Geometry>[] = [];
+      for (const patch of patches) {
+        next.add(patch.id);
+        const before = shown.get(patch.id);
+        if (before === patch) continue;
+        shown.set(patch.id, patch);
+        const feature = before ? source.getFeatureById(patch.id) : null;
+        if (!feature) {
+          const created = new Feature<Geometry>({
+            geometry: format.readGeometry(patch.geometry) as Geometry,
+            state: patch.state,
+            number: patch.number,
+          });
+          created.setId(patch.id);
+          added.push(created);
+          continue;
         }
-        return;
+        if (before?.geometry !== patch.geometry) {
+          feature.setGeometry(format.readGeometry(patch.geometry) as Geometry);
+        }
+        if (feature.get('state') !== patch.state) feature.set('state', patch.state);
+        if (feature.get('number') !== patch.number) feature.set('number', patch.number);
       }
-      const features = patches.map((patch) => {
-        const geometry = format.readGeometry(patch.geometry) as Geometry;
-        const feature = new Feature<Geometry>({
-          geometry,
-          state: patch.state,
-          number: patch.number,
-        });
-        feature.setId(patch.id);
-        return feature;
-      });
-      source.clear(true);
-      source.addFeatures(features);
+      for (const id of [...shown.keys()]) {
+        if (next.has(id)) continue;
+        shown.delete(id);
+        const feature = source.getFeatureById(id);
+        if (feature) source.removeFeature(feature);
+      }
+      if (added.length > 0) source.addFeatures(added);
+    },
+    setMarked(ids) {
+      marked = new Set(ids);
+      layer.changed();
     },
     setSelected(id) {
       if (id === selectedId) return;

@@ -1,14 +1,25 @@
 /**
  * The review queue: patches ranked by meanProb × area (most important first) with number, state,
- * area (m² and mu) and confidence. A click selects the patch (the map then zooms to it).
+ * area (m² and mu) and confidence, filtered by state, confidence, area and change class. Only the
+ * rows in view are in the DOM (a windowed list), so 10,000 patches scroll and step as fast as ten.
+ * A click selects a patch (the map zooms to it); shift-click marks it for a merge.
  */
-import type { PatchView } from '../../../electron/common/contract.js';
+import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
 import { formatArea, formatMu, formatPercent, stateLabel } from '../format.js';
-import { visiblePatches, type AppState, type Filters, type StateFilter } from '../state.js';
+import {
+  visiblePatches,
+  type AppState,
+  type ClassFilter,
+  type Filters,
+  type StateFilter,
+} from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
+import { scrollToShow, visibleRange } from '../ui/window-range.js';
 
 export interface QueueOptions {
   onSelect(id: string): void;
+  /** Shift-click: mark or unmark for a merge. */
+  onMark(id: string): void;
   onFilter(filters: Partial<Filters>): void;
 }
 
@@ -16,6 +27,9 @@ export interface QueuePanel {
   element: HTMLElement;
   update(state: AppState): void;
 }
+
+/** Row height in CSS pixels; styles.css gives `.patch-row` the same. */
+export const ROW_HEIGHT = 30;
 
 const STATE_FILTERS: { value: StateFilter; label: string }[] = [
   { value: 'all', label: 'All states' },
@@ -26,19 +40,23 @@ const STATE_FILTERS: { value: StateFilter; label: string }[] = [
 ];
 
 const CONFIDENCE_FILTERS = [0, 0.5, 0.7, 0.9];
+const AREA_FILTERS = [0, 100, 500, 1000, 5000];
 
-function row(patch: PatchView, onSelect: (id: string) => void): HTMLElement {
+function row(patch: PatchView, selected: boolean, marked: boolean, index: number): HTMLElement {
+  const cls = patch.attributes?.changeClass;
   return h(
     'li',
     {
-      class: 'patch-row',
+      class: `patch-row${selected ? ' selected' : ''}${marked ? ' marked' : ''}`,
       role: 'option',
-      'aria-selected': 'false',
+      'aria-selected': String(selected),
+      'aria-posinset': index + 1,
       tabindex: '-1',
       'data-testid': 'patch-row',
       'data-patch-id': patch.id,
       'data-state': patch.state,
-      onclick: () => onSelect(patch.id),
+      'data-change-class': cls ?? '',
+      title: 'Click to select, Shift+click to mark for a merge (M)',
     },
     h('span', { class: 'col-num' }, `#${patch.number}`),
     h('span', { class: `badge badge-${patch.state}` }, stateLabel(patch.state)),
@@ -46,7 +64,7 @@ function row(patch: PatchView, onSelect: (id: string) => void): HTMLElement {
       'span',
       { class: 'col-area' },
       h('span', {}, formatArea(patch.areaM2)),
-      h('span', { class: 'muted' }, formatMu(patch.areaMu)),
+      h('span', { class: 'muted' }, cls ? `类${cls}` : formatMu(patch.areaMu)),
     ),
     h(
       'span',
@@ -59,37 +77,69 @@ function row(patch: PatchView, onSelect: (id: string) => void): HTMLElement {
   );
 }
 
+function summaryText(summary: PatchSummary | null): string {
+  if (!summary) return '';
+  const s = summary.byState;
+  return `${s.unreviewed} open · ${s.confirmed} confirmed · ${s.rejected} rejected · ${s.field_check} field`;
+}
+
+function select(label: string, testId: string, options: [string, string][]): HTMLSelectElement {
+  return h(
+    'select',
+    { class: 'input input-sm', 'aria-label': label, title: label, 'data-testid': testId },
+    ...options.map(([value, text]) => h('option', { value }, text)),
+  );
+}
+
 export function createQueuePanel(options: QueueOptions): QueuePanel {
-  const stateSelect = h(
-    'select',
-    { class: 'input input-sm', 'aria-label': 'Filter by state', 'data-testid': 'filter-state' },
-    ...STATE_FILTERS.map((f) => h('option', { value: f.value }, f.label)),
+  const stateSelect = select(
+    'Filter by state',
+    'filter-state',
+    STATE_FILTERS.map((f) => [f.value, f.label]),
   );
-  const confSelect = h(
-    'select',
-    {
-      class: 'input input-sm',
-      'aria-label': 'Minimum confidence',
-      'data-testid': 'filter-confidence',
-    },
-    ...CONFIDENCE_FILTERS.map((c) =>
-      h('option', { value: String(c) }, c === 0 ? 'Any confidence' : `≥ ${formatPercent(c)}`),
-    ),
+  const confSelect = select(
+    'Minimum confidence',
+    'filter-confidence',
+    CONFIDENCE_FILTERS.map((c) => [
+      String(c),
+      c === 0 ? 'Any confidence' : `≥ ${formatPercent(c)}`,
+    ]),
   );
+  const areaSelect = select(
+    'Minimum area',
+    'filter-area',
+    AREA_FILTERS.map((a) => [String(a), a === 0 ? 'Any area' : `≥ ${a} m²`]),
+  );
+  const classSelect = select('Change class', 'filter-class', [['all', 'All classes']]);
   stateSelect.addEventListener('change', () =>
     options.onFilter({ state: stateSelect.value as StateFilter }),
   );
   confSelect.addEventListener('change', () =>
     options.onFilter({ minConfidence: Number(confSelect.value) }),
   );
+  areaSelect.addEventListener('change', () =>
+    options.onFilter({ minAreaM2: Number(areaSelect.value) }),
+  );
+  classSelect.addEventListener('change', () =>
+    options.onFilter({ changeClass: classSelect.value as ClassFilter }),
+  );
   const count = h('span', { class: 'queue-count', 'data-testid': 'queue-count' });
-  const list = h('ul', { class: 'queue-list', role: 'listbox', 'aria-label': 'Patches' });
+  const summaryLine = h('p', { class: 'queue-summary hint', 'data-testid': 'queue-summary' });
+  const rowsEl = h('ul', { class: 'queue-rows' });
+  const spacer = h('div', { class: 'queue-spacer' }, rowsEl);
+  const list = h(
+    'div',
+    { class: 'queue-list', role: 'listbox', 'aria-label': 'Patches', 'data-testid': 'queue-list' },
+    spacer,
+  );
   const empty = h('p', { class: 'queue-empty' });
   const element = h(
     'section',
     { class: 'panel queue' },
     h('header', { class: 'panel-header' }, h('h2', {}, 'Patches'), count),
     h('div', { class: 'queue-filters' }, stateSelect, confSelect),
+    h('div', { class: 'queue-filters' }, areaSelect, classSelect),
+    summaryLine,
     h(
       'div',
       { class: 'queue-head', 'aria-hidden': 'true' },
@@ -102,46 +152,85 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     empty,
   );
 
+  // One listener for every row: rows come and go as the list scrolls.
+  rowsEl.addEventListener('click', (event) => {
+    const li = (event.target as HTMLElement).closest<HTMLElement>('.patch-row');
+    const id = li?.dataset.patchId;
+    if (!id) return;
+    if ((event as MouseEvent).shiftKey) options.onMark(id);
+    else options.onSelect(id);
+  });
+
+  let visible: PatchView[] = [];
   let shownPatches: PatchView[] | null = null;
   let shownFilters: Filters | null = null;
-  let shownSelection: string | null = null;
-  const rows = new Map<string, HTMLElement>();
+  let shownCodes: AppState['codeLists'] = null;
+  let selectedId: string | null = null;
+  let marked: readonly string[] = [];
+  let drawn = { start: -1, end: -1 };
+  let drawnKey = '';
 
-  function markSelection(id: string | null): void {
-    if (shownSelection) {
-      const old = rows.get(shownSelection);
-      old?.classList.remove('selected');
-      old?.setAttribute('aria-selected', 'false');
+  function draw(force = false): void {
+    const range = visibleRange(
+      list.scrollTop,
+      list.clientHeight || 600,
+      ROW_HEIGHT,
+      visible.length,
+    );
+    const key = `${selectedId}|${marked.join(',')}`;
+    if (!force && range.start === drawn.start && range.end === drawn.end && key === drawnKey) {
+      return;
     }
-    shownSelection = id;
-    const current = id ? rows.get(id) : undefined;
-    if (current) {
-      current.classList.add('selected');
-      current.setAttribute('aria-selected', 'true');
-      current.scrollIntoView({ block: 'nearest' });
+    drawn = range;
+    drawnKey = key;
+    const markedSet = new Set(marked);
+    const rows: HTMLElement[] = [];
+    for (let i = range.start; i < range.end; i++) {
+      const p = visible[i];
+      rows.push(row(p, p.id === selectedId, markedSet.has(p.id), i));
     }
+    rowsEl.style.transform = `translateY(${range.start * ROW_HEIGHT}px)`;
+    replaceChildren(rowsEl, ...rows);
   }
+
+  let frame = 0;
+  list.addEventListener('scroll', () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      draw();
+    });
+  });
+  new ResizeObserver(() => draw(true)).observe(list);
 
   return {
     element,
     update(state) {
+      let force = false;
+      if (state.codeLists !== shownCodes) {
+        shownCodes = state.codeLists;
+        replaceChildren(
+          classSelect,
+          h('option', { value: 'all' }, 'All classes'),
+          h('option', { value: '' }, 'Unclassified'),
+          ...(state.codeLists?.changeClass ?? [])
+            .filter((c) => c.active)
+            .map((c) => h('option', { value: c.code }, `${c.code} ${c.label}`)),
+        );
+        classSelect.value = state.filters.changeClass;
+      }
       if (state.patches !== shownPatches || state.filters !== shownFilters) {
         shownPatches = state.patches;
         shownFilters = state.filters;
         stateSelect.value = state.filters.state;
         confSelect.value = String(state.filters.minConfidence);
-        const visible = visiblePatches(state);
-        rows.clear();
-        shownSelection = null;
-        replaceChildren(
-          list,
-          ...visible.map((patch) => {
-            const el = row(patch, options.onSelect);
-            rows.set(patch.id, el);
-            return el;
-          }),
-        );
+        areaSelect.value = String(state.filters.minAreaM2);
+        classSelect.value = state.filters.changeClass;
+        visible = visiblePatches(state);
+        spacer.style.height = `${visible.length * ROW_HEIGHT}px`;
         count.textContent = `${visible.length} of ${state.patches.length}`;
+        count.dataset.shown = String(visible.length);
+        count.dataset.total = String(state.patches.length);
         empty.hidden = visible.length > 0;
         list.hidden = visible.length === 0;
         empty.textContent = !state.project
@@ -149,8 +238,21 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
           : state.patches.length === 0
             ? 'No patches yet: run Detect to find changes.'
             : 'No patch matches the filters.';
+        force = true;
       }
-      if (state.selectedId !== shownSelection) markSelection(state.selectedId);
+      summaryLine.textContent = summaryText(state.summary);
+      if (state.selectedId !== selectedId || state.marked !== marked || force) {
+        const moved = state.selectedId !== selectedId;
+        selectedId = state.selectedId;
+        marked = state.marked;
+        if (moved && selectedId) {
+          const index = visible.findIndex((p) => p.id === selectedId);
+          const top =
+            index < 0 ? null : scrollToShow(index, list.scrollTop, list.clientHeight, ROW_HEIGHT);
+          if (top !== null) list.scrollTop = top;
+        }
+        draw(true);
+      }
     },
   };
 }

@@ -7,11 +7,12 @@ import { anyModalOpen } from './modal.js';
  * Calls `run` for every key that maps to a command. While a modal is open only `help` (to close
  * the help overlay) gets through; the dialog handles Esc itself. Returns the unbind function.
  */
-export function bindShortcuts(run: (command: Command) => void): () => void {
+export function bindShortcuts(run: (command: Command, key: string) => void): () => void {
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.defaultPrevented || event.isComposing) return;
     const command = commandForKey({
       key: event.key,
+      shiftKey: event.shiftKey,
       ctrlKey: event.ctrlKey,
       metaKey: event.metaKey,
       altKey: event.altKey,
@@ -20,7 +21,7 @@ export function bindShortcuts(run: (command: Command) => void): () => void {
     if (!command) return;
     if (anyModalOpen() && command !== 'help') return;
     event.preventDefault();
-    run(command);
+    run(command, event.key);
   };
   document.addEventListener('keydown', onKeyDown);
   return () => document.removeEventListener('keydown', onKeyDown);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { KEY_BINDINGS, commandForKey, reviewStateFor } from '../../../renderer/src/keys.js';
+import {
+  KEY_BINDINGS,
+  classIndexForKey,
+  commandForKey,
+  keyHint,
+  reviewStateFor,
+} from '../../../renderer/src/keys.js';
 
 describe('key map', () => {
   it.each([
@@ -16,6 +22,14 @@ describe('key map', () => {
     ['T', 'flicker'],
     ['?', 'help'],
     ['Escape', 'close'],
+    ['1', 'set_class'],
+    ['9', 'set_class'],
+    ['n', 'note'],
+    ['E', 'modify'],
+    ['d', 'draw'],
+    ['l', 'split'],
+    ['m', 'merge'],
+    ['Delete', 'delete'],
   ] as const)('%s → %s', (key, command) => {
     expect(commandForKey({ key })).toBe(command);
   });
@@ -27,6 +41,28 @@ describe('key map', () => {
     expect(commandForKey({ key: 'j', altKey: true })).toBeNull();
     expect(commandForKey({ key: 'c', editable: true })).toBeNull();
     expect(commandForKey({ key: 'ArrowDown', editable: true })).toBeNull();
+  });
+
+  it('maps Ctrl/Cmd chords to undo and redo', () => {
+    expect(commandForKey({ key: 'z', ctrlKey: true })).toBe('undo');
+    expect(commandForKey({ key: 'z', metaKey: true })).toBe('undo');
+    expect(commandForKey({ key: 'Z', ctrlKey: true, shiftKey: true })).toBe('redo');
+    expect(commandForKey({ key: 'y', ctrlKey: true })).toBe('redo');
+    expect(commandForKey({ key: 'z' })).toBe('zoom');
+    expect(commandForKey({ key: 'z', ctrlKey: true, editable: true })).toBeNull();
+    expect(commandForKey({ key: 'z', ctrlKey: true, altKey: true })).toBeNull();
+  });
+
+  it('turns number keys into code-list positions', () => {
+    expect(classIndexForKey('1')).toBe(0);
+    expect(classIndexForKey('9')).toBe(8);
+    expect(classIndexForKey('0')).toBeNull();
+    expect(classIndexForKey('j')).toBeNull();
+  });
+
+  it('names the key in tooltips', () => {
+    expect(keyHint('Merge', 'merge')).toBe('Merge (M)');
+    expect(keyHint('Undo', 'undo')).toBe('Undo (Ctrl+Z)');
   });
 
   it('maps review commands to states', () => {
@@ -44,6 +80,12 @@ describe('key map', () => {
     expect(new Set(keys).size).toBe(keys.length);
     for (const binding of KEY_BINDINGS) {
       for (const key of binding.keys) expect(commandForKey({ key })).toBe(binding.command);
+      for (const chord of binding.chords ?? []) {
+        const parts = chord.split('+');
+        const key = parts.at(-1) ?? '';
+        const input = { key, ctrlKey: true, shiftKey: parts.includes('Shift') };
+        expect(commandForKey(input)).toBe(binding.command);
+      }
     }
   });
 });

@@ -209,3 +209,53 @@ describe('store', () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('edits', () => {
+  const history = { undo: null, redo: null };
+  it('applies an edit result: replaces, drops deleted, adds new and ranks them in', () => {
+    let s = S.select(withPatches(a, b, c, d), 'b');
+    const e = patch('e', 5, 0.9, 1000);
+    s = S.applyEdit(s, {
+      entry: null,
+      changed: [{ ...b, deleted: true }, e, { ...a, state: 'confirmed' }],
+      history,
+    });
+    expect(s.patches.map((p) => p.id)).toEqual(['e', 'c', 'a', 'd']);
+    expect(s.patches.find((p) => p.id === 'a')?.state).toBe('confirmed');
+    expect(s.selectedId).toBe('e');
+  });
+
+  it('marks patches for a merge and lists the candidates', () => {
+    let s = S.select(withPatches(a, b, c), 'a');
+    s = S.toggleMarked(s, 'b');
+    expect(S.mergeCandidates(s)).toEqual(['b', 'a']);
+    s = S.toggleMarked(s, 'b');
+    expect(S.mergeCandidates(s)).toEqual(['a']);
+    expect(S.toggleMarked(s, 'nope')).toBe(s);
+  });
+
+  it('filters by area and change class, and says so to the backend', () => {
+    const classified = { ...a, attributes: { ...emptyAttrs, changeClass: '01' } };
+    let s = withPatches(classified, b, c, d);
+    s = S.setFilters(s, { minAreaM2: 60 });
+    expect(S.visiblePatches(s).map((p) => p.id)).toEqual(['b', 'c']);
+    s = S.setFilters(s, { minAreaM2: 0, changeClass: '01' });
+    expect(S.visiblePatches(s).map((p) => p.id)).toEqual(['a']);
+    s = S.setFilters(s, { changeClass: '' });
+    expect(S.visiblePatches(s).map((p) => p.id)).toEqual(['b', 'c', 'd']);
+    expect(S.toPatchFilter({ ...s.filters, state: 'confirmed', minAreaM2: 5 })).toEqual({
+      states: ['confirmed'],
+      minAreaM2: 5,
+      changeClasses: [null],
+    });
+  });
+});
+
+const emptyAttrs = {
+  changeClass: null,
+  legality: null,
+  parcelNo: null,
+  fieldResult: null,
+  note: null,
+  changeKind: null,
+};
