@@ -217,6 +217,38 @@ export interface ProjectSettings {
   rejectCommentMinConfidence: number;
 }
 
+/** Export profiles the UI offers: the land-survey short codes, or LandWatch's full names. */
+export const exportProfileSchema = z.enum(['builtin', 'landwatch']);
+export type ExportProfileName = z.infer<typeof exportProfileSchema>;
+
+/** Attribute encoding of Shapefiles (other formats are always UTF-8). */
+export const exportEncodingSchema = z.enum(['UTF-8', 'GBK']);
+export type ExportEncoding = z.infer<typeof exportEncodingSchema>;
+
+/** One problem the pre-export check found (see `export.check`). */
+export interface ExportCheckProblem {
+  severity: 'error' | 'warning';
+  code: string;
+  field?: string;
+  /** 1-based position of the feature concerned. */
+  feature?: number;
+  message: string;
+}
+
+export interface ExportCheckResult {
+  /** True when nothing stops the export (warnings allowed). */
+  ok: boolean;
+  features: number;
+  problems: ExportCheckProblem[];
+}
+
+export interface ReportResult {
+  fileName: string;
+  patches: number;
+  /** Where the report was written (Electron) or a URL to download it from (HTTP). */
+  location: string;
+}
+
 export interface ExportResult {
   fileName: string;
   features: number;
@@ -470,9 +502,38 @@ export const contract = {
         projectId: id,
         format: exportFormatSchema,
         states: z.array(reviewStateSchema).min(1).optional(),
+        /** Default: `builtin` for Shapefiles, `landwatch` otherwise. */
+        profile: exportProfileSchema.optional(),
+        /** Shapefile attribute encoding; default UTF-8. */
+        encoding: exportEncodingSchema.optional(),
       })
       .strict(),
     response: z.custom<ExportResult | null>(),
+  },
+  /** The pre-export check of `export.run` with the same options, without writing anything. */
+  'export.check': {
+    request: z
+      .object({
+        projectId: id,
+        format: exportFormatSchema,
+        states: z.array(reviewStateSchema).min(1).optional(),
+        profile: exportProfileSchema.optional(),
+        encoding: exportEncodingSchema.optional(),
+      })
+      .strict(),
+    response: z.custom<ExportCheckResult>(),
+  },
+  /** The evidence report (before/after chips, decisions) of some or all patches, HTML or PDF. */
+  'report.evidence': {
+    request: z
+      .object({
+        projectId: id,
+        patchIds: z.array(patchId).min(1).max(1000).optional(),
+        states: z.array(reviewStateSchema).min(1).optional(),
+        format: z.enum(['pdf', 'html']),
+      })
+      .strict(),
+    response: z.custom<ReportResult | null>(),
   },
 } as const;
 

@@ -1,10 +1,12 @@
 /** The desktop host: native open/save dialogs and the app protocol's file URLs. */
 import { dialog, type BrowserWindow } from 'electron';
 import type { Host } from '../engine/api/backend.js';
+import { electronPdfPrinter } from './pdf-printer.js';
 
 export function electronHost(window: () => BrowserWindow | null): Host {
   return {
     transport: 'electron',
+    pdfPrinter: electronPdfPrinter,
     pickImage: async (role) => {
       const options = {
         title: `Choose the ${role} image`,

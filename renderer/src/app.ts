@@ -18,7 +18,7 @@ import { createMapView } from './map/map-view.js';
 import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
 import { createDetectDialog, type DetectRequest } from './panels/detect-dialog.js';
-import { createExportDialog } from './panels/export-dialog.js';
+import { createExportDialog, type ExportChoice } from './panels/export-dialog.js';
 import { createHelpOverlay } from './panels/help.js';
 import { createOpenDialog } from './panels/open-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
@@ -30,6 +30,16 @@ import { createErrorBanner } from './ui/error-banner.js';
 import { anyModalOpen, promptComment } from './ui/modal.js';
 import { bindShortcuts } from './ui/shortcuts.js';
 import { createToolbar } from './ui/toolbar.js';
+
+function exportRequest(projectId: string, choice: ExportChoice) {
+  return {
+    projectId,
+    format: choice.format,
+    profile: choice.profile,
+    ...(choice.states ? { states: choice.states } : {}),
+    ...(choice.encoding ? { encoding: choice.encoding } : {}),
+  };
+}
 
 export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transport): void {
   const store = S.createStore(S.initialState);
@@ -311,10 +321,20 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   });
   const exportDialog = createExportDialog({
     locationIsUrl: httpMode,
-    run: (format, states) => {
+    run: (choice) => {
       const project = store.get().project;
       if (!project) return Promise.resolve(null);
-      return api.invoke('export.run', {
+      return api.invoke('export.run', exportRequest(project.id, choice));
+    },
+    check: (choice) => {
+      const project = store.get().project;
+      if (!project) return Promise.reject(new Error('No project is open.'));
+      return api.invoke('export.check', exportRequest(project.id, choice));
+    },
+    report: (format, states) => {
+      const project = store.get().project;
+      if (!project) return Promise.resolve(null);
+      return api.invoke('report.evidence', {
         projectId: project.id,
         format,
         ...(states ? { states } : {}),

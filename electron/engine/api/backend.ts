@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { userInfo } from 'node:os';
+import { basename } from 'node:path';
 import type { ApiEvent, Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import { contract, isChannel } from '../../common/contract.js';
 import { LandWatchError, isAbort, toErrorBody } from '../errors.js';
@@ -15,7 +16,9 @@ import { scanModels } from '../inference/model-registry.js';
 import { availableProviders } from '../inference/session.js';
 import { runDetectJob } from '../jobs/run-detect-job.js';
 import { ensureDemoProject } from './demo-project.js';
-import { exportProject } from './export-project.js';
+import type { PdfPrinter } from '../report/pdf.js';
+import { evidenceInputFromProject, writeEvidenceReport } from '../report/evidence-report.js';
+import { checkProjectExport, exportProject } from './export-project.js';
 import { FileTokens } from './file-tokens.js';
 import { patchHandlers } from './patch-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
@@ -31,6 +34,8 @@ export interface Host {
   exportTarget(
     defaultName: string,
   ): Promise<{ path: string; location: (path: string) => string } | null>;
+  /** Prints evidence reports to PDF (the desktop app's own Chromium); default headless Chromium. */
+  pdfPrinter?: PdfPrinter;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -101,10 +106,38 @@ export class Backend {
         const ext = req.format === 'geojson' ? 'geojson' : req.format;
         const target = await host.exportTarget(`${safeName(store.name)}-changes.${ext}`);
         if (!target) return null;
-        const written = await exportProject(store, req.format, target.path, { states: req.states });
+        const written = await exportProject(store, req.format, target.path, {
+          states: req.states,
+          profile: req.profile,
+          encoding: req.encoding,
+        });
         return {
           fileName: written.fileName,
           features: written.features,
+          location: target.location(written.path),
+        };
+      },
+      'export.check': async (req) => {
+        const check = checkProjectExport(this.projects.store(req.projectId), req.format, {
+          states: req.states,
+          profile: req.profile,
+          encoding: req.encoding,
+        });
+        return { ok: check.ok, features: check.features, problems: check.problems };
+      },
+      'report.evidence': async (req) => {
+        const store = this.projects.store(req.projectId);
+        const numbers = req.patchIds?.map((pid) => store.patch(Number(pid)).number);
+        const input = evidenceInputFromProject(store, { states: req.states, numbers });
+        const target = await host.exportTarget(`${safeName(store.name)}-evidence.${req.format}`);
+        if (!target) return null;
+        const written = await writeEvidenceReport(target.path, input, {
+          overwrite: true,
+          ...(host.pdfPrinter ? { printer: host.pdfPrinter } : {}),
+        });
+        return {
+          fileName: basename(written.path),
+          patches: written.patches,
           location: target.location(written.path),
         };
       },

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { ExportFormat, ReviewState } from '../../common/contract.js';
 import { resolveProfile } from '../export/builtin-profiles.js';
+import { checkExport, type ExportCheck } from '../export/check.js';
 import { exportWithProfile } from '../export/export-with-profile.js';
 import { patchSourceLayer } from '../export/patch-attributes.js';
 import { readProjectPatches } from '../export/project-records.js';
@@ -38,4 +39,22 @@ export async function exportProject(
     features: data.records.length,
     warnings: summary.warnings.map((w) => w.message),
   };
+}
+
+/**
+ * The pre-export check of {@link exportProject} with the same options: every problem the export
+ * would have, found without writing anything.
+ */
+export function checkProjectExport(
+  store: ProjectStore,
+  format: ExportFormat,
+  options: ProjectExportOptions = {},
+): ExportCheck & { features: number } {
+  const data = readProjectPatches(store, { states: options.states });
+  const profile = resolveProfile(options.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
+  const check = checkExport(patchSourceLayer(data.records, data.crs), profile, {
+    format,
+    encoding: options.encoding,
+  });
+  return { ...check, features: data.records.length };
 }

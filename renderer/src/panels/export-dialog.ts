@@ -1,9 +1,21 @@
 /**
- * Export: format (GeoPackage / GeoJSON / Shapefile) and which review states, then `export.run`.
+ * Export: format (GeoPackage / GeoJSON / Shapefile), attribute profile, Shapefile encoding and
+ * which review states. `export.check` runs first and its problems are listed; errors stop the
+ * export, warnings are shown with the result. The evidence report (HTML / PDF) of the same states
+ * is a second button.
  * Over HTTP the result is a URL offered as a download link; in the desktop app it is the path the
  * file was saved to (main asked where in a save dialog).
  */
-import type { ExportFormat, ExportResult, ReviewState } from '../../../electron/common/contract.js';
+import type {
+  ExportCheckProblem,
+  ExportCheckResult,
+  ExportEncoding,
+  ExportFormat,
+  ExportProfileName,
+  ExportResult,
+  ReportResult,
+  ReviewState,
+} from '../../../electron/common/contract.js';
 import { describeError } from '../api/errors.js';
 import { stateLabel } from '../format.js';
 import { h, replaceChildren } from '../ui/dom.js';
@@ -12,8 +24,18 @@ import { createModal } from '../ui/modal.js';
 export interface ExportDialogOptions {
   /** True when `location` is a URL to download (HTTP transport). */
   locationIsUrl(): boolean;
-  run(format: ExportFormat, states: ReviewState[] | undefined): Promise<ExportResult | null>;
+  run(options: ExportChoice): Promise<ExportResult | null>;
+  check(options: ExportChoice): Promise<ExportCheckResult>;
+  report(format: 'pdf' | 'html', states: ReviewState[] | undefined): Promise<ReportResult | null>;
   onError(err: unknown, context: string): void;
+}
+
+/** What the dialog asks the backend to export. */
+export interface ExportChoice {
+  format: ExportFormat;
+  states: ReviewState[] | undefined;
+  profile: ExportProfileName;
+  encoding: ExportEncoding | undefined;
 }
 
 export interface ExportDialog {
@@ -28,12 +50,72 @@ const FORMATS: { value: ExportFormat; label: string }[] = [
 
 const STATES: ReviewState[] = ['confirmed', 'field_check', 'unreviewed', 'rejected'];
 
+function problemList(problems: readonly ExportCheckProblem[]): HTMLElement {
+  return h(
+    'ul',
+    { class: 'export-problems', 'data-testid': 'export-problems' },
+    ...problems.map((p) =>
+      h(
+        'li',
+        { class: p.severity === 'error' ? 'form-error' : 'muted', 'data-severity': p.severity },
+        `${p.severity === 'error' ? 'Error' : 'Warning'}: ${p.message}`,
+      ),
+    ),
+  );
+}
+
+function where(locationIsUrl: boolean, fileName: string, location: string, testId: string) {
+  return locationIsUrl
+    ? h(
+        'a',
+        { href: location, download: fileName, class: 'btn btn-primary', 'data-testid': testId },
+        `Download ${fileName}`,
+      )
+    : h('code', { class: 'path', 'data-testid': testId, title: 'Saved here' }, location);
+}
+
 export function createExportDialog(options: ExportDialogOptions): ExportDialog {
   const modal = createModal('Export patches', 'export-dialog');
   const format = h(
     'select',
     { class: 'input', 'data-testid': 'export-format' },
     ...FORMATS.map((f) => h('option', { value: f.value }, f.label)),
+  );
+  const profile = h(
+    'select',
+    { class: 'input', 'data-testid': 'export-profile' },
+    h('option', { value: 'builtin' }, 'Land survey (short field codes)'),
+    h('option', { value: 'landwatch' }, 'LandWatch (full field names)'),
+  );
+  const encoding = h(
+    'select',
+    { class: 'input', 'data-testid': 'export-encoding', title: 'Shapefile attribute encoding' },
+    h('option', { value: 'UTF-8' }, 'UTF-8'),
+    h('option', { value: 'GBK' }, 'GBK (older GIS software)'),
+  );
+  const encodingField = h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, 'Shapefile encoding'),
+    encoding,
+  );
+  // The default profile follows the format: short codes for Shapefiles, full names otherwise.
+  const syncFormat = () => {
+    const shp = format.value === 'shp';
+    encodingField.hidden = !shp;
+    profile.value = shp ? 'builtin' : 'landwatch';
+  };
+  format.addEventListener('change', syncFormat);
+  const reportFormat = h(
+    'select',
+    { class: 'input input-sm', 'data-testid': 'report-format', 'aria-label': 'Report format' },
+    h('option', { value: 'pdf' }, 'PDF'),
+    h('option', { value: 'html' }, 'HTML'),
+  );
+  const reportRun = h(
+    'button',
+    { class: 'btn', type: 'button', 'data-testid': 'report-run' },
+    'Evidence report',
   );
   const boxes = STATES.map((state) => {
     const box = h('input', {
@@ -53,6 +135,8 @@ export function createExportDialog(options: ExportDialogOptions): ExportDialog {
   const close = h('button', { class: 'btn', type: 'button' }, 'Close');
   modal.body.append(
     h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Format'), format),
+    h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Profile'), profile),
+    encodingField,
     h(
       'fieldset',
       { class: 'field' },
@@ -61,42 +145,53 @@ export function createExportDialog(options: ExportDialogOptions): ExportDialog {
     ),
     result,
   );
-  modal.footer.append(close, run);
+  modal.footer.append(reportFormat, reportRun, close, run);
   close.addEventListener('click', () => modal.close());
 
-  run.addEventListener('click', async () => {
+  const chosenStates = (): ReviewState[] | null | undefined => {
     const chosen = boxes.filter((b) => b.box.checked).map((b) => b.state);
     if (chosen.length === 0) {
       replaceChildren(result, h('p', { class: 'form-error' }, 'Tick at least one review state.'));
-      return;
+      return null;
     }
+    return chosen.length === STATES.length ? undefined : chosen;
+  };
+
+  run.addEventListener('click', async () => {
+    const states = chosenStates();
+    if (states === null) return;
+    const choice: ExportChoice = {
+      format: format.value as ExportFormat,
+      states,
+      profile: profile.value as ExportProfileName,
+      encoding: format.value === 'shp' ? (encoding.value as ExportEncoding) : undefined,
+    };
     run.disabled = true;
-    replaceChildren(result, h('p', { class: 'muted' }, 'Exporting…'));
+    replaceChildren(result, h('p', { class: 'muted' }, 'Checking…'));
     try {
-      const states = chosen.length === STATES.length ? undefined : chosen;
-      const answer = await options.run(format.value as ExportFormat, states);
+      const check = await options.check(choice);
+      const problems = check.problems.length > 0 ? problemList(check.problems) : null;
+      if (!check.ok) {
+        replaceChildren(
+          result,
+          h('p', { class: 'form-error' }, 'Nothing was written: fix these first.'),
+          problems,
+        );
+        return;
+      }
+      replaceChildren(result, h('p', { class: 'muted' }, 'Exporting…'), problems);
+      const answer = await options.run(choice);
       if (!answer) {
         replaceChildren(result, h('p', { class: 'muted' }, 'Export cancelled.'));
         return;
       }
       const summary = `${answer.features} patch${answer.features === 1 ? '' : 'es'} → ${answer.fileName}`;
-      const where = options.locationIsUrl()
-        ? h(
-            'a',
-            {
-              href: answer.location,
-              download: answer.fileName,
-              class: 'btn btn-primary',
-              'data-testid': 'export-result',
-            },
-            `Download ${answer.fileName}`,
-          )
-        : h(
-            'code',
-            { class: 'path', 'data-testid': 'export-result', title: 'Saved here' },
-            answer.location,
-          );
-      replaceChildren(result, h('p', {}, summary), where);
+      replaceChildren(
+        result,
+        h('p', {}, summary),
+        where(options.locationIsUrl(), answer.fileName, answer.location, 'export-result'),
+        problems,
+      );
     } catch (err) {
       replaceChildren(result, h('p', { class: 'form-error' }, describeError(err).message));
       options.onError(err, 'Export');
@@ -105,9 +200,34 @@ export function createExportDialog(options: ExportDialogOptions): ExportDialog {
     }
   });
 
+  reportRun.addEventListener('click', async () => {
+    const states = chosenStates();
+    if (states === null) return;
+    reportRun.disabled = true;
+    replaceChildren(result, h('p', { class: 'muted' }, 'Writing the evidence report…'));
+    try {
+      const answer = await options.report(reportFormat.value as 'pdf' | 'html', states);
+      if (!answer) {
+        replaceChildren(result, h('p', { class: 'muted' }, 'Report cancelled.'));
+        return;
+      }
+      replaceChildren(
+        result,
+        h('p', {}, `Evidence report of ${answer.patches} patches → ${answer.fileName}`),
+        where(options.locationIsUrl(), answer.fileName, answer.location, 'report-result'),
+      );
+    } catch (err) {
+      replaceChildren(result, h('p', { class: 'form-error' }, describeError(err).message));
+      options.onError(err, 'Evidence report');
+    } finally {
+      reportRun.disabled = false;
+    }
+  });
+
   return {
     open() {
       replaceChildren(result);
+      syncFormat();
       modal.open();
       format.focus();
     },
