@@ -6,24 +6,20 @@
  */
 import type { Device } from '../../common/contract.js';
 import { LandWatchError, throwIfAborted } from '../errors.js';
-import { alignDates, type Alignment } from '../raster/alignment.js';
-import { chooseBands, type StretchMode } from '../raster/bands.js';
-import { prepareDates } from '../raster/radiometry.js';
-import { RasterSource, type GeoTransform, type RasterInfo } from '../raster/raster-source.js';
+import type { Alignment } from '../raster/alignment.js';
+import type { StretchMode } from '../raster/bands.js';
+import type { GeoTransform, RasterInfo } from '../raster/raster-source.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
+import { openInputs, type DetectInputs } from './detect-inputs.js';
 import type { ModelCard } from './model-card.js';
-import { findModel } from './model-registry.js';
 import { runProbability } from './probability-run.js';
 import { extractPolygons } from './reextract.js';
-import {
-  SCREENING_DEFAULTS,
-  SCREENING_MIN_PIXELS,
-  screenTiles,
-  type ScreeningReport,
-} from './screening.js';
+import { screenTiles, type ScreeningReport } from './screening.js';
 import { createModelSession } from './session.js';
 import { windowAxes, type TileCounts } from './tile-rows.js';
-import { fileStamp, runKey, WorkDir } from './work-dir.js';
+import { WorkDir } from './work-dir.js';
+
+export { shiftTransform } from './detect-inputs.js';
 
 /** Windows up to this many pixels also get `probability` and `mask` as arrays in the result. */
 export const IN_MEMORY_PIXELS = 4 * 1024 * 1024;
@@ -62,7 +58,7 @@ export interface DetectProgress {
   total: number;
   etaSeconds: number | null;
   executionProvider: string | null;
-  /** Model throughput over the phase so far, in megapixels (of one date) per second. */
+  /** Model throughput in this run so far: megapixels of tile area (one date) per second. */
   megapixelsPerSecond?: number;
 }
 
@@ -113,55 +109,17 @@ export async function detectChanges(
   const { signal, onProgress = () => {}, log = () => {} } = hooks;
   const t0 = performance.now();
   onProgress({ phase: 'open', done: 0, total: 1, etaSeconds: null, executionProvider: null });
-  const before = await RasterSource.open(params.beforePath, signal);
-  let after: RasterSource | null = null;
+  let inputs: DetectInputs | null = null;
   let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
   let work: WorkDir | null = null;
   try {
-    after = await RasterSource.open(params.afterPath, signal);
-    const alignment = alignDates(before.info, after.info);
-    const model = findModel(params.modelId);
-    const card = model.card;
+    inputs = await openInputs(params, signal);
+    const { before, after, alignment, model, card, dates, windowTransform, key, screening } =
+      inputs;
+    const { width, height } = alignment;
     const threshold = params.threshold ?? card.threshold;
     const minArea = params.minArea ?? 0;
-    const notes = [...alignment.notes];
-    const picks = [before, after].map((s) => chooseBands(s.info, card.bands, params.bands));
-    picks.forEach((p, i) => notes.push(`${i === 0 ? 'before' : 'after'}: ${p.note}`));
-    const radiometry = await prepareDates(
-      before,
-      after,
-      [picks[0].bands, picks[1].bands],
-      { stretch: params.stretch ?? 'auto', match: params.matchRadiometry ?? true },
-      signal,
-    );
-    notes.push(...radiometry.notes);
-    const [prepBefore, prepAfter] = radiometry.dates;
-    const { width, height } = alignment;
-    const windowTransform = shiftTransform(before.info.geoTransform, alignment.x, alignment.y);
-    const dates = [
-      { source: before, bands: picks[0].bands, ...prepBefore, dx: 0, dy: 0 },
-      {
-        source: after,
-        bands: picks[1].bands,
-        ...prepAfter,
-        dx: alignment.afterDx,
-        dy: alignment.afterDy,
-      },
-    ] as const;
-    const screening = params.screening ?? width * height > SCREENING_MIN_PIXELS;
-    const key = runKey({
-      screening: screening ? SCREENING_DEFAULTS : null,
-      before: fileStamp(params.beforePath),
-      after: fileStamp(params.afterPath),
-      model: {
-        id: card.id,
-        version: card.version,
-        tile: card.tile,
-        file: fileStamp(model.onnxPath),
-      },
-      alignment,
-      dates: dates.map((d) => ({ bands: d.bands, stretch: d.stretch, linear: d.linear })),
-    });
+    const notes = [...inputs.notes];
     work = WorkDir.open({ dir: params.workDir, key, width, height, resume: params.resume ?? true });
     notes.push(...work.notes);
     throwIfAborted(signal);
@@ -206,17 +164,17 @@ export async function detectChanges(
         dates: [dates[0], dates[1]],
         window: alignment,
         work,
-        georef: { geoTransform: windowTransform, geoKeys: copyKeys(before.info) },
+        georef: { geoTransform: windowTransform, geoKeys: inputs.geoKeys },
         plan,
         signal,
-        onTile: (done, total, elapsed) =>
+        onTile: (done, total, elapsed, run) =>
           onProgress({
             phase: 'infer',
             done,
             total,
-            etaSeconds: done > 0 ? (elapsed / done) * (total - done) : null,
+            etaSeconds: (elapsed / run) * (total - done),
             executionProvider: ep,
-            megapixelsPerSecond: elapsed > 0 ? (done * tileArea) / 1e6 / elapsed : undefined,
+            megapixelsPerSecond: elapsed > 0 ? (run * tileArea) / 1e6 / elapsed : undefined,
           }),
       });
       if (tiles.resumed > 0)
@@ -264,24 +222,8 @@ export async function detectChanges(
   } finally {
     work?.release();
     await session?.dispose();
-    before.close();
-    after?.close();
+    inputs?.close();
   }
-}
-
-/** The geotransform of a window starting at pixel (x, y) of a grid. */
-export function shiftTransform(gt: GeoTransform, x: number, y: number): GeoTransform {
-  return [gt[0] + x * gt[1] + y * gt[2], gt[1], gt[2], gt[3] + x * gt[4] + y * gt[5], gt[4], gt[5]];
-}
-
-function copyKeys(info: RasterInfo) {
-  return {
-    copyFrom: {
-      geoKeyDirectory: info.geoKeyTags.directory,
-      doubleParams: info.geoKeyTags.doubleParams,
-      asciiParams: info.geoKeyTags.asciiParams,
-    },
-  };
 }
 
 /** Adds the in-memory arrays, or for large windows getters that say where the data is instead. */

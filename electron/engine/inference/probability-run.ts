@@ -26,7 +26,7 @@ export interface ProbabilityRunOptions {
   /** Active tiles (screening), null = all. */
   plan: Uint8Array | null;
   signal?: AbortSignal;
-  onTile?: (done: number, total: number, elapsedSeconds: number) => void;
+  onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
 }
 
 /**
@@ -52,9 +52,9 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       signal,
       onRows: (y, rows) => raw.writeRows(y, rows),
       onTileRowDone: (nextRow, blend) => work.checkpoint(nextRow, blend, before + run),
-      onTile: (done, total, elapsed) => {
-        run++;
-        options.onTile?.(done, total, elapsed);
+      onTile: (done, total, elapsed, runNow) => {
+        run = runNow;
+        options.onTile?.(done, total, elapsed, runNow);
       },
     });
     throwIfAborted(signal);

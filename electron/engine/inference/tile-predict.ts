@@ -6,7 +6,16 @@ import * as ort from 'onnxruntime-node';
 import { normaliseInto, type BandLinear, type BandStretch } from '../raster/bands.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import type { ModelCard } from './model-card.js';
+import { dilate } from '../vector/morphology.js';
 import { roundUp, type Tile } from './tiling.js';
+
+/**
+ * Pixels this close to no-data in either date get probability 0. Resampled and mosaicked imagery
+ * is often darkened or smeared along its footprint's edge (bilinear blending with the fill value),
+ * which the model would otherwise report as a thin line of change. Overlapping tiles (overlap ≫
+ * margin) see every no-data pixel near a tile border, so the margin is whole across tiles.
+ */
+export const EDGE_MARGIN_PX = 6;
 
 /** What the runner needs of a date: windowed reads (NaN outside) and where no-data is. */
 export interface WindowReader {
@@ -39,8 +48,9 @@ export async function predictTile(
   const pw = roundUp(tile.width, multiple);
   const ph = roundUp(tile.height, multiple);
   const planes = card.bands;
-  const invalid = new Uint8Array(pw * ph);
-  const tensors: ort.Tensor[] = [];
+  const n = pw * ph;
+  const inputs: Float32Array[] = [];
+  const invalids: Uint8Array[] = [];
   for (const date of dates) {
     // Reading the padded size lets pixels beyond the image come back as NaN → treated as no data.
     // The alpha band, if any, comes in the same read so each source block is decoded once.
@@ -50,11 +60,12 @@ export async function predictTile(
       alpha === null ? date.bands : [...date.bands, alpha],
       signal,
     );
+    const invalid = new Uint8Array(n);
     if (alpha !== null) {
       const a = data.pop() as Float32Array;
       for (let i = 0; i < a.length; i++) if (a[i] === 0) invalid[i] = 1;
     }
-    const input = new Float32Array(planes * pw * ph);
+    const input = new Float32Array(planes * n);
     normaliseInto(
       input,
       0,
@@ -65,8 +76,24 @@ export async function predictTile(
       invalid,
       date.linear,
     );
-    tensors.push(new ort.Tensor('float32', input, [1, planes, ph, pw]));
+    inputs.push(input);
+    invalids.push(invalid);
   }
+  // Where one date has no data (beyond its footprint, no-data, alpha 0), give it the other date's
+  // pixels: the model then sees no difference there, so the edge of a footprint is not taken for
+  // change. Such pixels still get probability 0.
+  const invalid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const [a, b] = [invalids[0][i], invalids[1][i]];
+    if (a === b) {
+      invalid[i] = a;
+      continue;
+    }
+    invalid[i] = 1;
+    const [from, to] = a ? [inputs[1], inputs[0]] : [inputs[0], inputs[1]];
+    for (let p = 0; p < planes; p++) to[p * n + i] = from[p * n + i];
+  }
+  const tensors = inputs.map((input) => new ort.Tensor('float32', input, [1, planes, ph, pw]));
   const feeds: Record<string, ort.Tensor> = {
     [card.inputs.before]: tensors[0],
     [card.inputs.after]: tensors[1],
@@ -84,5 +111,6 @@ export async function predictTile(
   }
   for (const t of tensors) t.dispose?.();
   for (const t of Object.values(output)) t.dispose?.();
-  return { prob, invalid: inv };
+  const hasInvalid = inv.some((v) => v !== 0);
+  return { prob, invalid: hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv };
 }

@@ -35,8 +35,11 @@ export interface TileRowsOptions {
   onRows: (y: number, rows: Float32Array) => void | Promise<void>;
   /** Called after each tile row, once its finished rows went to `onRows`. */
   onTileRowDone?: (nextRow: number, carry: BandCarry) => void | Promise<void>;
-  /** Progress over the tiles the plan runs (resumed ones count as done). */
-  onTile?: (done: number, total: number, elapsedSeconds: number) => void;
+  /**
+   * Progress over the tiles the plan runs: `done` counts resumed ones, `run` only those run in
+   * this call (over `elapsedSeconds`).
+   */
+  onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
 }
 
 /** The tile grid the runner uses for a window, for planning and checkpoints. */
@@ -78,7 +81,8 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const { prob, invalid } = await predictTile(session, card, dates, window, tile, signal);
       blender.add(row, col, prob, invalid);
       counts.run++;
-      options.onTile?.(counts.resumed + counts.run, planned, (performance.now() - start) / 1000);
+      const elapsed = (performance.now() - start) / 1000;
+      options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
     }
     // Rows above the next tile row are covered by no later tile: they are final.
     const done = row + 1 < rows ? axes.ys[row + 1] : height;

@@ -1,10 +1,15 @@
 /**
- * Checks that two dates can be compared pixel for pixel and finds the window of their overlap.
- * This first version needs the same CRS and pixel size with origins on the same pixel lattice; other
- * grids get a clear message saying which file differs and how.
+ * Puts the two dates on one grid. The before image's grid is the reference: the overlap of the two
+ * footprints is processed, in before-grid pixels. When the after image lies on the same pixel
+ * lattice (same CRS and pixel size, origin a whole number of pixels away) it is read directly at
+ * an offset; otherwise — another CRS, another pixel size, a shifted or rotated grid — it is
+ * resampled onto the before grid on the fly, window by window (resampled-reader.ts), and the notes
+ * say what was done.
  */
 import { LandWatchError } from '../errors.js';
-import type { RasterInfo } from './raster-source.js';
+import { crsTransform, GridWarp, invertGeoTransform } from './grid-warp.js';
+import type { GeoTransform, RasterInfo } from './raster-source.js';
+import { ResampledReader, type ResampleSource } from './resampled-reader.js';
 
 export interface Alignment {
   /** Overlap in the before image's pixels. */
@@ -12,81 +17,197 @@ export interface Alignment {
   y: number;
   width: number;
   height: number;
-  /** Offset to add to before-pixel coordinates to get after-pixel coordinates. */
+  /** Offset to add to before-pixel coordinates to get after-pixel coordinates (same lattice). */
   afterDx: number;
   afterDy: number;
   notes: string[];
+  /** How the after image is resampled onto the before grid; null when it is read directly. */
+  resample?: ResampleInfo | null;
+}
+
+export interface ResampleInfo {
+  /** What differs: `crs`, `pixel size`, `offset`, `rotation`. */
+  differences: string[];
+  /** After-image pixels per before-image pixel, at the overlap's centre. */
+  scale: number;
+  /** Block averaging applied to the after image before interpolation (1 = none). */
+  reduce: number;
 }
 
 const REL_TOL = 1e-6;
 
+/** Compares the dates' grids and finds the overlap; see the file comment. */
 export function alignDates(before: RasterInfo, after: RasterInfo): Alignment {
-  const notes: string[] = [];
-  if (
-    before.crs.id !== after.crs.id ||
-    (before.crs.epsg === null && before.crs.proj4 !== after.crs.proj4)
-  ) {
-    throw new LandWatchError(
-      'E_CRS_MISMATCH',
-      `${after.name} is in ${after.crs.id} (${after.crs.name}) but ${before.name} is in ${before.crs.id} (${before.crs.name}); reproject ${after.name} to ${before.crs.id} first — on-the-fly reprojection is not supported yet.`,
-    );
+  const sameCrs =
+    before.crs.id === after.crs.id &&
+    (before.crs.epsg !== null || before.crs.proj4 === after.crs.proj4);
+  const [, bpw, brx, , bry, bph] = before.geoTransform;
+  const [, apw, arx, , ary, aph] = after.geoTransform;
+  const rotated = brx !== 0 || bry !== 0 || arx !== 0 || ary !== 0;
+  const sameSize = close(bpw, apw) && close(bph, aph);
+  if (sameCrs && !rotated && sameSize) {
+    const dx = (before.geoTransform[0] - after.geoTransform[0]) / bpw;
+    const dy = (before.geoTransform[3] - after.geoTransform[3]) / bph;
+    const rdx = Math.round(dx) + 0; // + 0 turns -0 into 0
+    const rdy = Math.round(dy) + 0;
+    if (Math.abs(dx - rdx) <= 0.01 && Math.abs(dy - rdy) <= 0.01)
+      return latticeOverlap(before, after, rdx, rdy);
   }
-  const [bx, bpw, brx, by, bry, bph] = before.geoTransform;
-  const [ax, apw, arx, ay, ary, aph] = after.geoTransform;
-  if (brx !== 0 || bry !== 0 || arx !== 0 || ary !== 0) {
-    throw new LandWatchError(
-      'E_GRID_MISMATCH',
-      `${brx || bry ? before.name : after.name}: rotated grids are not supported yet.`,
-    );
-  }
-  if (!extentsOverlap(before, after)) {
-    throw new LandWatchError('E_NO_OVERLAP', `${before.name} and ${after.name} do not overlap.`);
-  }
-  if (!close(bpw, apw) || !close(bph, aph)) {
-    throw new LandWatchError(
-      'E_GRID_MISMATCH',
-      `${after.name} has ${fmt(apw)}×${fmt(-aph)} pixels but ${before.name} has ${fmt(bpw)}×${fmt(-bph)}; resample ${after.name} to the before grid first — on-the-fly resampling is not supported yet.`,
-    );
-  }
-  const dx = (bx - ax) / bpw;
-  const dy = (by - ay) / bph;
-  const rdx = Math.round(dx) + 0; // + 0 turns -0 into 0
-  const rdy = Math.round(dy) + 0;
-  if (Math.abs(dx - rdx) > 0.01 || Math.abs(dy - rdy) > 0.01) {
-    throw new LandWatchError(
-      'E_GRID_MISMATCH',
-      `${after.name}'s pixels are offset from ${before.name}'s by a fraction of a pixel (${dx.toFixed(3)}, ${dy.toFixed(3)} px); resample it onto the before grid first.`,
-    );
-  }
-  // Overlap in before-pixel space: after covers [ -rdx, -rdx + after.width ).
-  const x0 = Math.max(0, -rdx);
-  const y0 = Math.max(0, -rdy);
-  const x1 = Math.min(before.width, after.width - rdx);
-  const y1 = Math.min(before.height, after.height - rdy);
-  if (x1 - x0 < 1 || y1 - y0 < 1) {
-    throw new LandWatchError('E_NO_OVERLAP', `${before.name} and ${after.name} do not overlap.`);
-  }
-  const width = x1 - x0;
-  const height = y1 - y0;
+  const differences = [
+    ...(sameCrs ? [] : ['crs']),
+    ...(sameSize ? [] : ['pixel size']),
+    ...(rotated ? ['rotation'] : []),
+  ];
+  if (differences.length === 0) differences.push('offset');
+  const warp = makeWarp(before, after);
+  const box = footprintInBefore(before, after);
+  const x = Math.max(0, Math.floor(box[0]));
+  const y = Math.max(0, Math.floor(box[1]));
+  const width = Math.min(before.width, Math.ceil(box[2])) - x;
+  const height = Math.min(before.height, Math.ceil(box[3])) - y;
+  if (!(width >= 1 && height >= 1)) throw noOverlap(before, after);
+  const scale = localScale(warp.warp, x + width / 2, y + height / 2);
+  const reduce = scale >= 2 ? Math.floor(scale) : 1;
+  const notes = [
+    `${after.name} (${describeGrid(after)}) differs from ${before.name} (${describeGrid(before)}) in ${differences.join(', ')}: it is ${sameCrs ? '' : 'reprojected with proj4 and '}resampled bilinearly onto ${before.name}'s grid, window by window${reduce > 1 ? `, after averaging ${reduce}×${reduce} blocks (it is ${scale.toFixed(1)}× finer)` : ''}`,
+    ...warp.notes,
+  ];
   if (width < before.width || height < before.height) {
     notes.push(
       `only the overlap of the two dates is processed: ${width}×${height} of ${before.width}×${before.height} px`,
     );
   }
-  return { x: x0, y: y0, width, height, afterDx: rdx, afterDy: rdy, notes };
+  return {
+    x,
+    y,
+    width,
+    height,
+    afterDx: 0,
+    afterDy: 0,
+    notes,
+    resample: { differences, scale, reduce },
+  };
 }
 
-function extent(info: RasterInfo): [number, number, number, number] {
-  const [x0, pw, , y0, , ph] = info.geoTransform;
-  const xs = [x0, x0 + info.width * pw];
-  const ys = [y0, y0 + info.height * ph];
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+/**
+ * The reader the model should use for the after date: the source itself on the same lattice, or a
+ * resampling view of it on the before grid.
+ */
+export function afterReader<S extends ResampleSource>(
+  before: RasterInfo,
+  after: RasterInfo,
+  source: S,
+  alignment: Alignment,
+): S | ResampledReader {
+  if (!alignment.resample) return source;
+  return new ResampledReader(source, makeWarp(before, after).warp, alignment.resample.reduce);
 }
 
-function extentsOverlap(a: RasterInfo, b: RasterInfo): boolean {
-  const [ax0, ay0, ax1, ay1] = extent(a);
-  const [bx0, by0, bx1, by1] = extent(b);
-  return ax0 < bx1 && bx0 < ax1 && ay0 < by1 && by0 < ay1;
+function latticeOverlap(
+  before: RasterInfo,
+  after: RasterInfo,
+  rdx: number,
+  rdy: number,
+): Alignment {
+  // Overlap in before-pixel space: after covers [ -rdx, -rdx + after.width ).
+  const x0 = Math.max(0, -rdx);
+  const y0 = Math.max(0, -rdy);
+  const x1 = Math.min(before.width, after.width - rdx);
+  const y1 = Math.min(before.height, after.height - rdy);
+  if (x1 - x0 < 1 || y1 - y0 < 1) throw noOverlap(before, after);
+  const width = x1 - x0;
+  const height = y1 - y0;
+  const notes: string[] = [];
+  if (width < before.width || height < before.height) {
+    notes.push(
+      `only the overlap of the two dates is processed: ${width}×${height} of ${before.width}×${before.height} px`,
+    );
+  }
+  return { x: x0, y: y0, width, height, afterDx: rdx, afterDy: rdy, notes, resample: null };
+}
+
+function makeWarp(before: RasterInfo, after: RasterInfo): { warp: GridWarp; notes: string[] } {
+  if (
+    before.crs.id === after.crs.id &&
+    (before.crs.epsg !== null || before.crs.proj4 === after.crs.proj4)
+  ) {
+    return { warp: new GridWarp(before.geoTransform, after.geoTransform, null), notes: [] };
+  }
+  const { transform, notes } = crsTransform(proj4Of(before, after), proj4Of(after, before));
+  return { warp: new GridWarp(before.geoTransform, after.geoTransform, transform), notes };
+}
+
+/** The after image's outline (densified) in before-grid pixels: [minX, minY, maxX, maxY]. */
+function footprintInBefore(
+  before: RasterInfo,
+  after: RasterInfo,
+): [number, number, number, number] {
+  const back = new GridWarp(after.geoTransform, before.geoTransform, null);
+  const sameCrs =
+    before.crs.id === after.crs.id &&
+    (before.crs.epsg !== null || before.crs.proj4 === after.crs.proj4);
+  const reverse = sameCrs
+    ? null
+    : crsTransform(proj4Of(after, before), proj4Of(before, after)).transform;
+  const toBefore = (c: number, r: number): [number, number] => {
+    if (!reverse) return back.map(c, r);
+    const g = after.geoTransform;
+    const [x, y] = reverse(g[0] + c * g[1] + r * g[2], g[3] + c * g[4] + r * g[5]);
+    const i = invertGeoTransform(before.geoTransform as GeoTransform);
+    return [i[0] + x * i[1] + y * i[2], i[3] + x * i[4] + y * i[5]];
+  };
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  const n = 64;
+  for (let i = 0; i <= n; i++) {
+    const t = i / n;
+    for (const [c, r] of [
+      [t * after.width, 0],
+      [t * after.width, after.height],
+      [0, t * after.height],
+      [after.width, t * after.height],
+    ]) {
+      const [x, y] = toBefore(c, r);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      box[0] = Math.min(box[0], x);
+      box[1] = Math.min(box[1], y);
+      box[2] = Math.max(box[2], x);
+      box[3] = Math.max(box[3], y);
+    }
+  }
+  return box;
+}
+
+/** After pixels per before pixel around (col, row): the larger of the two axes' stretch. */
+function localScale(warp: GridWarp, col: number, row: number): number {
+  const [u, v] = warp.map(col, row);
+  const [ux, vx] = warp.map(col + 1, row);
+  const [uy, vy] = warp.map(col, row + 1);
+  return Math.max(Math.hypot(ux - u, vx - v), Math.hypot(uy - u, vy - v));
+}
+
+function proj4Of(info: RasterInfo, other: RasterInfo): string {
+  if (info.crs.proj4) return info.crs.proj4;
+  throw new LandWatchError(
+    'E_CRS_MISMATCH',
+    `${info.name} is in ${info.crs.id} (${info.crs.name}), which LandWatch cannot reproject (no proj4 definition) and ${other.name} is in ${other.crs.id}; reproject ${info.name} to ${other.crs.id} first (e.g. gdalwarp -t_srs).`,
+  );
+}
+
+function noOverlap(before: RasterInfo, after: RasterInfo): LandWatchError {
+  const crs =
+    before.crs.id === after.crs.id
+      ? ''
+      : ` (${after.name} is in ${after.crs.id}, ${before.name} in ${before.crs.id})`;
+  return new LandWatchError(
+    'E_NO_OVERLAP',
+    `${before.name} and ${after.name} do not overlap${crs}.`,
+  );
+}
+
+function describeGrid(info: RasterInfo): string {
+  const [, pw, , , , ph] = info.geoTransform;
+  const unit = info.crs.geographic ? '°' : info.crs.metresPerUnit === 1 ? ' m' : ' units';
+  return `${info.crs.id}, ${fmt(pw)}×${fmt(Math.abs(ph))}${unit} pixels`;
 }
 
 function close(a: number, b: number): boolean {
@@ -94,5 +215,5 @@ function close(a: number, b: number): boolean {
 }
 
 function fmt(v: number): string {
-  return Number(v.toPrecision(6)).toString();
+  return Number(v.toPrecision(4)).toString();
 }

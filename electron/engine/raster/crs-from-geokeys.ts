@@ -61,10 +61,10 @@ export function resolveCrs(keys: GeoKeys, fileName: string): CrsInfo {
     };
   }
   if (model === 1 && projected === USER_DEFINED) {
-    const proj4 = userDefinedProj4(keys);
     const unit = num(keys.ProjLinearUnitsGeoKey);
     const metresPerUnit =
       num(keys.ProjLinearUnitSizeGeoKey) ?? (unit ? LINEAR_UNITS[unit] : undefined) ?? 1;
+    const proj4 = userDefinedProj4(keys, metresPerUnit);
     return {
       epsg: null,
       id: 'custom',
@@ -84,8 +84,12 @@ export function resolveCrs(keys: GeoKeys, fileName: string): CrsInfo {
   );
 }
 
-/** proj4 text for the user-defined projections GeoTIFF writers commonly emit, else null. */
-function userDefinedProj4(k: GeoKeys): string | null {
+/**
+ * proj4 text for the user-defined projections GeoTIFF writers commonly emit, else null. GeoTIFF
+ * states false easting/northing in the projection's linear unit; proj4 wants metres for them and
+ * `+to_meter` for the coordinates, so a projection in feet reprojects correctly.
+ */
+function userDefinedProj4(k: GeoKeys, metresPerUnit: number): string | null {
   const method = num(k.ProjCoordTransGeoKey);
   const lat0 =
     num(k.ProjNatOriginLatGeoKey) ??
@@ -103,7 +107,8 @@ function userDefinedProj4(k: GeoKeys): string | null {
   const p1 = num(k.ProjStdParallel1GeoKey);
   const p2 = num(k.ProjStdParallel2GeoKey);
   const datum = num(k.GeographicTypeGeoKey) === 4326 ? '+datum=WGS84' : ellipsoid(k);
-  const tail = `+x_0=${x0} +y_0=${y0} ${datum} +units=m +no_defs`;
+  const units = metresPerUnit === 1 ? '+units=m' : `+to_meter=${metresPerUnit}`;
+  const tail = `+x_0=${x0 * metresPerUnit} +y_0=${y0 * metresPerUnit} ${datum} ${units} +no_defs`;
   switch (method) {
     case 1:
       return `+proj=tmerc +lat_0=${lat0} +lon_0=${lon0} +k=${k0} ${tail}`;

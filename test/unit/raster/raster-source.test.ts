@@ -79,7 +79,7 @@ describe.skipIf(!hasData)('RasterSource on real GeoTIFFs', () => {
     b.close();
   });
 
-  it('refuses a pair in different CRSs, naming both files', async () => {
+  it('refuses a pair in different CRSs that do not overlap, naming both files', async () => {
     const [a, b] = await Promise.all([
       RasterSource.open(NANJING_BEFORE),
       RasterSource.open(dataPath('geotiff', 'misc', 'RGB.byte.tif')),
