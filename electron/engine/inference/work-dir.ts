@@ -7,7 +7,8 @@
  * complete, re-vectorises it without running the model at all.
  *
  * A lock file (pid, refreshed every few seconds) keeps two runs out of one folder; a lock whose
- * process is gone, or that was not refreshed for 30 s, is stale and taken over.
+ * process is gone, or that was not refreshed for 10 s (a terminated worker thread), is stale and
+ * taken over.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -46,8 +47,8 @@ export interface RunRecord {
   complete: boolean;
 }
 
-const LOCK_STALE_MS = 30_000;
-const HEARTBEAT_MS = 5_000;
+const LOCK_STALE_MS = 10_000;
+const HEARTBEAT_MS = 2_000;
 
 /** Where default work folders go: LANDWATCH_WORK, else `landwatch-work` in the temp folder. */
 export function workRoot(): string {

@@ -1,7 +1,9 @@
 /**
  * Runs a detection in a worker thread so the app's event loop stays free; cancelling posts a
  * message the worker turns into its AbortSignal, and terminates the worker if it has not stopped
- * within a second.
+ * within a second. A job that was cancelled, crashed or killed loses at most the tile row it was
+ * in: running the same parameters again resumes from the work folder's checkpoint (see
+ * inference/work-dir.ts), and the summary says how many tiles were resumed.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
