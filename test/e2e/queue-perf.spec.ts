@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The queue on a project with 10,000 patches (seeded through `patches.create`): how long J takes
  * from the key press to the next patch being selected and drawn (the next animation frame). The
