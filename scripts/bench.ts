@@ -1,81 +1,156 @@
 /**
- * `npm run bench`: runs `landwatch detect` as a user would (a separate process each time) on real
- * and demo pairs and prints a table of wall time, throughput and peak memory. Not a test: numbers
- * depend on the machine.
- *   npm run bench [-- --device cpu] [--repeat 1]
+ * `npm run bench`: the engine on scenes built from real imagery at two sizes, run as users run it
+ * (`landwatch detect` in a separate process each time), with and without coarse screening. Prints
+ * a table: throughput per date pair, peak RSS, the execution provider, and for screening its
+ * speed-up over the full sweep and the share of the full sweep's changed pixels it loses. Not a
+ * test: numbers depend on the machine and on what else runs on it.
+ *
+ *   npm run bench [-- --sizes 4096,16384] [--device auto] [--source <real RGB GeoTIFF>] [--keep]
+ *
+ * Scenes (scripts/bench-scene.ts) mirror a real VHR GeoTIFF (default ../shared/data's
+ * dop-rgb.tif) out to size² px per date with synthetic construction sites pasted into the after
+ * date; they are written with LandWatch's streaming GeoTIFF writer into a temporary folder.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RasterSource } from '../electron/engine/raster/raster-source.js';
+import { writeBenchScene } from './bench-scene.js';
 
 const { values } = parseArgs({
   options: {
+    sizes: { type: 'string', default: '4096,16384' },
     device: { type: 'string', default: 'auto' },
     data: { type: 'string', default: process.env.LANDWATCH_DATA ?? join('..', 'shared', 'data') },
+    source: { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 });
+const source = values.source ?? join(values.data as string, 'geotiff', 'vhr', 'dop-rgb.tif');
+if (!existsSync(source)) {
+  console.error(`bench: ${source} not found (set --data or LANDWATCH_DATA, or pass --source)`);
+  process.exit(2);
+}
+if (!existsSync(join('dist', 'node', 'landwatch.js'))) {
+  console.error('bench: run `npm run build` first (the bench runs the built CLI)');
+  process.exit(2);
+}
+const sizes = (values.sizes as string).split(',').map(Number);
 const out = mkdtempSync(join(tmpdir(), 'lw-bench-'));
-execFileSync(process.execPath, ['bin/landwatch.js', 'demo', '--dir', join(out, 'demo')], {
-  stdio: 'ignore',
-});
-const pairs: { name: string; before: string; after: string }[] = [
-  {
-    name: 'demo 1024² RGB 0.5 m',
-    before: join(out, 'demo', 'demo-before-2023-04-18.tif'),
-    after: join(out, 'demo', 'demo-after-2024-05-02.tif'),
-  },
-];
-const nanjing = join(values.data as string, 'geotiff', 'landsat-nanjing');
-if (existsSync(nanjing)) {
-  pairs.push({
-    name: 'Nanjing Landsat 800² ×6 bands',
-    before: join(nanjing, 'Nanjing_LT51200382000124BJC00_Nanjing.tif'),
-    after: join(nanjing, 'Nanjing_LT51200382002193BJC00_Nanjing.tif'),
-  });
-} else {
-  console.warn(`bench: ${nanjing} not found; only the demo pair is measured`);
+
+interface Stats {
+  wallSeconds: number;
+  inferSeconds: number;
+  peakRssMB: number;
+  pixels: number;
+  executionProvider: string;
+  polygons: number;
+  tiles: { total: number; run: number; skipped: number } | null;
+  screening: { seconds: number; activeTiles: number; totalTiles: number } | null;
+}
+
+/** One `landwatch detect` in its own process; returns its --stats line and the mask path. */
+function detect(before: string, after: string, tag: string, fullSweep: boolean) {
+  const mask = join(out, `${tag}-mask.tif`);
+  const args = ['bin/landwatch.js', 'detect', '--before', before, '--after', after];
+  args.push(
+    '--out',
+    join(out, `${tag}.gpkg`),
+    '--mask',
+    mask,
+    '--work-dir',
+    join(out, `work-${tag}`),
+  );
+  args.push('--overwrite', '--quiet', '--stats', '--fresh', '--device', values.device as string);
+  args.push(fullSweep ? '--full-sweep' : '--screening');
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const line = run.stderr.split('\n').find((l) => l.startsWith('stats: '));
+  if (run.status !== 0 || !line) {
+    throw new Error(`detect ${tag} failed: ${run.stderr.trim().split('\n').pop()}`);
+  }
+  return { stats: JSON.parse(line.slice(7)) as Stats, mask };
+}
+
+/** Changed pixels of the full sweep's mask, and how many of them the screened mask lacks. */
+async function lostPixels(fullMask: string, screenedMask: string) {
+  const [a, b] = await Promise.all([RasterSource.open(fullMask), RasterSource.open(screenedMask)]);
+  const { width, height } = a.info;
+  let changed = 0;
+  let lost = 0;
+  for (let y = 0; y < height; y += 256) {
+    const win = { x: 0, y, width, height: Math.min(256, height - y) };
+    const [[m1], [m2]] = await Promise.all([a.readWindow(win, [0]), b.readWindow(win, [0])]);
+    for (let i = 0; i < m1.length; i++) {
+      if (!m1[i]) continue;
+      changed++;
+      if (!m2[i]) lost++;
+    }
+  }
+  a.close();
+  b.close();
+  return { changed, lost };
+}
+
+const rows: string[] = [];
+const summary: string[] = [];
+const rss: Record<string, number[]> = { full: [], screened: [] };
+try {
+  for (const size of sizes) {
+    const t0 = performance.now();
+    const scene = await writeBenchScene(source, out, size);
+    const build = (performance.now() - t0) / 1000;
+    console.error(
+      `bench: ${size}² scene (${scene.changes.length} changes) written in ${build.toFixed(0)} s`,
+    );
+    const full = detect(scene.before, scene.after, `${size}-full`, true);
+    console.error(`bench: ${size}² full sweep ${full.stats.wallSeconds} s`);
+    const screened = detect(scene.before, scene.after, `${size}-screened`, false);
+    console.error(`bench: ${size}² screened ${screened.stats.wallSeconds} s`);
+    const { changed, lost } = await lostPixels(full.mask, screened.mask);
+    const mp = (size * size) / 1e6;
+    for (const [name, r] of [
+      ['full sweep', full.stats],
+      ['screened', screened.stats],
+    ] as const) {
+      const t = r.tiles;
+      rows.push(
+        `| ${size}² (${mp.toFixed(1)} MP) | ${name} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
+      );
+    }
+    rss.full.push(full.stats.peakRssMB);
+    rss.screened.push(screened.stats.peakRssMB);
+    summary.push(
+      `| ${size}² | ${(full.stats.wallSeconds / screened.stats.wallSeconds).toFixed(2)}× | ${screened.stats.screening?.seconds.toFixed(1) ?? '–'} s | ${changed} | ${lost} (${((100 * lost) / Math.max(1, changed)).toFixed(2)} %) |`,
+    );
+    if (!values.keep) {
+      for (const f of [scene.before, scene.after]) rmSync(f, { force: true });
+      for (const tag of ['full', 'screened']) {
+        rmSync(join(out, `work-${size}-${tag}`), { recursive: true, force: true });
+      }
+    }
+  }
+} finally {
+  if (!values.keep) rmSync(out, { recursive: true, force: true });
 }
 
 console.log(
-  '| pair | EP | process s | detect s | infer s | MP/s (pair) | peak RSS MB | polygons |',
+  `\nEngine benchmark on ${source.split('/').pop()} mirrored to size² px per date (node ${process.version}, ${process.platform}/${process.arch})\n`,
+);
+console.log(
+  '| scene per date | mode | EP | tiles run | detect s | MP/s (pair) | peak RSS MB | polygons |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const p of pairs) {
-  const args = [
-    'bin/landwatch.js',
-    'detect',
-    '--before',
-    p.before,
-    '--after',
-    p.after,
-    '--out',
-    join(out, `${pairs.indexOf(p)}.gpkg`),
-    '--overwrite',
-    '--quiet',
-    '--stats',
-    '--device',
-    values.device as string,
-  ];
-  const t0 = performance.now();
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
-  const processSeconds = (performance.now() - t0) / 1000;
-  const line = run.stderr.split('\n').find((l) => l.startsWith('stats: '));
-  if (run.status !== 0 || !line) {
-    console.log(`| ${p.name} | failed: ${run.stderr.trim().split('\n').pop()} |`);
-    continue;
-  }
-  const st = JSON.parse(line.slice(7)) as {
-    wallSeconds: number;
-    inferSeconds: number;
-    peakRssMB: number;
-    pixels: number;
-    executionProvider: string;
-    polygons: number;
-  };
-  const mps = st.pixels / 1e6 / st.inferSeconds;
+for (const r of rows) console.log(r);
+console.log(
+  '\n| scene | screening speed-up | of which screening | full-sweep changed px | lost by screening |',
+);
+console.log('| --- | --- | --- | --- | --- |');
+for (const s of summary) console.log(s);
+if (sizes.length >= 2) {
+  const ratio = (xs: number[]) => (xs[xs.length - 1] / xs[0]).toFixed(2);
   console.log(
-    `| ${p.name} | ${st.executionProvider} | ${processSeconds.toFixed(2)} | ${st.wallSeconds.toFixed(2)} | ${st.inferSeconds.toFixed(2)} | ${mps.toFixed(2)} | ${st.peakRssMB.toFixed(0)} | ${st.polygons} |`,
+    `\npeak RSS ${sizes[sizes.length - 1]}² / ${sizes[0]}²: full sweep ${ratio(rss.full)}, screened ${ratio(rss.screened)}`,
   );
 }

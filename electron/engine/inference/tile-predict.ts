@@ -83,14 +83,17 @@ export async function predictTile(
   // pixels: the model then sees no difference there, so the edge of a footprint is not taken for
   // change. Such pixels still get probability 0.
   const invalid = new Uint8Array(n);
+  const [inv0, inv1] = invalids;
   for (let i = 0; i < n; i++) {
-    const [a, b] = [invalids[0][i], invalids[1][i]];
+    const a = inv0[i];
+    const b = inv1[i];
     if (a === b) {
       invalid[i] = a;
       continue;
     }
     invalid[i] = 1;
-    const [from, to] = a ? [inputs[1], inputs[0]] : [inputs[0], inputs[1]];
+    const from = a ? inputs[1] : inputs[0];
+    const to = a ? inputs[0] : inputs[1];
     for (let p = 0; p < planes; p++) to[p * n + i] = from[p * n + i];
   }
   const tensors = inputs.map((input) => new ort.Tensor('float32', input, [1, planes, ph, pw]));

@@ -161,19 +161,26 @@ export function normaliseInto(
     const s = stretch[b];
     const gain = linear[b]?.gain ?? 1;
     const shift = linear[b]?.offset ?? 0;
-    const mean = norm.mean[b];
-    const std = norm.std[b];
+    // (v / scale - mean) / std as one multiply-add; the stretch as one too (this loop runs for
+    // every pixel of every tile of both dates).
+    const mul = 1 / (norm.scale * norm.std[b]);
+    const add = -norm.mean[b] / norm.std[b];
+    const sMul = s ? 255 / (s.high - s.low) : 1;
+    const sAdd = s ? -s.low * sMul : 0;
     const base = offset + b * n;
     for (let i = 0; i < n; i++) {
       let v = data[i];
-      if (!Number.isFinite(v) || v === nodata) {
+      if (v !== v || v === nodata || v === Infinity || v === -Infinity) {
         invalid[i] = 1;
         target[base + i] = 0;
         continue;
       }
       v = v * gain + shift;
-      if (s) v = Math.min(255, Math.max(0, ((v - s.low) / (s.high - s.low)) * 255));
-      target[base + i] = (v / norm.scale - mean) / std;
+      if (s) {
+        v = v * sMul + sAdd;
+        v = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+      target[base + i] = v * mul + add;
     }
   });
 }
