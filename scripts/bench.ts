@@ -96,6 +96,7 @@ async function lostPixels(fullMask: string, screenedMask: string) {
 const rows: string[] = [];
 const summary: string[] = [];
 const rss: Record<string, number[]> = { full: [], screened: [] };
+const perMp: number[] = [];
 try {
   for (const size of sizes) {
     const t0 = performance.now();
@@ -120,6 +121,7 @@ try {
       );
     }
     rss.full.push(full.stats.peakRssMB);
+    perMp.push(full.stats.wallSeconds / mp);
     rss.screened.push(screened.stats.peakRssMB);
     summary.push(
       `| ${size}² | ${(full.stats.wallSeconds / screened.stats.wallSeconds).toFixed(2)}× | ${screened.stats.screening?.seconds.toFixed(1) ?? '–'} s | ${changed} | ${lost} (${((100 * lost) / Math.max(1, changed)).toFixed(2)} %) |`,
@@ -152,5 +154,8 @@ if (sizes.length >= 2) {
   const ratio = (xs: number[]) => (xs[xs.length - 1] / xs[0]).toFixed(2);
   console.log(
     `\npeak RSS ${sizes[sizes.length - 1]}² / ${sizes[0]}²: full sweep ${ratio(rss.full)}, screened ${ratio(rss.screened)}`,
+  );
+  console.log(
+    `full-sweep seconds per MP: ${perMp.map((v, i) => `${sizes[i]}² ${v.toFixed(2)}`).join(', ')} (ratio ${ratio(perMp)})`,
   );
 }

@@ -11,6 +11,8 @@ import type { ModelCard } from './model-card.js';
 import { predictTile, type DateInput } from './tile-predict.js';
 import { axisTile, tileAxes, type TileAxes } from './tiling.js';
 
+const FLUSH_ROWS = 64;
+
 /** How many tiles a run had, ran, skipped (screening) and took from a checkpoint. */
 export interface TileCounts {
   total: number;
@@ -86,7 +88,11 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
     }
     // Rows above the next tile row are covered by no later tile: they are final.
     const done = row + 1 < rows ? axes.ys[row + 1] : height;
-    if (done > blender.top) await onRows(blender.top, blender.flush(done));
+    // In pieces of at most 64 rows, so a wide scene's finished rows never need a big array.
+    while (done > blender.top) {
+      const top = blender.top;
+      await onRows(top, blender.flush(Math.min(done, top + FLUSH_ROWS)));
+    }
     await options.onTileRowDone?.(row + 1, blender.carry());
   }
   return counts;
