@@ -24,6 +24,7 @@ export { shiftTransform } from './detect-inputs.js';
 /** Windows up to this many pixels also get `probability` and `mask` as arrays in the result. */
 export const IN_MEMORY_PIXELS = 4 * 1024 * 1024;
 
+/** What to compare and how; only the two paths are required. */
 export interface DetectParams {
   beforePath: string;
   afterPath: string;
@@ -52,6 +53,7 @@ export interface DetectParams {
   screening?: boolean;
 }
 
+/** Progress events: phase, units done of total, ETA, and the execution provider in use. */
 export interface DetectProgress {
   phase: 'open' | 'screen' | 'infer' | 'vectorise';
   done: number;
@@ -62,6 +64,7 @@ export interface DetectProgress {
   megapixelsPerSecond?: number;
 }
 
+/** A finished detection: polygons, where its rasters are on disk, and what was done. */
 export interface DetectResult {
   before: RasterInfo;
   after: RasterInfo;
@@ -96,12 +99,26 @@ export interface DetectResult {
   screening?: ScreeningReport | null;
 }
 
+/** Cancellation, progress and log lines for a running detection. */
 export interface DetectHooks {
   signal?: AbortSignal;
   onProgress?: (progress: DetectProgress) => void;
   log?: (line: string) => void;
 }
 
+/**
+ * Detects changes between two dates of imagery. Reads both GeoTIFFs window by window, aligns the
+ * after date onto the before grid, screens large scenes at a coarse pyramid level, runs the model
+ * tile row by tile row with seam-free blending into `probabilityPath`, checkpointing each tile row
+ * (a rerun resumes), and vectorises strip by strip. Memory does not grow with the scene.
+ *
+ * @example
+ * const run = await detectChanges(
+ *   { beforePath: 'a.tif', afterPath: 'b.tif', minArea: 100 },
+ *   { signal, onProgress: (p) => console.log(p.phase, p.done, p.total) },
+ * );
+ * console.log(run.polygons.length, run.tiles, run.probabilityPath);
+ */
 export async function detectChanges(
   params: DetectParams,
   hooks: DetectHooks = {},

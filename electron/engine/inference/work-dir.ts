@@ -66,6 +66,7 @@ export function fileStamp(path: string): { path: string; size: number; mtimeMs: 
   return { path: resolve(path), size: st.size, mtimeMs: st.mtimeMs };
 }
 
+/** An opened, locked work folder and its run record; release() when done. */
 export class WorkDir {
   private heartbeat: NodeJS.Timeout | null = null;
 

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 
+/** A width × height bit mask in a file, written and read by whole rows. */
 export class BitRowsFile {
   private fd: number | null;
   /** Bytes per row. */

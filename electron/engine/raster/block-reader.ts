@@ -24,6 +24,7 @@ type View =
 /** Bytes of decoded blocks kept per open image. */
 export const BLOCK_CACHE_BYTES = 48 * 1024 * 1024;
 
+/** Windowed reads of one GeoTIFF image through its decoded blocks, with a bounded LRU cache. */
 export class BlockReader {
   private decoder: Decoder | null = null;
   private readonly cache = new Map<number, View>();

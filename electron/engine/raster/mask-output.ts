@@ -16,6 +16,10 @@ export type MaskSource = Pick<DetectResult, 'before' | 'alignment'> & {
   mask?: Uint8Array;
 };
 
+/**
+ * Writes the change mask (0/255) on the before image's full grid; outside the overlap it is 0.
+ * Fails if `path` exists unless `overwrite` is set.
+ */
 export async function writeMask(
   path: string,
   result: MaskSource,

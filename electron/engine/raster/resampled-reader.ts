@@ -15,6 +15,7 @@ export interface ResampleSource {
   readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 
+/** A window reader over `source` on the before grid (bilinear; NaN where there is no data). */
 export class ResampledReader {
   readonly info: { name: string; nodata: number | null; alphaBand: number | null };
 

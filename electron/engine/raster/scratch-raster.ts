@@ -7,6 +7,7 @@ import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 
 import { basename } from 'node:path';
 import type { PixelWindow } from './raster-source.js';
 
+/** A float32 raster in a temporary file; dispose() deletes it. */
 export class ScratchRaster {
   readonly info: {
     name: string;
