@@ -429,3 +429,391 @@ class TrainSampler:
     def batch(self, n):
         items = [self.one() for _ in range(n)]
         return tuple(np.stack(x) for x in zip(*items))
+
+
+# ============================================================================ lw-siamese-v2 data
+#
+# Change kinds (the `kind` output): 0 new construction, 1 demolition, 2 other change;
+# IGNORE_KIND where a labelled change has no known kind (AirChange mixes new built-up area,
+# groundwork and tree removal) and everywhere outside the change mask.
+NEW, DEMOLISHED, OTHER, IGNORE_KIND = 0, 1, 2, 255
+
+
+def smooth_field(rng, h, w, sigma, amp):
+    """A smooth random field in [-amp, amp] (low-frequency illumination / seasonal patterns)."""
+    gh, gw = max(2, int(round(h / sigma)) + 1), max(2, int(round(w / sigma)) + 1)
+    n = rng.standard_normal((gh, gw)).astype(np.float32)  # coarse grid, smoothly up-sampled
+    n = ndimage.zoom(n, ((h + 0.5) / gh, (w + 0.5) / gw), order=3, mode="nearest")[:h, :w]
+    n /= np.abs(n).max() + 1e-6
+    return n * amp
+
+
+def seasonal(rng, img):
+    """Vegetation changes colour (green <-> yellow/brown), smoothly varying in space: NOT change."""
+    h, w = img.shape[:2]
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    veg = np.clip((g - np.maximum(r, b)) / 25.0 + 0.3, 0, 1) * np.clip((200 - img.mean(-1)) / 60, 0, 1)
+    amount = np.clip(0.5 + smooth_field(rng, h, w, rng.uniform(10, 30), 0.5), 0, 1) * rng.uniform(0.3, 1.0)
+    target = np.array([rng.uniform(0.9, 1.25), rng.uniform(0.8, 1.0), rng.uniform(0.55, 0.85)], np.float32)
+    if rng.random() < 0.4:  # greener instead (spring)
+        target = np.array([rng.uniform(0.75, 0.95), rng.uniform(1.0, 1.15), rng.uniform(0.8, 1.0)], np.float32)
+    a = (veg * amount)[..., None]
+    return img * (1 - a) + img * target * a
+
+
+def illumination(rng, img):
+    """Low-frequency multiplicative illumination gradient (sun angle, vignetting, BRDF)."""
+    h, w = img.shape[:2]
+    f = 1 + smooth_field(rng, h, w, rng.uniform(20, 60), rng.uniform(0.05, 0.18))
+    return img * f[..., None]
+
+
+def small_shadows(rng, img, n=None):
+    """Shadows of unchanged objects (trees, buildings) that lengthen / move: multiplicative
+    darkening of a few feathered shapes, texture kept. NOT change."""
+    h, w = img.shape[:2]
+    m = np.zeros((h, w), np.float32)
+    for _ in range(n if n is not None else int(rng.integers(1, 6))):
+        sh, sw = int(rng.integers(3, 14)), int(rng.integers(6, 30))
+        if rng.random() < 0.5:
+            sh, sw = sw, sh
+        y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+        m[y : y + sh, x : x + sw] = 1
+    m = feather(m > 0, rng.uniform(0.6, 1.5))
+    return img * (1 - m[..., None] * rng.uniform(0.3, 0.6))
+
+
+def elastic(rng, img, amp):
+    """Smooth sub-pixel to few-pixel warp (misregistration that varies across the image, relief)."""
+    h, w = img.shape[:2]
+    dy = smooth_field(rng, h, w, rng.uniform(12, 30), amp)
+    dx = smooth_field(rng, h, w, rng.uniform(12, 30), amp)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    out = [ndimage.map_coordinates(img[..., c], [yy + dy, xx + dx], order=1, mode="nearest") for c in range(img.shape[2])]
+    return np.stack(out, -1)
+
+
+def resample_blur(rng, img):
+    """A date imaged at lower resolution: down-sample and up-sample again."""
+    h, w = img.shape[:2]
+    f = rng.uniform(1.3, 2.0)
+    small = resize(img, (max(8, int(h / f)), max(8, int(w / f))))
+    return resize(small, (h, w))
+
+
+def nuisance_v2(rng, before, after, strength=1.0):
+    """Changes that must NOT be detected, applied to each date independently: radiometric /
+    seasonal shifts, illumination gradients, haze, cloud shadow, moved shadows, 1-3 px rigid and
+    smooth misregistration, resolution / blur / noise differences."""
+    before = photometric(rng, before, 0.6 * strength)
+    after = photometric(rng, after, strength)
+    for img_is_after in (False, True):
+        img = after if img_is_after else before
+        s = strength * (1.0 if img_is_after else 0.6)
+        if rng.random() < 0.35 * s:
+            img = seasonal(rng, img)
+        if rng.random() < 0.35 * s:
+            img = illumination(rng, img)
+        if rng.random() < 0.2 * s:
+            img = haze(rng, img)
+        if rng.random() < 0.12 * s:
+            img = cloud_shadow(rng, img)
+        if rng.random() < 0.3 * s:
+            img = small_shadows(rng, img)
+        if rng.random() < 0.12:
+            img = resample_blur(rng, img)
+        elif rng.random() < 0.15:
+            sg = rng.uniform(0.4, 1.0)
+            img = ndimage.gaussian_filter(img, (sg, sg, 0))
+        if rng.random() < 0.3:
+            img = img + rng.normal(0, rng.uniform(1, 5), img.shape)
+        if img_is_after:
+            after = img
+        else:
+            before = img
+    if rng.random() < 0.45 * strength:  # 1-3 px rigid misregistration of the before image
+        d = rng.uniform(-3, 3, 2) if rng.random() < 0.5 else rng.uniform(-1.5, 1.5, 2)
+        before = shift(before, d[0], d[1])
+    if rng.random() < 0.2 * strength:  # smooth, spatially varying misregistration
+        before = elastic(rng, before, rng.uniform(0.7, 2.0))
+    return np.clip(before, 0, 255), np.clip(after, 0, 255)
+
+
+def rubble(rng, h, w):
+    """What a demolished footprint looks like afterwards: soil / slab / debris texture."""
+    base = bare_earth(rng, h, w)
+    if rng.random() < 0.4:  # concrete slab
+        base = base * 0.3 + rng.uniform(150, 210) * 0.7
+    speck = (rng.random((h, w)) < rng.uniform(0, 0.08))[..., None] * rng.uniform(-60, 60)
+    return np.clip(base + speck, 0, 255).astype(np.float32)
+
+
+class SynthesiserV2(Synthesiser):
+    """M4 step 3 synthesis (feathered mask, blurred reference, linear blend) for change pairs with
+    kind labels: new structures (after only), demolition (before only; the footprint becomes
+    soil / slab / debris), bare earth / groundwork / transplanted texture ("other change"), and
+    unchanged structures present in BOTH dates with their own shadows (not change)."""
+
+    def building(self, rng):
+        if rng.random() < 0.55 and self.buildings:
+            patch, m = self.buildings[rng.integers(len(self.buildings))]
+            k = int(rng.integers(4))
+            patch, m = np.rot90(patch, k), np.rot90(m, k)
+            if rng.random() < 0.5:
+                patch, m = patch[:, ::-1], m[:, ::-1]
+            sc = rng.uniform(0.7, 1.35)
+            hw = (max(4, int(m.shape[0] * sc)), max(4, int(m.shape[1] * sc)))
+            patch, m = resize(np.ascontiguousarray(patch), hw), resize(np.ascontiguousarray(m), hw)
+            return photometric(rng, patch, 0.5), m
+        return procedural_building(rng)
+
+    def place(self, rng, size, mask):
+        ph, pw = mask.shape
+        if ph >= size - 2 or pw >= size - 2:
+            return None
+        y = int(rng.integers(-ph // 4, size - 3 * ph // 4))
+        x = int(rng.integers(-pw // 4, size - 3 * pw // 4))
+        alpha = np.zeros((size, size), bool)
+        ys, xs = slice(max(0, y), min(size, y + ph)), slice(max(0, x), min(size, x + pw))
+        pys, pxs = slice(ys.start - y, ys.stop - y), slice(xs.start - x, xs.stop - x)
+        alpha[ys, xs] = mask[pys, pxs]
+        if alpha.sum() < 20:
+            return None
+        return (ys, xs, pys, pxs), alpha
+
+    def blend(self, rng, img, patch, where, alpha, shadow=None):
+        size = img.shape[0]
+        big = np.zeros((size, size, 3), np.float32)
+        ys, xs, pys, pxs = where
+        big[ys, xs] = patch[pys, pxs]
+        if shadow is not None:  # cast shadow outside the object (d, darkness)
+            d, dark = shadow
+            sh = np.roll(alpha, tuple(d), (0, 1)) & ~alpha
+            img *= (1 - feather(sh, 0.7) * dark)[..., None]
+        a = feather(alpha, rng.uniform(0.4, 1.2))
+        img[:] = img * (1 - a[..., None]) + big * a[..., None]
+        return a > 0.5
+
+    def sample_v2(self, rng, size):
+        before = self.crop_bg(rng, size)
+        after = before.copy()
+        label = np.zeros((size, size), bool)
+        kind = np.full((size, size), IGNORE_KIND, np.uint8)
+        sun = rng.integers(2, 7, 2) * rng.choice([-1, 1], 2)  # shadow offset of this scene
+        # unchanged structures: in both dates, each date with its own shadow length / darkness
+        for _ in range(int(rng.integers(0, 4)) if rng.random() < 0.5 else 0):
+            patch, m = self.building(rng)
+            pl = self.place(rng, size, m)
+            if pl is None:
+                continue
+            sun_b = np.clip(sun + rng.integers(-2, 3, 2), -8, 8)
+            p2 = photometric(rng, patch, 0.3)
+            self.blend(rng, before, patch, pl[0], pl[1], (sun_b, rng.uniform(0.3, 0.6)))
+            self.blend(rng, after, p2, pl[0], pl[1], (sun, rng.uniform(0.3, 0.6)))
+        n = 0 if rng.random() < 0.12 else int(rng.integers(1, 9))
+        for _ in range(n):
+            t = rng.random()
+            if t < 0.45:  # new construction, sometimes on a freshly cleared site
+                patch, m = self.building(rng)
+                pl = self.place(rng, size, m)
+                if pl is None:
+                    continue
+                if rng.random() < 0.3:
+                    site = ndimage.binary_dilation(pl[1], iterations=int(rng.integers(2, 6)))
+                    soil = bare_earth(rng, size, size)
+                    a = feather(site, 1.0)[..., None]
+                    after[:] = after * (1 - a) + soil * a
+                lab = self.blend(rng, after, patch, pl[0], pl[1], (sun, rng.uniform(0.35, 0.65)))
+                label |= lab
+                kind[lab] = NEW
+            elif t < 0.7:  # demolition: the building exists before, soil / slab / debris after
+                patch, m = self.building(rng)
+                pl = self.place(rng, size, m)
+                if pl is None:
+                    continue
+                lab = self.blend(rng, before, patch, pl[0], pl[1], (sun, rng.uniform(0.35, 0.65)))
+                if rng.random() < 0.7:
+                    site = ndimage.binary_dilation(pl[1], iterations=int(rng.integers(0, 3)) or 1)
+                    a = feather(site, rng.uniform(0.6, 1.5))[..., None]
+                    after[:] = after * (1 - a) + rubble(rng, size, size) * a
+                label |= lab
+                kind[lab] = DEMOLISHED
+            else:  # other change: bare earth / groundwork / transplanted texture
+                s = int(rng.integers(16, size // 2))
+                m = smooth_blob(rng, s, s, s / 6, 0.3)
+                m &= ndimage.binary_erosion(np.ones_like(m), iterations=2)
+                patch = bare_earth(rng, s, s) if rng.random() < 0.6 else self.crop_bg(rng, s)
+                pl = self.place(rng, size, m)
+                if pl is None:
+                    continue
+                lab = self.blend(rng, after, patch, pl[0], pl[1])
+                label |= lab
+                kind[lab] = OTHER
+        if rng.random() < 0.2:  # date swap: new <-> demolished, other stays other
+            before, after = after, before
+            k2 = kind.copy()
+            k2[kind == NEW] = DEMOLISHED
+            k2[kind == DEMOLISHED] = NEW
+            kind = k2
+        kind[~label] = IGNORE_KIND
+        return before, after, label, kind
+
+
+def crop_iou(pred, label, min_px=20):
+    """IoU of a predicted mask with a label crop; crops with (almost) no change score 1 when the
+    prediction is (almost) empty too and 0 when it has false alarms."""
+    if label.sum() < min_px:
+        return 1.0 if pred.sum() < min_px else 0.0
+    return float((pred & label).sum() / max(1, (pred | label).sum()))
+
+
+class TrainSamplerV2:
+    """v2 training crops. Sources as in v1 (LEVIR 30 %, AirChange 15 %, synthetic 50 %, OMBRIA 5 %).
+
+    sampling = "uniform": real crops centred on a random changed pixel (70 %) or anywhere (30 %);
+        synthetic crops drawn uniformly from a bank of pre-made pairs.
+    sampling = "iou" (METHODS.md M3 step 2): every `refresh` steps the current model predicts the
+        whole real training pairs and the synthetic bank; each labelled region (connected
+        component) and each false-alarm region of the real pairs, and each synthetic crop, gets the
+        IoU of the prediction with its label; candidates are split into IoU bins
+        [0, .25), [.25, .5), [.5, .75), [.75, 1] and a crop is drawn by picking a non-empty bin
+        uniformly, then a candidate in it uniformly (30 % of real crops stay anywhere-random).
+    In both modes the synthetic bank is rebuilt at every refresh, so the two differ only in how
+    candidates are drawn.
+    """
+
+    BINS = (0.25, 0.5, 0.75)
+
+    def __init__(self, root, seed=0, size=128, mix=(0.30, 0.15, 0.50, 0.05), sampling="uniform",
+                 bank=384, air_scale=(1.2, 2.2), log=print):
+        self.base = TrainSampler(root, seed=seed, size=size, mix=mix, log=log)
+        self.base.synth.__class__ = SynthesiserV2
+        self.rng = self.base.rng
+        self.size = size
+        self.sampling = sampling
+        self.air_scale = tuple(air_scale)  # AirChange is 1.5 m/px: > 1 zooms towards LEVIR's 0.5 m
+        self.bank_size = bank
+        self.bank = []
+        self.bank_bins = None
+        self.regions = None  # per source: list of (pair, cy, cx, iou)
+        self.stats = {}
+        self.rebuild_bank()
+
+    # ----------------------------------------------------------------- synthetic bank
+    def rebuild_bank(self):
+        """Fills the bank on the first call; afterwards replaces its older half with new pairs."""
+        rng = self.rng
+        if len(self.bank) < self.bank_size:
+            idx = range(self.bank_size)
+            self.bank = [None] * self.bank_size
+        else:
+            half = self.bank_size // 2
+            self._half = 1 - getattr(self, "_half", 1)
+            idx = range(self._half * half, (self._half + 1) * half)
+        for i in idx:
+            a, b, lab, kind = self.base.synth.sample_v2(rng, self.size)
+            a, b = nuisance_v2(rng, a, b, 1.0)
+            self.bank[i] = (np.round(a).astype(np.uint8), np.round(b).astype(np.uint8), lab, kind)
+        self.bank_bins = None
+
+    def score(self, predict):
+        """predict(list of (a, b) uint8 HxWx3) -> list of bool masks. Updates the IoU bins."""
+        preds = predict([(a, b) for a, b, _, _ in self.bank])
+        ious = np.array([crop_iou(p, x[2]) for p, x in zip(preds, self.bank)])
+        self.bank_bins = self.binned(ious)
+        regions = {}
+        for name, pairs in (("levir", self.base.levir), ("air", self.base.air)):
+            preds = predict([(p["a"], p["b"]) for p in pairs])
+            cand = []
+            for pi, (p, pred) in enumerate(zip(pairs, preds)):
+                gl, gn = ndimage.label(p["label"], np.ones((3, 3)))
+                pl, pn = ndimage.label(pred, np.ones((3, 3)))
+                for i, sl in enumerate(ndimage.find_objects(gl), 1):
+                    g = gl[sl] == i
+                    if g.sum() < 20:
+                        continue
+                    ids = np.unique(pl[sl][g])
+                    ids = ids[ids > 0]
+                    pm = np.isin(pl, ids) if len(ids) else np.zeros_like(pred)
+                    gm = gl == i
+                    iou = float((pm & gm).sum() / max(1, (pm | gm).sum()))
+                    cy, cx = [int(np.mean(v)) for v in np.nonzero(gm)]
+                    cand.append((pi, cy, cx, iou))
+                for j, sl in enumerate(ndimage.find_objects(pl), 1):
+                    m = pl[sl] == j
+                    if m.sum() < 20 or (p["label"][sl] & m).any():
+                        continue  # only pure false alarms here
+                    ys, xs = np.nonzero(m)
+                    cand.append((pi, sl[0].start + int(ys.mean()), sl[1].start + int(xs.mean()), 0.0))
+            regions[name] = (cand, self.binned(np.array([c[3] for c in cand])))
+        self.regions = regions
+        self.stats = {
+            "bankIoUBins": [len(b) for b in self.bank_bins],
+            **{f"{k}RegionIoUBins": [len(b) for b in v[1]] for k, v in regions.items()},
+        }
+        return self.stats
+
+    def binned(self, ious):
+        idx = np.digitize(ious, self.BINS)
+        return [np.nonzero(idx == k)[0] for k in range(len(self.BINS) + 1)]
+
+    def pick(self, bins):
+        nonempty = [b for b in bins if len(b)]
+        b = nonempty[self.rng.integers(len(nonempty))]
+        return int(b[self.rng.integers(len(b))])
+
+    # ----------------------------------------------------------------- crops
+    def real_at(self, p, cy, cx, scale_range):
+        rng, size = self.rng, self.size
+        h, w = p["label"].shape
+        c = int(min(round(size / rng.uniform(*scale_range)), h, w))
+        y = int(np.clip(cy - c // 2 + rng.integers(-c // 4, c // 4 + 1), 0, h - c))
+        x = int(np.clip(cx - c // 2 + rng.integers(-c // 4, c // 4 + 1), 0, w - c))
+        a = p["a"][y : y + c, x : x + c].astype(np.float32)
+        b = p["b"][y : y + c, x : x + c].astype(np.float32)
+        lab = p["label"][y : y + c, x : x + c]
+        if c != size:
+            a, b, lab = resize(a, (size, size)), resize(b, (size, size)), resize(lab, (size, size))
+        return a, b, lab
+
+    def real(self, name, scale_range):
+        pairs = self.base.levir if name == "levir" else self.base.air
+        if self.sampling == "iou" and self.regions is not None and self.rng.random() < 0.7:
+            cand, bins = self.regions[name]
+            if cand:
+                pi, cy, cx, _ = cand[self.pick(bins)]
+                return self.real_at(pairs[pi], cy, cx, scale_range)
+        return self.base.real(pairs, scale_range)
+
+    def one(self):
+        rng = self.rng
+        k = rng.choice(4, p=self.base.mix)
+        if k == 2:
+            if self.sampling == "iou" and self.bank_bins is not None:
+                i = self.pick(self.bank_bins)
+            else:
+                i = int(rng.integers(len(self.bank)))
+            a, b, lab, kind = self.bank[i]
+            a, b, lab, kind = geo_aug(rng, a.astype(np.float32), b.astype(np.float32), lab, kind)
+            return normalise(a), normalise(b), lab.astype(np.int64), kind.astype(np.int64)
+        if k == 0:
+            a, b, lab = self.real("levir", (0.75, 1.35))
+            strength, kval = 0.6, NEW
+        elif k == 1:
+            a, b, lab = self.real("air", self.air_scale)
+            strength, kval = 0.4, IGNORE_KIND
+        else:
+            a, b, lab = self.base.ombria_pair()
+            strength, kval = 0.3, OTHER
+        a, b, lab = geo_aug(rng, a, b, lab)
+        if rng.random() < 0.2:  # date swap: new building <-> demolition, still change
+            a, b = b, a
+            if kval == NEW:
+                kval = DEMOLISHED
+        a, b = nuisance_v2(rng, a, b, strength)
+        kind = np.where(lab, kval, IGNORE_KIND)
+        return normalise(a), normalise(b), lab.astype(np.int64), kind.astype(np.int64)
+
+    def batch(self, n):
+        items = [self.one() for _ in range(n)]
+        return tuple(np.stack(x) for x in zip(*items))
