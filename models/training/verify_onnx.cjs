@@ -29,7 +29,9 @@ async function main() {
       maxDiff = Math.max(maxDiff, Math.abs(out[name].data[i] - parity[name].data[i]));
     }
     const shapeOk = JSON.stringify(out[name].dims) === JSON.stringify(parity[name].shape);
-    console.log(`parity ${name} ${JSON.stringify(out[name].dims)} max |ort - torch| = ${maxDiff.toExponential(2)}`);
+    console.log(
+      `parity ${name} ${JSON.stringify(out[name].dims)} max |ort - torch| = ${maxDiff.toExponential(2)}`,
+    );
     ok = ok && shapeOk && maxDiff <= parity.tolerance;
   }
   const pair = (n, h, w) => {
