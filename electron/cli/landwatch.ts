@@ -12,6 +12,7 @@ const USAGE = `Usage:
                    [--mask <file.tif>] [--threshold 0.5] [--min-area <m²>] [--model <id>]
                    [--device auto|cpu|webgpu|cuda|dml|coreml] [--bands 3,2,1]
                    [--stretch auto|none|percentile] [--radiometry match|none] [--overwrite] [--quiet] [--stats]
+                   [--full-sweep | --screening] [--work-dir <folder>] [--fresh]
 ${EXPORT_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
