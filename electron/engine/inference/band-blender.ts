@@ -43,6 +43,7 @@ export class BandBlender {
   private readonly capacity: number;
   private readonly colRamps: Float32Array[];
   private readonly rowRamps: Float32Array[];
+  private readonly profiles = new Map<number, Float32Array>();
   private y0 = 0;
   /** Rows of the band that hold contributions (from the top). */
   private used = 0;
@@ -133,19 +134,35 @@ export class BandBlender {
 
   /** Total blending weight of every pixel of window row y, from the tiles that ran over it. */
   private rowWeight(y: number, out: Float32Array): void {
-    const { axes, active } = this.grid;
-    const tw = axes.tileWidth;
+    const { axes } = this.grid;
     out.fill(0);
     for (let row = 0; row < axes.ys.length; row++) {
       const r = y - axes.ys[row];
       if (r < 0 || r >= axes.tileHeight) continue;
+      // Weight = Σ over covering tile rows of (ramp down) × (sum of the row's ramps across).
       const wr = this.rowRamps[row][r];
-      for (let col = 0; col < axes.xs.length; col++) {
-        if (!active(row, col)) continue;
-        const wx = this.colRamps[col];
-        const x0 = axes.xs[col];
-        for (let c = 0; c < tw; c++) out[x0 + c] += wr * wx[c];
-      }
+      const across = this.columnProfile(row);
+      for (let x = 0; x < out.length; x++) out[x] += wr * across[x];
     }
+  }
+
+  /** Σ of the ramps across of tile row `row`'s tiles that ran, cached while the row is in flight. */
+  private columnProfile(row: number): Float32Array {
+    const hit = this.profiles.get(row);
+    if (hit) return hit;
+    const { axes, active, width } = this.grid;
+    const profile = new Float32Array(width);
+    for (let col = 0; col < axes.xs.length; col++) {
+      if (!active(row, col)) continue;
+      const wx = this.colRamps[col];
+      const x0 = axes.xs[col];
+      for (let c = 0; c < axes.tileWidth; c++) profile[x0 + c] += wx[c];
+    }
+    // Rows above the band are done with; at most a few tile rows cover the band.
+    for (const key of this.profiles.keys()) {
+      if (axes.ys[key] + axes.tileHeight <= this.y0) this.profiles.delete(key);
+    }
+    this.profiles.set(row, profile);
+    return profile;
   }
 }

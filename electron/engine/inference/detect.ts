@@ -198,6 +198,9 @@ export async function detectChanges(
         notes.push(`resumed: ${tiles.resumed} finished tiles taken from the checkpoint`);
     }
     const tInfer = performance.now();
+    // Vectorising reads only the probability on disk: the imagery's block caches can go.
+    before.releaseCache();
+    after.releaseCache();
 
     onProgress({ phase: 'vectorise', done: 0, total: 1, etaSeconds: null, executionProvider: ep });
     const small = width * height <= IN_MEMORY_PIXELS;

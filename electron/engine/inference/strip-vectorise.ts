@@ -5,8 +5,8 @@
  * Why this design: a component can cross any number of strip borders, and the exact tracer needs
  * the component's labels (saddle pixels are resolved by component identity). So the work is split
  * in two passes over row strips:
- * 1. Threshold + closing + opening per strip, read with a halo of 2·(close + open radius) rows so
- *    the morphology equals the whole-raster one; the cleaned mask goes to a bit file on disk
+ * 1. Threshold + closing + opening per strip (on the occupied columns only, sparse-morphology.ts),
+ *    read with a halo of 2·(close + open radius) rows so the morphology equals the whole-raster one; the cleaned mask goes to a bit file on disk
  *    (1 bit per pixel); components are labelled per strip and joined across strip borders with a
  *    union-find, which also merges their statistics (pixel count, bounding box, probabilities).
  * 2. Per strip, components whose top row lies in it are traced from a window of rows that reaches
@@ -30,7 +30,6 @@ import {
   type MapUnits,
   type Ring,
 } from '../vector/geo.js';
-import { closing, opening } from '../vector/morphology.js';
 import {
   maskFromProbability,
   type ChangePolygon,
@@ -38,6 +37,7 @@ import {
 } from '../vector/polygonize.js';
 import { simplifyPolygon } from '../vector/simplify.js';
 import { traceComponents } from '../vector/trace.js';
+import { cleanSparse } from './sparse-morphology.js';
 import { ComponentTable, type SceneComponent } from './strip-components.js';
 
 /** Rows of probabilities (0–1, NaN = never changed), read in increasing order. */
@@ -104,8 +104,15 @@ export async function vectoriseStrips(
       const b = Math.min(h, strip.y1 + halo);
       const prob = await src.read(a, b, opts.signal);
       let mask = maskFromProbability(prob, opts.threshold);
-      if (closeR > 0) mask = closing(mask, w, b - a, closeR);
-      if (openR > 0) mask = opening(mask, w, b - a, openR);
+      if (!mask.includes(1)) {
+        // Nothing changed here (most of a scene): no morphology, no labels; the bit file reads
+        // rows never written as zeros.
+        strip.base = table.length;
+        above = null;
+        opts.onProgress?.(i + 1, total);
+        continue;
+      }
+      mask = cleanSparse(mask, w, b - a, closeR, openR);
       const core = mask.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
       bits.writeRows(strip.y0, core);
       const lab = labelComponents(core, w, strip.y1 - strip.y0);
@@ -164,7 +171,13 @@ export async function vectoriseStrips(
     for (const [i, strip] of strips.entries()) {
       throwIfAborted(opts.signal);
       const { y0, y1, base } = strip;
-      const coreLab = labelComponents(bits.readRows(y0, y1), w, y1 - y0);
+      const coreMask = bits.readRows(y0, y1);
+      if (!coreMask.includes(1)) {
+        await opts.onMaskRows?.(y0, coreMask);
+        opts.onProgress?.(strips.length + i + 1, total);
+        continue;
+      }
+      const coreLab = labelComponents(coreMask, w, y1 - y0);
       const rootOf = (k: number) => table.find(base + k - 1);
       const out = new Uint8Array((y1 - y0) * w);
       for (let p = 0; p < out.length; p++) {

@@ -82,7 +82,7 @@ export class BlockReader {
     x1: number,
     y1: number,
     samples: number[],
-    out: Float32Array[],
+    out: (Float32Array | Uint8Array)[],
     outWidth: number,
     ox: number,
     oy: number,

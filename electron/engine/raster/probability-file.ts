@@ -142,13 +142,9 @@ export class GeoTiffRows {
       data.set(c.data.subarray((a - c.y0) * width, (from - c.y0) * width));
     }
     if (from < b) {
-      const [band] = await this.source.readWindow(
-        { x: 0, y: from, width, height: b - from },
-        [0],
-        signal,
-      );
-      const off = (from - a) * width;
-      for (let i = 0; i < band.length; i++) data[off + i] = band[i];
+      // Byte rasters go straight into the byte cache: no full-width Float32 copy of the block row.
+      const target = data.subarray((from - a) * width);
+      await this.source.readBandInto({ x: 0, y: from, width, height: b - from }, 0, target, signal);
     }
     this.cache = { y0: a, y1: b, data };
     const out = new Float32Array((y1 - y0) * width);

@@ -92,28 +92,31 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
           signal,
         );
         const rows = r1 - r0;
+        // Invalid samples become 0 with weight 0, so the filter loops below need no branches.
         const valid = validity(data, nb, alphaBand === null ? null : data[nb], nodata);
         const allValid = valid.every((v) => v === 1);
+        const tapSum = taps.reduce((a, t) => a + t, 0);
         for (let r = 0; r < rows; r++) {
           const row = new Float32Array((nb + 1) * ncx);
           const o = r * readW;
           for (let c = 0; c < ncx; c++) {
             // Tap i of coarse column c reads column c·factor + i of the read window.
             const k0 = o + c * factor;
-            let w = 0;
-            for (let i = 0; i < taps.length; i++) w += taps[i] * valid[k0 + i];
+            let w = tapSum;
+            if (!allValid) {
+              w = 0;
+              for (let i = 0; i < taps.length; i++) w += taps[i] * valid[k0 + i];
+            }
             row[nb * ncx + c] = w;
           }
           for (let b = 0; b < nb; b++) {
             const plane = data[b];
+            const base = b * ncx;
             for (let c = 0; c < ncx; c++) {
               const k0 = o + c * factor;
               let v = 0;
-              if (allValid) for (let i = 0; i < taps.length; i++) v += taps[i] * plane[k0 + i];
-              else
-                for (let i = 0; i < taps.length; i++)
-                  if (valid[k0 + i]) v += taps[i] * plane[k0 + i];
-              row[b * ncx + c] = v;
+              for (let i = 0; i < taps.length; i++) v += taps[i] * plane[k0 + i];
+              row[base + c] = v;
             }
           }
           ring.set(r0 + r, row);
@@ -134,15 +137,31 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
   }
 }
 
-/** 1 where every band has a value (not NaN, not no-data) and alpha is not 0. */
+/**
+ * 1 where every band has a value (not NaN, not no-data) and alpha is not 0, else 0; the samples of
+ * invalid pixels are set to 0 in `data` so they add nothing to a weighted sum.
+ */
 function validity(
   data: Float32Array[],
   nb: number,
   alpha: Float32Array | null,
   nodata: number | null,
-): Uint8Array {
+): Float32Array {
   const n = data[0].length;
-  const valid = new Uint8Array(n).fill(1);
+  const valid = new Float32Array(n).fill(1);
+  // Most chunks lie inside the image and have no markers: one read-only pass settles that.
+  let clean = alpha === null;
+  for (let b = 0; b < nb && clean; b++) {
+    const plane = data[b];
+    for (let k = 0; k < n; k++) {
+      const v = plane[k];
+      if (v !== v || v === nodata) {
+        clean = false;
+        break;
+      }
+    }
+  }
+  if (clean) return valid;
   for (let b = 0; b < nb; b++) {
     const plane = data[b];
     for (let k = 0; k < n; k++) {
@@ -151,6 +170,10 @@ function validity(
     }
   }
   if (alpha) for (let k = 0; k < n; k++) if (alpha[k] === 0) valid[k] = 0;
+  for (let b = 0; b < nb; b++) {
+    const plane = data[b];
+    for (let k = 0; k < n; k++) if (valid[k] === 0) plane[k] = 0;
+  }
   return valid;
 }
 

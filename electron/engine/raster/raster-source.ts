@@ -157,6 +157,40 @@ export class RasterSource {
     return out;
   }
 
+  /**
+   * Reads one band (0-based) of a window into `out` (window-sized, row-major), e.g. straight into a
+   * Uint8Array for byte data without a Float32 copy; pixels outside the image are left untouched.
+   */
+  async readBandInto(
+    window: PixelWindow,
+    band: number,
+    out: Float32Array | Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const x0 = Math.max(0, window.x);
+    const y0 = Math.max(0, window.y);
+    const x1 = Math.min(this.info.width, window.x + window.width);
+    const y1 = Math.min(this.info.height, window.y + window.height);
+    if (x1 <= x0 || y1 <= y0) return;
+    if (this.blocks) {
+      await this.blocks.read(
+        x0,
+        y0,
+        x1,
+        y1,
+        [band],
+        [out],
+        window.width,
+        x0 - window.x,
+        y0 - window.y,
+        signal,
+      );
+      return;
+    }
+    const [data] = await this.readWindow(window, [band], signal);
+    for (let i = 0; i < data.length; i++) if (data[i] === data[i]) out[i] = data[i];
+  }
+
   /** Size of the blocks the file is stored in (tiles, or full-width strips); reads aligned to
    * them decode each block once. */
   blockSize(): { width: number; height: number } {
@@ -172,6 +206,11 @@ export class RasterSource {
       if (img.getSamplesPerPixel() === this.info.bands) out.push(img);
     }
     return out;
+  }
+
+  /** Frees the decoded-block cache (reads still work; they decode again). */
+  releaseCache(): void {
+    this.blocks?.clear();
   }
 
   close(): void {

@@ -6,10 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cleanSparse } from '../../../electron/engine/inference/sparse-morphology.js';
 import {
   vectoriseStrips,
   type ProbabilityRows,
 } from '../../../electron/engine/inference/strip-vectorise.js';
+import { closing, opening } from '../../../electron/engine/vector/morphology.js';
 import { vectorise, type PolygonizeOptions } from '../../../electron/engine/vector/polygonize.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lw-strips-'));
@@ -107,5 +109,31 @@ describe('vectoriseStrips', () => {
     const area = (ps: typeof cut.polygons) => ps.reduce((s, q) => s + q.areaM2, 0);
     expect(area(cut.polygons)).toBeCloseTo(area(whole.polygons), 6);
     expect(cut.polygons).toContainEqual(whole.polygons[1]);
+  });
+});
+
+describe('cleanSparse', () => {
+  it('equals full-width closing then opening on sparse random masks', () => {
+    let s = 11;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const [w, h, radii] of [
+      [300, 40, [1, 1]],
+      [257, 33, [2, 1]],
+      [90, 20, [1, 0]],
+    ] as const) {
+      for (let trial = 0; trial < 5; trial++) {
+        const mask = new Uint8Array(w * h);
+        for (let k = 0; k < 6; k++) {
+          const x0 = Math.floor(rnd() * w);
+          const y0 = Math.floor(rnd() * h);
+          for (let y = y0; y < Math.min(h, y0 + 1 + rnd() * 6); y++)
+            for (let x = x0; x < Math.min(w, x0 + 1 + rnd() * 8); x++)
+              mask[y * w + x] = rnd() < 0.85 ? 1 : 0;
+        }
+        let full = radii[0] > 0 ? closing(mask, w, h, radii[0]) : mask;
+        if (radii[1] > 0) full = opening(full, w, h, radii[1]);
+        expect(cleanSparse(mask, w, h, radii[0], radii[1])).toEqual(full);
+      }
+    }
   });
 });
