@@ -7,11 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryRaster } from '../../../electron/engine/raster/memory-raster.js';
-import {
-  buildCoarseLevel,
-  coarseSize,
-  gaussianTaps,
-} from '../../../electron/engine/raster/pyramid.js';
+import { buildCoarseLevel, coarseSize } from '../../../electron/engine/raster/pyramid.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-pyramid-'));
 
@@ -84,10 +80,18 @@ describe('buildCoarseLevel', () => {
     level.dispose();
   });
 
-  it('uses normalised Gaussian taps centred on the block', () => {
-    const t = gaussianTaps(4);
-    expect(t).toHaveLength(12);
-    expect(t[5]).toBeCloseTo(t[6], 12);
-    expect(t[0]).toBeLessThan(0.1 * t[5]);
+  it('smooths like a Gaussian: a one-pixel spike spreads over the neighbouring coarse pixels', async () => {
+    const src = raster(64, 64, (x, y) => (x === 30 && y === 30 ? 1600 : 0), 1);
+    const level = await buildCoarseLevel({
+      source: src,
+      bands: [0],
+      window: { x: 0, y: 0, width: 64, height: 64 },
+      factor: 4,
+      path: join(dir, 'spike.f32'),
+    });
+    const [v] = await level.readWindow({ x: 6, y: 6, width: 3, height: 3 }, [0]);
+    // Box mean 100 at (7, 7), then [1 2 1]/4 across and down.
+    expect(Array.from(v)).toEqual([6.25, 12.5, 6.25, 12.5, 25, 12.5, 6.25, 12.5, 6.25]);
+    level.dispose();
   });
 });
