@@ -121,7 +121,8 @@ export class GeoTiffRows {
   ) {}
 
   static async open(path: string, scale = PROBABILITY_SCALE): Promise<GeoTiffRows> {
-    const source = await RasterSource.open(path);
+    // Rows are read top to bottom, each block once: no block cache to hold.
+    const source = await RasterSource.open(path, undefined, { blockCacheBytes: 0 });
     const { width, height } = source.info;
     return new GeoTiffRows(source, width, height, source.blockSize().height, scale);
   }

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { LandWatchError } from '../errors.js';
-import { BlockReader } from './block-reader.js';
+import { BLOCK_CACHE_BYTES, BlockReader } from './block-reader.js';
 import { resolveCrs, type CrsInfo } from './crs-from-geokeys.js';
 import { dateFromLandsatName, readImageMetadata, type ImageMetadata } from './gdal-metadata.js';
 
@@ -54,15 +54,22 @@ export class RasterSource {
     readonly info: RasterInfo,
     private readonly tiff: GeoTIFF,
     private readonly image: GeoTIFFImage,
+    blockCacheBytes: number,
   ) {
-    this.blocks = BlockReader.for(image);
+    this.blocks = BlockReader.for(image, blockCacheBytes);
   }
 
   /**
-   * Opens a GeoTIFF and reads its header, georeferencing and CRS. Fails with one clear message that
-   * names the file: missing, not a TIFF, truncated or corrupt, or not georeferenced.
+   * Opens a GeoTIFF and reads its header, georeferencing and CRS. Fails with one clear message
+   * that names the file: missing, not a TIFF, truncated or corrupt, or not georeferenced.
+   * `blockCacheBytes` bounds the cache of decoded blocks (default 48 MB; 0 for a reader that
+   * visits each block once).
    */
-  static async open(path: string, signal?: AbortSignal): Promise<RasterSource> {
+  static async open(
+    path: string,
+    signal?: AbortSignal,
+    options: { blockCacheBytes?: number } = {},
+  ): Promise<RasterSource> {
     const name = basename(path);
     const st = await stat(path).catch(() => null);
     if (!st || !st.isFile())
@@ -84,7 +91,7 @@ export class RasterSource {
       );
     }
     const info = await describe(path, name, tiff, image);
-    return new RasterSource(info, tiff, image);
+    return new RasterSource(info, tiff, image, options.blockCacheBytes ?? BLOCK_CACHE_BYTES);
   }
 
   /**
