@@ -35,6 +35,8 @@ export interface ModelInfo {
   description: string;
   bands: number;
   metrics: Record<string, number>;
+  /** Shipped with LandWatch, or added by the user (only those can be removed). */
+  source: 'bundled' | 'user';
 }
 
 export interface AppInfo {
@@ -302,8 +304,26 @@ export const patchFilterSchema = z
   .strict();
 export type PatchFilter = z.infer<typeof patchFilterSchema>;
 
+/** Area of interest of a detection in the scene CRS: `[minX, minY, maxX, maxY]` or a Polygon. */
+export const aoiSchema = z.union([z.tuple([finite, finite, finite, finite]), polygonInputSchema]);
+export type Aoi = z.infer<typeof aoiSchema>;
+
 export const contract = {
   'app.info': { request: z.object({}).strict(), response: z.custom<AppInfo>() },
+  /**
+   * Add a model folder (card.json + ONNX). In the desktop app main shows a folder dialog and
+   * ignores `path`; over HTTP the user types a folder path on the serving machine. Null: cancelled.
+   */
+  'models.add': {
+    request: z
+      .object({ path: z.string().min(1).max(4096).optional(), replace: z.boolean().default(false) })
+      .strict(),
+    response: z.custom<ModelInfo | null>(),
+  },
+  'models.remove': {
+    request: z.object({ modelId: id }).strict(),
+    response: z.custom<{ removed: boolean }>(),
+  },
   'project.openDemo': { request: z.object({}).strict(), response: z.custom<ProjectView>() },
   /**
    * Choose a GeoTIFF. In the desktop app main shows a file dialog and ignores `path`; over HTTP the

@@ -19,6 +19,17 @@ export function electronHost(window: () => BrowserWindow | null): Host {
         : await dialog.showOpenDialog(options);
       return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
     },
+    pickModelFolder: async () => {
+      const options = {
+        title: 'Choose a model folder (card.json + ONNX file)',
+        properties: ['openDirectory' as const],
+      };
+      const win = window();
+      const result = win
+        ? await dialog.showOpenDialog(win, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+    },
     fileUrl: (token) => `landwatch://files/${token}`,
     exportTarget: async (defaultName) => {
       const options = { title: 'Export changes', defaultPath: defaultName };

@@ -14,19 +14,14 @@ import { zipShapefile } from './zip.js';
 export function httpHost(files: () => FileTokens): Host {
   return {
     transport: 'http',
-    pickImage: async (role, typedPath) => {
-      if (!typedPath) {
-        throw new LandWatchError(
-          'E_BAD_REQUEST',
-          `Type the path of the ${role} GeoTIFF on this machine.`,
-        );
-      }
-      const abs = resolve(typedPath);
-      const st = statSync(abs, { throwIfNoEntry: false });
-      if (!st) throw new LandWatchError('E_FILE_NOT_FOUND', `${typedPath}: file not found.`);
-      if (!st.isFile()) throw new LandWatchError('E_BAD_REQUEST', `${typedPath}: not a file.`);
-      return abs;
-    },
+    pickImage: async (role, typedPath) =>
+      typedLocalPath(typedPath, 'file', `Type the path of the ${role} GeoTIFF on this machine.`),
+    pickModelFolder: async (typedPath) =>
+      typedLocalPath(
+        typedPath,
+        'folder',
+        'Type the path of a model folder (card.json + ONNX file) on this machine.',
+      ),
     fileUrl: (token) => `/files/${token}`,
     exportTarget: async (defaultName) => {
       const dir = join(dataHome(), 'exports', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -40,4 +35,23 @@ export function httpHost(files: () => FileTokens): Host {
       };
     },
   };
+}
+
+/**
+ * A path the user typed (there are no native dialogs over HTTP), resolved and checked to be an
+ * existing file or folder; `ask` is the message when nothing was typed.
+ */
+export function typedLocalPath(
+  typedPath: string | undefined,
+  kind: 'file' | 'folder',
+  ask: string,
+): string {
+  if (!typedPath) throw new LandWatchError('E_BAD_REQUEST', ask);
+  const abs = resolve(typedPath);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) throw new LandWatchError('E_FILE_NOT_FOUND', `${typedPath}: ${kind} not found.`);
+  if (kind === 'file' ? !st.isFile() : !st.isDirectory()) {
+    throw new LandWatchError('E_BAD_REQUEST', `${typedPath}: not a ${kind}.`);
+  }
+  return abs;
 }

@@ -11,8 +11,8 @@ import { basename } from 'node:path';
 import type { ApiEvent, Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import { contract, isChannel } from '../../common/contract.js';
 import { LandWatchError, isAbort, toErrorBody } from '../errors.js';
-import { flatMetrics } from '../inference/model-card.js';
-import { scanModels } from '../inference/model-registry.js';
+import { installModelFolder, removeUserModel } from '../inference/model-install.js';
+import { modelInfo, scanModels } from '../inference/model-registry.js';
 import { availableProviders } from '../inference/session.js';
 import { runDetectJob } from '../jobs/run-detect-job.js';
 import { ensureDemoProject } from './demo-project.js';
@@ -28,6 +28,8 @@ export interface Host {
   transport: 'electron' | 'http';
   /** Asks the user for an image; resolves to an absolute path, or null when cancelled. */
   pickImage(role: 'before' | 'after', typedPath: string | undefined): Promise<string | null>;
+  /** Asks the user for a model folder (card.json + ONNX); null when cancelled. */
+  pickModelFolder(typedPath: string | undefined): Promise<string | null>;
   /** A URL the renderer can range-read a registered file from. */
   fileUrl(token: string): string;
   /** Where to write an export; null when the user cancels. `location` is what the UI is told. */
@@ -58,17 +60,16 @@ export class Backend {
           version: APP_VERSION,
           transport: host.transport,
           executionProviders: availableProviders(),
-          models: scan.models.map((m) => ({
-            id: m.card.id,
-            name: m.card.name,
-            version: m.card.version,
-            description: m.card.description,
-            bands: m.card.bands,
-            metrics: flatMetrics(m.card.metrics),
-          })),
+          models: scan.models.map(modelInfo),
           defaultModelId: scan.models.at(-1)?.card.id ?? null,
         };
       },
+      'models.add': async (req) => {
+        const folder = await host.pickModelFolder(req.path);
+        if (folder === null) return null;
+        return modelInfo(await installModelFolder(folder, { replace: req.replace }));
+      },
+      'models.remove': async (req) => ({ removed: removeUserModel(req.modelId) }),
       'project.openDemo': async () => {
         const path = await ensureDemoProject();
         return this.projects.view(this.projects.open(path));

@@ -3,10 +3,11 @@
  * data home's models/. A folder is a model when it holds a valid card.json and its ONNX file.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { LandWatchError } from '../errors.js';
 import { bundledModelsDir, userModelsDir } from '../paths.js';
-import { loadModelFolder, type InstalledModel } from './model-card.js';
+import type { ModelInfo } from '../../common/contract.js';
+import { flatMetrics, loadModelFolder, type InstalledModel } from './model-card.js';
 
 export interface RegistryScan {
   models: InstalledModel[];
@@ -55,4 +56,23 @@ export function findModel(
     throw new LandWatchError('E_MODEL', `Unknown model "${id}"; installed: ${known}.`);
   }
   return found;
+}
+
+/** What the UI is told about an installed model. */
+export function modelInfo(model: InstalledModel): ModelInfo {
+  const { card } = model;
+  return {
+    id: card.id,
+    name: card.name,
+    version: card.version,
+    description: card.description,
+    bands: card.bands,
+    metrics: flatMetrics(card.metrics),
+    source: isUnder(model.dir, bundledModelsDir()) ? 'bundled' : 'user',
+  };
+}
+
+function isUnder(dir: string, root: string): boolean {
+  const rel = relative(resolve(root), resolve(dir));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

@@ -24,6 +24,7 @@ mkdirSync(exports, { recursive: true });
 const host: Host = {
   transport: 'http',
   pickImage: async (_role, path) => path ?? null,
+  pickModelFolder: async (path) => path ?? null,
   fileUrl: (token) => `/files/${token}`,
   exportTarget: async (name) => ({ path: join(exports, name), location: (p) => p }),
 };

@@ -25,6 +25,7 @@ import { SIZE_M, X0, Y0, detection, newRun, rectRing, tempProject } from '../sto
 const host: Host = {
   transport: 'http',
   pickImage: async () => null,
+  pickModelFolder: async () => null,
   fileUrl: (token) => `/files/${token}`,
   exportTarget: async () => null,
 };
