@@ -74,6 +74,12 @@ export interface RunView {
   patchCount: number;
   /** `manual` for the run that holds hand-drawn patches (filled by the backend; see PatchView). */
   kind?: 'model' | 'manual';
+  /**
+   * URL of the run's blended change probability (a tiled uint8 GeoTIFF on the processed window's
+   * grid, value = p × 255) for ol/source/GeoTIFF; null when the run kept none or it was deleted.
+   * Filled in project views only.
+   */
+  probabilityUrl?: string | null;
 }
 
 export interface ProjectView {
@@ -353,6 +359,8 @@ export const contract = {
         threshold: z.number().finite().gt(0).lt(1).default(0.5),
         minArea: z.number().finite().min(0).max(1e9).default(50),
         device: deviceSchema.default('auto'),
+        /** Run only the tiles meeting it and keep only the patches meeting it. */
+        aoi: aoiSchema.optional(),
       })
       .strict(),
     response: z.custom<{ jobId: string }>(),

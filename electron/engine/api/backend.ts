@@ -185,6 +185,7 @@ export class Backend {
       threshold: req.threshold,
       minArea: req.minArea,
       device: req.device,
+      ...(req.aoi ? { aoi: req.aoi } : {}),
     };
     runDetectJob(params, {
       signal: controller.signal,
@@ -208,6 +209,8 @@ export class Backend {
               notes: summary.notes,
               fallbacks: summary.fallbacks,
               seconds: summary.seconds,
+              // The project view offers it to the renderer as the run's heat layer.
+              probabilityPath: summary.probabilityPath ?? null,
             },
             executionProvider: summary.executionProvider,
             startedAt,

@@ -3,7 +3,7 @@
  * views for the UI.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProjectView, SceneView } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
@@ -72,9 +72,17 @@ export class ProjectRegistry {
       name: store.name,
       crs: before.crsId,
       scenes: { before: this.sceneView(before), after: this.sceneView(store.scene('after')) },
-      runs: store.runs(),
+      runs: store
+        .runs()
+        .map((run) => ({ ...run, probabilityUrl: this.probabilityUrl(store, run.id) })),
       counts: store.counts(),
     };
+  }
+
+  /** The run's probability GeoTIFF as a file URL, while it is still in its work folder. */
+  private probabilityUrl(store: ProjectStore, runId: string): string | null {
+    const path = store.runProbabilityPath(runId);
+    return path && existsSync(path) ? this.fileUrl(this.files.register(path).token) : null;
   }
 
   private sceneView(s: StoredScene): SceneView {

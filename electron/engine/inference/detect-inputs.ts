@@ -7,8 +7,10 @@
 import { afterReader, alignDates, type Alignment } from '../raster/alignment.js';
 import { chooseBands } from '../raster/bands.js';
 import type { GeoKeySource } from '../raster/geotiff-write.js';
+import type { PolygonRings } from '../store/geometry/polygon-ops.js';
 import { prepareDates } from '../raster/radiometry.js';
 import { RasterSource, type GeoTransform, type RasterInfo } from '../raster/raster-source.js';
+import { aoiRings } from './aoi.js';
 import type { DetectParams } from './detect.js';
 import type { InstalledModel, ModelCard } from './model-card.js';
 import { findModel } from './model-registry.js';
@@ -28,6 +30,8 @@ export interface DetectInputs {
   windowTransform: GeoTransform;
   /** GeoKeys of the before image, for rasters written on its grid. */
   geoKeys: GeoKeySource;
+  /** The area of interest as rings in the before CRS; null = the whole overlap. */
+  aoi: PolygonRings | null;
   /** Whether coarse screening runs. */
   screening: boolean;
   /** Identifies the probability these inputs produce (see work-dir.ts). */
@@ -70,9 +74,12 @@ export async function openInputs(
         dy: alignment.afterDy,
       },
     ];
+    const aoi = params.aoi ? aoiRings(params.aoi) : null;
     const screening = params.screening ?? alignment.width * alignment.height > SCREENING_MIN_PIXELS;
     const key = runKey({
       screening: screening ? SCREENING_DEFAULTS : null,
+      // Tiles outside the AOI stay 0 in the probability: another AOI must not reuse it.
+      aoi,
       before: fileStamp(params.beforePath),
       after: fileStamp(params.afterPath),
       model: {
@@ -94,6 +101,7 @@ export async function openInputs(
       dates,
       windowTransform: shiftTransform(before.info.geoTransform, alignment.x, alignment.y),
       geoKeys: copyKeys(before.info),
+      aoi,
       screening,
       key,
       notes,

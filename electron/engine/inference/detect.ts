@@ -10,6 +10,7 @@ import type { Alignment } from '../raster/alignment.js';
 import type { StretchMode } from '../raster/bands.js';
 import type { GeoTransform, RasterInfo } from '../raster/raster-source.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
+import { aoiTilePlan, polygonsInAoi, restrictPlan, type AoiInput } from './aoi.js';
 import { openInputs, type DetectInputs } from './detect-inputs.js';
 import type { ModelCard } from './model-card.js';
 import { runProbability } from './probability-run.js';
@@ -51,6 +52,11 @@ export interface DetectParams {
    * may hold change (see screening.ts). Default: on for overlaps above 4 MP; false = full sweep.
    */
   screening?: boolean;
+  /**
+   * Area of interest in the before image's CRS: only tiles overlapping it run and only polygons
+   * overlapping it are kept (see aoi.ts). Default: the whole overlap.
+   */
+  aoi?: AoiInput;
 }
 
 /** Progress events: phase, units done of total, ETA, and the execution provider in use. */
@@ -162,6 +168,13 @@ export async function detectChanges(
       plan = screened.plan;
       work.savePlan(plan, { ...screened.report });
     }
+    if (inputs.aoi) {
+      const aoiPlan = aoiTilePlan(windowAxes(card, width, height), windowTransform, inputs.aoi);
+      plan = restrictPlan(plan, aoiPlan, params);
+      notes.push(
+        `area of interest: ${aoiPlan.reduce((n, v) => n + v, 0)} of ${aoiPlan.length} tiles`,
+      );
+    }
     const report = (work.record.screening as ScreeningReport | null) ?? null;
     if (report) {
       notes.push(
@@ -220,7 +233,8 @@ export async function detectChanges(
       after: after.info,
       alignment,
       windowTransform,
-      polygons: extracted.polygons,
+      // Tiles at the AOI's edge can hold changes beyond it: those are not the analyst's question.
+      polygons: inputs.aoi ? polygonsInAoi(extracted.polygons, inputs.aoi) : extracted.polygons,
       model: card,
       threshold,
       minArea,

@@ -273,6 +273,15 @@ export class ProjectStore {
     }));
   }
 
+  /** The probability GeoTIFF a detection run kept on disk (from its params), or null. */
+  runProbabilityPath(runId: string): string | null {
+    const row = (this.stmts.runs.all() as { id: string; params: string }[]).find(
+      (r) => r.id === runId,
+    );
+    const params = row ? (JSON.parse(row.params) as { probabilityPath?: unknown }) : null;
+    return typeof params?.probabilityPath === 'string' ? params.probabilityPath : null;
+  }
+
   /**
    * Stores a run and all its patches in one transaction. Never touches a patch an analyst has
    * decided or shaped: new detections overlapping one are linked to it (and hidden from the
