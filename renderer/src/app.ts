@@ -314,10 +314,33 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onCreated: (project) => guard('Opening the new project', () => loadProject(project)),
     onError: report,
   });
+  /** Adds a model folder: a folder dialog on the desktop, a typed path on the served app. */
+  async function addModelFolder(): Promise<string | null> {
+    try {
+      let path: string | undefined;
+      if (httpMode()) {
+        const typed = await promptComment(
+          'Model folder on this machine (card.json + ONNX file)',
+          '/path/to/model-folder',
+        );
+        if (!typed) return null;
+        path = typed;
+      }
+      const added = await api.invoke('models.add', path ? { path } : {});
+      if (!added) return null;
+      const info = await api.invoke('app.info', {});
+      store.update((s) => ({ ...s, info }));
+      return added.id;
+    } catch (err) {
+      report(err, 'Adding a model folder');
+      return null;
+    }
+  }
   const detectDialog = createDetectDialog({
     onStart: (request) => guard('Starting detection', () => startDetect(request)),
     onCancel: () => guard('Cancelling detection', cancelDetect),
     onDismissJob: () => store.update(S.clearJob),
+    onAddModel: () => addModelFolder(),
   });
   const exportDialog = createExportDialog({
     locationIsUrl: httpMode,

@@ -3,7 +3,7 @@
  * phase, ETA and the execution provider in use, and Cancel (→ `detect.cancel`). Closing the dialog
  * does not stop the job; the status bar keeps showing its progress.
  */
-import type { Device } from '../../../electron/common/contract.js';
+import type { Device, ModelInfo } from '../../../electron/common/contract.js';
 import { formatEta } from '../format.js';
 import { jobPercent, type AppState, type JobState } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
@@ -21,6 +21,8 @@ export interface DetectDialogOptions {
   onCancel(): void;
   /** Leaves a finished/failed/cancelled job behind (back to the form). */
   onDismissJob(): void;
+  /** Adds a model folder (card.json + ONNX); resolves to the new model's id, or null. */
+  onAddModel(): Promise<string | null>;
 }
 
 export interface DetectDialog {
@@ -48,6 +50,17 @@ function field(label: string, control: HTMLElement, hint?: string): HTMLElement 
   );
 }
 
+/** "Validation F1 0.54 · object recall 0.32" from a card's flattened metrics, when it has them. */
+export function modelSummary(m: ModelInfo): string {
+  const f1 = m.metrics['validation.pixelF1'];
+  const recall = m.metrics['validation.objectRecall'];
+  const parts = [
+    typeof f1 === 'number' ? `validation F1 ${f1.toFixed(2)}` : '',
+    typeof recall === 'number' ? `object recall ${recall.toFixed(2)}` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `Measured: ${parts.join(' · ')}` : 'No measured figures in its card.';
+}
+
 export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   const modal = createModal('Detect changes', 'detect-dialog');
   const model = h('select', { class: 'input', 'data-testid': 'detect-model' });
@@ -68,12 +81,24 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     value: '50',
     'data-testid': 'detect-min-area',
   });
+  const addModel = h(
+    'button',
+    {
+      class: 'btn btn-sm',
+      type: 'button',
+      title: 'Add a model folder (card.json + ONNX file) to the installed models',
+      'data-testid': 'detect-add-model',
+    },
+    'Add model folder…',
+  );
+  const modelFacts = h('span', { class: 'hint', 'data-testid': 'detect-model-facts' });
   const device = h('select', { class: 'input', 'data-testid': 'detect-device' });
   const formError = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'div',
     { class: 'form' },
-    field('Model', model),
+    field('Model', h('span', { class: 'field-row' }, model, addModel)),
+    modelFacts,
     field('Threshold', threshold, 'Probability above which a pixel counts as changed (0–1).'),
     field('Minimum area (m²)', minArea, 'Smaller patches are dropped.'),
     field('Device', device),
@@ -149,11 +174,27 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       device: device.value as Device,
     });
   });
+  addModel.addEventListener('click', () => {
+    addModel.disabled = true;
+    void options.onAddModel().then((added) => {
+      addModel.disabled = false;
+      if (added) pendingModel = added;
+    });
+  });
+  model.addEventListener('change', () => showModelFacts());
   cancel.addEventListener('click', () => options.onCancel());
   back.addEventListener('click', () => options.onDismissJob());
   close.addEventListener('click', () => modal.close());
 
   let infoShown: AppState['info'] = null;
+  /** A model just added: selected once the new app info lists it. */
+  let pendingModel: string | null = null;
+
+  /** The chosen model's measured validation figures (from its card), so users can compare. */
+  function showModelFacts(): void {
+    const chosen = infoShown?.models.find((m) => m.id === model.value);
+    modelFacts.textContent = chosen ? modelSummary(chosen) : '';
+  }
 
   function fillChoices(state: AppState): void {
     if (state.info === infoShown) return;
@@ -163,10 +204,17 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       model,
       ...(models.length === 0 ? [h('option', { value: '' }, 'Default model')] : []),
       ...models.map((m) =>
-        h('option', { value: m.id, title: m.description }, `${m.name} ${m.version}`),
+        h(
+          'option',
+          { value: m.id, title: m.description },
+          `${m.name} ${m.version}${m.source === 'user' ? ' (added)' : ''}`,
+        ),
       ),
     );
     if (state.info?.defaultModelId) model.value = state.info.defaultModelId;
+    if (pendingModel && models.some((m) => m.id === pendingModel)) model.value = pendingModel;
+    pendingModel = null;
+    showModelFacts();
     const available = (state.info?.executionProviders ?? []).map((p) => p.toLowerCase());
     replaceChildren(
       device,
