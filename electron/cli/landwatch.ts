@@ -5,6 +5,7 @@
 import { LandWatchError } from '../engine/errors.js';
 import { runDetectCommand } from './detect-command.js';
 import { EXPORT_USAGE, runExportCommand } from './export-command.js';
+import { MODELS_USAGE, runModelsCommand } from './models-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
 
 const USAGE = `Usage:
@@ -14,6 +15,7 @@ const USAGE = `Usage:
                    [--stretch auto|none|percentile] [--radiometry match|none] [--overwrite] [--quiet] [--stats]
                    [--full-sweep | --screening] [--work-dir <folder>] [--fresh]
 ${EXPORT_USAGE}
+${MODELS_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runDetectCommand(rest);
       case 'export':
         return await runExportCommand(rest);
+      case 'models':
+        return await runModelsCommand(rest);
       case 'serve':
         return await runServeCommand(rest);
       case 'demo':
