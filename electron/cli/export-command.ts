@@ -1,11 +1,16 @@
 /**
- * `landwatch export`: a project's patches out as GeoPackage, GeoJSON or Shapefile through an
+ * `landwatch export`: a project's patches out as GeoPackage, GeoJSON, Shapefile or CSV through an
  * export profile (checked before anything is written), or as an evidence report (HTML or PDF).
  * A one-line summary on stdout; warnings and check results on stderr / stdout.
  */
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { reviewStateSchema, type ReviewState } from '../common/contract.js';
+import {
+  exportFormatSchema,
+  reviewStateSchema,
+  type ExportFormat,
+  type ReviewState,
+} from '../common/contract.js';
 import { LandWatchError } from '../engine/errors.js';
 import { resolveProfile } from '../engine/export/builtin-profiles.js';
 import { checkExport } from '../engine/export/check.js';
@@ -19,8 +24,8 @@ import { evidenceInputFromProject, writeEvidenceReport } from '../engine/report/
 import { ProjectStore } from '../engine/store/project-store.js';
 
 /** Usage lines for `landwatch --help`. */
-export const EXPORT_USAGE = `  landwatch export --project <file.landwatch> --out <file.gpkg|.geojson|.shp|.pdf|.html>
-                   [--profile builtin|landwatch|<profile.json>] [--encoding UTF-8|GBK]
+export const EXPORT_USAGE = `  landwatch export --project <file.landwatch> --out <file.gpkg|.geojson|.shp|.csv|.pdf|.html>
+                   [--format gpkg|geojson|shp|csv] [--profile builtin|landwatch|<profile.json>] [--encoding UTF-8|GBK]
                    [--states confirmed,field_check] [--patches 3,5,9] [--overwrite] [--check]
   landwatch export --print-profile builtin|landwatch   a profile as JSON, to copy and edit
   landwatch export --print-profile-schema             the JSON Schema of profile files`;
@@ -63,6 +68,20 @@ function parseSelection(states?: string, patches?: string): PatchSelection {
   return selection;
 }
 
+/** The format `--format` names (it must agree with a known extension), else the extension's. */
+function chooseFormat(out: string, flag: string | undefined): ExportFormat | null {
+  const named = exportFormatOf(out);
+  if (flag === undefined) return named;
+  const parsed = exportFormatSchema.safeParse(flag.toLowerCase());
+  if (!parsed.success) {
+    throw bad(`--format ${flag}: choose ${exportFormatSchema.options.join(', ')}.`);
+  }
+  if (named && named !== parsed.data) {
+    throw bad(`--format ${flag} contradicts --out ${out}, whose extension says ${named}.`);
+  }
+  return parsed.data;
+}
+
 /**
  * Runs `landwatch export` with the arguments after the command name; resolves with the exit code
  * (0 done, 2 when `--check` finds errors). Bad input throws LandWatchError, as the other commands.
@@ -73,6 +92,7 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     options: {
       project: { type: 'string' },
       out: { type: 'string' },
+      format: { type: 'string' },
       profile: { type: 'string' },
       encoding: { type: 'string' },
       states: { type: 'string' },
@@ -97,10 +117,10 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   if (!values.out) throw bad('--out is required.');
   const out = resolve(values.out);
   const ext = extname(out).toLowerCase();
-  const format = exportFormatOf(out);
+  const format = chooseFormat(out, values.format);
   const isReport = REPORT_EXTS.includes(ext);
   if (!format && !isReport) {
-    throw bad(`--out ${values.out}: use a .gpkg, .geojson, .shp, .pdf or .html file name.`);
+    throw bad(`--out ${values.out}: use a .gpkg, .geojson, .shp, .csv, .pdf or .html file name.`);
   }
   const encoding = parseEncoding(values.encoding);
   if (encoding && format !== 'shp') throw bad('--encoding applies to shapefiles (.shp) only.');

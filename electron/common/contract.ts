@@ -19,7 +19,7 @@ export type Device = z.infer<typeof deviceSchema>;
 export const reviewStateSchema = z.enum(['unreviewed', 'confirmed', 'rejected', 'field_check']);
 export type ReviewState = z.infer<typeof reviewStateSchema>;
 
-export const exportFormatSchema = z.enum(['gpkg', 'geojson', 'shp']);
+export const exportFormatSchema = z.enum(['gpkg', 'geojson', 'shp', 'csv']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /** A GeoJSON Polygon or MultiPolygon in the scene's CRS (not WGS84). */

@@ -92,9 +92,8 @@ function crsProblem(crs: LayerCrs, format: ExportFormat): string | null {
   if (crs.wkt || known) return null;
   if (crs.epsg !== null)
     return `EPSG:${crs.epsg} is not in LandWatch's CRS table and no WKT is given`;
-  return format === 'shp'
-    ? 'it has no CRS, so no .prj would be written and GIS tools could not place the patches'
-    : 'it has no CRS, so the GeoPackage would use the "undefined" SRS';
+  if (format === 'gpkg') return 'it has no CRS, so the GeoPackage would use the "undefined" SRS';
+  return 'it has no CRS, so no .prj would be written and GIS tools could not place the patches';
 }
 
 /** Name problems: shapefile byte limits and truncation clashes, duplicates, reserved names. */
@@ -287,7 +286,8 @@ export function checkExport(
   const out = profiled.layer;
   const problems = [...profiled.problems];
   if (options.encoding && options.encoding !== 'UTF-8' && options.format !== 'shp') {
-    const why = `The ${options.encoding} encoding applies to shapefiles only; ${options.format === 'gpkg' ? 'GeoPackage' : 'GeoJSON'} is always UTF-8.`;
+    const name = { gpkg: 'GeoPackage', geojson: 'GeoJSON', csv: 'CSV' }[options.format];
+    const why = `The ${options.encoding} encoding applies to shapefiles only; ${name} is always UTF-8.`;
     problems.push(warning('option-ignored', why));
   }
   const crs = crsProblem(layer.crs, options.format);

@@ -49,7 +49,7 @@ export function exportWithProfile(
   if (!format) {
     throw new LandWatchError(
       'E_BAD_REQUEST',
-      `Cannot export to "${path}": use a .gpkg, .geojson, .json or .shp file name.`,
+      `Cannot export to "${path}": use a .gpkg, .geojson, .json, .shp or .csv file name.`,
     );
   }
   const check = checkExport(layer, profile, { format, encoding: options.encoding });

@@ -4,12 +4,14 @@
  */
 import type { ExportFormat } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
+import { writeCsv } from './csv.js';
 import { writeGeoJson } from './geojson.js';
 import { writeGeoPackage } from './gpkg.js';
 import { writeShapefile } from './shapefile.js';
 import type { DbfEncoding } from './text-encoding.js';
 import type { ExportLayer, ExportSummary, ExportTable, FieldValue } from './types.js';
 
+export { writeCsv } from './csv.js';
 export { toGeoJsonObject, writeGeoJson } from './geojson.js';
 export { writeGeoPackage } from './gpkg.js';
 export { writeShapefile } from './shapefile.js';
@@ -41,6 +43,7 @@ const EXTENSIONS: Record<string, ExportFormat> = {
   '.geojson': 'geojson',
   '.json': 'geojson',
   '.shp': 'shp',
+  '.csv': 'csv',
 };
 
 /** The export format a file name asks for (by extension, case-insensitive), or null. */
@@ -51,7 +54,7 @@ export function exportFormatOf(path: string): ExportFormat | null {
 
 /** The usual file extension of a format, for building default file names. */
 export function extensionOf(format: ExportFormat): string {
-  return format === 'gpkg' ? '.gpkg' : format === 'shp' ? '.shp' : '.geojson';
+  return format === 'geojson' ? '.geojson' : `.${format}`;
 }
 
 /**
@@ -97,7 +100,8 @@ export function tableFromRows(name: string, rows: Record<string, unknown>[]): Ex
 
 /**
  * Writes `layer` to `path` in the format its extension names: .gpkg (GeoPackage), .geojson or
- * .json (GeoJSON, reprojected to WGS 84), .shp (ESRI Shapefile and its side files).
+ * .json (GeoJSON, reprojected to WGS 84), .shp (ESRI Shapefile and its side files), .csv (CSV with
+ * the geometry as WKT in the layer CRS).
  */
 export function exportLayer(
   path: string,
@@ -128,10 +132,12 @@ export function exportLayer(
         overwrite: options.overwrite,
         encoding: options.encoding,
       });
+    case 'csv':
+      return writeCsv(path, layer, { overwrite: options.overwrite });
     default:
       throw new LandWatchError(
         'E_BAD_REQUEST',
-        `Cannot export to "${path}": use a .gpkg, .geojson, .json or .shp file name.`,
+        `Cannot export to "${path}": use a .gpkg, .geojson, .json, .shp or .csv file name.`,
       );
   }
 }

@@ -46,6 +46,7 @@ const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'gpkg', label: 'GeoPackage (.gpkg)' },
   { value: 'geojson', label: 'GeoJSON (.geojson)' },
   { value: 'shp', label: 'Shapefile (.zip)' },
+  { value: 'csv', label: 'CSV with WKT (.csv)' },
 ];
 
 const STATES: ReviewState[] = ['confirmed', 'field_check', 'unreviewed', 'rejected'];

@@ -93,6 +93,26 @@ describe('landwatch export', () => {
     expect(readFileSync(html, 'utf8').match(/<section class="patch"/g)).toHaveLength(2);
   });
 
+  it.skipIf(!gdalAvailable)('writes CSV with WKT that GDAL reads (--format csv)', async () => {
+    const csv = join(dir, 'all.csv');
+    const { code, stdout } = await run('--project', project, '--out', csv, '--format', 'csv');
+    expect(code).toBe(0);
+    const n = Number(/(\d+) patch/.exec(stdout)?.[1]);
+    expect(n).toBeGreaterThan(0);
+    const info = runGdalClean('ogrinfo', [
+      '-ro',
+      '-al',
+      '-oo',
+      'GEOM_POSSIBLE_NAMES=WKT',
+      '-oo',
+      'KEEP_GEOM_COLUMNS=NO',
+      csv,
+    ]);
+    expect(info).toContain(`Feature Count: ${n}`);
+    expect(info).toMatch(/^ {2}(MULTI)?POLYGON \(\(\d/m);
+    expect(info).toContain('reviewer (String) = 李娜');
+  });
+
   it('checks without writing and lists every problem', async () => {
     const profile = join(dir, 'long-names.json');
     writeFileSync(
@@ -148,13 +168,15 @@ describe('landwatch export', () => {
     [['--out', 'x.gpkg'], /--project is required/],
     [
       ['--project', 'p.landwatch', '--out', 'x.kml'],
-      /use a \.gpkg, \.geojson, \.shp, \.pdf or \.html/,
+      /use a \.gpkg, \.geojson, \.shp, \.csv, \.pdf or \.html/,
     ],
     [
       ['--project', 'p.landwatch', '--out', 'x.gpkg', '--encoding', 'GBK'],
       /shapefiles \(\.shp\) only/,
     ],
     [['--project', 'p.landwatch', '--out', 'x.shp', '--encoding', 'latin1'], /choose UTF-8 or GBK/],
+    [['--project', 'p.landwatch', '--out', 'x.shp', '--format', 'csv'], /extension says shp/],
+    [['--project', 'p.landwatch', '--out', 'x.csv', '--format', 'kml'], /choose gpkg, geojson/],
     [['--project', 'p.landwatch', '--out', 'x.shp', '--states', 'done'], /"done" is not a state/],
     [
       ['--project', 'missing.landwatch', '--out', 'x.shp'],

@@ -28,7 +28,7 @@ describe('exportLayer', () => {
 
   it('rejects unknown extensions and formats that contradict the extension', () => {
     expect(() => exportLayer(join(dir, 'e.kml'), sampleLayer())).toThrow(
-      /use a \.gpkg, \.geojson, \.json or \.shp/,
+      /use a \.gpkg, \.geojson, \.json, \.shp or \.csv/,
     );
     expect(() => exportLayer(join(dir, 'noext'), sampleLayer())).toThrow(/Cannot export/);
     expect(() => exportLayer(join(dir, 'f.shp'), sampleLayer(), { format: 'gpkg' })).toThrow(
