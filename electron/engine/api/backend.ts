@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import type { ApiEvent, Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import { contract, isChannel } from '../../common/contract.js';
 import { LandWatchError, isAbort, toErrorBody } from '../errors.js';
+import { aoiBounds, aoiRings } from '../inference/aoi.js';
 import { installModelFolder, removeUserModel } from '../inference/model-install.js';
 import { modelInfo, scanModels } from '../inference/model-registry.js';
 import { availableProviders } from '../inference/session.js';
@@ -214,6 +215,7 @@ export class Backend {
             },
             executionProvider: summary.executionProvider,
             startedAt,
+            ...(req.aoi ? { area: aoiBounds(aoiRings(req.aoi)) } : {}),
             seconds: (performance.now() - t0) / 1000,
           },
           summary.polygons,

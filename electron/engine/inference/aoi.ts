@@ -93,13 +93,7 @@ export function restrictPlan(
 
 /** The change polygons whose interior overlaps the AOI (bounding boxes are checked first). */
 export function polygonsInAoi(polygons: ChangePolygon[], aoi: PolygonRings): ChangePolygon[] {
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [x, y] of aoi[0]) {
-    minX = Math.min(minX, x);
-    minY = Math.min(minY, y);
-    maxX = Math.max(maxX, x);
-    maxY = Math.max(maxY, y);
-  }
+  const [minX, minY, maxX, maxY] = aoiBounds(aoi);
   return polygons.filter(
     (p) =>
       p.bbox[0] < maxX &&
@@ -108,4 +102,16 @@ export function polygonsInAoi(polygons: ChangePolygon[], aoi: PolygonRings): Cha
       p.bbox[3] > minY &&
       polygonsOverlap(p.rings, aoi),
   );
+}
+
+/** `[minX, minY, maxX, maxY]` of an AOI (its exterior ring), e.g. to supersede earlier patches. */
+export function aoiBounds(aoi: PolygonRings): [number, number, number, number] {
+  const bounds: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of aoi[0]) {
+    bounds[0] = Math.min(bounds[0], x);
+    bounds[1] = Math.min(bounds[1], y);
+    bounds[2] = Math.max(bounds[2], x);
+    bounds[3] = Math.max(bounds[3], y);
+  }
+  return bounds;
 }

@@ -82,6 +82,8 @@ export interface NewRun {
   executionProvider: string;
   startedAt: string;
   seconds: number;
+  /** Bounds of the run's area of interest; earlier patches outside it stay current. */
+  area?: [number, number, number, number];
 }
 
 /**
@@ -318,7 +320,7 @@ export class ProjectStore {
         this.stmts.insertBounds.run(id, minx, maxx, miny, maxy);
         return { id, rings: p.rings, bbox: p.bbox };
       });
-      this.linker.apply(run.id, inserted, now);
+      this.linker.apply(run.id, inserted, now, run.area);
     })();
     return this.runs().find((r) => r.id === run.id) as RunView;
   }

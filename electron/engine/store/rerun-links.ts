@@ -47,17 +47,26 @@ export class RerunLinker {
          WHERE k.run_id NOT IN (?, ?) AND k.superseded_by IS NULL AND k.deleted = 0
            AND NOT ${DECIDED_SQL}`,
       ),
+      // A run over an area of interest answers for that area only.
+      supersedeIn: db.prepare(
+        `UPDATE patches AS k SET superseded_by = ?
+         WHERE k.run_id NOT IN (?, ?) AND k.superseded_by IS NULL AND k.deleted = 0
+           AND NOT ${DECIDED_SQL} AND k.id IN (SELECT id FROM patches_rtree
+             WHERE minx < ? AND maxx > ? AND miny < ? AND maxy > ?)`,
+      ),
     };
   }
 
   /**
    * Links the run's detections to the decided patches they overlap and supersedes untouched
-   * patches of earlier runs. Runs inside the caller's transaction (ProjectStore.addRun).
+   * patches of earlier runs (with `area`, the bounds of the run's area of interest: only those
+   * meeting it). Runs inside the caller's transaction (ProjectStore.addRun).
    */
   apply(
     runId: string,
     detections: InsertedDetection[],
     at: string,
+    area?: [number, number, number, number],
   ): { linked: number; superseded: number } {
     let linked = 0;
     // A first run (or one over a project nobody has reviewed yet) has nothing to link to.
@@ -77,7 +86,10 @@ export class RerunLinker {
         }
       }
     }
-    const superseded = this.stmts.supersede.run(runId, runId, MANUAL_RUN_ID).changes;
+    const superseded = area
+      ? this.stmts.supersedeIn.run(runId, runId, MANUAL_RUN_ID, area[2], area[0], area[3], area[1])
+          .changes
+      : this.stmts.supersede.run(runId, runId, MANUAL_RUN_ID).changes;
     return { linked, superseded };
   }
 }

@@ -77,6 +77,23 @@ describe('a second detection run', () => {
   });
 });
 
+describe('a run over an area of interest', () => {
+  it('supersedes earlier untouched patches inside the area only', () => {
+    const { store } = tempProject();
+    store.addRun(newRun(), [detection(0, 0, 10, 10), detection(200, 200, 210, 210)]);
+    const area = detection(-5, -5, 50, 50).bbox;
+    const run2 = { ...newRun(), area };
+    store.addRun(run2, [detection(2, 2, 12, 12)]);
+    expect(
+      store
+        .queue({})
+        .items.map((p) => Number(p.id))
+        .sort(),
+    ).toEqual([2, 3]);
+    store.close();
+  });
+});
+
 describe('projects from before migration 2', () => {
   it('upgrade on open and measure edits with units from the EPSG table', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lw-v1-')), 'old.landwatch');
