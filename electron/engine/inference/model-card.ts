@@ -1,20 +1,28 @@
 /**
- * The model card: how the engine feeds a change model (inputs, bands, normalisation, tiling) and what
- * was measured about it. Every model folder holds `card.json` next to its ONNX file.
+ * The model card: how the engine feeds a model (inputs, bands, normalisation, tiling) and what was
+ * measured about it. Every model folder holds `card.json` next to its ONNX file. A card's `task`
+ * says what the model is for: `change` (the default, so cards without the field are change models)
+ * or a helper the engine runs around change detection, such as `interference-removal` (M4). Only
+ * change models are offered as change models; helpers are found by task.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LandWatchError } from '../errors.js';
 
-export const modelCardSchema = z.object({
+/** The task of change models; cards without `task` are change models. */
+export const CHANGE_TASK = 'change';
+
+const cardFields = {
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i),
   name: z.string(),
   version: z.string(),
   description: z.string(),
+  task: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default(CHANGE_TASK),
   file: z.string(),
-  inputs: z.object({ before: z.string(), after: z.string() }),
-  outputs: z.object({ probability: z.string() }).passthrough(),
   bands: z.number().int().min(1).max(16),
   bandOrder: z.array(z.string()).optional(),
   normalization: z.object({
@@ -30,18 +38,72 @@ export const modelCardSchema = z.object({
   threshold: z.number().gt(0).lt(1).default(0.5),
   metrics: z.record(z.string(), z.unknown()).default({}),
   license: z.string().optional(),
+};
+
+/** A change model's card: two dates in, a change probability out. */
+export const modelCardSchema = z.object({
+  ...cardFields,
+  inputs: z.object({ before: z.string(), after: z.string() }),
+  outputs: z.object({ probability: z.string() }).passthrough(),
+});
+
+/** A helper model's card (any task but `change`): named inputs and outputs of its own. */
+export const taskModelCardSchema = z.object({
+  ...cardFields,
+  inputs: z.record(z.string(), z.string()),
+  outputs: z.record(z.string(), z.string()),
 });
 
 export type ModelCard = z.infer<typeof modelCardSchema>;
+export type TaskModelCard = z.infer<typeof taskModelCardSchema>;
 
-export interface InstalledModel {
-  card: ModelCard;
+export interface InstalledModel<Card = ModelCard> {
+  card: Card;
   dir: string;
   onnxPath: string;
 }
 
-/** Reads and validates `<dir>/card.json`; the message names the folder and the bad field. */
+/** The `task` a model folder's card declares (`change` when absent), or null if unreadable. */
+export function cardTask(dir: string): string | null {
+  try {
+    const raw = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as { task?: unknown };
+    return typeof raw.task === 'string' ? raw.task : CHANGE_TASK;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads and validates `<dir>/card.json` of a change model; the message names the folder and the
+ * bad field (or says the folder holds a model for another task).
+ */
 export function loadModelFolder(dir: string): InstalledModel {
+  const task = cardTask(dir);
+  if (task !== null && task !== CHANGE_TASK) {
+    throw new LandWatchError(
+      'E_MODEL',
+      `${join(dir, 'card.json')}: this is a "${task}" model, not a change model.`,
+    );
+  }
+  return loadCard(dir, modelCardSchema);
+}
+
+/** Reads and validates the card of a helper model that must be for `task`. */
+export function loadTaskModelFolder(dir: string, task: string): InstalledModel<TaskModelCard> {
+  const model = loadCard(dir, taskModelCardSchema);
+  if (model.card.task !== task) {
+    throw new LandWatchError(
+      'E_MODEL',
+      `${join(dir, 'card.json')}: this is a "${model.card.task}" model, not "${task}".`,
+    );
+  }
+  return model;
+}
+
+function loadCard<S extends typeof modelCardSchema | typeof taskModelCardSchema>(
+  dir: string,
+  schema: S,
+): InstalledModel<z.infer<S>> {
   const cardPath = join(dir, 'card.json');
   let raw: unknown;
   try {
@@ -52,7 +114,7 @@ export function loadModelFolder(dir: string): InstalledModel {
       `${cardPath}: cannot read the model card (${(error as Error).message}).`,
     );
   }
-  const parsed = modelCardSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new LandWatchError(
@@ -60,7 +122,7 @@ export function loadModelFolder(dir: string): InstalledModel {
       `${cardPath}: invalid model card at "${issue.path.join('.')}": ${issue.message}.`,
     );
   }
-  const card = parsed.data;
+  const card = parsed.data as z.infer<S>;
   if (
     card.normalization.mean.length !== card.bands ||
     card.normalization.std.length !== card.bands

@@ -1,13 +1,23 @@
 /**
  * The installed change models: the ones shipped in models/ and any folder the user added under the
  * data home's models/. A folder is a model when it holds a valid card.json and its ONNX file.
+ * Folders whose card declares another `task` (helpers such as interference removal) are not change
+ * models: `scanModels` passes over them and `findTaskModel` finds them.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { LandWatchError } from '../errors.js';
 import { bundledModelsDir, userModelsDir } from '../paths.js';
 import type { ModelInfo } from '../../common/contract.js';
-import { flatMetrics, loadModelFolder, type InstalledModel } from './model-card.js';
+import {
+  CHANGE_TASK,
+  cardTask,
+  flatMetrics,
+  loadModelFolder,
+  loadTaskModelFolder,
+  type InstalledModel,
+  type TaskModelCard,
+} from './model-card.js';
 
 export interface RegistryScan {
   models: InstalledModel[];
@@ -24,6 +34,8 @@ export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()
       if (!entry.isDirectory()) continue;
       const dir = join(root, entry.name);
       if (!existsSync(join(dir, 'card.json'))) continue;
+      const task = cardTask(dir);
+      if (task !== null && task !== CHANGE_TASK) continue; // a helper model, see findTaskModel
       try {
         const model = loadModelFolder(dir);
         if (!existsSync(model.onnxPath))
@@ -56,6 +68,36 @@ export function findModel(
     throw new LandWatchError('E_MODEL', `Unknown model "${id}"; installed: ${known}.`);
   }
   return found;
+}
+
+/**
+ * The installed helper model for `task` (e.g. `interference-removal`): the last by id when several
+ * are installed. Throws E_MODEL naming the folders looked in when there is none.
+ */
+export function findTaskModel(
+  task: string,
+  dirs: string[] = [bundledModelsDir(), userModelsDir()],
+): InstalledModel<TaskModelCard> {
+  const found: InstalledModel<TaskModelCard>[] = [];
+  for (const root of dirs) {
+    if (!existsSync(root)) continue;
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      const dir = join(root, entry.name);
+      if (!entry.isDirectory() || cardTask(dir) !== task) continue;
+      const model = loadTaskModelFolder(dir, task);
+      if (!existsSync(model.onnxPath))
+        throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
+      found.push(model);
+    }
+  }
+  if (found.length === 0) {
+    throw new LandWatchError(
+      'E_MODEL',
+      `No "${task}" model is installed (looked in ${dirs.join(' and ')}).`,
+    );
+  }
+  found.sort((a, b) => a.card.id.localeCompare(b.card.id));
+  return found[found.length - 1];
 }
 
 /** What the UI is told about an installed model. */
