@@ -183,6 +183,21 @@ export const migrations: string[] = [
     (deleted, superseded_by, state, change_class, linked, mean_prob, area_m2, run_id);
   CREATE INDEX patches_linked ON patches (id) WHERE linked = 1;
   `,
+  // 5: patch codes (METHODS M5, electron/engine/codes/): one code per patch with the model that
+  //    made it and the R*Tree bounds it was cut for (bounds that moved make it stale), and the
+  //    code distance of a re-run link (null until both patches have codes).
+  `
+  CREATE TABLE patch_codes (
+    patch_id INTEGER PRIMARY KEY REFERENCES patches(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    minx REAL NOT NULL,
+    miny REAL NOT NULL,
+    maxx REAL NOT NULL,
+    maxy REAL NOT NULL,
+    code BLOB NOT NULL
+  );
+  ALTER TABLE patch_links ADD COLUMN code_distance INTEGER;
+  `,
 ];
 
 /** Brings a project file up to the newest schema; refuses files newer than this build. */
