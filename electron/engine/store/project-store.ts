@@ -107,7 +107,8 @@ export class ProjectStore {
 
   private constructor(
     readonly path: string,
-    private readonly db: Database.Database,
+    /** The one connection; engine modules with tables of their own (codes/) share it. */
+    readonly db: Database.Database,
   ) {
     this.stmts = {
       scene: db.prepare('SELECT * FROM scenes WHERE role = ?'),
