@@ -301,6 +301,8 @@ export const patchFilterSchema = z
     runIds: z.array(id).min(1).max(100),
     /** Change class codes; null selects unclassified patches. */
     changeClasses: z.array(code.nullable()).min(1).max(100),
+    /** Change kinds the model reported (`new_building`, …); null selects patches without one. */
+    changeKinds: z.array(z.string().min(1).max(32).nullable()).min(1).max(100),
     /** [minX, minY, maxX, maxY] in the scene CRS: patches whose bounds meet it. */
     bbox: z.tuple([finite, finite, finite, finite]),
     /** Also show detections linked to decided patches (hidden by default). */
@@ -396,13 +398,17 @@ export const contract = {
       .strict(),
     response: z.custom<PatchQueuePage>(),
   },
-  /** The patch after `afterPatchId` in queue order (the first one without it), or null. */
+  /**
+   * The patch after `afterPatchId` in queue order (the first one without it), or null; with
+   * `backward`, the patch before it (K in the review desk).
+   */
   'patches.next': {
     request: z
       .object({
         projectId: id,
         afterPatchId: patchId.optional(),
         filter: patchFilterSchema.default({}),
+        backward: z.boolean().default(false),
       })
       .strict(),
     response: z.custom<PatchView | null>(),

@@ -39,6 +39,7 @@ export function patchHandlers(
       store(req.projectId).next(
         req.filter,
         req.afterPatchId === undefined ? undefined : num(req.afterPatchId),
+        req.backward,
       ),
     'patches.summary': async (req) => store(req.projectId).summary(),
     'patches.get': async (req) => store(req.projectId).patch(num(req.patchId)),

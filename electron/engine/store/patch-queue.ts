@@ -51,12 +51,15 @@ export function filterWhere(filter: PatchFilter): Where {
   bound('p.area_m2 <= ?', filter.maxAreaM2);
   bound('p.mean_prob >= ?', filter.minConfidence);
   bound('p.mean_prob <= ?', filter.maxConfidence);
-  if (filter.changeClasses) {
-    const codes = filter.changeClasses.filter((c): c is string => c !== null);
-    const alts = codes.length > 0 ? [`p.change_class IN (${list(codes)})`] : [];
-    if (codes.length < filter.changeClasses.length) alts.push('p.change_class IS NULL');
+  const oneOf = (column: string, values: readonly (string | null)[] | undefined) => {
+    if (!values) return;
+    const given = values.filter((c): c is string => c !== null);
+    const alts = given.length > 0 ? [`${column} IN (${list(given)})`] : [];
+    if (given.length < values.length) alts.push(`${column} IS NULL`);
     terms.push(`(${alts.join(' OR ')})`);
-  }
+  };
+  oneOf('p.change_class', filter.changeClasses);
+  oneOf('p.change_kind', filter.changeKinds);
   if (filter.bbox) {
     const [minx, miny, maxx, maxy] = filter.bbox;
     terms.push('r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?');
@@ -114,16 +117,22 @@ export class PatchQueue {
     return { total, rows: this.rowsById(ids) };
   }
 
-  /** The patch ranked right after `after` (the first one without it), or undefined. */
-  next(filter: PatchFilter, after?: ViewRow): ViewRow | undefined {
+  /**
+   * The patch ranked right after `after` (the first one without it), or undefined; with
+   * `backward`, the one ranked right before it.
+   */
+  next(filter: PatchFilter, after?: ViewRow, backward = false): ViewRow | undefined {
     const w = filterWhere(filter);
     const from = this.ranked(w);
-    const order = `ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`;
+    const order = backward
+      ? `ORDER BY ${SCORE_SQL} ASC, p.number DESC LIMIT 1`
+      : `ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`;
+    const [to, beyond, past] = backward ? ['>=', '>', '<'] : ['<=', '<', '>'];
     const found = after
       ? (this.stmt(
           // Written as a range on the score so the index seeks to `after` instead of scanning.
-          `SELECT p.id FROM ${from} WHERE ${w.sql} AND ${SCORE_SQL} <= ?
-             AND (${SCORE_SQL} < ? OR p.number > ?) ${order}`,
+          `SELECT p.id FROM ${from} WHERE ${w.sql} AND ${SCORE_SQL} ${to} ?
+             AND (${SCORE_SQL} ${beyond} ? OR p.number ${past} ?) ${order}`,
         ).get(...w.params, score(after), score(after), after.number) as { id: number } | undefined)
       : (this.stmt(`SELECT p.id FROM ${from} WHERE ${w.sql} ${order}`).get(...w.params) as
           { id: number } | undefined);

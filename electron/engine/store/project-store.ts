@@ -362,11 +362,15 @@ export class ProjectStore {
     return { total, offset, items: rows.map((r) => this.table.viewOf(r)) };
   }
 
-  /** The patch ranked after `afterId` under `filter` (the first without it), or null. */
-  next(filter: PatchFilter, afterId?: number): PatchView | null {
+  /**
+   * The patch ranked after `afterId` under `filter` (the first without it), or null; with
+   * `backward`, the one ranked before it.
+   */
+  next(filter: PatchFilter, afterId?: number, backward = false): PatchView | null {
     const row = this.queue_.next(
       filter,
       afterId === undefined ? undefined : this.table.require(afterId),
+      backward,
     );
     return row ? this.table.viewOf(row) : null;
   }

@@ -85,6 +85,30 @@ describe('patches queue', () => {
     expect(walked).not.toContain(20);
   });
 
+  it('walks backwards (K) in the reverse queue order, from any patch', () => {
+    const filter = { runIds: [runA], states: ['unreviewed' as const] };
+    const order = ids(filter);
+    const walked: number[] = [];
+    let cur = store.next(filter, order[order.length - 1], true);
+    while (cur) {
+      walked.push(Number(cur.id));
+      cur = store.next(filter, Number(cur.id), true);
+    }
+    expect(walked).toEqual(order.slice(0, -1).reverse());
+    // From a patch the filter leaves out (just confirmed), back to its ranked neighbour.
+    const ranked = ids({ runIds: [runA] });
+    const before20 = ranked.slice(0, ranked.indexOf(20)).reverse();
+    expect(store.next(filter, 20, true)?.id).toBe(
+      String(before20.find((id) => order.includes(id))),
+    );
+  });
+
+  it('filters by the change kind the model reported', () => {
+    const kinds = store.queue({ changeKinds: ['no-such-kind'] });
+    expect(kinds.total).toBe(0);
+    expect(store.queue({ changeKinds: [null] }).total).toBe(store.queue({}).total);
+  });
+
   it('summarises the live patches', () => {
     const s = store.summary();
     expect(s.total).toBe(8);
