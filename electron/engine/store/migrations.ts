@@ -198,6 +198,51 @@ export const migrations: string[] = [
   );
   ALTER TABLE patch_links ADD COLUMN code_distance INTEGER;
   `,
+  // 6: reference layers (approved construction, farmland protection, parcels, plan zones) in the
+  // scene CRS with an R*Tree over their features; each patch's overlap with each layer; and the
+  // patches whose overlaps are stale, marked by triggers whenever a patch is added or its outline
+  // changes (split, merge, edit, create, undo) and refreshed by engine/reference before the next
+  // read, so no edit path has to remember them.
+  `
+  CREATE TABLE reference_layers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_crs TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    feature_count INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    minx REAL,
+    miny REAL,
+    maxx REAL,
+    maxy REAL,
+    imported_at TEXT NOT NULL
+  );
+  CREATE TABLE reference_features (
+    id INTEGER PRIMARY KEY,
+    layer_id INTEGER NOT NULL REFERENCES reference_layers(id) ON DELETE CASCADE,
+    geometry TEXT NOT NULL,
+    properties TEXT NOT NULL
+  );
+  CREATE INDEX reference_features_layer ON reference_features(layer_id);
+  CREATE VIRTUAL TABLE reference_rtree USING rtree(id, minx, maxx, miny, maxy);
+  CREATE TABLE reference_overlaps (
+    layer_id INTEGER NOT NULL REFERENCES reference_layers(id) ON DELETE CASCADE,
+    patch_id INTEGER NOT NULL REFERENCES patches(id) ON DELETE CASCADE,
+    area_m2 REAL NOT NULL,
+    share REAL NOT NULL,
+    PRIMARY KEY (layer_id, patch_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX reference_overlaps_patch ON reference_overlaps(patch_id);
+  CREATE TABLE reference_stale (patch_id INTEGER PRIMARY KEY);
+  CREATE TRIGGER reference_stale_insert AFTER INSERT ON patches
+    WHEN EXISTS (SELECT 1 FROM reference_layers)
+    BEGIN INSERT OR IGNORE INTO reference_stale (patch_id) VALUES (NEW.id); END;
+  CREATE TRIGGER reference_stale_geometry AFTER UPDATE OF geometry ON patches
+    WHEN EXISTS (SELECT 1 FROM reference_layers)
+    BEGIN INSERT OR IGNORE INTO reference_stale (patch_id) VALUES (NEW.id); END;
+  `,
 ];
 
 /** Brings a project file up to the newest schema; refuses files newer than this build. */
