@@ -51,13 +51,16 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   const httpMode = () => (store.get().info?.transport ?? transport) === 'http';
 
   // --- project & patches -------------------------------------------------------------------
-  /** Every live patch in queue order, a page of 1000 at a time (all runs: old decisions stay). */
-  async function loadQueue(projectId: string): Promise<PatchView[]> {
+  /**
+   * Every live patch in queue order, a page of 1000 at a time: of all runs (old decisions stay),
+   * or of the run the run filter names (with those a later run superseded).
+   */
+  async function loadQueue(projectId: string, runId: string): Promise<PatchView[]> {
     const patches: PatchView[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await api.invoke('patches.queue', {
         projectId,
-        filter: {},
+        filter: runId === 'all' ? {} : { runIds: [runId] },
         offset,
         limit: 1000,
       });
@@ -78,8 +81,12 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
 
   async function loadProject(project: ProjectView, runId?: string): Promise<void> {
     const run = project.runs.find((r) => r.id === runId) ?? S.latestRun(project);
+    // A run filter naming a run of another project (or none left) falls back to all runs.
+    const filterRun = store.get().filters.runId;
+    const runFilter = project.runs.some((r) => r.id === filterRun) ? filterRun : 'all';
+    if (runFilter !== filterRun) store.update((s) => S.setFilters(s, { runId: runFilter }));
     const [patches, codeLists] = await Promise.all([
-      loadQueue(project.id),
+      loadQueue(project.id, runFilter),
       api.invoke('codeLists.get', { projectId: project.id }),
     ]);
     const isNew = store.get().project?.id !== project.id;
@@ -92,6 +99,18 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     if (isNew) {
       mapView.showProject(project).catch((err: unknown) => report(err, 'Showing the imagery'));
     }
+  }
+
+  /** Loads the queue again for the run filter (a superseded run's patches are not held). */
+  async function reloadPatches(): Promise<void> {
+    const { project, runId, filters } = store.get();
+    if (!project) return;
+    const patches = await loadQueue(project.id, filters.runId);
+    store.update((s) =>
+      s.project?.id === project.id && s.filters.runId === filters.runId
+        ? S.setProject(s, s.project, runId, patches)
+        : s,
+    );
   }
 
   // Edits run one after another, like reviews, so a quick Ctrl+Z never overtakes the edit it undoes.
@@ -179,11 +198,28 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     if (id) mapView.zoomToPatch(id);
   }
 
-  function move(delta: 1 | -1): void {
-    const before = store.get().selectedId;
-    store.update((s) => S.moveSelection(s, delta));
-    const after = store.get().selectedId;
-    if (after && after !== before) mapView.zoomToPatch(after);
+  // J / K ask the store for the neighbour in its ranking (patches.next), so stepping costs the
+  // same on 10,000 patches as on ten. Steps run one after another, each from the selection of its
+  // turn, so J pressed three times moves three patches.
+  let moveChain: Promise<void> = Promise.resolve();
+  function move(delta: 1 | -1): Promise<void> {
+    moveChain = moveChain.then(async () => {
+      const s = store.get();
+      if (!s.project) return;
+      try {
+        const found = await api.invoke('patches.next', {
+          projectId: s.project.id,
+          ...S.nextRequest(s, delta),
+        });
+        const before = store.get().selectedId;
+        store.update((st) => S.selectFound(st, found));
+        const after = store.get().selectedId;
+        if (after && after !== before) mapView.zoomToPatch(after);
+      } catch (err) {
+        report(err, delta > 0 ? 'Next patch' : 'Previous patch');
+      }
+    });
+    return moveChain;
   }
 
   // Reviews run one after another, each on the selection of its turn: pressing C three times
@@ -202,7 +238,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
           ...(comment !== undefined ? { comment } : {}),
         });
         store.update((st) => S.applyReview(st, updated));
-        if (state !== 'unreviewed' && store.get().selectedId === patch.id) move(1);
+        // Awaited, so the next review in the chain acts on the patch moved to.
+        if (state !== 'unreviewed' && store.get().selectedId === patch.id) await move(1);
         void refreshCounts(s.project.id).catch((err: unknown) => report(err, 'Counting'));
       } catch (err) {
         report(err, `Reviewing patch #${patch.number}`);
@@ -379,7 +416,11 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   const queue = createQueuePanel({
     onSelect: selectAndZoom,
     onMark: (id) => store.update((s) => S.toggleMarked(s, id)),
-    onFilter: (filters) => store.update((s) => S.setFilters(s, filters)),
+    onFilter: (filters) => {
+      const runChanged = filters.runId !== undefined && filters.runId !== store.get().filters.runId;
+      store.update((s) => S.setFilters(s, filters));
+      if (runChanged) guard('Loading the patches of the run', reloadPatches);
+    },
   });
   const reviewPanel = createReviewPanel({
     onReview: review,
@@ -455,9 +496,9 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   function runCommand(command: Command, key: string): void {
     switch (command) {
       case 'next':
-        return move(1);
+        return void move(1);
       case 'prev':
-        return move(-1);
+        return void move(-1);
       case 'confirm':
         return review('confirmed');
       case 'field_check':
@@ -472,6 +513,12 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       }
       case 'toggle_compare':
         return store.update(S.toggleCompareMode);
+      case 'side_by_side':
+        return store.update((st) => ({
+          ...st,
+          compareMode: st.compareMode === 'side' ? 'swipe' : 'side',
+        }));
+
       case 'flicker':
         if (store.get().compareMode !== 'flicker')
           store.update((st) => ({ ...st, compareMode: 'flicker' }));

@@ -49,3 +49,45 @@ const STATE_LABELS = {
 export function stateLabel(state: keyof typeof STATE_LABELS): string {
   return STATE_LABELS[state];
 }
+
+/** A change kind as the model reports it, for people: `new_building` → `"New building"`. */
+export function kindLabel(kind: string): string {
+  const words = kind.replace(/[_-]+/g, ' ').trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : kind;
+}
+
+/** A run in the run filter: `"2024-05-10 08:30 · 42 patches · lw-siamese-v1"`. */
+export function runLabel(run: { startedAt: string; patchCount: number; modelId: string }): string {
+  const when = run.startedAt.slice(0, 16).replace('T', ' ');
+  return `${when} · ${run.patchCount} patch${run.patchCount === 1 ? '' : 'es'} · ${run.modelId}`;
+}
+
+/**
+ * The lines of a patch's hover tooltip: number and state, kind and class, area in m² and mu,
+ * confidence. `classLabel` names a change class code (from the code list) where it is known.
+ */
+export function hoverLines(
+  patch: {
+    number: number;
+    state: keyof typeof STATE_LABELS;
+    areaM2: number;
+    areaMu: number;
+    meanProb: number;
+    maxProb: number;
+    attributes?: { changeKind: string | null; changeClass: string | null } | null;
+  },
+  classLabel: (code: string) => string | null = () => null,
+): string[] {
+  const kind = patch.attributes?.changeKind;
+  const cls = patch.attributes?.changeClass;
+  const what = [
+    kind ? kindLabel(kind) : 'Kind not reported',
+    cls ? `class ${cls}${classLabel(cls) ? ` ${classLabel(cls)}` : ''}` : 'unclassified',
+  ];
+  return [
+    `#${patch.number} · ${stateLabel(patch.state)}`,
+    what.join(' · '),
+    `${formatArea(patch.areaM2)} · ${formatMu(patch.areaMu)}`,
+    `Confidence ${formatPercent(patch.meanProb)} (max ${formatPercent(patch.maxProb)})`,
+  ];
+}

@@ -14,6 +14,9 @@ export type Command =
   | 'zoom'
   | 'toggle_compare'
   | 'flicker'
+  | 'side_by_side'
+  | 'heat'
+  | 'imagery'
   | 'help'
   | 'close'
   | 'set_class'
@@ -54,13 +57,31 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: ['s'],
     label: 'S',
     command: 'toggle_compare',
-    description: 'Next comparison mode: swipe → blend → flicker',
+    description: 'Next comparison mode: swipe → blend → flicker → side by side',
   },
   {
     keys: ['t'],
     label: 'T',
     command: 'flicker',
     description: 'Flicker: show the other date (switches to flicker mode)',
+  },
+  {
+    keys: ['v'],
+    label: 'V',
+    command: 'side_by_side',
+    description: 'Side by side: both dates in two synchronised views (again: back to swipe)',
+  },
+  {
+    keys: ['h'],
+    label: 'H',
+    command: 'heat',
+    description: "Show or hide the run's change probability as a heat layer",
+  },
+  {
+    keys: ['i'],
+    label: 'I',
+    command: 'imagery',
+    description: 'Imagery settings: bands and contrast stretch per date',
   },
   {
     keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],

@@ -18,10 +18,10 @@ import type {
 } from '../../electron/common/contract.js';
 
 export type StateFilter = 'all' | ReviewState;
-export type CompareMode = 'swipe' | 'blend' | 'flicker';
+export type CompareMode = 'swipe' | 'blend' | 'flicker' | 'side';
 
-/** The order S cycles through the comparison modes. */
-export const COMPARE_MODES: readonly CompareMode[] = ['swipe', 'blend', 'flicker'];
+/** The order S cycles through the comparison modes (V jumps to side by side). */
+export const COMPARE_MODES: readonly CompareMode[] = ['swipe', 'blend', 'flicker', 'side'];
 
 /** Change-class filter: every class, unclassified patches (`''`), or one class code. */
 export type ClassFilter = 'all' | string;
@@ -34,6 +34,10 @@ export interface Filters {
   /** Hide patches smaller than this (m²). */
   minAreaM2: number;
   changeClass: ClassFilter;
+  /** `all`, `''` (no kind reported) or one change kind (`new_building`, …). */
+  changeKind: 'all' | string;
+  /** `all` or one run's id: its patches only (also those a later run superseded). */
+  runId: 'all' | string;
 }
 
 /** What a map click or drag does: select (default), move vertices, draw a patch, draw a split line. */
@@ -76,6 +80,8 @@ export interface AppState {
   marked: readonly string[];
   history: HistoryStatus;
   editMode: EditMode;
+  /** The probability heat layer is shown (H). */
+  heat: boolean;
 }
 
 export const initialState: AppState = {
@@ -84,7 +90,14 @@ export const initialState: AppState = {
   runId: null,
   patches: [],
   selectedId: null,
-  filters: { state: 'all', minConfidence: 0, minAreaM2: 0, changeClass: 'all' },
+  filters: {
+    state: 'all',
+    minConfidence: 0,
+    minAreaM2: 0,
+    changeClass: 'all',
+    changeKind: 'all',
+    runId: 'all',
+  },
   compareMode: 'swipe',
   job: null,
   lastExecutionProvider: null,
@@ -93,6 +106,7 @@ export const initialState: AppState = {
   marked: [],
   history: { undo: null, redo: null },
   editMode: 'select',
+  heat: false,
 };
 
 /** How much a patch matters for review: likely changes over large areas first. */
@@ -112,6 +126,10 @@ export function matchesFilters(patch: PatchView, filters: Filters): boolean {
     const code = patch.attributes?.changeClass ?? '';
     if (code !== filters.changeClass) return false;
   }
+  if (filters.changeKind !== 'all' && (patch.attributes?.changeKind ?? '') !== filters.changeKind) {
+    return false;
+  }
+  if (filters.runId !== 'all' && patch.runId !== filters.runId) return false;
   return patch.meanProb >= filters.minConfidence;
 }
 
@@ -122,7 +140,63 @@ export function toPatchFilter(filters: Filters): PatchFilter {
   if (filters.minConfidence > 0) filter.minConfidence = filters.minConfidence;
   if (filters.minAreaM2 > 0) filter.minAreaM2 = filters.minAreaM2;
   if (filters.changeClass !== 'all') filter.changeClasses = [filters.changeClass || null];
+  if (filters.changeKind !== 'all') filter.changeKinds = [filters.changeKind || null];
+  if (filters.runId !== 'all') filter.runIds = [filters.runId];
   return filter;
+}
+
+/** What to ask `patches.next` for the patch `delta` steps from the selection (J / K). */
+export interface NextRequest {
+  afterPatchId?: string;
+  filter: PatchFilter;
+  backward: boolean;
+}
+
+/**
+ * The `patches.next` request for J (`delta` 1) or K (-1): the store walks its ranking under the
+ * queue's filters from the selected patch (even one the filters now hide, like a patch just
+ * confirmed under "Unreviewed"). Without a selection both keys start at the top of the queue.
+ */
+export function nextRequest(state: AppState, delta: 1 | -1): NextRequest {
+  const filter = toPatchFilter(state.filters);
+  if (state.selectedId === null) return { filter, backward: false };
+  return { afterPatchId: state.selectedId, filter, backward: delta < 0 };
+}
+
+/**
+ * Selects the patch `patches.next` answered with; a patch the list does not hold yet (one of a
+ * superseded run) is ranked in first. Null (the end of the queue) keeps the selection.
+ */
+export function selectFound(state: AppState, found: PatchView | null): AppState {
+  if (!found) return state;
+  const known = state.patches.some((p) => p.id === found.id);
+  const patches = known ? state.patches : rankPatches([...state.patches, found]);
+  return found.id === state.selectedId && known
+    ? state
+    : { ...state, patches, selectedId: found.id };
+}
+
+/** Runs the run filter offers: the model's runs, newest first (with their patch counts). */
+export function runChoices(project: ProjectView | null): RunView[] {
+  return [...(project?.runs ?? [])]
+    .filter((r) => r.kind !== 'manual')
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/** The change kinds present among the patches (for the kind filter), sorted. */
+export function changeKinds(patches: readonly PatchView[]): string[] {
+  const kinds = new Set<string>();
+  for (const p of patches) if (p.attributes?.changeKind) kinds.add(p.attributes.changeKind);
+  return [...kinds].sort();
+}
+
+/** The run whose probability the heat layer shows: the filtered run, else the latest with one. */
+export function heatRun(state: AppState): RunView | null {
+  const runs = state.project?.runs ?? [];
+  if (state.filters.runId !== 'all') {
+    return runs.find((r) => r.id === state.filters.runId && r.probabilityUrl) ?? null;
+  }
+  return runChoices(state.project).find((r) => r.probabilityUrl) ?? null;
 }
 
 /** The ranked patches the queue shows under the current filters. */
@@ -141,31 +215,6 @@ export function latestRun(project: ProjectView): RunView | null {
     if (!latest || run.startedAt > latest.startedAt) latest = run;
   }
   return latest;
-}
-
-/**
- * The id `delta` steps from `currentId` among the patches that pass `filters`, walking the ranked
- * list `ranked`. The current patch may itself be filtered out (just reviewed under an
- * "unreviewed" filter): the walk starts from its place in the ranking. Without a current patch
- * the first visible one is chosen. At either end the selection stays where it is.
- */
-export function stepSelection(
-  ranked: readonly PatchView[],
-  filters: Filters,
-  currentId: string | null,
-  delta: 1 | -1,
-): string | null {
-  const start = currentId === null ? -1 : ranked.findIndex((p) => p.id === currentId);
-  if (start < 0) return ranked.find((p) => matchesFilters(p, filters))?.id ?? currentId;
-  for (let i = start + delta; i >= 0 && i < ranked.length; i += delta) {
-    if (matchesFilters(ranked[i], filters)) return ranked[i].id;
-  }
-  return currentId;
-}
-
-export function moveSelection(state: AppState, delta: 1 | -1): AppState {
-  const selectedId = stepSelection(state.patches, state.filters, state.selectedId, delta);
-  return selectedId === state.selectedId ? state : { ...state, selectedId };
 }
 
 export function select(state: AppState, id: string | null): AppState {

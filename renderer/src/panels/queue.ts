@@ -1,12 +1,15 @@
 /**
  * The review queue: patches ranked by meanProb × area (most important first) with number, state,
- * area (m² and mu) and confidence, filtered by state, confidence, area and change class. Only the
+ * area (m² and mu) and confidence, filtered by state, confidence, area, change class, change kind
+ * and run. Only the
  * rows in view are in the DOM (a windowed list), so 10,000 patches scroll and step as fast as ten.
  * A click selects a patch (the map zooms to it); shift-click marks it for a merge.
  */
 import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
-import { formatArea, formatMu, formatPercent, stateLabel } from '../format.js';
+import { formatArea, formatMu, formatPercent, kindLabel, runLabel, stateLabel } from '../format.js';
 import {
+  changeKinds,
+  runChoices,
   visiblePatches,
   type AppState,
   type ClassFilter,
@@ -111,6 +114,12 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     AREA_FILTERS.map((a) => [String(a), a === 0 ? 'Any area' : `≥ ${a} m²`]),
   );
   const classSelect = select('Change class', 'filter-class', [['all', 'All classes']]);
+  const kindSelect = select('Change kind (as the model reported it)', 'filter-kind', [
+    ['all', 'All kinds'],
+  ]);
+  const runSelect = select('Detection run', 'filter-run', [['all', 'All runs']]);
+  kindSelect.addEventListener('change', () => options.onFilter({ changeKind: kindSelect.value }));
+  runSelect.addEventListener('change', () => options.onFilter({ runId: runSelect.value }));
   stateSelect.addEventListener('change', () =>
     options.onFilter({ state: stateSelect.value as StateFilter }),
   );
@@ -139,6 +148,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     h('header', { class: 'panel-header' }, h('h2', {}, 'Patches'), count),
     h('div', { class: 'queue-filters' }, stateSelect, confSelect),
     h('div', { class: 'queue-filters' }, areaSelect, classSelect),
+    h('div', { class: 'queue-filters' }, kindSelect, runSelect),
     summaryLine,
     h(
       'div',
@@ -165,6 +175,8 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
   let shownPatches: PatchView[] | null = null;
   let shownFilters: Filters | null = null;
   let shownCodes: AppState['codeLists'] = null;
+  let shownProject: AppState['project'] = null;
+  let shownKinds = '';
   let selectedId: string | null = null;
   let marked: readonly string[] = [];
   let drawn = { start: -1, end: -1 };
@@ -219,6 +231,28 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
         );
         classSelect.value = state.filters.changeClass;
       }
+      if (state.project !== shownProject) {
+        shownProject = state.project;
+        replaceChildren(
+          runSelect,
+          h('option', { value: 'all' }, 'All runs'),
+          ...runChoices(state.project).map((r) => h('option', { value: r.id }, runLabel(r))),
+        );
+        runSelect.value = state.filters.runId;
+      }
+      if (state.patches !== shownPatches) {
+        // Kinds come from the patches (the model's vocabulary), so the list follows them.
+        const kinds = changeKinds(state.patches);
+        if (kinds.join('|') !== shownKinds) {
+          shownKinds = kinds.join('|');
+          replaceChildren(
+            kindSelect,
+            h('option', { value: 'all' }, 'All kinds'),
+            h('option', { value: '' }, 'No kind reported'),
+            ...kinds.map((k) => h('option', { value: k }, kindLabel(k))),
+          );
+        }
+      }
       if (state.patches !== shownPatches || state.filters !== shownFilters) {
         shownPatches = state.patches;
         shownFilters = state.filters;
@@ -226,6 +260,8 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
         confSelect.value = String(state.filters.minConfidence);
         areaSelect.value = String(state.filters.minAreaM2);
         classSelect.value = state.filters.changeClass;
+        kindSelect.value = state.filters.changeKind;
+        runSelect.value = state.filters.runId;
         visible = visiblePatches(state);
         spacer.style.height = `${visible.length * ROW_HEIGHT}px`;
         count.textContent = `${visible.length} of ${state.patches.length}`;

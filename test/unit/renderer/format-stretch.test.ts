@@ -94,3 +94,43 @@ describe('displayRanges', () => {
     expect(displayRanges(new Map(), 8).size).toBe(0);
   });
 });
+
+describe('hover and filter labels', () => {
+  it('describes a patch in four lines', async () => {
+    const { hoverLines } = await import('../../../renderer/src/format.js');
+    const lines = hoverLines(
+      {
+        number: 12,
+        state: 'field_check',
+        areaM2: 1500,
+        areaMu: 2.25,
+        meanProb: 0.734,
+        maxProb: 0.91,
+        attributes: { changeKind: 'new_building', changeClass: '01' },
+      },
+      (code) => (code === '01' ? '新增建设用地' : null),
+    );
+    expect(lines).toEqual([
+      '#12 · Field check',
+      'New building · class 01 新增建设用地',
+      '1,500 m² · 2.25 mu',
+      'Confidence 73% (max 91%)',
+    ]);
+    const bare = hoverLines({
+      ...{ number: 1, state: 'unreviewed' as const },
+      areaM2: 10,
+      areaMu: 0.015,
+      meanProb: 0.5,
+      maxProb: 0.5,
+    });
+    expect(bare[1]).toBe('Kind not reported · unclassified');
+  });
+
+  it('labels runs and kinds', async () => {
+    const { kindLabel, runLabel } = await import('../../../renderer/src/format.js');
+    expect(kindLabel('new_road')).toBe('New road');
+    expect(runLabel({ startedAt: '2024-05-10T08:30:12.000Z', patchCount: 1, modelId: 'm1' })).toBe(
+      '2024-05-10 08:30 · 1 patch · m1',
+    );
+  });
+});

@@ -30,6 +30,9 @@ describe('key map', () => {
     ['l', 'split'],
     ['m', 'merge'],
     ['Delete', 'delete'],
+    ['v', 'side_by_side'],
+    ['H', 'heat'],
+    ['i', 'imagery'],
   ] as const)('%s → %s', (key, command) => {
     expect(commandForKey({ key })).toBe(command);
   });

@@ -52,30 +52,32 @@ describe('filters', () => {
   });
 });
 
-describe('selection movement', () => {
-  it('starts at the first visible patch and walks the ranking', () => {
+describe('selection movement (J / K through patches.next)', () => {
+  it('asks the store from the selection, with the queue filters, backward for K', () => {
+    let s = S.setFilters(withPatches(a, b, c, d), { state: 'unreviewed', runId: 'r1' });
+    expect(S.nextRequest(s, 1)).toEqual({
+      filter: { states: ['unreviewed'], runIds: ['r1'] },
+      backward: false,
+    });
+    expect(S.nextRequest(s, -1).afterPatchId).toBeUndefined();
+    s = S.select(s, 'c'); // confirmed: hidden by the filter, still the place to walk from
+    expect(S.nextRequest(s, 1)).toMatchObject({ afterPatchId: 'c', backward: false });
+    expect(S.nextRequest(s, -1)).toMatchObject({ afterPatchId: 'c', backward: true });
+  });
+
+  it('selects what the store answered; the end of the queue keeps the selection', () => {
     let s = withPatches(a, b, c, d);
-    s = S.moveSelection(s, 1);
+    s = S.selectFound(s, b);
     expect(s.selectedId).toBe('b');
-    s = S.moveSelection(s, 1);
-    expect(s.selectedId).toBe('c');
-    s = S.moveSelection(s, -1);
-    expect(s.selectedId).toBe('b');
+    expect(S.selectFound(s, null)).toBe(s);
+    expect(S.selectFound(s, b)).toBe(s);
   });
 
-  it('stays put at either end', () => {
-    let s = S.select(withPatches(a, b, c, d), 'd');
-    const same = S.moveSelection(s, 1);
-    expect(same).toBe(s);
-    s = S.select(s, 'b');
-    expect(S.moveSelection(s, -1).selectedId).toBe('b');
-  });
-
-  it('skips filtered-out patches, even from a filtered-out current one', () => {
-    let s = S.setFilters(withPatches(a, b, c, d), { state: 'unreviewed' });
-    s = S.select(s, 'c'); // confirmed: hidden by the filter, still selected
-    expect(S.moveSelection(s, 1).selectedId).toBe('a');
-    expect(S.moveSelection(s, -1).selectedId).toBe('b');
+  it('ranks in a patch the list did not hold (a superseded run named in the filter)', () => {
+    const e = patch('e', 5, 0.9, 1000);
+    const s = S.selectFound(withPatches(a, b), e);
+    expect(s.selectedId).toBe('e');
+    expect(s.patches.map((p) => p.id)).toEqual(['e', 'b', 'a']);
   });
 
   it('ignores unknown ids', () => {
@@ -183,14 +185,14 @@ describe('jobs', () => {
 });
 
 describe('comparison modes', () => {
-  it('S cycles swipe → blend → flicker → swipe', () => {
+  it('S cycles swipe → blend → flicker → side by side → swipe', () => {
     let st = S.initialState;
     const seen = [st.compareMode];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       st = S.toggleCompareMode(st);
       seen.push(st.compareMode);
     }
-    expect(seen).toEqual(['swipe', 'blend', 'flicker', 'swipe']);
+    expect(seen).toEqual(['swipe', 'blend', 'flicker', 'side', 'swipe']);
   });
 });
 
@@ -248,6 +250,41 @@ describe('edits', () => {
       minAreaM2: 5,
       changeClasses: [null],
     });
+  });
+
+  it('filters by run and change kind, and says so to the backend', () => {
+    const road = { ...a, runId: 'r2', attributes: { ...emptyAttrs, changeKind: 'new_road' } };
+    let s = withPatches(road, b, c, d);
+    expect(S.changeKinds(s.patches)).toEqual(['new_road']);
+    s = S.setFilters(s, { runId: 'r2' });
+    expect(S.visiblePatches(s).map((p) => p.id)).toEqual(['a']);
+    s = S.setFilters(s, { runId: 'all', changeKind: '' });
+    expect(S.visiblePatches(s).map((p) => p.id)).toEqual(['b', 'c', 'd']);
+    expect(S.toPatchFilter({ ...s.filters, runId: 'r2', changeKind: 'new_road' })).toEqual({
+      changeKinds: ['new_road'],
+      runIds: ['r2'],
+    });
+    expect(S.toPatchFilter(s.filters)).toEqual({ changeKinds: [null] });
+  });
+});
+
+describe('runs for the run filter and the heat layer', () => {
+  const withUrl = (r: RunView, url: string | null): RunView => ({ ...r, probabilityUrl: url });
+  const runs = [
+    withUrl(run('old', '2024-01-01T00:00:00Z'), '/files/old'),
+    withUrl(run('new', '2024-02-01T00:00:00Z'), null),
+    { ...run('manual', '2024-03-01T00:00:00Z'), kind: 'manual' as const },
+  ];
+  const st = S.setProject(S.initialState, { ...project(), runs }, null, []);
+
+  it('lists model runs newest first, without the hand-drawn run', () => {
+    expect(S.runChoices(st.project).map((r) => r.id)).toEqual(['new', 'old']);
+  });
+
+  it('heats the filtered run, else the newest run that kept its probability', () => {
+    expect(S.heatRun(st)?.id).toBe('old');
+    expect(S.heatRun(S.setFilters(st, { runId: 'new' }))).toBeNull();
+    expect(S.heatRun(S.setFilters(st, { runId: 'old' }))?.probabilityUrl).toBe('/files/old');
   });
 });
 
