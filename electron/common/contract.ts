@@ -10,6 +10,7 @@
  * This module runs in Node, Electron and the browser: it must not import Node built-ins.
  */
 import { z } from 'zod';
+import { codesContract } from './codes-contract.js';
 
 const id = z.string().min(1).max(128);
 
@@ -569,6 +570,7 @@ export const contract = {
       .strict(),
     response: z.custom<ReportResult | null>(),
   },
+  ...codesContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -21,6 +21,8 @@ import type { PdfPrinter } from '../report/pdf.js';
 import { evidenceInputFromProject, writeEvidenceReport } from '../report/evidence-report.js';
 import { checkProjectExport, exportProject } from './export-project.js';
 import { FileTokens } from './file-tokens.js';
+import { codeAfterRun } from '../codes/project-codes.js';
+import { codeHandlers } from './code-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
 
@@ -103,6 +105,7 @@ export class Backend {
           .review(id, req.state, req.comment ?? null, reviewer());
       },
       ...patchHandlers((projectId) => this.projects.store(projectId), reviewer),
+      ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
         const ext = req.format === 'geojson' ? 'geojson' : req.format;
@@ -197,7 +200,7 @@ export class Backend {
         this.emit({ type: 'job.progress', jobId, projectId: req.projectId, ...p });
       },
     })
-      .then((summary) => {
+      .then(async (summary) => {
         const run = store.addRun(
           {
             id: randomUUID(),
@@ -220,6 +223,21 @@ export class Backend {
           },
           summary.polygons,
         );
+        // Post-step: the new patches' codes (find similar, duplicates, carry-over); cancellable.
+        await codeAfterRun(store, {
+          signal: controller.signal,
+          onProgress: (done, total) =>
+            this.emit({
+              type: 'job.progress',
+              jobId,
+              projectId: req.projectId,
+              phase: 'coding patches',
+              done,
+              total,
+              etaSeconds: null,
+              executionProvider: 'cpu',
+            }),
+        });
         this.emit({ type: 'job.done', jobId, projectId: req.projectId, run });
       })
       .catch((error: unknown) => {

@@ -4,6 +4,7 @@
  * each payload against the contract; what is left here is turning ids into numbers, picking the
  * open project and naming the actor.
  */
+import type { CodeChannel } from '../../common/codes-contract.js';
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import type { ProjectStore } from '../store/project-store.js';
 
@@ -12,9 +13,12 @@ type PatchChannel = Extract<
   `patches.${string}` | `history.${string}` | 'codeLists.get' | 'settings.get' | 'settings.set'
 >;
 
-/** Channels handled here (patches.list and patches.review stay in the backend as they were). */
+/**
+ * Channels handled here (patches.list and patches.review stay in the backend as they were; the
+ * patch-code channels are in code-handlers.ts).
+ */
 export type PatchHandlers = {
-  [C in Exclude<PatchChannel, 'patches.list' | 'patches.review'>]: (
+  [C in Exclude<PatchChannel, 'patches.list' | 'patches.review' | CodeChannel>]: (
     req: ParsedRequestOf<C>,
   ) => Promise<ResponseOf<C>>;
 };
