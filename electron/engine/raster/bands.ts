@@ -116,27 +116,40 @@ export async function sampleBands(
   const { width, height, nodata } = source.info;
   const n = 8;
   const size = Math.min(64, width, height);
-  const collected: number[][] = bands.map(() => []);
+  // Every second pixel of n² windows: allocated once, filled in place, sorted once per band.
+  const capacity = n * n * Math.ceil((size * size) / 2);
+  const collected = bands.map(() => new Float32Array(capacity));
+  const counts = bands.map(() => 0);
   for (let gy = 0; gy < n; gy++) {
     for (let gx = 0; gx < n; gx++) {
       const x = Math.floor(((width - size) * gx) / Math.max(1, n - 1));
       const y = Math.floor(((height - size) * gy) / Math.max(1, n - 1));
       const data = await source.readWindow({ x, y, width: size, height: size }, bands, signal);
       data.forEach((arr, i) => {
+        const into = collected[i];
+        let m = counts[i];
         for (let k = 0; k < arr.length; k += 2) {
           const v = arr[k];
-          if (Number.isFinite(v) && v !== nodata) collected[i].push(v);
+          if (v === v && v !== Infinity && v !== -Infinity && v !== nodata) into[m++] = v;
         }
+        counts[i] = m;
       });
     }
   }
-  return collected.map((c) => Float32Array.from(c));
+  return collected.map((c, i) => {
+    const sorted = c.slice(0, counts[i]).sort();
+    SORTED.add(sorted);
+    return sorted;
+  });
 }
+
+/** Sample arrays known to be sorted ascending (from {@link sampleBands}): no copy, no sort. */
+const SORTED = new WeakSet<Float32Array>();
 
 /** The q-quantile (0–1) of the values. */
 export function percentile(values: Float32Array, q: number): number {
   if (values.length === 0) return 0;
-  const sorted = Float32Array.from(values).sort();
+  const sorted = SORTED.has(values) ? values : Float32Array.from(values).sort();
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 }
 
