@@ -37,6 +37,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       fresh: { type: 'boolean', default: false },
       'full-sweep': { type: 'boolean', default: false },
       screening: { type: 'boolean', default: false },
+      declutter: { type: 'string' },
     },
     strict: true,
   });
@@ -75,6 +76,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   if (values['full-sweep'] && values.screening) {
     throw bad('--full-sweep and --screening contradict each other; pass one.');
   }
+  const declutter = declutterOption(values.declutter);
   const bands = values.bands?.split(',').map((b) => Number(b.trim()));
   if (bands?.some((b) => !Number.isInteger(b) || b < 1))
     throw bad(`--bands ${values.bands}: give 1-based band numbers like 3,2,1.`);
@@ -96,6 +98,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       resume: !values.fresh,
       // Default (neither flag): screening on for overlaps above 4 MP.
       screening: values['full-sweep'] ? false : values.screening ? true : undefined,
+      declutter,
     },
     { onProgress: progress, log: (line) => values.quiet || process.stderr.write(`${line}\n`) },
   );
@@ -185,4 +188,13 @@ function progressPrinter(quiet: boolean): (p: DetectProgress | null) => void {
       );
     }
   };
+}
+
+/** `--declutter before|after|both`: which dates get haze/shadow clean-up. */
+function declutterOption(value: string | undefined) {
+  if (value === undefined) return undefined;
+  if (value !== 'before' && value !== 'after' && value !== 'both') {
+    throw bad(`--declutter ${value}: choose before, after or both.`);
+  }
+  return { before: value !== 'after', after: value !== 'before' };
 }

@@ -364,6 +364,11 @@ export const contract = {
         device: deviceSchema.default('auto'),
         /** Run only the tiles meeting it and keep only the patches meeting it. */
         aoi: aoiSchema.optional(),
+        /** Remove haze / cloud / shadow from these dates before comparing them (METHODS M4). */
+        declutter: z
+          .object({ before: z.boolean().optional(), after: z.boolean().optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
     response: z.custom<{ jobId: string }>(),

@@ -190,6 +190,7 @@ export class Backend {
       minArea: req.minArea,
       device: req.device,
       ...(req.aoi ? { aoi: req.aoi } : {}),
+      ...(req.declutter ? { declutter: req.declutter } : {}),
     };
     runDetectJob(params, {
       signal: controller.signal,

@@ -11,8 +11,9 @@ import type { PolygonRings } from '../store/geometry/polygon-ops.js';
 import { prepareDates } from '../raster/radiometry.js';
 import { RasterSource, type GeoTransform, type RasterInfo } from '../raster/raster-source.js';
 import { aoiRings } from './aoi.js';
+import { declutterNote, findDeclutterModel, wantsDeclutter } from './declutter.js';
 import type { DetectParams } from './detect.js';
-import type { InstalledModel, ModelCard } from './model-card.js';
+import type { InstalledModel, ModelCard, TaskModelCard } from './model-card.js';
 import { findModel } from './model-registry.js';
 import { SCREENING_DEFAULTS, SCREENING_MIN_PIXELS } from './screening.js';
 import type { DateInput } from './tile-predict.js';
@@ -34,6 +35,8 @@ export interface DetectInputs {
   aoi: PolygonRings | null;
   /** Whether coarse screening runs. */
   screening: boolean;
+  /** The interference-removal model when a date is to be cleaned up (see declutter.ts). */
+  declutterModel: InstalledModel<TaskModelCard> | null;
   /** Identifies the probability these inputs produce (see work-dir.ts). */
   key: string;
   notes: string[];
@@ -75,6 +78,8 @@ export async function openInputs(
       },
     ];
     const aoi = params.aoi ? aoiRings(params.aoi) : null;
+    const declutterModel = wantsDeclutter(params.declutter) ? findDeclutterModel() : null;
+    if (declutterModel) notes.push(declutterNote(params.declutter ?? {}, declutterModel));
     const screening = params.screening ?? alignment.width * alignment.height > SCREENING_MIN_PIXELS;
     const key = runKey({
       screening: screening ? SCREENING_DEFAULTS : null,
@@ -90,6 +95,17 @@ export async function openInputs(
       },
       alignment,
       dates: dates.map((d) => ({ bands: d.bands, stretch: d.stretch, linear: d.linear })),
+      // Cleaned dates give another probability; omitted when off so earlier keys stay valid.
+      ...(declutterModel
+        ? {
+            declutter: {
+              before: Boolean(params.declutter?.before),
+              after: Boolean(params.declutter?.after),
+              model: `${declutterModel.card.id}@${declutterModel.card.version}`,
+              file: fileStamp(declutterModel.onnxPath),
+            },
+          }
+        : {}),
     });
     const opened = after;
     return {
@@ -103,6 +119,7 @@ export async function openInputs(
       geoKeys: copyKeys(before.info),
       aoi,
       screening,
+      declutterModel,
       key,
       notes,
       close: () => {

@@ -11,6 +11,7 @@ import type { StretchMode } from '../raster/bands.js';
 import type { GeoTransform, RasterInfo } from '../raster/raster-source.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
 import { aoiTilePlan, polygonsInAoi, restrictPlan, type AoiInput } from './aoi.js';
+import { attachDeclutter, type DeclutterChoice, type Declutterer } from './declutter.js';
 import { openInputs, type DetectInputs } from './detect-inputs.js';
 import type { ModelCard } from './model-card.js';
 import { runProbability } from './probability-run.js';
@@ -57,6 +58,8 @@ export interface DetectParams {
    * overlapping it are kept (see aoi.ts). Default: the whole overlap.
    */
   aoi?: AoiInput;
+  /** Remove haze / cloud / shadow from these dates before comparing them (declutter.ts). */
+  declutter?: DeclutterChoice;
 }
 
 /** Progress events: phase, units done of total, ETA, and the execution provider in use. */
@@ -135,6 +138,7 @@ export async function detectChanges(
   let inputs: DetectInputs | null = null;
   let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
   let work: WorkDir | null = null;
+  let declutter: Declutterer | null = null;
   try {
     inputs = await openInputs(params, signal);
     const { before, after, alignment, model, card, dates, windowTransform, key, screening } =
@@ -148,6 +152,15 @@ export async function detectChanges(
     throwIfAborted(signal);
     session = await createModelSession(model.onnxPath, params.device ?? 'auto', log);
     const ep = session.executionProvider;
+    // A per-date step of the tile runner; screening compares the uncleaned coarse levels.
+    declutter = await attachDeclutter(
+      dates,
+      params.declutter,
+      inputs.declutterModel,
+      card.normalization,
+      params.device ?? 'auto',
+      log,
+    );
     const tOpen = performance.now();
     log(`model ${card.id} on ${ep}; overlap ${width}×${height} px; work folder ${work.dir}`);
 
@@ -256,6 +269,7 @@ export async function detectChanges(
   } finally {
     work?.release();
     await session?.dispose();
+    await declutter?.dispose();
     inputs?.close();
   }
 }

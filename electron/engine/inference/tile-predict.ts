@@ -33,6 +33,11 @@ export interface DateInput {
   /** Offset from window pixel coordinates (in the before grid) to this date's pixels. */
   dx: number;
   dy: number;
+  /**
+   * Optional per-date preprocessing of each tile as the model will see it (normalised planes,
+   * padded size), in place; e.g. interference removal (declutter.ts).
+   */
+  preprocess?: (planes: Float32Array, width: number, height: number) => Promise<void>;
 }
 
 /** One tile's probability and no-data flags, tile-sized and row-major. */
@@ -76,6 +81,7 @@ export async function predictTile(
       invalid,
       date.linear,
     );
+    await date.preprocess?.(input, pw, ph);
     inputs.push(input);
     invalids.push(invalid);
   }
