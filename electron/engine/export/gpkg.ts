@@ -3,7 +3,8 @@
  * types, UTF-8, any CRS, spatial index). Writes a fresh GeoPackage 1.4 file with better-sqlite3 in
  * one transaction, under a temporary name that is renamed into place when complete.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../sqlite.js';
 import { rmSync } from 'node:fs';
 import { LandWatchError } from '../errors.js';
 import { checkSchema, checkedRows } from './fields.js';
@@ -136,7 +137,7 @@ export function writeGeoPackage(
 
   const tmp = partPath(path);
   rmSync(tmp, { force: true });
-  const db = new Database(tmp);
+  const db = openSqlite(tmp);
   try {
     // A temporary file needs no journal: on failure it is deleted.
     db.pragma('journal_mode = OFF');

@@ -7,7 +7,8 @@
  * PatchQueue (ranked, filtered reads), RerunLinker (what a new run does to decided patches) and
  * ProjectLists (code lists and settings).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../sqlite.js';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type {
@@ -492,7 +493,7 @@ export class ProjectStore {
 }
 
 function openDb(path: string): Database.Database {
-  const db = new Database(path);
+  const db = openSqlite(path);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
