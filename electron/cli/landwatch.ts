@@ -7,6 +7,7 @@ import { runDetectCommand } from './detect-command.js';
 import { EXPORT_USAGE, runExportCommand } from './export-command.js';
 import { MODELS_USAGE, runModelsCommand } from './models-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
+import { SIMILAR_USAGE, runSimilarCommand } from './similar-command.js';
 
 const USAGE = `Usage:
   landwatch detect --before <tif> --after <tif> --out <file.gpkg|.geojson|.shp>
@@ -17,6 +18,7 @@ const USAGE = `Usage:
                    [--declutter before|after|both]   clean up haze/cloud/shadow first
 ${EXPORT_USAGE}
 ${MODELS_USAGE}
+${SIMILAR_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -31,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runExportCommand(rest);
       case 'models':
         return await runModelsCommand(rest);
+      case 'similar':
+        return await runSimilarCommand(rest);
       case 'serve':
         return await runServeCommand(rest);
       case 'demo':
