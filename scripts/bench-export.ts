@@ -23,6 +23,7 @@ import { exportWithProfile } from '../electron/engine/export/export-with-profile
 import { patchSourceLayer, type PatchRecord } from '../electron/engine/export/patch-attributes.js';
 import type { ExportProfile } from '../electron/engine/export/profiles.js';
 import type { DbfEncoding } from '../electron/engine/export/text-encoding.js';
+import { seededRandom } from '../electron/engine/random.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -32,18 +33,7 @@ const flag = (name: string, fallback: number): number => {
 const N = flag('patches', 10_000);
 const RUNS = flag('runs', 3);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = rng(7);
+const random = seededRandom(7);
 const X0 = 400_000;
 const Y0 = 3_500_000;
 const STEP = 60; // metres between patch centres on a grid

@@ -8,6 +8,7 @@
  */
 import { createGeoTiffWriter } from '../electron/engine/raster/geotiff-write.js';
 import { RasterSource } from '../electron/engine/raster/raster-source.js';
+import { seededRandom } from '../electron/engine/random.js';
 
 type Rgb = [number, number, number];
 
@@ -34,23 +35,12 @@ const ROOFS: Rgb[] = [
   [128, 74, 52],
 ];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Construction sites: in about a third of the 1024² blocks, 2–5 changes within 400 px. */
 export function benchChanges(size: number, seed = 7): BenchChange[] {
   const out: BenchChange[] = [];
   for (let by = 0; by < size; by += BLOCK) {
     for (let bx = 0; bx < size; bx += BLOCK) {
-      const rand = rng(seed * 1_000_003 + (by / BLOCK) * 4096 + bx / BLOCK);
+      const rand = seededRandom(seed * 1_000_003 + (by / BLOCK) * 4096 + bx / BLOCK);
       if (rand() > 0.35) continue;
       const sx = bx + 60 + Math.floor(rand() * (BLOCK - 520));
       const sy = by + 60 + Math.floor(rand() * (BLOCK - 520));
@@ -158,7 +148,7 @@ function paintAfter(
   }
   const paint = (x: number, y: number, w: number, h: number, c: Rgb, amp: number) => {
     for (let yy = Math.max(y, y0); yy < Math.min(y + h, y0 + n); yy++) {
-      const noise = rng(seed + yy * 7919 + x);
+      const noise = seededRandom(seed + yy * 7919 + x);
       for (let xx = x; xx < x + w; xx++) {
         const o = ((yy - y0) * size + xx) * 3;
         const v = (noise() - 0.5) * 2 * amp;

@@ -16,6 +16,7 @@ import {
   type NewDetection,
   type SceneSource,
 } from '../electron/engine/store/project-store.js';
+import { seededRandom } from '../electron/engine/random.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -24,17 +25,6 @@ const flag = (name: string, fallback: number) => {
 };
 const N = flag('patches', 10_000);
 const side = Math.ceil(Math.sqrt(N * 2500));
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const X0 = 400_000;
 const Y0 = 3_000_000;
@@ -87,7 +77,7 @@ function blob(random: () => number, cx: number, cy: number, shift = 0): NewDetec
 }
 
 function detections(seed: number, shift = 0): NewDetection[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const cells = Math.ceil(Math.sqrt(N));
   const step = side / cells;
   return Array.from({ length: N }, (_, i) =>

@@ -3,6 +3,7 @@
  * date a seasonal colour shift plus known changes — new buildings, demolitions, earthwork and a new
  * road. Pure (no I/O): returns the pixels and the list of true changes.
  */
+import { seededRandom } from '../../electron/engine/random.js';
 
 export const DEMO_SIZE = 1024;
 export const DEMO_PIXEL_M = 0.5;
@@ -25,18 +26,6 @@ export interface DemoScene {
 }
 
 type Rgb = [number, number, number];
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Canvas {
   readonly px: Uint8Array;
@@ -86,8 +75,8 @@ const ROOFS: Rgb[] = [
 /** Builds both dates. The same seed always gives the same pixels. */
 export function generateDemoScene(seed = 20240501): DemoScene {
   const size = DEMO_SIZE;
-  const rand = rng(seed);
-  const noise = rng(seed + 1);
+  const rand = seededRandom(seed);
+  const noise = seededRandom(seed + 1);
   const base = new Canvas(size);
   // Farmland: a grid of parcels in greens and browns.
   const parcel = 128;

@@ -3,18 +3,10 @@
  * and blob masks, and a naive flood-fill labeller used as an independent reference.
  */
 import type { Ring } from '../../../electron/engine/vector/geo.js';
+import { seededRandom } from '../../../electron/engine/random.js';
 
 /** Deterministic PRNG (mulberry32) so random tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export interface TestMask {
   mask: Uint8Array;
