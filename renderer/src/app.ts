@@ -14,12 +14,14 @@ import { activeClasses } from './attribute-rules.js';
 import type { Transport } from './api/index.js';
 import { describeError } from './api/errors.js';
 import { classIndexForKey, type Command } from './keys.js';
+import { hoverLines } from './format.js';
 import { createMapView } from './map/map-view.js';
 import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
 import { createDetectDialog, type DetectRequest } from './panels/detect-dialog.js';
 import { createExportDialog, type ExportChoice } from './panels/export-dialog.js';
 import { createHelpOverlay } from './panels/help.js';
+import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
 import { createReviewPanel } from './panels/review.js';
@@ -193,6 +195,18 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     );
   }
 
+  function toggleHeat(): void {
+    const s = store.get();
+    if (!s.heat && !S.heatRun(s)) {
+      report(
+        new Error('No probability raster to show: run Detect (runs keep theirs in a work folder).'),
+        'Heat layer',
+      );
+      return;
+    }
+    store.update((st) => ({ ...st, heat: !st.heat }));
+  }
+
   function selectAndZoom(id: string | null): void {
     store.update((s) => S.select(s, id));
     if (id) mapView.zoomToPatch(id);
@@ -277,6 +291,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         threshold: request.threshold,
         minArea: request.minArea,
         device: request.device,
+        ...(request.aoi ? { aoi: { type: 'Polygon' as const, coordinates: request.aoi } } : {}),
       });
       const events = buffered;
       buffered = [];
@@ -341,7 +356,14 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     },
     onCursor: (position) => statusBar.setCursor(position),
     onError: (message) => report(new Error(message), 'Imagery'),
+    describePatch: (patch) =>
+      hoverLines(patch, (code) => {
+        const entry = store.get().codeLists?.changeClass.find((c) => c.code === code);
+        return entry ? entry.label : null;
+      }),
+    onImagery: (imagery) => imageryPanel.setImagery(imagery),
   });
+  const imageryPanel = createImageryPanel();
   const help = createHelpOverlay();
   const openDialog = createOpenDialog({
     typedPaths: httpMode,
@@ -374,6 +396,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     }
   }
   const detectDialog = createDetectDialog({
+    draw: (shape) => mapView.drawAoi(shape),
+    show: (rings) => mapView.showAoi(rings),
     onStart: (request) => guard('Starting detection', () => startDetect(request)),
     onCancel: () => guard('Cancelling detection', cancelDetect),
     onDismissJob: () => store.update(S.clearJob),
@@ -411,6 +435,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     detect: () => detectDialog.open(),
     exportPatches: () => exportDialog.open(),
     setCompareMode: (mode) => store.update((s) => ({ ...s, compareMode: mode })),
+    toggleHeat,
+    toggleImagery: () => imageryPanel.toggle(),
     help: () => help.toggle(),
   });
   const queue = createQueuePanel({
@@ -455,6 +481,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       h(
         'aside',
         { class: 'sidebar' },
+        imageryPanel.element,
         queue.element,
         reviewPanel.element,
         editBar.element,
@@ -475,6 +502,13 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     if (state.patches !== previous.patches) mapView.setPatches(state.patches);
     if (state.selectedId !== previous.selectedId) mapView.setSelected(state.selectedId);
     if (state.compareMode !== previous.compareMode) mapView.setCompareMode(state.compareMode);
+    if (
+      state.heat !== previous.heat ||
+      state.project !== previous.project ||
+      state.filters.runId !== previous.filters.runId
+    ) {
+      mapView.setHeat(state.heat ? (S.heatRun(state)?.probabilityUrl ?? null) : null);
+    }
     if (state.marked !== previous.marked) mapView.setMarked(state.marked);
     if (
       state.editMode !== previous.editMode ||
@@ -513,6 +547,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       }
       case 'toggle_compare':
         return store.update(S.toggleCompareMode);
+      case 'heat':
+        return toggleHeat();
+      case 'imagery':
+        return imageryPanel.toggle();
       case 'side_by_side':
         return store.update((st) => ({
           ...st,

@@ -91,3 +91,21 @@ export function hoverLines(
     `Confidence ${formatPercent(patch.meanProb)} (max ${formatPercent(patch.maxProb)})`,
   ];
 }
+
+/**
+ * What the detection dialog says about a drawn area of interest (rings in a metric scene CRS):
+ * its size and area, e.g. `"420 × 310 m · 130,200 m² (195.3 mu)"`.
+ */
+export function describeAoi(rings: readonly (readonly number[])[][]): string {
+  const outer = rings[0] ?? [];
+  const xs = outer.map((p) => p[0]);
+  const ys = outer.map((p) => p[1]);
+  let twice = 0;
+  for (let i = 0; i + 1 < outer.length; i++) {
+    twice += outer[i][0] * outer[i + 1][1] - outer[i + 1][0] * outer[i][1];
+  }
+  const area = Math.abs(twice) / 2;
+  const w = Math.max(...xs) - Math.min(...xs);
+  const hgt = Math.max(...ys) - Math.min(...ys);
+  return `${intFormat.format(w)} × ${intFormat.format(hgt)} m · ${formatArea(area)} (${formatMu(area / 666.67)})`;
+}

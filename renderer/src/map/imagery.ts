@@ -1,7 +1,8 @@
 /**
- * The before/after imagery: one `ol/source/GeoTIFF` + WebGL tile layer per scene, read straight
- * from `SceneView.url` by HTTP range requests (COG). Grey for 1-band scenes, the first three bands
- * as RGB otherwise, with a 2–98 % percentile stretch computed from the smallest overview.
+ * The before/after imagery: one `ol/source/GeoTIFF` per scene, read straight from `SceneView.url`
+ * by HTTP range requests (the COG's overviews serve the zoomed-out views of huge scenes), drawn by
+ * WebGL tile layers whose band choice and contrast stretch are style variables (stretch.ts). The
+ * statistics behind the stretch come from the smallest overview, read once per scene.
  */
 import { fromUrl } from 'geotiff';
 import GeoTIFF from 'ol/source/GeoTIFF.js';
@@ -10,12 +11,13 @@ import type Projection from 'ol/proj/Projection.js';
 import type { ExpressionValue } from 'ol/expr/expression.js';
 import type { SceneView } from '../../../electron/common/contract.js';
 import {
-  chooseBands,
-  colorExpression,
-  percentileRange,
-  sourceMinMax,
+  STRETCH_COLOR,
+  defaultSettings,
+  stretchRange,
+  styleVariables,
   type BandRange,
-  displayRanges,
+  type BandSample,
+  type ImagerySettings,
 } from './stretch.js';
 
 /** Images bigger than this are sampled through a central window rather than read whole. */
@@ -26,19 +28,24 @@ const STATS_TIMEOUT_MS = 10_000;
 export interface Imagery {
   scene: SceneView;
   source: GeoTIFF;
+  /** The layer of the main map. */
   layer: WebGLTileLayer;
+  /** Statistics of the smallest overview; null when they could not be read. */
+  sample: BandSample | null;
+  settings(): ImagerySettings;
+  /** The value range shown black … white under the current settings. */
+  range(): BandRange;
+  /** Shows other bands or another stretch on every layer of this scene. */
+  apply(settings: ImagerySettings): void;
+  /** Another layer on the same source and settings (the second view of side by side). */
+  mirror(): WebGLTileLayer;
 }
 
 /**
- * Percentile ranges of `bands` (1-based), read from the smallest overview of the COG. Resolves to
- * an empty map when the statistics cannot be read: the source then falls back to the GDAL
- * statistics or the data type's range.
+ * Every band of the smallest overview of a COG (a central window of it on very large scenes), for
+ * the stretch statistics.
  */
-export async function readBandRanges(
-  url: string,
-  bands: readonly number[],
-  signal?: AbortSignal,
-): Promise<Map<number, BandRange>> {
+export async function readOverviewSample(url: string, signal?: AbortSignal): Promise<BandSample> {
   const tiff = await fromUrl(url, {}, signal);
   const count = await tiff.getImageCount();
   let smallest = await tiff.getImage(0);
@@ -58,34 +65,24 @@ export async function readBandRanges(
     const y0 = Math.floor((height - h) / 2);
     window = [x0, y0, x0 + w, y0 + h];
   }
-  const rasters = await smallest.readRasters({
-    samples: bands.map((b) => b - 1),
-    window,
-    interleave: false,
-    signal,
-  });
-  const nodata = smallest.getGDALNoData();
-  const ranges = new Map<number, BandRange>();
-  bands.forEach((band, i) => {
-    const values = rasters[i] as ArrayLike<number> | undefined;
-    const range = values ? percentileRange(values, nodata) : null;
-    if (range) ranges.set(band, range);
-  });
-  const bits = Number(smallest.getBitsPerSample?.(0) ?? 8);
-  return displayRanges(ranges, bits);
+  const rasters = await smallest.readRasters({ window, interleave: false, signal });
+  return {
+    values: Array.from({ length: smallest.getSamplesPerPixel() }, (_, i) => {
+      return rasters[i] as ArrayLike<number>;
+    }),
+    nodata: smallest.getGDALNoData(),
+    bitsPerSample: Number(smallest.getBitsPerSample?.(0) ?? 8),
+  };
 }
 
-async function rangesOrNothing(
-  scene: SceneView,
-  bands: readonly number[],
-): Promise<Map<number, BandRange>> {
+async function sampleOrNothing(scene: SceneView): Promise<BandSample | null> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), STATS_TIMEOUT_MS);
   try {
-    return await readBandRanges(scene.url, bands, controller.signal);
+    return await readOverviewSample(scene.url, controller.signal);
   } catch (err) {
     console.warn(`LandWatch: no stretch statistics for ${scene.name}; using defaults`, err);
-    return new Map();
+    return null;
   } finally {
     clearTimeout(timer);
   }
@@ -100,19 +97,14 @@ export async function createImagery(
   projection: Projection,
   onError: (message: string) => void,
 ): Promise<Imagery> {
-  const bands = chooseBands(scene.bands);
-  const ranges = await rangesOrNothing(scene, bands);
-  const { min, max } = sourceMinMax(scene.bands, ranges);
+  const sample = await sampleOrNothing(scene);
+  let settings = defaultSettings(scene.bands);
+  const variables = () => styleVariables(settings, stretchRange(sample, settings));
   const source = new GeoTIFF({
-    sources: [
-      {
-        url: scene.url,
-        bands,
-        ...(ranges.size > 0 ? { min, max } : {}),
-      },
-    ],
+    sources: [{ url: scene.url }],
     projection,
-    normalize: true,
+    // Raw values: the stretch is done by the style, so it can change without a new source.
+    normalize: false,
     interpolate: true,
     transition: 0,
   });
@@ -122,17 +114,36 @@ export async function createImagery(
       onError(`Could not load the ${scene.role} image “${scene.name}”: ${why}`);
     }
   });
-  const layer = new WebGLTileLayer({
+  const layers: WebGLTileLayer[] = [];
+  const makeLayer = () => {
+    const layer = new WebGLTileLayer({
+      source,
+      className: `lw-imagery lw-imagery-${scene.role}`,
+      style: { color: STRETCH_COLOR as ExpressionValue, variables: variables() },
+      properties: { role: scene.role },
+    });
+    layers.push(layer);
+    return layer;
+  };
+  const layer = makeLayer();
+  return {
+    scene,
     source,
-    className: `lw-imagery lw-imagery-${scene.role}`,
-    style: { color: colorExpression(bands.length) as ExpressionValue },
-    properties: { role: scene.role },
-  });
-  return { scene, source, layer };
+    layer,
+    sample,
+    settings: () => settings,
+    range: () => stretchRange(sample, settings),
+    apply(next) {
+      settings = next;
+      const vars = variables();
+      for (const l of layers) l.updateStyleVariables(vars);
+    },
+    mirror: makeLayer,
+  };
 }
 
-/** Releases a scene's GPU resources and stops its tile loading. */
-export function disposeImagery(imagery: Imagery): void {
-  imagery.layer.dispose();
+/** Releases a scene's GPU resources (every layer made for it) and stops its tile loading. */
+export function disposeImagery(imagery: Imagery, mirrors: readonly WebGLTileLayer[] = []): void {
+  for (const layer of [imagery.layer, ...mirrors]) layer.dispose();
   imagery.source.dispose();
 }

@@ -1,6 +1,8 @@
 /**
- * The map: before imagery, after imagery (swipe / blend), and the patch polygons on top, all in
- * the scene CRS. Owns its OpenLayers objects and disposes the imagery of a project it replaces.
+ * The map: before imagery, after imagery (swipe / blend / flicker, or a second synchronised map
+ * side by side), the optional probability heat layer and the patch polygons on top, all in the
+ * scene CRS; hover details and the detection's area of interest. Owns its OpenLayers objects and
+ * disposes the imagery of a project it replaces.
  */
 import OlMap from 'ol/Map.js';
 import View from 'ol/View.js';
@@ -8,12 +10,18 @@ import ScaleLine from 'ol/control/ScaleLine.js';
 import Zoom from 'ol/control/Zoom.js';
 import { buffer, getHeight, getWidth, type Extent } from 'ol/extent.js';
 import type { Coordinate } from 'ol/coordinate.js';
+import type WebGLTileLayer from 'ol/layer/WebGLTile.js';
+import type { FeatureLike } from 'ol/Feature.js';
 import type { PatchView, ProjectView } from '../../../electron/common/contract.js';
 import type { CompareMode, EditMode } from '../state.js';
+import { createAoiDraw, type AoiShape } from './aoi-draw.js';
 import { createEditTools, type EditToolOptions } from './edit-tools.js';
+import { createHeatLayer } from './heat-layer.js';
+import { createHoverTip } from './hover-tip.js';
 import { createImagery, disposeImagery, type Imagery } from './imagery.js';
 import { createPatchLayer } from './patches.js';
 import { lonLatOf, sceneProjection, type SceneProjection } from './projection.js';
+import { createSideBySide, type MapPointerEvent } from './side-by-side.js';
 import { createCompare } from './swipe.js';
 import { h } from '../ui/dom.js';
 
@@ -30,6 +38,10 @@ export interface MapViewOptions extends EditToolOptions {
   onMark(patchId: string): void;
   onCursor(position: CursorPosition | null): void;
   onError(message: string): void;
+  /** The lines of a patch's hover tooltip. */
+  describePatch(patch: PatchView): string[];
+  /** Both dates' imagery is ready (or replaced): the imagery panel can show their settings. */
+  onImagery(imagery: { before: Imagery; after: Imagery } | null): void;
 }
 
 export interface MapView {
@@ -48,6 +60,12 @@ export interface MapView {
   setCompareMode(mode: CompareMode): void;
   /** Flicker mode: show the other date. */
   flicker(): void;
+  /** Shows the probability GeoTIFF at `url` as a heat layer; null hides it. */
+  setHeat(url: string | null): void;
+  /** Draws the detection's area of interest; null when the analyst pressed Esc. */
+  drawAoi(shape: AoiShape): Promise<number[][][] | null>;
+  /** Shows (or with null, removes) the area of interest. */
+  showAoi(rings: number[][][] | null): void;
   dispose(): void;
 }
 
@@ -68,9 +86,46 @@ export function createMapView(options: MapViewOptions): MapView {
   patchLayer.layer.setZIndex(10);
   const compare = createCompare(map, element);
   const editTools = createEditTools(map, patchLayer.source, options);
+  const heat = createHeatLayer(map, options.onError);
+  const aoi = createAoiDraw(map);
+  const hoverTip = createHoverTip(element);
   let editMode: EditMode = 'select';
 
+  function onPatchClick(feature: FeatureLike, event: MapPointerEvent): void {
+    const id = feature.getId();
+    if (id === undefined) return;
+    if (event.originalEvent.shiftKey) options.onMark(String(id));
+    else options.onSelect(String(id));
+  }
+
+  /** Cursor position and hover details, from whichever map the pointer is over. */
+  function onPointer(on: OlMap, event: MapPointerEvent, layer: unknown): void {
+    const [x, y] = event.coordinate;
+    options.onCursor({ x, y, lonLat: sceneProj ? lonLatOf(event.coordinate, sceneProj) : null });
+    const feature = on.forEachFeatureAtPixel(event.pixel, (f) => f, {
+      layerFilter: (l) => l === layer,
+      hitTolerance: 3,
+    });
+    const patch = feature ? patchLayer.patchOf(String(feature.getId())) : null;
+    if (!patch) return hoverTip.hide();
+    const pointer = event.originalEvent;
+    if (!('clientX' in pointer)) return;
+    hoverTip.show(pointer.clientX, pointer.clientY, options.describePatch(patch));
+  }
+
+  const sideMirror = patchLayer.mirror();
+  const side = createSideBySide(element, {
+    patches: sideMirror,
+    onPatchClick,
+    onPointerMove: (event) => onPointer(side.map, event, sideMirror),
+    onPointerLeave: () => {
+      hoverTip.hide();
+      options.onCursor(null);
+    },
+  });
+
   let imagery: Imagery[] = [];
+  let afterMirror: WebGLTileLayer | null = null;
   let sceneProj: SceneProjection | null = null;
   let native = 1;
   let loadToken = 0;
@@ -80,31 +135,33 @@ export function createMapView(options: MapViewOptions): MapView {
   resizeObserver.observe(target);
 
   map.on('pointermove', (event) => {
-    if (event.dragging) return;
-    const [x, y] = event.coordinate;
-    options.onCursor({ x, y, lonLat: sceneProj ? lonLatOf(event.coordinate, sceneProj) : null });
+    if (!event.dragging) onPointer(map, event, patchLayer.layer);
   });
-  target.addEventListener('pointerleave', () => options.onCursor(null));
+  target.addEventListener('pointerleave', () => {
+    hoverTip.hide();
+    options.onCursor(null);
+  });
 
   map.on('singleclick', (event) => {
-    if (editMode === 'draw' || editMode === 'split') return;
+    if (editMode === 'draw' || editMode === 'split' || aoi.isDrawing()) return;
     const feature = map.forEachFeatureAtPixel(event.pixel, (f) => f, {
       layerFilter: (layer) => layer === patchLayer.layer,
       hitTolerance: 3,
     });
-    const id = feature?.getId();
-    if (id === undefined) return;
-    if (event.originalEvent.shiftKey) options.onMark(String(id));
-    else options.onSelect(String(id));
+    if (feature) onPatchClick(feature, event);
   });
 
   function clearImagery(): void {
+    side.setImagery(null);
     for (const item of imagery) {
       map.removeLayer(item.layer);
-      disposeImagery(item);
+      disposeImagery(item, item.scene.role === 'after' && afterMirror ? [afterMirror] : []);
     }
     imagery = [];
+    afterMirror = null;
     compare.setLayer(null);
+    heat.show(null, null);
+    options.onImagery(null);
   }
 
   async function showProject(project: ProjectView): Promise<void> {
@@ -134,6 +191,9 @@ export function createMapView(options: MapViewOptions): MapView {
     map.addLayer(beforeImagery.layer);
     map.addLayer(afterImagery.layer);
     compare.setLayer(afterImagery.layer);
+    afterMirror = afterImagery.mirror();
+    side.setImagery(afterMirror);
+    options.onImagery({ before: beforeImagery, after: afterImagery });
 
     // The real view comes from the before source (its projection and extent as read from the COG).
     try {
@@ -164,6 +224,7 @@ export function createMapView(options: MapViewOptions): MapView {
       enableRotation: false,
     });
     map.setView(view);
+    side.setView(view);
     view.fit(extent, { padding: [16, 16, 16, 16], size: map.getSize() });
   }
 
@@ -194,12 +255,22 @@ export function createMapView(options: MapViewOptions): MapView {
         minResolution: native / 4,
       });
     },
-    setCompareMode: (mode) => compare.setMode(mode),
+    setCompareMode(mode) {
+      compare.setMode(mode);
+      side.setActive(mode === 'side');
+    },
     flicker: () => compare.flicker(),
+    setHeat: (url) => heat.show(url, sceneProj?.projection ?? null),
+    drawAoi: (shape) => aoi.draw(shape),
+    showAoi: (rings) => aoi.show(rings),
     dispose() {
       resizeObserver.disconnect();
       editTools.dispose();
       clearImagery();
+      heat.dispose();
+      aoi.dispose();
+      hoverTip.dispose();
+      side.dispose();
       compare.dispose();
       map.setTarget(undefined);
       map.dispose();

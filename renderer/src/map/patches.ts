@@ -86,6 +86,13 @@ export interface PatchLayer {
   extentOf(id: string): number[] | null;
   /** Numbers are drawn when zoomed in beyond this resolution (map units per pixel). */
   setLabelResolution(resolution: number): void;
+  /** The patch a feature was drawn from (for hover details). */
+  patchOf(id: string): PatchView | null;
+  /**
+   * Another layer drawing the same features with the same styles (selection, marks, labels), for
+   * a second map: OpenLayers draws a layer in one map only.
+   */
+  mirror(): VectorLayer<VectorSource<Feature<Geometry>>>;
 }
 
 export function createPatchLayer(): PatchLayer {
@@ -107,13 +114,21 @@ export function createPatchLayer(): PatchLayer {
     return styles;
   };
 
-  const layer = new VectorLayer({
-    source,
-    style: styleFn,
-    className: 'lw-patches',
-    updateWhileInteracting: true,
-    properties: { role: 'patches' },
-  });
+  const makeLayer = () =>
+    new VectorLayer({
+      source,
+      style: styleFn,
+      className: 'lw-patches',
+      updateWhileInteracting: true,
+      properties: { role: 'patches' },
+    });
+  const layer = makeLayer();
+  const mirrors: VectorLayer<VectorSource<Feature<Geometry>>>[] = [];
+  // Style changes (selection, marks) redraw every layer showing the patches.
+  const changed = () => {
+    layer.changed();
+    for (const m of mirrors) m.changed();
+  };
 
   return {
     layer,
@@ -155,12 +170,12 @@ export function createPatchLayer(): PatchLayer {
     },
     setMarked(ids) {
       marked = new Set(ids);
-      layer.changed();
+      changed();
     },
     setSelected(id) {
       if (id === selectedId) return;
       selectedId = id;
-      layer.changed();
+      changed();
     },
     extentOf(id) {
       const geometry = source.getFeatureById(id)?.getGeometry();
@@ -168,7 +183,13 @@ export function createPatchLayer(): PatchLayer {
     },
     setLabelResolution(resolution) {
       labelResolution = resolution;
-      layer.changed();
+      changed();
+    },
+    patchOf: (id) => shown.get(id) ?? null,
+    mirror() {
+      const m = makeLayer();
+      mirrors.push(m);
+      return m;
     },
   };
 }

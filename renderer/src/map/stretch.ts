@@ -46,51 +46,105 @@ export function percentileRange(
   return { min, max };
 }
 
-/**
- * Per-file-band min/max arrays as `ol/source/GeoTIFF` wants them (indexed by band in the file,
- * `undefined` where the default applies).
- */
-export function sourceMinMax(
-  bandCount: number,
-  ranges: ReadonlyMap<number, BandRange>,
-): { min: (number | undefined)[]; max: (number | undefined)[] } {
-  const min: (number | undefined)[] = new Array<number | undefined>(bandCount).fill(undefined);
-  const max: (number | undefined)[] = new Array<number | undefined>(bandCount).fill(undefined);
-  for (const [band, range] of ranges) {
-    if (band >= 1 && band <= bandCount) {
-      min[band - 1] = range.min;
-      max[band - 1] = range.max;
-    }
-  }
-  return { min, max };
+export type StretchMode = 'percentile' | 'minmax' | 'manual';
+
+/** How one date is displayed: which file band feeds red, green and blue, and the stretch. */
+export interface ImagerySettings {
+  /** 1-based file bands for R, G, B (the same band three times shows grey). */
+  bands: [number, number, number];
+  stretch: StretchMode;
+  /** The range shown black … white with `manual`; otherwise filled from the statistics. */
+  min: number;
+  max: number;
+}
+
+/** Values of every band of a small overview, for the statistics behind the stretch. */
+export interface BandSample {
+  /** One array per file band, in file order. */
+  values: ArrayLike<number>[];
+  nodata: number | null;
+  bitsPerSample: number;
+}
+
+/** The first three bands as RGB (grey for 1–2 bands), stretched 2–98 %. */
+export function defaultSettings(bandCount: number): ImagerySettings {
+  const [r, g = r, b = r] = chooseBands(bandCount);
+  return { bands: [r, g, b], stretch: 'percentile', min: 0, max: 255 };
 }
 
 /**
- * The WebGL tile style colour expression for `shown` bands (values already normalised to 0–1 by
- * the source). Band indexes in the expression count the *selected* bands, starting at 1. Nodata
- * is discarded by OpenLayers itself, so alpha is constant.
+ * The value range shown black … white: one range for all three bands (the widest of theirs), so
+ * the colour balance analysts compare roofs and soil by is kept. `percentile` cuts 2 % at either
+ * end, `minmax` keeps every value, `manual` takes the settings' own. Without statistics the data
+ * type's range is used.
+ *
+ * @example stretchRange(sample, { ...settings, stretch: 'minmax' }) // → { min: 3, max: 251 }
  */
-export function colorExpression(shown: number): unknown[] {
-  const b = (i: number) => ['band', i];
-  return shown >= 3 ? ['array', b(1), b(2), b(3), 1] : ['array', b(1), b(1), b(1), 1];
+export function stretchRange(sample: BandSample | null, settings: ImagerySettings): BandRange {
+  if (settings.stretch === 'manual') {
+    const { min, max } = settings;
+    return max > min ? { min, max } : { min, max: min + 1 };
+  }
+  const [low, high] = settings.stretch === 'percentile' ? [2, 98] : [0, 100];
+  const ranges = [...new Set(settings.bands)]
+    .map((band) => sample?.values[band - 1])
+    .map((values) => (values ? percentileRange(values, sample?.nodata ?? null, low, high) : null))
+    .filter((r): r is BandRange => r !== null);
+  if (ranges.length === 0) {
+    const bits = sample?.bitsPerSample ?? 8;
+    return { min: 0, max: bits >= 32 ? 1 : 2 ** bits - 1 };
+  }
+  return {
+    min: Math.min(...ranges.map((r) => r.min)),
+    max: Math.max(...ranges.map((r) => r.max)),
+  };
+}
+
+/** Style variables of {@link STRETCH_COLOR}: the three bands and the range. */
+export function styleVariables(
+  settings: ImagerySettings,
+  range: BandRange,
+): Record<string, number> {
+  const [r, g, b] = settings.bands;
+  return { r, g, b, lo: range.min, hi: range.max };
+}
+
+/** One band, scaled from the range to 0–1 and clamped. */
+function scaled(variable: string): unknown[] {
+  return [
+    'clamp',
+    ['/', ['-', ['band', ['var', variable]], ['var', 'lo']], ['-', ['var', 'hi'], ['var', 'lo']]],
+    0,
+    1,
+  ];
 }
 
 /**
- * Turns per-band percentile ranges into what the map shows. Colour balance matters to analysts
- * comparing roofs and soil, so all bands share one range (the widest); 8-bit imagery that already
- * spans most of 0–255 is shown as it is, like the engine's "auto" stretch.
+ * The WebGL tile colour for raw (not normalised) band values: bands and range are style
+ * variables, so a new band choice or stretch is a `updateStyleVariables` call, not a new source.
  */
-export function displayRanges(
-  ranges: ReadonlyMap<number, BandRange>,
-  bitsPerSample: number,
-): Map<number, BandRange> {
-  if (ranges.size === 0) return new Map();
-  const all = [...ranges.values()];
-  let min = Math.min(...all.map((r) => r.min));
-  let max = Math.max(...all.map((r) => r.max));
-  if (bitsPerSample === 8 && max >= 160) {
-    min = 0;
-    max = 255;
-  }
-  return new Map([...ranges.keys()].map((band) => [band, { min, max }]));
+export const STRETCH_COLOR: unknown[] = ['array', scaled('r'), scaled('g'), scaled('b'), 1];
+
+/**
+ * The heat layer's colour for the stored probability (0–255 = p × 255): transparent below `low`
+ * (the faint background of every scene), then yellow → orange → red with rising opacity.
+ */
+export function heatColor(low = 51): unknown[] {
+  const p = ['band', 1];
+  return [
+    'case',
+    ['<', p, low],
+    [0, 0, 0, 0],
+    [
+      'interpolate',
+      ['linear'],
+      p,
+      low,
+      [255, 235, 59, 0.35],
+      (low + 255) / 2,
+      [255, 152, 0, 0.55],
+      255,
+      [229, 57, 53, 0.75],
+    ],
+  ];
 }

@@ -2,7 +2,8 @@
  * Before/after comparison. Swipe: the after layer is clipped to the right of a draggable vertical
  * divider, in the layer's `prerender`/`postrender` (scissor test for WebGL layers, a clip path for
  * canvas ones). Blend: the after layer is drawn whole with the opacity of a slider. Flicker: one
- * date at a time, the other shown at a key press, so the eye catches what changed.
+ * date at a time, the other shown at a key press, so the eye catches what changed. Side by side
+ * (side-by-side.ts) only hides the after layer here.
  */
 import type Map from 'ol/Map.js';
 import type Layer from 'ol/layer/Layer.js';
@@ -87,6 +88,8 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
     divider.style.left = `${position * 100}%`;
     divider.setAttribute('aria-valuenow', String(Math.round(position * 100)));
     layer?.setOpacity(swipe ? 1 : mode === 'blend' ? blend : showAfter ? 1 : 0);
+    // Side by side: the main map is the before date; the after date has its own map.
+    layer?.setVisible(mode !== 'side');
     map.render();
   }
 
@@ -163,6 +166,7 @@ export function createCompare(map: Map, container: HTMLElement): Compare {
       layer.un('prerender', prerender);
       layer.un('postrender', postrender);
       layer.setOpacity(1);
+      layer.setVisible(true);
     }
     layer = next;
     if (layer) {

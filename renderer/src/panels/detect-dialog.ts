@@ -8,15 +8,18 @@ import { formatEta } from '../format.js';
 import { jobPercent, type AppState, type JobState } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { createModal } from '../ui/modal.js';
+import { createAoiField, type AoiFieldOptions } from './aoi-field.js';
 
 export interface DetectRequest {
   modelId: string | undefined;
   threshold: number;
   minArea: number;
   device: Device;
+  /** Area of interest (rings in the scene CRS); null = the whole scene. */
+  aoi: number[][][] | null;
 }
 
-export interface DetectDialogOptions {
+export interface DetectDialogOptions extends Pick<AoiFieldOptions, 'draw' | 'show'> {
   onStart(request: DetectRequest): void;
   onCancel(): void;
   /** Leaves a finished/failed/cancelled job behind (back to the form). */
@@ -93,6 +96,12 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   );
   const modelFacts = h('span', { class: 'hint', 'data-testid': 'detect-model-facts' });
   const device = h('select', { class: 'input', 'data-testid': 'detect-device' });
+  const aoi = createAoiField({
+    draw: options.draw,
+    show: options.show,
+    hideDialog: () => modal.close(),
+    showDialog: () => modal.open(),
+  });
   const formError = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'div',
@@ -102,6 +111,7 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     field('Threshold', threshold, 'Probability above which a pixel counts as changed (0–1).'),
     field('Minimum area (m²)', minArea, 'Smaller patches are dropped.'),
     field('Device', device),
+    aoi.element,
     formError,
   );
 
@@ -172,6 +182,7 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       threshold: t,
       minArea: a,
       device: device.value as Device,
+      aoi: aoi.value(),
     });
   });
   addModel.addEventListener('click', () => {

@@ -1,4 +1,5 @@
 /** The dark toolbar: project actions on the left, comparison mode and help on the right. */
+import { keyHint } from '../keys.js';
 import type { AppState, CompareMode } from '../state.js';
 import { h } from './dom.js';
 
@@ -8,6 +9,8 @@ export interface ToolbarActions {
   detect(): void;
   exportPatches(): void;
   setCompareMode(mode: CompareMode): void;
+  toggleHeat(): void;
+  toggleImagery(): void;
   help(): void;
 }
 
@@ -68,6 +71,31 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     },
     'Flicker',
   );
+  const side = h(
+    'button',
+    {
+      class: 'seg-btn',
+      type: 'button',
+      'data-mode': 'side',
+      'aria-pressed': 'false',
+      title: keyHint('Both dates side by side, views in step', 'side_by_side'),
+      onclick: () => actions.setCompareMode('side'),
+    },
+    'Side',
+  );
+  const heat = button(
+    'Heat',
+    'heat-toggle',
+    keyHint("The run's change probability as a heat layer", 'heat'),
+    actions.toggleHeat,
+  );
+  heat.setAttribute('aria-pressed', 'false');
+  const imagery = button(
+    'Imagery',
+    'imagery-toggle',
+    keyHint('Bands and contrast stretch per date', 'imagery'),
+    actions.toggleImagery,
+  );
   const mode = h(
     'div',
     {
@@ -80,6 +108,7 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     swipe,
     blend,
     flicker,
+    side,
   );
   const projectName = h('span', { class: 'tb-project', 'data-testid': 'project-name-label' });
   const help = button('?', 'help-open', 'Keyboard shortcuts (?)', actions.help);
@@ -97,6 +126,8 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     exportBtn,
     h('span', { class: 'tb-spacer' }),
     mode,
+    heat,
+    imagery,
     help,
   );
 
@@ -110,6 +141,8 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
       swipe.setAttribute('aria-pressed', String(state.compareMode === 'swipe'));
       blend.setAttribute('aria-pressed', String(state.compareMode === 'blend'));
       flicker.setAttribute('aria-pressed', String(state.compareMode === 'flicker'));
+      side.setAttribute('aria-pressed', String(state.compareMode === 'side'));
+      heat.setAttribute('aria-pressed', String(state.heat));
     },
   };
 }

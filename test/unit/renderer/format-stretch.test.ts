@@ -7,10 +7,14 @@ import {
   formatPercent,
 } from '../../../renderer/src/format.js';
 import {
+  STRETCH_COLOR,
   chooseBands,
-  colorExpression,
+  defaultSettings,
+  heatColor,
   percentileRange,
-  sourceMinMax,
+  stretchRange,
+  styleVariables,
+  type BandSample,
 } from '../../../renderer/src/map/stretch.js';
 
 describe('format', () => {
@@ -32,8 +36,13 @@ describe('imagery stretch', () => {
     expect(chooseBands(1)).toEqual([1]);
     expect(chooseBands(2)).toEqual([1]);
     expect(chooseBands(4)).toEqual([1, 2, 3]);
-    expect(colorExpression(1)).toEqual(['array', ['band', 1], ['band', 1], ['band', 1], 1]);
-    expect(colorExpression(3)).toEqual(['array', ['band', 1], ['band', 2], ['band', 3], 1]);
+    expect(defaultSettings(1).bands).toEqual([1, 1, 1]);
+    expect(defaultSettings(4)).toEqual({
+      bands: [1, 2, 3],
+      stretch: 'percentile',
+      min: 0,
+      max: 255,
+    });
   });
 
   it('stretches 2–98 % ignoring nodata and NaN', () => {
@@ -52,46 +61,53 @@ describe('imagery stretch', () => {
     expect(percentileRange(Uint8Array.from([7, 7, 7]), null)).toEqual({ min: 7, max: 8 });
     expect(percentileRange(Uint8Array.from([0, 0]), 0)).toBeNull();
   });
-
-  it('builds per-file-band min/max arrays', () => {
-    const ranges = new Map([
-      [1, { min: 1, max: 2 }],
-      [3, { min: 5, max: 6 }],
-      [9, { min: 0, max: 1 }],
-    ]);
-    expect(sourceMinMax(4, ranges)).toEqual({
-      min: [1, undefined, 5, undefined],
-      max: [2, undefined, 6, undefined],
-    });
-  });
 });
 
-describe('displayRanges', () => {
-  it('keeps bright 8-bit imagery at 0–255 and shares one range across bands', async () => {
-    const { displayRanges } = await import('../../../renderer/src/map/stretch.js');
-    const bright = displayRanges(
-      new Map([
-        [1, { min: 20, max: 200 }],
-        [2, { min: 30, max: 180 }],
-      ]),
-      8,
-    );
-    expect([...bright.values()]).toEqual([
-      { min: 0, max: 255 },
-      { min: 0, max: 255 },
-    ]);
-    const dark16 = displayRanges(
-      new Map([
-        [1, { min: 100, max: 900 }],
-        [2, { min: 150, max: 1200 }],
-      ]),
-      16,
-    );
-    expect([...dark16.values()]).toEqual([
-      { min: 100, max: 1200 },
-      { min: 100, max: 1200 },
-    ]);
-    expect(displayRanges(new Map(), 8).size).toBe(0);
+describe('band choice and stretch', () => {
+  // Band 1: 0…99, band 2: 100…199, band 3: 0 (nodata) then 50…148; 100 values each.
+  const sample: BandSample = {
+    values: [
+      Float32Array.from({ length: 100 }, (_, i) => i),
+      Float32Array.from({ length: 100 }, (_, i) => 100 + i),
+      Float32Array.from({ length: 100 }, (_, i) => (i === 0 ? 0 : 49 + i)),
+    ],
+    nodata: 0,
+    bitsPerSample: 8,
+  };
+  const rgb = defaultSettings(3);
+
+  it('stretches 2–98 % over the chosen bands, one range for all three', () => {
+    // Band 1 without its nodata 0: 1…99 → 3 … 97; band 2: 102 … 197; band 3: 52 … 146.
+    expect(stretchRange(sample, rgb)).toEqual({ min: 3, max: 197 });
+    expect(stretchRange(sample, { ...rgb, bands: [3, 3, 3] })).toEqual({ min: 52, max: 146 });
+  });
+
+  it('keeps every value with min–max, and takes a manual range as given', () => {
+    expect(stretchRange(sample, { ...rgb, stretch: 'minmax' })).toEqual({ min: 1, max: 199 });
+    expect(stretchRange(sample, { ...rgb, stretch: 'manual', min: 10, max: 90 })).toEqual({
+      min: 10,
+      max: 90,
+    });
+    expect(stretchRange(sample, { ...rgb, stretch: 'manual', min: 10, max: 10 }).max).toBe(11);
+  });
+
+  it("falls back to the data type's range without statistics", () => {
+    expect(stretchRange(null, rgb)).toEqual({ min: 0, max: 255 });
+    expect(stretchRange({ ...sample, values: [], bitsPerSample: 16 }, rgb)).toEqual({
+      min: 0,
+      max: 65535,
+    });
+  });
+
+  it('feeds bands and range to the style as variables', () => {
+    const vars = styleVariables({ ...rgb, bands: [4, 3, 2] }, { min: 5, max: 250 });
+    expect(vars).toEqual({ r: 4, g: 3, b: 2, lo: 5, hi: 250 });
+    expect(JSON.stringify(STRETCH_COLOR)).toContain('["band",["var","r"]]');
+  });
+
+  it('colours the heat layer transparent below the low value', () => {
+    const heat = heatColor(51);
+    expect(heat.slice(0, 3)).toEqual(['case', ['<', ['band', 1], 51], [0, 0, 0, 0]]);
   });
 });
 
@@ -132,5 +148,19 @@ describe('hover and filter labels', () => {
     expect(runLabel({ startedAt: '2024-05-10T08:30:12.000Z', patchCount: 1, modelId: 'm1' })).toBe(
       '2024-05-10 08:30 · 1 patch · m1',
     );
+  });
+});
+
+describe('area of interest text', () => {
+  it('gives the size and area of a drawn rectangle', async () => {
+    const { describeAoi } = await import('../../../renderer/src/format.js');
+    const ring = [
+      [0, 0],
+      [420, 0],
+      [420, 310],
+      [0, 310],
+      [0, 0],
+    ];
+    expect(describeAoi([ring])).toBe('420 × 310 m · 130,200 m² (195.3 mu)');
   });
 });
