@@ -25,6 +25,7 @@ import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
 import { createReviewPanel } from './panels/review.js';
+import { createSimilarPanel } from './panels/similar-panel.js';
 import * as S from './state.js';
 import { createStatusBar } from './status-bar.js';
 import { h } from './ui/dom.js';
@@ -455,6 +456,16 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       if (id) mapView.zoomToPatch(id);
     },
   });
+  const similarPanel = createSimilarPanel({
+    api,
+    select: (id) => {
+      if (!store.get().patches.some((p) => p.id === id)) return false;
+      selectAndZoom(id);
+      return true;
+    },
+    edit,
+    report,
+  });
   const statusBar = createStatusBar();
   const attributeForm = createAttributeForm({
     save: async (patchId, attributes) => {
@@ -484,6 +495,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         imageryPanel.element,
         queue.element,
         reviewPanel.element,
+        similarPanel.hint,
+        similarPanel.element,
         editBar.element,
         attributeForm.element,
       ),
@@ -495,6 +508,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     toolbar.update(state);
     queue.update(state);
     reviewPanel.update(state);
+    similarPanel.update(state);
     attributeForm.update(state);
     editBar.update(state);
     statusBar.update(state);
@@ -586,6 +600,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return undoRedo('undo');
       case 'redo':
         return undoRedo('redo');
+      case 'similar':
+        return similarPanel.findSimilar();
+      case 'inherit':
+        return similarPanel.inherit();
     }
   }
   bindShortcuts(runCommand);

@@ -27,7 +27,9 @@ export type Command =
   | 'merge'
   | 'delete'
   | 'undo'
-  | 'redo';
+  | 'redo'
+  | 'similar'
+  | 'inherit';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -110,6 +112,18 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     description: 'Merge the selected patch with the shift-clicked ones',
   },
   { keys: ['Delete'], label: 'Del', command: 'delete', description: 'Delete the selected patch' },
+  {
+    keys: ['o'],
+    label: 'O',
+    command: 'similar',
+    description: 'Find patches like the selected one (others ranked by patch code)',
+  },
+  {
+    keys: ['p'],
+    label: 'P',
+    command: 'inherit',
+    description: 'Inherit the earlier round’s decision shown for the selected patch',
+  },
   { keys: [], chords: ['Ctrl+Z'], label: 'Ctrl+Z', command: 'undo', description: 'Undo' },
   {
     keys: [],
