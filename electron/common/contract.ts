@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
+import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
 
 const id = z.string().min(1).max(128);
 
@@ -308,6 +309,8 @@ export const patchFilterSchema = z
     bbox: z.tuple([finite, finite, finite, finite]),
     /** Also show detections linked to decided patches (hidden by default). */
     includeLinked: z.boolean(),
+    /** Share of the patch inside a reference layer (reference-contract.ts). */
+    referenceOverlap: referenceOverlapFilterSchema,
   })
   .partial()
   .strict();
@@ -576,6 +579,7 @@ export const contract = {
     response: z.custom<ReportResult | null>(),
   },
   ...codesContract,
+  ...referenceContract,
 } as const;
 
 export type Contract = typeof contract;

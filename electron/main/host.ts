@@ -3,6 +3,17 @@ import { dialog, type BrowserWindow } from 'electron';
 import type { Host } from '../engine/api/backend.js';
 import { electronPdfPrinter } from './pdf-printer.js';
 
+/** The one path the user picks in an open dialog, or null when cancelled. */
+async function openOne(
+  win: BrowserWindow | null,
+  options: Electron.OpenDialogOptions,
+): Promise<string | null> {
+  const result = win
+    ? await dialog.showOpenDialog(win, options)
+    : await dialog.showOpenDialog(options);
+  return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+}
+
 export function electronHost(window: () => BrowserWindow | null): Host {
   return {
     transport: 'electron',
@@ -13,22 +24,25 @@ export function electronHost(window: () => BrowserWindow | null): Host {
         properties: ['openFile' as const],
         filters: [{ name: 'GeoTIFF', extensions: ['tif', 'tiff'] }],
       };
-      const win = window();
-      const result = win
-        ? await dialog.showOpenDialog(win, options)
-        : await dialog.showOpenDialog(options);
-      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+      return openOne(window(), options);
     },
     pickModelFolder: async () => {
       const options = {
         title: 'Choose a model folder (card.json + ONNX file)',
         properties: ['openDirectory' as const],
       };
-      const win = window();
-      const result = win
-        ? await dialog.showOpenDialog(win, options)
-        : await dialog.showOpenDialog(options);
-      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+      return openOne(window(), options);
+    },
+    pickVectorFile: async () => {
+      const options = {
+        title: 'Import a reference layer',
+        properties: ['openFile' as const],
+        filters: [
+          { name: 'Vector layers', extensions: ['shp', 'geojson', 'json', 'gpkg'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      return openOne(window(), options);
     },
     fileUrl: (token) => `landwatch://files/${token}`,
     exportTarget: async (defaultName) => {

@@ -24,6 +24,7 @@ import { FileTokens } from './file-tokens.js';
 import { codeAfterRun } from '../codes/project-codes.js';
 import { codeHandlers } from './code-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
+import { ReferenceLayers } from './reference-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
 
 /** What differs between the desktop app and `landwatch serve`. */
@@ -33,6 +34,11 @@ export interface Host {
   pickImage(role: 'before' | 'after', typedPath: string | undefined): Promise<string | null>;
   /** Asks the user for a model folder (card.json + ONNX); null when cancelled. */
   pickModelFolder(typedPath: string | undefined): Promise<string | null>;
+  /**
+   * Asks the user for a reference layer file (.shp, .geojson, .gpkg); resolves to an absolute
+   * path, or null when cancelled. Hosts without it take the path typed in the request.
+   */
+  pickVectorFile?(typedPath: string | undefined): Promise<string | null>;
   /** A URL the renderer can range-read a registered file from. */
   fileUrl(token: string): string;
   /** Where to write an export; null when the user cancels. `location` is what the UI is told. */
@@ -53,9 +59,14 @@ export class Backend {
   private readonly events = new EventEmitter();
   private readonly jobs = new Map<string, AbortController>();
   private readonly handlers: Handlers;
+  private readonly reference: ReferenceLayers;
 
   constructor(private readonly host: Host) {
     this.projects = new ProjectRegistry(this.files, (token) => host.fileUrl(token));
+    this.reference = new ReferenceLayers(
+      (projectId) => this.projects.store(projectId),
+      host.pickVectorFile?.bind(host),
+    );
     this.handlers = {
       'app.info': async () => {
         const scan = scanModels();
@@ -105,6 +116,7 @@ export class Backend {
           .review(id, req.state, req.comment ?? null, reviewer());
       },
       ...patchHandlers((projectId) => this.projects.store(projectId), reviewer),
+      ...this.reference.handlers(),
       ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
@@ -160,6 +172,7 @@ export class Backend {
       throw new LandWatchError('E_BAD_REQUEST', `${channel}: invalid ${where}: ${issue.message}.`);
     }
     const handler = this.handlers[channel] as (req: unknown) => Promise<unknown>;
+    this.reference.refresh(parsed.data); // overlaps of patches changed since the last request
     return handler(parsed.data);
   }
 
@@ -258,6 +271,7 @@ export class Backend {
   /** Cancels running jobs and closes every project. */
   async dispose(): Promise<void> {
     for (const job of this.jobs.values()) job.abort();
+    this.reference.dispose();
     this.projects.closeAll();
     this.events.removeAllListeners();
   }

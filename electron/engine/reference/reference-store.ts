@@ -6,23 +6,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { PolygonGeometry } from '../../common/contract.js';
+import type { ReferenceLayerView } from '../../common/reference-contract.js';
 import type { MapUnits } from '../vector/geo.js';
 import { overlapWith } from './overlap.js';
 import type { AttributeValue, PolygonRings, SourceFeature } from './types.js';
 
-/** A stored layer, as listed. */
-export interface StoredLayer {
-  id: number;
-  name: string;
-  kind: string;
-  sourceName: string;
-  sourceCrs: string;
-  fields: string[];
-  featureCount: number;
-  skipped: number;
-  extent: [number, number, number, number] | null;
-  importedAt: string;
-}
+/** A stored layer, as listed (the API's view with the database's integer id). */
+export type StoredLayer = Omit<ReferenceLayerView, 'id' | 'kind'> & { id: number; kind: string };
 
 /** A stored feature, in the scene CRS. */
 export interface StoredFeature {

@@ -1,7 +1,8 @@
 /**
  * The review queue: live patches ranked by mean probability × area (likely changes over large
  * areas first; ties by patch number), filtered by state, area, confidence, run, change class and
- * map bounds, one page at a time; plus the counts the UI summarises.
+ * map bounds and overlap with reference layers, one page at a time; plus the counts the UI
+ * summarises.
  *
  * "Live" means not deleted, not superseded by a later run (see ProjectStore.addRun) and not a
  * re-run detection linked to a patch an analyst has decided. The SQL depends only on which
@@ -60,6 +61,25 @@ export function filterWhere(filter: PatchFilter): Where {
   };
   oneOf('p.change_class', filter.changeClasses);
   oneOf('p.change_kind', filter.changeKinds);
+  if (filter.referenceOverlap) {
+    // Share of the patch inside a reference layer (0 without a row); the layer's rows are
+    // reached through the overlaps' primary key, so this costs one seek per candidate patch.
+    const { layerId, minShare, maxShare } = filter.referenceOverlap;
+    const share = `(SELECT COALESCE(MAX(o.share), 0) FROM reference_overlaps o
+      WHERE o.layer_id = ? AND o.patch_id = p.id)`;
+    if (minShare === undefined && maxShare === undefined) {
+      terms.push(`${share} > 0`);
+      params.push(Number(layerId));
+    }
+    for (const [op, value] of [
+      ['>=', minShare],
+      ['<=', maxShare],
+    ] as const) {
+      if (value === undefined) continue;
+      terms.push(`${share} ${op} ?`);
+      params.push(Number(layerId), value);
+    }
+  }
   if (filter.bbox) {
     const [minx, miny, maxx, maxy] = filter.bbox;
     terms.push('r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?');
