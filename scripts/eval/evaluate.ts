@@ -23,6 +23,7 @@ import {
 } from './metrics.js';
 import { demoCheck } from './demo-check.js';
 import { nanjingCheck } from './nanjing-check.js';
+import { patchCodeCheck } from './patchcode-check.js';
 import { VALIDATION_SETS } from './validation-split.js';
 
 const { values } = parseArgs({
@@ -142,6 +143,7 @@ console.log(
 );
 console.log(`\n${await demoCheck(model.card.id)}`);
 console.log(`\n${await nanjingCheck(values.data as string, model.card.id)}`);
+console.log(`\n${await patchCodeCheck()}`);
 if (values.json) {
   const out = {
     model: model.card.id,
