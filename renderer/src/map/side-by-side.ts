@@ -41,7 +41,7 @@ export interface SideBySideOptions {
  * the class `side-by-side` while active; styles.css then gives each map half the width.
  */
 export function createSideBySide(container: HTMLElement, options: SideBySideOptions): SideBySide {
-  const target = h('div', { class: 'map-canvas map-side', 'data-testid': 'map-side' });
+  const target = h('div', { class: 'map-side-canvas', 'data-testid': 'map-side' });
   const tag = h('span', { class: 'compare-tag compare-tag-side' }, 'After');
   const beforeTag = h('span', { class: 'compare-tag compare-tag-side-before' }, 'Before');
   const element = h('div', { class: 'map-side-pane' }, target, tag);

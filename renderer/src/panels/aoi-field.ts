@@ -32,7 +32,7 @@ export function createAoiField(options: AoiFieldOptions): AoiField {
   const box = button(
     'Draw rectangle',
     'detect-aoi-box',
-    'Drag a rectangle on the map (Esc: cancel)',
+    'Click two opposite corners on the map (Esc: cancel)',
   );
   const polygon = button(
     'Draw polygon',
