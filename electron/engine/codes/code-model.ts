@@ -1,31 +1,25 @@
 /**
  * The patch-code model (METHODS M5, `task: "patch-code"` in its card): how to cut a patch's chip
- * pair, how to normalise it, and what its code looks like. Change-model cards are read by
- * inference/model-card.ts; this reads only the fields a code model needs, and finds the installed
- * one the same way the registry finds change models (shipped models/ first, then the user's).
+ * pair, how to normalise it, and what its code looks like. The card's common fields (id, file,
+ * bands, normalisation, …) are checked by inference/model-card.ts like every helper model's; this
+ * adds the fields only a code model has.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LandWatchError } from '../errors.js';
+import { loadTaskModelFolder, type TaskModelCard } from '../inference/model-card.js';
+import { findTaskModel } from '../inference/model-registry.js';
 import { bundledModelsDir, userModelsDir } from '../paths.js';
 
 /** The card task of patch-code models. */
 export const PATCH_CODE_TASK = 'patch-code';
 
-const codeCardSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i),
-  version: z.string(),
-  task: z.literal(PATCH_CODE_TASK),
-  file: z.string(),
+const codeFieldsSchema = z.object({
   inputs: z.object({ before: z.string(), after: z.string() }),
   outputs: z.object({ code: z.string() }).passthrough(),
   bands: z.literal(3),
-  normalization: z.object({
-    scale: z.number().positive(),
-    mean: z.array(z.number()).length(3),
-    std: z.array(z.number().positive()).length(3),
-  }),
+  normalization: z.object({ mean: z.array(z.number()).length(3) }).passthrough(),
   chip: z.object({
     size: z.number().int().min(8).max(512),
     margin: z.number().min(0).max(2),
@@ -41,7 +35,8 @@ const codeCardSchema = z.object({
   }),
 });
 
-export type CodeCard = z.infer<typeof codeCardSchema>;
+export type CodeCard = Pick<TaskModelCard, 'id' | 'version' | 'file' | 'normalization'> &
+  Pick<z.infer<typeof codeFieldsSchema>, 'inputs' | 'outputs' | 'chip' | 'code'>;
 
 export interface CodeModel {
   card: CodeCard;
@@ -51,17 +46,9 @@ export interface CodeModel {
 
 /** Reads `<dir>/card.json` as a patch-code card; the error names the file and the bad field. */
 export function loadCodeModel(dir: string): CodeModel {
+  const base = loadTaskModelFolder(dir, PATCH_CODE_TASK);
   const cardPath = join(dir, 'card.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(cardPath, 'utf8'));
-  } catch (error) {
-    throw new LandWatchError(
-      'E_MODEL',
-      `${cardPath}: cannot read the model card (${(error as Error).message}).`,
-    );
-  }
-  const parsed = codeCardSchema.safeParse(raw);
+  const parsed = codeFieldsSchema.safeParse(JSON.parse(readFileSync(cardPath, 'utf8')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new LandWatchError(
@@ -69,40 +56,19 @@ export function loadCodeModel(dir: string): CodeModel {
       `${cardPath}: invalid patch-code card at "${issue.path.join('.')}": ${issue.message}.`,
     );
   }
-  const onnxPath = join(dir, parsed.data.file);
-  if (!existsSync(onnxPath)) throw new LandWatchError('E_MODEL', `${onnxPath}: ONNX file missing.`);
-  return { card: parsed.data, dir, onnxPath };
-}
-
-/** True when the folder's card declares the patch-code task (read without validating the rest). */
-function isCodeFolder(dir: string): boolean {
-  try {
-    const raw = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as { task?: unknown };
-    return raw.task === PATCH_CODE_TASK;
-  } catch {
-    return false;
-  }
+  const { inputs, outputs, chip, code } = parsed.data;
+  const { id, version, file, normalization } = base.card;
+  return {
+    card: { id, version, file, normalization, inputs, outputs, chip, code },
+    dir,
+    onnxPath: base.onnxPath,
+  };
 }
 
 /**
- * The installed patch-code model: a user-installed one wins over the shipped one, and among
- * several in one place the last by id. Throws E_MODEL naming the folders when there is none.
+ * The installed patch-code model (the registry's choice among helper models of this task).
+ * Throws E_MODEL naming the folders looked in when there is none.
  */
 export function findCodeModel(dirs: string[] = [bundledModelsDir(), userModelsDir()]): CodeModel {
-  let found: string | null = null;
-  for (const root of dirs) {
-    if (!existsSync(root)) continue;
-    const names = readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && isCodeFolder(join(root, e.name)))
-      .map((e) => e.name)
-      .sort();
-    if (names.length > 0) found = join(root, names[names.length - 1]);
-  }
-  if (found === null) {
-    throw new LandWatchError(
-      'E_MODEL',
-      `No patch-code model is installed (looked for a card with task "${PATCH_CODE_TASK}" in ${dirs.join(' and ')}).`,
-    );
-  }
-  return loadCodeModel(found);
+  return loadCodeModel(findTaskModel(PATCH_CODE_TASK, dirs).dir);
 }

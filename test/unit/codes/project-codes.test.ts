@@ -21,11 +21,9 @@ const model: CodeModel = {
   card: {
     id: 'test-codes',
     version: '1',
-    task: 'patch-code',
     file: 'model.onnx',
     inputs: { before: 'before', after: 'after' },
     outputs: { code: 'code' },
-    bands: 3,
     normalization: { scale: 255, mean: [0.4, 0.4, 0.4], std: [0.2, 0.2, 0.2] },
     chip: { size: 64, margin: 0.25, minSidePixels: 16, noData: 221 },
     code: { length: LENGTH, bits: 4, max: 15, closeDistance: 10, duplicateDistance: 4 },
