@@ -32,7 +32,6 @@ function overlaps(a: string, b: string): boolean {
  * Decided here means reviewed (a state other than unreviewed) and not deleted.
  */
 export async function carryOver(codes: ProjectCodes, patchId: number): Promise<CarryOver | null> {
-  await codes.ensure();
   const db = codes.store.db;
   const row = db.prepare('SELECT * FROM patches WHERE id = ?').get(patchId) as PatchRow | undefined;
   if (!row || row.deleted === 2)
@@ -55,10 +54,13 @@ export async function carryOver(codes: ProjectCodes, patchId: number): Promise<C
          AND k.id <> ? AND k.run_id <> ? AND k.deleted = 0 AND k.state <> 'unreviewed'`,
     )
     .all(box.maxx, box.minx, box.maxy, box.miny, patchId, row.run_id) as PatchRow[];
+  const places = candidates.filter((k) => overlaps(row.geometry, k.geometry));
+  if (places.length === 0) return null;
+  // The review desk asks on every selection: code only when one of these codes is missing.
+  if ([patchId, ...places.map((k) => k.id)].some((id) => !codes.codeOf(id))) await codes.ensure();
   const mine = codes.codeOf(patchId);
   let best: { k: PatchRow; distance: number } | null = null;
-  for (const k of candidates) {
-    if (!overlaps(row.geometry, k.geometry)) continue;
+  for (const k of places) {
     const theirs = codes.codeOf(k.id);
     if (!mine || !theirs) continue;
     const distance = l1(mine, theirs);
