@@ -293,6 +293,9 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         minArea: request.minArea,
         device: request.device,
         ...(request.aoi ? { aoi: { type: 'Polygon' as const, coordinates: request.aoi } } : {}),
+        ...(request.declutter.before || request.declutter.after
+          ? { declutter: request.declutter }
+          : {}),
       });
       const events = buffered;
       buffered = [];

@@ -17,6 +17,8 @@ export interface DetectRequest {
   device: Device;
   /** Area of interest (rings in the scene CRS); null = the whole scene. */
   aoi: number[][][] | null;
+  /** Haze / cloud / shadow clean-up per date before comparing (detect.start `declutter`). */
+  declutter: { before: boolean; after: boolean };
 }
 
 export interface DetectDialogOptions extends Pick<AoiFieldOptions, 'draw' | 'show'> {
@@ -96,6 +98,9 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   );
   const modelFacts = h('span', { class: 'hint', 'data-testid': 'detect-model-facts' });
   const device = h('select', { class: 'input', 'data-testid': 'detect-device' });
+  const cleanBox = (date: 'before' | 'after') =>
+    h('input', { type: 'checkbox', 'data-testid': `detect-declutter-${date}` });
+  const clean = { before: cleanBox('before'), after: cleanBox('after') };
   const aoi = createAoiField({
     draw: options.draw,
     show: options.show,
@@ -111,6 +116,16 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     field('Threshold', threshold, 'Probability above which a pixel counts as changed (0–1).'),
     field('Minimum area (m²)', minArea, 'Smaller patches are dropped.'),
     field('Device', device),
+    field(
+      'Clean up haze/shadow',
+      h(
+        'span',
+        { class: 'field-row' },
+        h('label', { class: 'check' }, clean.before, 'before date'),
+        h('label', { class: 'check' }, clean.after, 'after date'),
+      ),
+      'Removes haze, thin cloud and shadows from a date first, so they are not taken for change.',
+    ),
     aoi.element,
     formError,
   );
@@ -133,6 +148,7 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   const phase = h('span', { class: 'progress-phase', 'data-testid': 'detect-phase' });
   const eta = h('span', { class: 'muted' });
   const ep = h('span', { class: 'ep', 'data-testid': 'detect-ep' });
+  const cleanedFact = h('dd', { 'data-testid': 'detect-declutter-summary' });
   const jobError = h('p', { class: 'form-error', role: 'alert' });
   const progress = h(
     'div',
@@ -146,6 +162,8 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       h('dd', {}, eta),
       h('dt', {}, 'Running on'),
       h('dd', {}, ep),
+      h('dt', {}, 'Haze/shadow clean-up'),
+      cleanedFact,
     ),
     jobError,
   );
@@ -177,12 +195,16 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       return;
     }
     formError.textContent = '';
+    const declutter = { before: clean.before.checked, after: clean.after.checked };
+    const dates = (['before', 'after'] as const).filter((d) => declutter[d]);
+    cleanedFact.textContent = dates.length ? `${dates.join(' and ')} date` : 'none';
     options.onStart({
       modelId: model.value || undefined,
       threshold: t,
       minArea: a,
       device: device.value as Device,
       aoi: aoi.value(),
+      declutter,
     });
   });
   addModel.addEventListener('click', () => {
