@@ -6,6 +6,7 @@ import type {
   ApiEvent,
   EditResult,
   LandWatchApi,
+  PatchFilter,
   PatchView,
   ProjectView,
   ReviewState,
@@ -24,6 +25,7 @@ import { createHelpOverlay } from './panels/help.js';
 import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
+import { createReferencePanel } from './panels/reference-layers.js';
 import { createReviewPanel } from './panels/review.js';
 import { createSimilarPanel } from './panels/similar-panel.js';
 import * as S from './state.js';
@@ -63,7 +65,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     for (let offset = 0; ; offset += 1000) {
       const page = await api.invoke('patches.queue', {
         projectId,
-        filter: runId === 'all' ? {} : { runIds: [runId] },
+        filter: withReference(runId === 'all' ? {} : { runIds: [runId] }),
         offset,
         limit: 1000,
       });
@@ -222,9 +224,11 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       const s = store.get();
       if (!s.project) return;
       try {
+        const request = S.nextRequest(s, delta);
         const found = await api.invoke('patches.next', {
           projectId: s.project.id,
-          ...S.nextRequest(s, delta),
+          ...request,
+          filter: withReference(request.filter),
         });
         const before = store.get().selectedId;
         store.update((st) => S.selectFound(st, found));
@@ -452,6 +456,19 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       if (runChanged) guard('Loading the patches of the run', reloadPatches);
     },
   });
+  // The reference-layer queue filter (inside / outside a layer) is applied by the backend, so it
+  // rides along with every queue load and every J / K step.
+  const referencePanel = createReferencePanel({
+    api,
+    map: mapView.reference,
+    typedPaths: httpMode,
+    onFilter: () => guard('Filtering by reference layer', reloadPatches),
+    onError: (err, context) => report(err, context),
+  });
+  function withReference(filter: PatchFilter): PatchFilter {
+    const overlap = referencePanel.filter();
+    return overlap ? { ...filter, referenceOverlap: overlap } : filter;
+  }
   const reviewPanel = createReviewPanel({
     onReview: review,
     onZoom: () => {
@@ -502,6 +519,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         similarPanel.element,
         editBar.element,
         attributeForm.element,
+        referencePanel.overlaps,
+        referencePanel.element,
       ),
     ),
     statusBar.element,
@@ -513,6 +532,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     reviewPanel.update(state);
     similarPanel.update(state);
     attributeForm.update(state);
+    referencePanel.update(state);
     editBar.update(state);
     statusBar.update(state);
     detectDialog.update(state);

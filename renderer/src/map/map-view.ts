@@ -20,6 +20,7 @@ import { createHeatLayer } from './heat-layer.js';
 import { createHoverTip } from './hover-tip.js';
 import { createImagery, disposeImagery, type Imagery } from './imagery.js';
 import { createPatchLayer } from './patches.js';
+import { createReferenceLayers, type ReferenceLayers } from './reference-layer.js';
 import { lonLatOf, sceneProjection, type SceneProjection } from './projection.js';
 import { createSideBySide, type MapPointerEvent } from './side-by-side.js';
 import { createCompare } from './swipe.js';
@@ -46,6 +47,8 @@ export interface MapViewOptions extends EditToolOptions {
 
 export interface MapView {
   element: HTMLElement;
+  /** Imported reference layers (approved construction, farmland, …) under the patches. */
+  reference: ReferenceLayers;
   showProject(project: ProjectView): Promise<void>;
   setPatches(patches: readonly PatchView[]): void;
   /** Redraws every patch from `patches` (after a refused edit left the map out of step). */
@@ -89,6 +92,7 @@ export function createMapView(options: MapViewOptions): MapView {
   const heat = createHeatLayer(map, options.onError);
   const aoi = createAoiDraw(map);
   const hoverTip = createHoverTip(element);
+  const reference = createReferenceLayers(map);
   let editMode: EditMode = 'select';
 
   function onPatchClick(feature: FeatureLike, event: MapPointerEvent): void {
@@ -230,6 +234,7 @@ export function createMapView(options: MapViewOptions): MapView {
 
   return {
     element,
+    reference,
     showProject,
     setPatches: (patches) => patchLayer.setPatches(patches),
     resetPatches(patches) {
@@ -267,6 +272,7 @@ export function createMapView(options: MapViewOptions): MapView {
       resizeObserver.disconnect();
       editTools.dispose();
       clearImagery();
+      reference.clear();
       heat.dispose();
       aoi.dispose();
       hoverTip.dispose();
