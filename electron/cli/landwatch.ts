@@ -6,6 +6,7 @@ import { LandWatchError } from '../engine/errors.js';
 import { runDetectCommand } from './detect-command.js';
 import { EXPORT_USAGE, runExportCommand } from './export-command.js';
 import { MODELS_USAGE, runModelsCommand } from './models-command.js';
+import { REFERENCE_USAGE, runReferenceCommand } from './reference-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
 import { SIMILAR_USAGE, runSimilarCommand } from './similar-command.js';
 
@@ -19,6 +20,7 @@ const USAGE = `Usage:
 ${EXPORT_USAGE}
 ${MODELS_USAGE}
 ${SIMILAR_USAGE}
+${REFERENCE_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runModelsCommand(rest);
       case 'similar':
         return await runSimilarCommand(rest);
+      case 'reference':
+        return await runReferenceCommand(rest);
       case 'serve':
         return await runServeCommand(rest);
       case 'demo':

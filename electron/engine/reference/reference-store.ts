@@ -103,6 +103,7 @@ export class ReferenceStore {
       insertOverlap: db.prepare(
         'INSERT OR REPLACE INTO reference_overlaps (layer_id, patch_id, area_m2, share) VALUES (?, ?, ?, ?)',
       ),
+      overlapCount: db.prepare('SELECT COUNT(*) AS n FROM reference_overlaps WHERE layer_id = ?'),
       overlapsOf: db.prepare(
         'SELECT layer_id, area_m2, share FROM reference_overlaps WHERE patch_id = ? ORDER BY layer_id',
       ),
@@ -211,6 +212,11 @@ export class ReferenceStore {
       polygons: JSON.parse(r.geometry) as PolygonRings[],
       properties: JSON.parse(r.properties) as Record<string, AttributeValue>,
     }));
+  }
+
+  /** How many patches overlap a layer. */
+  overlapCount(layerId: number): number {
+    return (this.s.overlapCount.get(layerId) as { n: number }).n;
   }
 
   /** A patch's overlaps (only layers it overlaps), by layer id. */
