@@ -3,9 +3,9 @@
  * features that meet it), in m², measured with the engine's area code (planar × unit² for
  * projected scenes, ellipsoidal for lon/lat ones), and its share of the patch's own area.
  *
- * The clipping is polygon-clipping's (Martinez-Rueda sweep line, robust predicates); features are
- * unioned first because layers such as plan zones may overlap themselves, and counting the same
- * ground twice would give shares above 1.
+ * The clipping is polygon-clipping's (Martinez-Rueda sweep line, robust predicates). Layers such
+ * as plan zones may overlap themselves, so overlapping pieces are unioned before measuring:
+ * counting the same ground twice would give shares above 1.
  */
 import polygonClipping from 'polygon-clipping';
 import { polygonAreaM2, type MapUnits } from '../vector/geo.js';
@@ -33,10 +33,32 @@ export interface Overlap {
   share: number;
 }
 
+type Box = [number, number, number, number];
+
+function boxOf(polygons: ClipPolygon[]): Box {
+  const box: Box = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const rings of polygons) {
+    for (const [x, y] of rings[0] ?? []) {
+      if (x < box[0]) box[0] = x;
+      if (y < box[1]) box[1] = y;
+      if (x > box[2]) box[2] = x;
+      if (y > box[3]) box[3] = y;
+    }
+  }
+  return box;
+}
+
+/** Interiors of two boxes meet (touching edges do not count). */
+const boxesOverlap = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+
 /**
  * The overlap of `patch` with the union of `features` (the candidates an R-tree found; those
  * that do not meet the patch add nothing). Null when they do not overlap (touching is not
  * overlapping).
+ *
+ * The patch is clipped by each feature on its own (small results, cheap), and the pieces are
+ * unioned only where their bounds overlap: neighbouring parcels share edges, not area, so most
+ * pieces are simply summed.
  *
  * @example
  * overlapWith(patchPolygons, [approvedPlot], { geographic: false, metresPerUnit: 1 });
@@ -51,10 +73,17 @@ export function overlapWith(
   const patchArea = areaM2(patch, units);
   if (!(patchArea > 0)) return null;
   const subject = clipPolygons(patch);
-  const parts = features.map(clipPolygons);
-  const clip = parts.length === 1 ? parts[0] : polygonClipping.union(parts[0], ...parts.slice(1));
-  const inside = polygonClipping.intersection(subject, clip);
-  const area = areaM2(inside, units);
+  const pieces = features
+    .map((f) => polygonClipping.intersection(subject, clipPolygons(f)))
+    .filter((piece) => piece.length > 0)
+    .map((piece) => ({ piece, box: boxOf(piece) }));
+  const overlapping = pieces.some((a, i) =>
+    pieces.some((b, k) => k > i && boxesOverlap(a.box, b.box)),
+  );
+  const inside = overlapping
+    ? [polygonClipping.union(pieces[0].piece, ...pieces.slice(1).map((p) => p.piece))]
+    : pieces.map((p) => p.piece);
+  const area = inside.reduce((sum, piece) => sum + areaM2(piece, units), 0);
   if (!(area > 0)) return null;
   return { areaM2: area, share: Math.min(1, area / patchArea) };
 }

@@ -80,8 +80,10 @@ export class ReferenceStore {
         'DELETE FROM reference_rtree WHERE id IN (SELECT id FROM reference_features WHERE layer_id = ?)',
       ),
       deleteLayer: db.prepare('DELETE FROM reference_layers WHERE id = ?'),
+      // CROSS JOIN keeps the R*Tree the outer loop: a patch then costs the features it meets,
+      // not every feature of the layer.
       candidates: db.prepare(
-        `SELECT f.id, f.geometry FROM reference_rtree r JOIN reference_features f ON f.id = r.id
+        `SELECT f.id, f.geometry FROM reference_rtree r CROSS JOIN reference_features f ON f.id = r.id
          WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND f.layer_id = ?`,
       ),
       features: db.prepare(
@@ -89,7 +91,7 @@ export class ReferenceStore {
       ),
       featuresIn: db.prepare(
         `SELECT f.id, f.geometry, f.properties FROM reference_rtree r
-         JOIN reference_features f ON f.id = r.id
+         CROSS JOIN reference_features f ON f.id = r.id
          WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND f.layer_id = ?
          ORDER BY f.id`,
       ),
