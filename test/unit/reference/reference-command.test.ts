@@ -2,8 +2,7 @@
  * `landwatch reference import|list|remove` on a test project: the layer is imported with its
  * overlaps, listed, removed, and bad input is refused with one clear message.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runReferenceCommand } from '../../../electron/cli/reference-command.js';
