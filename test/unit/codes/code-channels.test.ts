@@ -13,9 +13,10 @@ import type { CarryOver, SimilarResult } from '../../../electron/common/codes-co
 import type { EditResult, ProjectView } from '../../../electron/common/contract.js';
 import { ensureDemoProject } from '../../../electron/engine/api/demo-project.js';
 import { l1, unpackNibbles } from '../../../electron/engine/codes/code-packing.js';
-import { ProjectStore, type NewDetection } from '../../../electron/engine/store/project-store.js';
+import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { startServer, type RunningServer } from '../../../electron/server/http-server.js';
 import { newRun } from '../store/fixtures.js';
+import { boxDetection as box } from './fixtures.js';
 
 const MODEL_DIR = join(__dirname, '../../../models/lw-patchcode-v1');
 const hasModel = existsSync(join(MODEL_DIR, 'card.json'));
@@ -34,28 +35,6 @@ async function post<T>(channel: string, body: Record<string, unknown>) {
   });
   const json = (await res.json()) as T & { error?: { code: string; message: string } };
   return { status: res.status, body: json };
-}
-
-/** A detection of an axis-aligned box in map coordinates. */
-function box(x0: number, y0: number, x1: number, y1: number): NewDetection {
-  const ring = [
-    [x0, y0],
-    [x1, y0],
-    [x1, y1],
-    [x0, y1],
-    [x0, y0],
-  ];
-  const area = (x1 - x0) * (y1 - y0);
-  return {
-    rings: [ring],
-    areaM2: area,
-    areaMu: area / (10000 / 15),
-    perimeter: 2 * (x1 - x0 + (y1 - y0)),
-    meanProb: 0.8,
-    maxProb: 0.9,
-    pixelCount: area * 4,
-    bbox: [x0, y0, x1, y1],
-  };
 }
 
 type Truth = { properties: { kind: string }; geometry: { coordinates: number[][][] } };

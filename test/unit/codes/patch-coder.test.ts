@@ -15,6 +15,7 @@ import { codeStalePatches } from '../../../electron/engine/codes/patch-coder.js'
 import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { DEMO_ORIGIN } from '../../../resources/demo/demo-scene.js';
 import { newRun } from '../store/fixtures.js';
+import { boxDetection } from './fixtures.js';
 
 const hasModel = existsSync(join(__dirname, '../../../models/lw-patchcode-v1/card.json'));
 const chip = { size: 64, margin: 0.25, minSidePixels: 16, noData: 221 };
@@ -35,27 +36,9 @@ describe.skipIf(!hasModel)('codeStalePatches', () => {
     const [ox, oy] = DEMO_ORIGIN;
     store.addRun(
       newRun(),
-      Array.from({ length: 7 }, (_, i) => {
-        const [x0, y0, x1, y1] = [ox + 20 + i * 60, oy - 200, ox + 40 + i * 60, oy - 180];
-        return {
-          rings: [
-            [
-              [x0, y0],
-              [x1, y0],
-              [x1, y1],
-              [x0, y1],
-              [x0, y0],
-            ],
-          ],
-          areaM2: 400,
-          areaMu: 0.6,
-          perimeter: 80,
-          meanProb: 0.7,
-          maxProb: 0.8,
-          pixelCount: 1600,
-          bbox: [x0, y0, x1, y1] as [number, number, number, number],
-        };
-      }),
+      Array.from({ length: 7 }, (_, i) =>
+        boxDetection(ox + 20 + i * 60, oy - 200, ox + 40 + i * 60, oy - 180),
+      ),
     );
     const model = findCodeModel();
     const controller = new AbortController();

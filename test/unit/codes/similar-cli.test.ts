@@ -11,6 +11,7 @@ import { ensureDemoProject } from '../../../electron/engine/api/demo-project.js'
 import { DEMO_ORIGIN } from '../../../resources/demo/demo-scene.js';
 import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { newRun } from '../store/fixtures.js';
+import { boxDetection } from './fixtures.js';
 
 const hasModel = existsSync(join(__dirname, '../../../models/lw-patchcode-v1/card.json'));
 let out = '';
@@ -41,27 +42,7 @@ describe('landwatch similar', () => {
     const path = await ensureDemoProject();
     const store = ProjectStore.open(path);
     const [ox, oy] = DEMO_ORIGIN;
-    const rect = (dx: number) => {
-      const [x0, y0, x1, y1] = [ox + 300 + dx, oy - 300, ox + 315 + dx, oy - 285];
-      return {
-        rings: [
-          [
-            [x0, y0],
-            [x1, y0],
-            [x1, y1],
-            [x0, y1],
-            [x0, y0],
-          ],
-        ],
-        areaM2: 225,
-        areaMu: 0.34,
-        perimeter: 60,
-        meanProb: 0.7,
-        maxProb: 0.8,
-        pixelCount: 900,
-        bbox: [x0, y0, x1, y1] as [number, number, number, number],
-      };
-    };
+    const rect = (dx: number) => boxDetection(ox + 300 + dx, oy - 300, ox + 315 + dx, oy - 285);
     store.addRun(newRun(), [rect(0), rect(40), rect(80)]);
     store.close();
     expect(await main(['similar', path, '1', '--limit', '2', '--states', 'unreviewed'])).toBe(0);
