@@ -29,6 +29,11 @@ export const referenceOverlapFilterSchema = z
     layerId,
     minShare: finite.min(0).max(1).optional(),
     maxShare: finite.min(0).max(1).optional(),
+    /**
+     * Rank the queue by confidence × the patch area OUTSIDE the layer (likely unapproved change
+     * first) instead of confidence × area. Without share limits it then keeps every patch.
+     */
+    rankOutside: z.boolean().optional(),
   })
   .strict();
 export type ReferenceOverlapFilter = z.infer<typeof referenceOverlapFilterSchema>;

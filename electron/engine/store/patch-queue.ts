@@ -64,10 +64,10 @@ export function filterWhere(filter: PatchFilter): Where {
   if (filter.referenceOverlap) {
     // Share of the patch inside a reference layer (0 without a row); the layer's rows are
     // reached through the overlaps' primary key, so this costs one seek per candidate patch.
-    const { layerId, minShare, maxShare } = filter.referenceOverlap;
+    const { layerId, minShare, maxShare, rankOutside } = filter.referenceOverlap;
     const share = `(SELECT COALESCE(MAX(o.share), 0) FROM reference_overlaps o
       WHERE o.layer_id = ? AND o.patch_id = p.id)`;
-    if (minShare === undefined && maxShare === undefined) {
+    if (minShare === undefined && maxShare === undefined && !rankOutside) {
       terms.push(`${share} > 0`);
       params.push(Number(layerId));
     }
@@ -91,6 +91,20 @@ export function filterWhere(filter: PatchFilter): Where {
   return { from, sql: terms.join(' AND '), params };
 }
 
+/**
+ * The ranking score of a filter: confidence × area, or with `referenceOverlap.rankOutside`
+ * confidence × the area outside that layer. The layer id is a validated integer, written into the
+ * SQL so that every use of the score binds no extra parameters (one prepared statement per layer).
+ */
+export function scoreSql(filter: PatchFilter): string {
+  const rank = filter.referenceOverlap?.rankOutside ? filter.referenceOverlap.layerId : null;
+  if (rank === null) return SCORE_SQL;
+  const layer = Number(rank);
+  if (!Number.isSafeInteger(layer)) throw new Error(`bad reference layer id ${rank}`);
+  return `(p.mean_prob * p.area_m2 * (1 - (SELECT COALESCE(MAX(o.share), 0)
+    FROM reference_overlaps o WHERE o.layer_id = ${layer} AND o.patch_id = p.id)))`;
+}
+
 /** Ranked, filtered reads of the patches table (queue pages, next patch, bulk ids, counts). */
 export class PatchQueue {
   private readonly cache = new Map<string, Database.Statement>();
@@ -110,8 +124,18 @@ export class PatchQueue {
    * `FROM` clause for ranked reads: walk the ranking index in order (it holds every filter
    * column, so rows are only read for the ones returned); with map bounds, the R*Tree.
    */
-  private ranked(w: Where): string {
+  private ranked(w: Where, filter: PatchFilter): string {
+    if (scoreSql(filter) !== SCORE_SQL) return w.from;
     return w.from === 'patches p' ? 'patches p INDEXED BY patches_ranked' : w.from;
+  }
+
+  /** A row's ranking score under a filter's ranking, as SQLite computes it (same doubles). */
+  private scoreOf(filter: PatchFilter, row: ViewRow): number {
+    const sql = scoreSql(filter);
+    if (sql === SCORE_SQL) return score(row);
+    return (
+      this.stmt(`SELECT ${sql} AS s FROM patches p WHERE p.id = ?`).get(row.id) as { s: number }
+    ).s;
   }
 
   /** Rows for ids, in the order given: one statement for the lot, without the model geometry. */
@@ -131,8 +155,8 @@ export class PatchQueue {
     const total = (count.get(...w.params) as { n: number }).n;
     // Ids first: skipping `offset` entries then happens in the index, not on whole rows.
     const ids = this.stmt(
-      `SELECT p.id FROM ${this.ranked(w)} WHERE ${w.sql}
-       ORDER BY ${SCORE_SQL} DESC, p.number LIMIT ? OFFSET ?`,
+      `SELECT p.id FROM ${this.ranked(w, filter)} WHERE ${w.sql}
+       ORDER BY ${scoreSql(filter)} DESC, p.number LIMIT ? OFFSET ?`,
     ).all(...w.params, limit, offset) as { id: number }[];
     return { total, rows: this.rowsById(ids) };
   }
@@ -143,17 +167,19 @@ export class PatchQueue {
    */
   next(filter: PatchFilter, after?: ViewRow, backward = false): ViewRow | undefined {
     const w = filterWhere(filter);
-    const from = this.ranked(w);
+    const from = this.ranked(w, filter);
+    const rank = scoreSql(filter);
     const order = backward
-      ? `ORDER BY ${SCORE_SQL} ASC, p.number DESC LIMIT 1`
-      : `ORDER BY ${SCORE_SQL} DESC, p.number LIMIT 1`;
+      ? `ORDER BY ${rank} ASC, p.number DESC LIMIT 1`
+      : `ORDER BY ${rank} DESC, p.number LIMIT 1`;
     const [to, beyond, past] = backward ? ['>=', '>', '<'] : ['<=', '<', '>'];
+    const at = after ? this.scoreOf(filter, after) : 0;
     const found = after
       ? (this.stmt(
           // Written as a range on the score so the index seeks to `after` instead of scanning.
-          `SELECT p.id FROM ${from} WHERE ${w.sql} AND ${SCORE_SQL} ${to} ?
-             AND (${SCORE_SQL} ${beyond} ? OR p.number ${past} ?) ${order}`,
-        ).get(...w.params, score(after), score(after), after.number) as { id: number } | undefined)
+          `SELECT p.id FROM ${from} WHERE ${w.sql} AND ${rank} ${to} ?
+             AND (${rank} ${beyond} ? OR p.number ${past} ?) ${order}`,
+        ).get(...w.params, at, at, after.number) as { id: number } | undefined)
       : (this.stmt(`SELECT p.id FROM ${from} WHERE ${w.sql} ${order}`).get(...w.params) as
           { id: number } | undefined);
     return found ? this.rowsById([found])[0] : undefined;
@@ -164,7 +190,8 @@ export class PatchQueue {
     const w = filterWhere(filter);
     return (
       this.stmt(
-        `SELECT p.id FROM ${this.ranked(w)} WHERE ${w.sql} ORDER BY ${SCORE_SQL} DESC, p.number`,
+        `SELECT p.id FROM ${this.ranked(w, filter)} WHERE ${w.sql}
+         ORDER BY ${scoreSql(filter)} DESC, p.number`,
       ).all(...w.params) as { id: number }[]
     ).map((r) => r.id);
   }

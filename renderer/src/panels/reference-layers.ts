@@ -44,7 +44,7 @@ export interface ReferencePanel {
   filter(): ReferenceOverlapFilter | null;
 }
 
-type FilterChoice = 'all' | 'inside' | 'outside';
+type FilterChoice = 'all' | 'inside' | 'outside' | 'rank-outside';
 
 export function createReferencePanel(options: ReferencePanelOptions): ReferencePanel {
   const { api, map } = options;
@@ -89,6 +89,7 @@ export function createReferencePanel(options: ReferencePanelOptions): ReferenceP
     h('option', { value: 'all' }, 'All patches'),
     h('option', { value: 'inside' }, 'Inside layer'),
     h('option', { value: 'outside' }, 'Entirely outside layer'),
+    h('option', { value: 'rank-outside' }, 'All, most area outside layer first'),
   );
   const overlaps = h('div', { class: 'reference-overlaps', 'data-testid': 'reference-overlaps' });
   const element = h(
@@ -109,7 +110,9 @@ export function createReferencePanel(options: ReferencePanelOptions): ReferenceP
         ? null
         : mode === 'inside'
           ? { layerId }
-          : { layerId, maxShare: 0 };
+          : mode === 'outside'
+            ? { layerId, maxShare: 0 }
+            : { layerId, rankOutside: true };
     if (JSON.stringify(next) === JSON.stringify(filter)) return;
     filter = next;
     options.onFilter(filter);

@@ -158,6 +158,34 @@ describe('reference.import and reference.overlaps', () => {
       await queueIds({ referenceOverlap: { layerId: approved.id, maxShare: 0.6 }, minAreaM2: 50 }),
     ).toEqual(['2', '3']);
   });
+
+  it('ranks by the area outside a layer: pages, next and previous agree', async () => {
+    const order = async (filter: Record<string, unknown>) =>
+      (await call<PatchQueuePage>('patches.queue', { filter })).items.map((p) => p.id);
+    // confidence × area: 3 (0.6 × 600), 1 (0.9 × 100), 2 (0.5 × 100)
+    expect(await order({})).toEqual(['3', '1', '2']);
+    // × area outside approved construction: 3 (360), 2 (50 × 0.5 = 25), 1 (90 × 0.1 = 9)
+    const ranked = { referenceOverlap: { layerId: approved.id, rankOutside: true } };
+    expect(await order(ranked)).toEqual(['3', '2', '1']);
+    const walk: string[] = [];
+    let at: string | undefined;
+    for (;;) {
+      const next = await call<{ id: string } | null>('patches.next', {
+        filter: ranked,
+        ...(at ? { afterPatchId: at } : {}),
+      });
+      if (!next) break;
+      walk.push(next.id);
+      at = next.id;
+    }
+    expect(walk).toEqual(['3', '2', '1']);
+    const back = await call<{ id: string } | null>('patches.next', {
+      filter: ranked,
+      afterPatchId: '1',
+      backward: true,
+    });
+    expect(back?.id).toBe('2');
+  });
 });
 
 describe('overlaps follow the patches', () => {
