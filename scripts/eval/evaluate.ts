@@ -22,6 +22,7 @@ import {
   type PixelCounts,
 } from './metrics.js';
 import { demoCheck } from './demo-check.js';
+import { interferenceCheck, validationPairs } from './interference.js';
 import { nanjingCheck } from './nanjing-check.js';
 import { patchCodeCheck } from './patchcode-check.js';
 import { VALIDATION_SETS } from './validation-split.js';
@@ -144,6 +145,8 @@ console.log(
 console.log(`\n${await demoCheck(model.card.id)}`);
 console.log(`\n${await nanjingCheck(values.data as string, model.card.id)}`);
 console.log(`\n${await patchCodeCheck()}`);
+const interference = await interferenceCheck(validationPairs(root, readPng), model);
+console.log(`\n${interference.table}`);
 if (values.json) {
   const out = {
     model: model.card.id,
@@ -151,6 +154,7 @@ if (values.json) {
     validation: { ...scores(totals.model), objects: totals.modelObj },
     baselineAbsDiffOtsu: { ...scores(totals.baseline), objects: totals.baseObj },
     megapixelsPerSecond: megapixels / seconds,
+    interference: interference.figures,
   };
   writeFileSync(values.json, JSON.stringify(out, null, 2));
 }

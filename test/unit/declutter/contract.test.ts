@@ -1,13 +1,15 @@
 /**
  * The clean-up option through the contract: detect.start accepts `declutter` per date, refuses
  * malformed values with the field named, and the backend hands the option to the detection job
- * unchanged (the job itself is replaced here by a recorder; declutter.test.ts runs the engine).
+ * unchanged (the job itself is replaced here by a recorder; declutter.test.ts runs the engine);
+ * the CLI refuses a bad --declutter value.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contract, type ProjectView } from '../../../electron/common/contract.js';
+import { runDetectCommand } from '../../../electron/cli/detect-command.js';
 import type { DetectParams } from '../../../electron/engine/inference/detect.js';
 
 const started: DetectParams[] = [];
@@ -61,5 +63,14 @@ describe('detect.start declutter', () => {
     expect(started.at(-1)?.declutter).toEqual({ before: true, after: false });
     await backend.handle('detect.start', { projectId: project.id, device: 'cpu' });
     expect(started.at(-1)?.declutter).toBeUndefined();
+  });
+});
+
+describe('landwatch detect --declutter', () => {
+  it('refuses anything but before, after or both, naming the option', async () => {
+    const args = ['--before', 'a.tif', '--after', 'b.tif', '--out', join(home, 'x.gpkg')];
+    await expect(runDetectCommand([...args, '--declutter', 'middle'])).rejects.toThrow(
+      '--declutter middle: choose before, after or both.',
+    );
   });
 });
