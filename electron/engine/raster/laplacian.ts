@@ -68,21 +68,56 @@ export function expand(level: PyramidLevel, width: number, height: number): Pyra
   const { width: w, height: h, planes } = level;
   const out = new Float64Array(planes * width * height);
   const cols = new Float64Array(width * h);
-  const up = (get: (i: number) => number, n: number, o: number) => {
-    const i = o >> 1;
-    if ((o & 1) === 0) return (get(clamp(i - 1, n)) + 6 * get(i) + get(clamp(i + 1, n))) / 8;
-    return (get(i) + get(clamp(i + 1, n))) / 2;
+  // Source index and weights of every output position along one axis, computed once.
+  const taps = (n: number, size: number) => {
+    const i0 = new Int32Array(size);
+    const i1 = new Int32Array(size);
+    const i2 = new Int32Array(size);
+    const w0 = new Float64Array(size);
+    const w1 = new Float64Array(size);
+    for (let o = 0; o < size; o++) {
+      const i = o >> 1;
+      if ((o & 1) === 0) {
+        [i0[o], i1[o], i2[o]] = [clamp(i - 1, n), i, clamp(i + 1, n)];
+        [w0[o], w1[o]] = [1 / 8, 6 / 8];
+      } else {
+        [i0[o], i1[o], i2[o]] = [i, clamp(i + 1, n), i];
+        [w0[o], w1[o]] = [1 / 2, 1 / 2];
+      }
+    }
+    return { i0, i1, i2, w0, w1 };
   };
+  // Even: w0·c[i-1] + w1·c[i] + w0·c[i+1]; odd: w0·c[i] + w1·c[i+1] (+ 0·c[i]).
+  const tx = taps(w, width);
+  const ty = taps(h, height);
+  const oddW = (o: number) => (o & 1) === 1;
   for (let p = 0; p < planes; p++) {
     const src = p * w * h;
+    const d = level.data;
     for (let y = 0; y < h; y++) {
-      const base = src + y * w;
-      for (let x = 0; x < width; x++) cols[y * width + x] = up((i) => level.data[base + i], w, x);
-    }
-    const dst = p * width * height;
-    for (let y = 0; y < height; y++) {
+      const row = src + y * w;
+      const dst = y * width;
       for (let x = 0; x < width; x++) {
-        out[dst + y * width + x] = up((i) => cols[i * width + x], h, y);
+        const a = d[row + tx.i0[x]];
+        const b = d[row + tx.i1[x]];
+        cols[dst + x] = oddW(x)
+          ? tx.w0[x] * a + tx.w1[x] * b
+          : tx.w0[x] * (a + d[row + tx.i2[x]]) + tx.w1[x] * b;
+      }
+    }
+    const base = p * width * height;
+    for (let y = 0; y < height; y++) {
+      const r0 = ty.i0[y] * width;
+      const r1 = ty.i1[y] * width;
+      const r2 = ty.i2[y] * width;
+      const a0 = ty.w0[y];
+      const a1 = ty.w1[y];
+      const odd = oddW(y);
+      const dst = base + y * width;
+      for (let x = 0; x < width; x++) {
+        out[dst + x] = odd
+          ? a0 * cols[r0 + x] + a1 * cols[r1 + x]
+          : a0 * (cols[r0 + x] + cols[r2 + x]) + a1 * cols[r1 + x];
       }
     }
   }
