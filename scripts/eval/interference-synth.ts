@@ -140,29 +140,30 @@ export function addInterference(
   const rand = seededRandom(seed);
   const u = (lo: number, hi: number) => lo + rand() * (hi - lo);
   const side = Math.min(w, h);
+  /** A = mask ⊙ blur(reference) (M4 step 3). */
+  const masked = (m: Float32Array, ref: Float32Array, sigma: number) => {
+    const r = blur(ref, w, h, sigma);
+    return m.map((v, i) => v * r[i]);
+  };
   let a: Float32Array;
   let target: number[];
   if (type === 'cloud shadow') {
     const m = region(rand, w, h, side / 3, u(0.2, 0.5), u(4, 10));
     const strength = u(0.3, 0.55);
-    const ref = blur(
+    a = masked(
+      m,
       fractal(rand, w, h, side / 4, 0.5).map((v) => strength * (0.8 + 0.2 * v)),
-      w,
-      h,
       u(4, 8),
     );
-    a = m.map((v, i) => v * ref[i]);
     target = [0, 0, 0];
   } else if (type === 'haze') {
     const m = region(rand, w, h, side / 2, u(0.5, 0.9), u(10, 20));
     const strength = u(0.25, 0.5);
-    const ref = blur(
+    a = masked(
+      m,
       fractal(rand, w, h, side / 2, 0.4).map((v) => strength * (0.5 + 0.5 * v)),
-      w,
-      h,
       u(6, 12),
     );
-    a = m.map((v, i) => v * ref[i]);
     const veil = u(190, 235);
     target = [veil - 4, veil, veil + 8];
   } else if (type === 'thin cloud') {
@@ -170,13 +171,11 @@ export function addInterference(
     const n = fractal(rand, w, h, side / 4, 0.6);
     const strength = u(0.35, 0.7);
     const cut = u(0.25, 0.45);
-    const ref = blur(
+    a = masked(
+      m,
       n.map((v) => strength * Math.min(1, Math.max(0, (v - cut) * 2.5))),
-      w,
-      h,
       u(1, 2),
     );
-    a = m.map((v, i) => v * ref[i]);
     target = [245, 245, 248];
   } else {
     const strength = u(0.4, 0.6);
