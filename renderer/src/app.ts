@@ -625,6 +625,9 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return undoRedo('redo');
       case 'similar':
         return similarPanel.findSimilar();
+      case 'detect':
+        detectDialog.open();
+        return;
       case 'inherit':
         return similarPanel.inherit();
     }

@@ -29,7 +29,8 @@ export type Command =
   | 'undo'
   | 'redo'
   | 'similar'
-  | 'inherit';
+  | 'inherit'
+  | 'detect';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -131,6 +132,12 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     label: 'Ctrl+Shift+Z / Ctrl+Y',
     command: 'redo',
     description: 'Redo',
+  },
+  {
+    keys: ['r'],
+    label: 'R',
+    command: 'detect',
+    description: 'Run detection: open the Detect dialog (Enter starts it)',
   },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   {

@@ -30,7 +30,12 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     'Create a project from two images',
     actions.newProject,
   );
-  const detect = button('Detect', 'detect-open', 'Run change detection', actions.detect);
+  const detect = button(
+    'Detect',
+    'detect-open',
+    keyHint('Run change detection', 'detect'),
+    actions.detect,
+  );
   const exportBtn = button(
     'Export',
     'export-open',
