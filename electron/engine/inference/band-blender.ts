@@ -126,10 +126,14 @@ export class BandBlender {
     return out;
   }
 
-  /** A copy of the rows in flight, for a checkpoint. */
+  /**
+   * The rows in flight, for a checkpoint. `sum` is a view of the band, not a copy (a copy would be
+   * another tile height × window width × 4 B at every tile row): consume it before the next
+   * {@link BandBlender.add} or {@link BandBlender.flush}.
+   */
   carry(): BandCarry {
     const width = this.grid.width;
-    return { y: this.y0, rows: this.used, width, sum: this.sum.slice(0, this.used * width) };
+    return { y: this.y0, rows: this.used, width, sum: this.sum.subarray(0, this.used * width) };
   }
 
   /** Total blending weight of every pixel of window row y, from the tiles that ran over it. */

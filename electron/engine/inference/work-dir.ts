@@ -12,14 +12,18 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -252,22 +256,50 @@ function touch(path: string): void {
 
 const CARRY_MAGIC = 0x4c574332; // "LWC2"
 
+// The carry is written and read in place: at 16 384 px wide it is several MB, checkpointed every
+// tile row, and an assembled copy would be one more band-sized allocation each time.
 function writeCarry(path: string, c: BandCarry): void {
-  const n = c.rows * c.width;
-  const head = new Int32Array([CARRY_MAGIC, c.y, c.rows, c.width]);
-  const buf = Buffer.alloc(16 + n * 4);
-  Buffer.from(head.buffer).copy(buf, 0);
-  Buffer.from(c.sum.buffer, c.sum.byteOffset, n * 4).copy(buf, 16);
-  writeFileSync(`${path}.tmp`, buf);
+  const fd = openSync(`${path}.tmp`, 'w');
+  try {
+    ioAll(
+      writeSync,
+      fd,
+      new Uint8Array(new Int32Array([CARRY_MAGIC, c.y, c.rows, c.width]).buffer),
+      0,
+    );
+    ioAll(writeSync, fd, new Uint8Array(c.sum.buffer, c.sum.byteOffset, c.rows * c.width * 4), 16);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(`${path}.tmp`, path);
 }
 
 function readCarry(path: string): BandCarry {
-  const buf = readFileSync(path);
-  const head = new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + 16));
-  if (head[0] !== CARRY_MAGIC) throw new LandWatchError('E_INTERNAL', `${path}: not a checkpoint`);
-  const [, y, rows, width] = head;
-  const n = rows * width;
-  const sum = new Float32Array(buf.buffer.slice(buf.byteOffset + 16, buf.byteOffset + 16 + n * 4));
-  return { y, rows, width, sum };
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Int32Array(4);
+    ioAll(readSync, fd, new Uint8Array(head.buffer), 0);
+    if (head[0] !== CARRY_MAGIC)
+      throw new LandWatchError('E_INTERNAL', `${path}: not a checkpoint`);
+    const [, y, rows, width] = head;
+    const sum = new Float32Array(rows * width);
+    ioAll(readSync, fd, new Uint8Array(sum.buffer), 16);
+    return { y, rows, width, sum };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** All of `bytes` at `position`; a short file is a damaged checkpoint. */
+function ioAll(
+  io: (fd: number, b: Uint8Array, off: number, len: number, pos: number) => number,
+  fd: number,
+  bytes: Uint8Array,
+  position: number,
+): void {
+  for (let done = 0; done < bytes.length;) {
+    const n = io(fd, bytes, done, bytes.length - done, position + done);
+    if (n === 0) throw new LandWatchError('E_INTERNAL', 'checkpoint file is truncated');
+    done += n;
+  }
 }
