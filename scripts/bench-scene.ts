@@ -70,7 +70,10 @@ export function benchChanges(size: number, seed = 7): BenchChange[] {
   return out.filter((c) => c.rect[0] + c.rect[2] + 4 < size && c.rect[1] + c.rect[3] + 4 < size);
 }
 
-/** Writes before/after GeoTIFFs of size² px (3 bands, uint8, tiled 256, deflate) into `dir`. */
+/**
+ * Writes before/after GeoTIFFs of size² px (3 bands, uint8, tiled 256, deflate, with 2 × 2-mean
+ * overviews at 1/2, 1/4, … like a COG) into `dir`.
+ */
 export async function writeBenchScene(
   sourcePath: string,
   dir: string,
@@ -102,6 +105,8 @@ export async function writeBenchScene(
           asciiParams: geoKeyTags.asciiParams,
         },
       },
+      // Internal overviews down to about 256 px, as COG deliveries carry them.
+      overviews: Math.max(0, Math.ceil(Math.log2(size / 256))),
       overwrite: true,
     });
     const rows = writer.blockHeight;

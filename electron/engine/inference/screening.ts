@@ -4,11 +4,15 @@
  * (factor² fewer pixels), and a full-resolution tile is run only when the coarse probability
  * within `marginPx` of it reaches a low screening threshold. Everything else is taken as
  * unchanged. The coarse probability is never stored: each finished coarse row marks the tiles it
- * reaches, so screening adds one bit per tile to memory.
+ * reaches, so screening adds one bit per tile to memory. Where a date carries a COG overview at the
+ * factor (or at a power of two below it), the level is reduced from that instead of from every
+ * full-resolution block, which the issue allows and which makes the coarse pass cheap.
  */
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
+import { alignedOverview } from '../raster/overview-reader.js';
 import { buildCoarseLevel, coarseSize } from '../raster/pyramid.js';
+import { RasterSource } from '../raster/raster-source.js';
 import type { ScratchRaster } from '../raster/scratch-raster.js';
 import type { ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
@@ -42,6 +46,9 @@ export interface ScreeningReport {
   threshold: number;
   marginPx: number;
   coarseTiles: number;
+  /** Reduction of the COG overview each date's coarse level was built from; 1 = full resolution. */
+  beforeOverview: number;
+  afterOverview: number;
   activeTiles: number;
   totalTiles: number;
   seconds: number;
@@ -72,25 +79,39 @@ export async function screenTiles(o: ScreenOptions): Promise<{
   const { window, axes } = o;
   const coarse = coarseSize(window.width, window.height, factor);
   const levels: ScratchRaster[] = [];
+  const reductions: number[] = [];
   try {
-    // Building the levels reads every source block once; count it as half the screening work.
+    // Building the levels reads every source block once (or, from a COG overview, a 1/g² share
+    // of them); count it as half the screening work.
     for (const [i, date] of o.dates.entries()) {
-      levels.push(
-        await buildCoarseLevel({
-          source: date.source,
-          bands: date.bands,
-          window: {
-            x: window.x + date.dx,
-            y: window.y + date.dy,
-            width: window.width,
-            height: window.height,
-          },
-          factor,
-          path: join(o.scratchDir, `coarse-${i}-${process.pid}.f32`),
-          signal: o.signal,
-          onProgress: (done, total) => o.onProgress?.(i * total + done, 4 * total),
-        }),
-      );
+      const win = { ...window, x: window.x + date.dx, y: window.y + date.dy };
+      // A resampled date has no overview on the before grid: it is reduced from full resolution.
+      const overview =
+        date.source instanceof RasterSource
+          ? await alignedOverview(date.source, factor, win.x, win.y)
+          : null;
+      const g = overview?.factor ?? 1;
+      reductions.push(g);
+      try {
+        levels.push(
+          await buildCoarseLevel({
+            source: overview ?? date.source,
+            bands: date.bands,
+            window: {
+              x: win.x / g,
+              y: win.y / g,
+              width: Math.ceil(win.width / g),
+              height: Math.ceil(win.height / g),
+            },
+            factor: factor / g,
+            path: join(o.scratchDir, `coarse-${i}-${process.pid}.f32`),
+            signal: o.signal,
+            onProgress: (done, total) => o.onProgress?.(i * total + done, 4 * total),
+          }),
+        );
+      } finally {
+        overview?.close();
+      }
     }
     const coarseDate = (i: number): DateInput => ({
       source: levels[i],
@@ -117,6 +138,8 @@ export async function screenTiles(o: ScreenOptions): Promise<{
       report: {
         ...opts,
         coarseTiles: counts.run,
+        beforeOverview: reductions[0],
+        afterOverview: reductions[1],
         activeTiles: active,
         totalTiles: marker.plan.length,
         seconds: (performance.now() - t0) / 1000,

@@ -12,13 +12,22 @@ import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { LandWatchError } from '../errors.js';
 import { georeferencingTags, type GeoKeySource, type GeoTransform } from './tiff-geokeys.js';
-import { MAX_CLASSIC_TIFF_OFFSET, encodeIfd, encodeTiffHeader } from './tiff-ifd.js';
+import { overviewChain, type OverviewLevel } from './overview-levels.js';
+import {
+  MAX_CLASSIC_TIFF_OFFSET,
+  Tag,
+  encodeIfdChain,
+  encodeTiffHeader,
+  type TiffTag,
+} from './tiff-ifd.js';
 import { BlockGrid, imageTags, type SampleArray, type SampleFormat } from './tiff-layout.js';
 
 export type { GeoKeySource, GeoTransform, RawGeoKeys } from './tiff-geokeys.js';
 export type { SampleArray, SampleFormat } from './tiff-layout.js';
 
 const deflateAsync = promisify(deflate);
+/** Blocks compressed at once. */
+const DEFLATE_PARALLEL = 4;
 
 /** Options of {@link createGeoTiffWriter}. */
 export interface GeoTiffWriteOptions {
@@ -44,6 +53,12 @@ export interface GeoTiffWriteOptions {
   rowsPerStrip?: number;
   /** Replace an existing file at `path`. Default false: an existing file is an error. */
   overwrite?: boolean;
+  /**
+   * Internal overviews to add, as COG deliveries carry them: this many levels at 1/2, 1/4, …
+   * (2 × 2 means, tiled like the image; overview-levels.ts). Needs {@link GeoTiffWriter.writeRows}.
+   * Default 0.
+   */
+  overviews?: number;
 }
 
 /**
@@ -97,7 +112,20 @@ export async function createGeoTiffWriter(
   const partPath = `${path}.part`;
   const file = await open(partPath, 'w');
   await file.write(encodeTiffHeader(0), 0, 8, 0);
-  return new StreamingWriter(path, partPath, file, grid, compression, geoTags, options.nodata);
+  const overviews = overviewChain({ ...options, layout: 'tiled', tileSize: grid.blockWidth });
+  if (overviews && grid.layout !== 'tiled') {
+    throw new LandWatchError('E_INTERNAL', 'GeoTIFF writer: overviews need the tiled layout.');
+  }
+  return new StreamingWriter(
+    path,
+    partPath,
+    file,
+    grid,
+    compression,
+    geoTags,
+    options.nodata,
+    overviews,
+  );
 }
 
 function tooLarge(path: string): LandWatchError {
@@ -109,8 +137,8 @@ function tooLarge(path: string): LandWatchError {
 
 class StreamingWriter implements GeoTiffWriter {
   private position = 8;
-  private readonly offsets: number[];
-  private readonly byteCounts: number[];
+  readonly offsets: number[];
+  readonly byteCounts: number[];
   private readonly rowBuffer: SampleArray;
   private rowsBuffered = 0;
   private rowsDone = 0;
@@ -125,6 +153,7 @@ class StreamingWriter implements GeoTiffWriter {
     private readonly compression: 'none' | 'deflate',
     private readonly geoTags: ReturnType<typeof georeferencingTags>,
     private readonly nodata: number | undefined,
+    private readonly overviews: OverviewLevel | null = null,
   ) {
     this.offsets = new Array<number>(grid.blockCount).fill(-1);
     this.byteCounts = new Array<number>(grid.blockCount).fill(0);
@@ -175,11 +204,20 @@ class StreamingWriter implements GeoTiffWriter {
           this.rowsBuffered = 0;
         }
       }
+      await this.overviews?.push(data, width, this.rowsDone === height, (level, row, tiles) =>
+        this.writeBlocks(
+          tiles.map((bytes, i) => ({ index: row * tiles.length + i, bytes })),
+          level,
+        ),
+      );
     });
   }
 
   writeTile(tileX: number, tileY: number, data: SampleArray): Promise<void> {
     return this.run('tiles', async () => {
+      if (this.overviews) {
+        throw new LandWatchError('E_INTERNAL', 'GeoTIFF writer: overviews need writeRows.');
+      }
       const bytes = this.grid.padTile(tileX, tileY, data);
       const index = tileY * this.grid.blocksAcross + tileX;
       if (this.offsets[index] !== -1) {
@@ -192,21 +230,32 @@ class StreamingWriter implements GeoTiffWriter {
   async close(): Promise<void> {
     await this.run(null, async () => {
       const missing = this.offsets.filter((o) => o === -1).length;
-      if (missing > 0) {
+      if (missing > 0 || (this.overviews && !this.overviews.complete())) {
         throw new LandWatchError(
           'E_INTERNAL',
           `${missing} of ${this.offsets.length} blocks were never written.`,
         );
       }
-      const tags = [
-        ...imageTags(this.grid, this.compression, this.offsets, this.byteCounts, this.nodata),
-        ...this.geoTags,
+      // The full image's directory first (readers take image 0 as the image), then one reduced
+      // image directory (NewSubfileType 1) per overview level, each pointing at the next.
+      const dirs: TiffTag[][] = [
+        [
+          ...imageTags(this.grid, this.compression, this.offsets, this.byteCounts, this.nodata),
+          ...this.geoTags,
+        ],
       ];
-      const ifdOffset = this.position + (this.position % 2);
-      const ifd = encodeIfd(tags, ifdOffset);
-      if (ifdOffset + ifd.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
-      await this.file.write(ifd, 0, ifd.length, ifdOffset);
-      await this.file.write(encodeTiffHeader(ifdOffset), 0, 8, 0);
+      for (let level = this.overviews; level; level = level.next) {
+        dirs.push([
+          { tag: Tag.NewSubfileType, type: 'LONG', values: [1] },
+          ...imageTags(level.grid, this.compression, level.offsets, level.byteCounts, this.nodata),
+        ]);
+      }
+      const chain = encodeIfdChain(dirs, this.position);
+      if (chain.end > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
+      for (const { offset, bytes } of chain.ifds) {
+        await this.file.write(bytes, 0, bytes.length, offset);
+      }
+      await this.file.write(encodeTiffHeader(chain.ifds[0].offset), 0, 8, 0);
       await this.file.close();
       await rename(this.partPath, this.path);
     });
@@ -220,19 +269,30 @@ class StreamingWriter implements GeoTiffWriter {
     await rm(this.partPath, { force: true });
   }
 
-  /** Compresses blocks in parallel (zlib runs on the libuv pool), then appends them in order. */
-  private async writeBlocks(blocks: { index: number; bytes: Uint8Array }[]): Promise<void> {
-    const payloads =
-      this.compression === 'deflate'
-        ? await Promise.all(blocks.map((b) => deflateAsync(b.bytes, { level: 6 })))
-        : blocks.map((b) => b.bytes);
-    for (let i = 0; i < blocks.length; i++) {
-      const payload = payloads[i];
-      if (this.position + payload.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
-      await this.file.write(payload, 0, payload.length, this.position);
-      this.offsets[blocks[i].index] = this.position;
-      this.byteCounts[blocks[i].index] = payload.length;
-      this.position += payload.length;
+  /**
+   * Compresses blocks in parallel (zlib runs on the libuv pool), then appends them in order; their
+   * places go to the full image's lists or to an overview level's.
+   */
+  private async writeBlocks(
+    blocks: { index: number; bytes: Uint8Array }[],
+    level: { offsets: number[]; byteCounts: number[] } = this,
+  ): Promise<void> {
+    // A few at a time (the libuv pool has 4 threads): each deflate stream holds ~300 kB of native
+    // state in its thread's malloc arena, and a 16 384 px wide row of 64 blocks all at once made
+    // peak RSS grow with the scene's width.
+    for (let g = 0; g < blocks.length; g += DEFLATE_PARALLEL) {
+      const group = blocks.slice(g, g + DEFLATE_PARALLEL);
+      const payloads =
+        this.compression === 'deflate'
+          ? await Promise.all(group.map((b) => deflateAsync(b.bytes, { level: 6 })))
+          : group.map((b) => b.bytes);
+      for (const [i, payload] of payloads.entries()) {
+        if (this.position + payload.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
+        await this.file.write(payload, 0, payload.length, this.position);
+        level.offsets[group[i].index] = this.position;
+        level.byteCounts[group[i].index] = payload.length;
+        this.position += payload.length;
+      }
     }
   }
 

@@ -22,6 +22,7 @@ export const MAX_CLASSIC_TIFF_OFFSET = 0xffff_ffff;
 
 /** Frequently used tag numbers, named for readability at the call sites. */
 export const Tag = {
+  NewSubfileType: 254,
   ImageWidth: 256,
   ImageLength: 257,
   BitsPerSample: 258,
@@ -76,9 +77,9 @@ function encodeValues(tag: TiffTag): Buffer {
 /**
  * Encodes a directory that will be written at `ifdOffset` (must be even, as TIFF requires word
  * alignment). Tags are sorted by number, as the TIFF specification demands. The directory ends with
- * a zero "next IFD" offset: LandWatch writes single-image files.
+ * `nextIfdOffset`, the directory of the next image (an overview), or 0 (default) for the last one.
  */
-export function encodeIfd(tags: readonly TiffTag[], ifdOffset: number): Buffer {
+export function encodeIfd(tags: readonly TiffTag[], ifdOffset: number, nextIfdOffset = 0): Buffer {
   if (ifdOffset % 2 !== 0) throw new Error('TIFF directories must start on an even offset');
   const sorted = [...tags].sort((a, b) => a.tag - b.tag);
   for (let i = 1; i < sorted.length; i++) {
@@ -91,6 +92,7 @@ export function encodeIfd(tags: readonly TiffTag[], ifdOffset: number): Buffer {
   let overflowSize = 0;
 
   entries.writeUInt16LE(sorted.length, 0);
+  entries.writeUInt32LE(nextIfdOffset, headerSize - 4);
   sorted.forEach((tag, i) => {
     const bytes = encodeValues(tag);
     const count = tag.type === 'ASCII' ? bytes.length : (tag.values as number[]).length;
@@ -118,6 +120,28 @@ export function encodeIfd(tags: readonly TiffTag[], ifdOffset: number): Buffer {
     overflowSize += bytes.length;
   });
   return Buffer.concat([entries, ...overflow]);
+}
+
+/**
+ * Directories of several images (the image, then its overviews) laid out one after another from
+ * `position`, each linked to the next: where each goes, its bytes, and where the last one ends.
+ */
+export function encodeIfdChain(
+  dirs: readonly (readonly TiffTag[])[],
+  position: number,
+): { ifds: { offset: number; bytes: Buffer }[]; end: number } {
+  // A directory's size depends on its offset (value alignment), so place them all, then link.
+  const at: number[] = [];
+  let end = position;
+  for (const tags of dirs) {
+    at.push(end + (end % 2));
+    end = at[at.length - 1] + encodeIfd(tags, at[at.length - 1]).length;
+  }
+  const ifds = dirs.map((tags, i) => ({
+    offset: at[i],
+    bytes: encodeIfd(tags, at[i], at[i + 1] ?? 0),
+  }));
+  return { ifds, end };
 }
 
 /** The 8-byte little-endian classic TIFF header pointing at the first directory. */
