@@ -20,6 +20,7 @@ import {
 } from '../electron/engine/export/builtin-profiles.js';
 import { checkExport } from '../electron/engine/export/check.js';
 import { exportWithProfile } from '../electron/engine/export/export-with-profile.js';
+import { exportFormatOf } from '../electron/engine/export/index.js';
 import { patchSourceLayer, type PatchRecord } from '../electron/engine/export/patch-attributes.js';
 import type { ExportProfile } from '../electron/engine/export/profiles.js';
 import type { DbfEncoding } from '../electron/engine/export/text-encoding.js';
@@ -167,16 +168,14 @@ const targets: { name: string; file: string; profile: ExportProfile; encoding?: 
     encoding: 'GBK',
   },
   { name: 'GeoJSON (full names, WGS 84)', file: 'out.geojson', profile: LANDWATCH_PROFILE },
+  { name: 'CSV with WKT (full names)', file: 'out.csv', profile: LANDWATCH_PROFILE },
 ];
 
 const rows: string[][] = [];
 for (const target of targets) {
   const path = join(dir, target.file);
-  const format = target.file.endsWith('.gpkg')
-    ? 'gpkg'
-    : target.file.endsWith('.shp')
-      ? 'shp'
-      : 'geojson';
+  const format = exportFormatOf(target.file);
+  if (!format) throw new Error(`${target.file}: no export format for this extension`);
   const checkTimes: number[] = [];
   const totalTimes: number[] = [];
   let files: string[] = [];
