@@ -21,8 +21,14 @@ type View =
   | Float32Array
   | Float64Array;
 
-/** Bytes of decoded blocks kept per open image. */
-export const BLOCK_CACHE_BYTES = 48 * 1024 * 1024;
+/**
+ * Bytes of decoded blocks kept per open image. Enough for neighbouring tiles of a row to share
+ * their overlap, and for the next tile row to find the shared block row on scenes up to ~10 000
+ * px wide; wider ones decode that block row again (a few ms a tile against ~150 ms of model),
+ * which keeps peak memory the same whatever the scene's width (48 MB made a small screened run,
+ * which never fills the cache, look much smaller than a large one).
+ */
+export const BLOCK_CACHE_BYTES = 24 * 1024 * 1024;
 
 /** Windowed reads of one GeoTIFF image through its decoded blocks, with a bounded LRU cache. */
 export class BlockReader {

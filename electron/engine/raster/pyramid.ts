@@ -153,22 +153,28 @@ function emit(
 ): void {
   const nbx = ncx + 2;
   const centre = rows.get(cy) as BoxRow;
+  // The three rows, looked up once per coarse row rather than per pixel (this loop runs over the
+  // whole coarse level, which with a COG overview is most of what screening reads).
+  const around = [-1, 0, 1].map((dy) =>
+    cy + dy >= 0 && cy + dy < ch ? (rows.get(cy + dy) ?? null) : null,
+  );
+  const seg = new Float32Array(ncx);
   for (let b = 0; b < nb; b++) {
-    const seg = new Float32Array(ncx);
     for (let c = 0; c < ncx; c++) {
-      if (centre[b * nbx + c + 1] !== centre[b * nbx + c + 1]) {
+      const i = b * nbx + c + 1;
+      if (centre[i] !== centre[i]) {
         seg[c] = NaN;
         continue;
       }
       let v = 0;
       let w = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const row = cy + dy >= 0 && cy + dy < ch ? rows.get(cy + dy) : undefined;
+      for (let dy = 0; dy < 3; dy++) {
+        const row = around[dy];
         if (!row) continue;
         for (let dx = -1; dx <= 1; dx++) {
-          const x = row[b * nbx + c + 1 + dx];
+          const x = row[i + dx];
           if (x !== x) continue;
-          const k = BINOMIAL[dy + 1] * BINOMIAL[dx + 1];
+          const k = BINOMIAL[dy] * BINOMIAL[dx + 1];
           v += k * x;
           w += k;
         }

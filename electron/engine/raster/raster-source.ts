@@ -62,7 +62,7 @@ export class RasterSource {
   /**
    * Opens a GeoTIFF and reads its header, georeferencing and CRS. Fails with one clear message
    * that names the file: missing, not a TIFF, truncated or corrupt, or not georeferenced.
-   * `blockCacheBytes` bounds the cache of decoded blocks (default 48 MB; 0 for a reader that
+   * `blockCacheBytes` bounds the cache of decoded blocks (default 24 MB; 0 for a reader that
    * visits each block once).
    */
   static async open(
