@@ -5,9 +5,13 @@
  * it is read block by block from the run's mask on disk (the overlap window), or taken from the
  * in-memory mask of a small run.
  */
+import { existsSync } from 'node:fs';
+import { copyFile, rename } from 'node:fs/promises';
+import { LandWatchError } from '../errors.js';
 import type { DetectResult } from '../inference/detect.js';
 import { createGeoTiffWriter } from './geotiff-write.js';
 import { GeoTiffRows } from './probability-file.js';
+import { RasterSource, type RasterInfo } from './raster-source.js';
 
 /** What {@link writeMask} needs of a detection: the grid, the window, and the mask somewhere. */
 export type MaskSource = Pick<DetectResult, 'before' | 'alignment'> & {
@@ -27,6 +31,19 @@ export async function writeMask(
 ): Promise<void> {
   const { before, alignment } = result;
   const { width, height } = before;
+  if (result.maskPath && (await sameGrid(result.maskPath, before))) {
+    // The run's mask already is this file (the overlap is the whole before grid): copy it rather
+    // than decode and re-encode every pixel, which took seconds on a 16 384² scene.
+    if (!options.overwrite && existsSync(path)) {
+      throw new LandWatchError(
+        'E_OUTPUT',
+        `${path} already exists; choose another name or allow overwriting.`,
+      );
+    }
+    await copyFile(result.maskPath, `${path}.part`);
+    await rename(`${path}.part`, path);
+    return;
+  }
   const rows = result.maskPath ? await GeoTiffRows.open(result.maskPath, 1) : null;
   const memory = result.maskPath ? null : result.mask;
   if (!rows && !memory) throw new Error('writeMask needs a maskPath or a mask');
@@ -73,4 +90,17 @@ export async function writeMask(
   } finally {
     rows?.close();
   }
+}
+
+/** Whether the GeoTIFF at `path` has exactly the before image's size, geotransform and GeoKeys. */
+async function sameGrid(path: string, before: RasterInfo): Promise<boolean> {
+  const mask = await RasterSource.open(path);
+  mask.close();
+  const m = mask.info;
+  return (
+    m.width === before.width &&
+    m.height === before.height &&
+    m.geoTransform.every((v, i) => v === before.geoTransform[i]) &&
+    JSON.stringify(m.geoKeyTags) === JSON.stringify(before.geoKeyTags)
+  );
 }
