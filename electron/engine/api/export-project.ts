@@ -1,16 +1,19 @@
 /**
  * Exports a project's patches (optionally only some review states) through an export profile,
  * checked before anything is written: a Shapefile gets the land-survey short codes, GeoPackage and
- * GeoJSON the full attribute names; the GeoPackage also carries the review history.
+ * GeoJSON the full attribute names; the GeoPackage also carries the review history and the
+ * patches' overlaps with reference layers.
  */
 import { basename } from 'node:path';
 import type { ExportFormat, ReviewState } from '../../common/contract.js';
 import { resolveProfile } from '../export/builtin-profiles.js';
 import { checkExport, type ExportCheck } from '../export/check.js';
 import { exportWithProfile } from '../export/export-with-profile.js';
-import { patchSourceLayer } from '../export/patch-attributes.js';
+import { tableFromRows } from '../export/index.js';
+import { patchSourceLayer, type PatchRecord } from '../export/patch-attributes.js';
 import { readProjectPatches } from '../export/project-records.js';
 import type { DbfEncoding } from '../export/text-encoding.js';
+import { ReferenceStore } from '../reference/reference-store.js';
 import type { ProjectStore } from '../store/project-store.js';
 
 export interface ProjectExportOptions {
@@ -28,10 +31,12 @@ export async function exportProject(
 ): Promise<{ path: string; fileName: string; features: number; warnings: string[] }> {
   const data = readProjectPatches(store, { states: options.states });
   const profile = resolveProfile(options.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
+  const overlaps = format === 'gpkg' ? overlapRows(store, data.records) : [];
   const summary = exportWithProfile(path, patchSourceLayer(data.records, data.crs), profile, {
     format,
     encoding: options.encoding,
     reviews: format === 'gpkg' ? data.reviews : undefined,
+    extraTables: overlaps.length > 0 ? [tableFromRows('reference_overlaps', overlaps)] : [],
   });
   return {
     path,
@@ -57,4 +62,25 @@ export function checkProjectExport(
     encoding: options.encoding,
   });
   return { ...check, features: data.records.length };
+}
+
+/**
+ * One row per exported patch and reference layer it meets (overlap area in m² and share of the
+ * patch), written to GeoPackages as the `reference_overlaps` table next to `reviews`, so a GIS team
+ * can join them to the patches by `patch_number`.
+ */
+function overlapRows(store: ProjectStore, records: PatchRecord[]): Record<string, unknown>[] {
+  const refs = new ReferenceStore(store.db, store.frame().units);
+  const layers = new Map(refs.layers().map((l) => [l.id, l]));
+  if (layers.size === 0) return [];
+  refs.refresh();
+  return records.flatMap((r) =>
+    refs.overlapsOf(Number(r.id)).map((o) => ({
+      patch_number: r.number,
+      layer: layers.get(o.layerId)?.name ?? String(o.layerId),
+      layer_kind: layers.get(o.layerId)?.kind ?? null,
+      area_m2: o.areaM2,
+      share: o.share,
+    })),
+  );
 }

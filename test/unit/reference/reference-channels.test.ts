@@ -18,6 +18,8 @@ import type {
 import { Backend, type Host } from '../../../electron/engine/api/backend.js';
 import { lookupEpsg } from '../../../electron/engine/crs/epsg.js';
 import { detection, newRun, rectRing, tempProject } from '../store/fixtures.js';
+import { exportProject } from '../../../electron/engine/api/export-project.js';
+import { openSqlite } from '../../../electron/engine/sqlite.js';
 
 const host: Host = {
   transport: 'http',
@@ -185,6 +187,30 @@ describe('reference.import and reference.overlaps', () => {
       backward: true,
     });
     expect(back?.id).toBe('2');
+  });
+});
+
+describe('overlaps in exports', () => {
+  it('writes a reference_overlaps table into GeoPackages, joined by patch number', async () => {
+    const out = join(dir, 'with-overlaps.gpkg');
+    await exportProject(backend.projects.store(projectId), 'gpkg', out);
+    const db = openSqlite(out, { readonly: true });
+    const rows = db
+      .prepare(
+        'SELECT patch_number, layer, layer_kind, share FROM reference_overlaps ORDER BY patch_number',
+      )
+      .all() as { patch_number: number; layer: string; layer_kind: string; share: number }[];
+    const listed = db
+      .prepare("SELECT data_type FROM gpkg_contents WHERE table_name = 'reference_overlaps'")
+      .get() as { data_type: string } | undefined;
+    db.close();
+    expect(listed?.data_type).toBe('attributes');
+    expect(rows.map((r) => [r.patch_number, r.layer, r.layer_kind])).toEqual([
+      [1, '批准用地', 'approved_construction'],
+      [2, '批准用地', 'approved_construction'],
+    ]);
+    expect(rows[0].share).toBeCloseTo(0.9, 6);
+    expect(rows[1].share).toBeCloseTo(0.5, 6);
   });
 });
 
