@@ -224,9 +224,15 @@ export async function detectChanges(
         notes.push(`resumed: ${tiles.resumed} finished tiles taken from the checkpoint`);
     }
     const tInfer = performance.now();
-    // Vectorising reads only the probability on disk: the imagery's block caches can go.
+    // Vectorising reads only the probability on disk: the imagery's block caches and the model
+    // sessions (ONNX Runtime's arena, ~100 MB) can go, so that phase does not add to the peak.
     before.releaseCache();
     after.releaseCache();
+    const fallbacks = session.fallbacks;
+    await session.dispose();
+    session = null;
+    await declutter?.dispose();
+    declutter = null;
 
     onProgress({ phase: 'vectorise', done: 0, total: 1, etaSeconds: null, executionProvider: ep });
     const small = width * height <= IN_MEMORY_PIXELS;
@@ -252,7 +258,7 @@ export async function detectChanges(
       threshold,
       minArea,
       executionProvider: ep,
-      fallbacks: session.fallbacks,
+      fallbacks,
       notes,
       seconds: {
         open: (tOpen - t0) / 1000,

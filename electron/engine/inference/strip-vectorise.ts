@@ -51,9 +51,9 @@ export interface ProbabilityRows {
 export interface StripVectoriseOptions extends PolygonizeOptions {
   /** Folder for the temporary bit file of the cleaned mask. */
   scratchDir: string;
-  /** Rows per strip; default about 2 megapixels per strip (at least 32 rows). */
+  /** Rows per strip; default about 1 megapixel per strip (at least 32 rows). */
   stripRows?: number;
-  /** Components taller than this many strips are cut at strip borders (default 4). */
+  /** Components taller than this many strips are cut at strip borders (default 8). */
   maxStrips?: number;
   /** Receives the kept mask (255 = a pixel of a kept change), rows in order. */
   onMaskRows?: (y: number, rows: Uint8Array) => void | Promise<void>;
@@ -83,8 +83,11 @@ export async function vectoriseStrips(
   const closeR = opts.closeRadius ?? 1;
   const openR = opts.openRadius ?? 1;
   const halo = 2 * (closeR + openR);
-  const stripRows = Math.max(halo + 1, opts.stripRows ?? Math.max(32, Math.round(2 ** 21 / w)));
-  const maxRows = stripRows * (opts.maxStrips ?? 4);
+  // ~1 MP strips: a strip's arrays (probability, mask, labels) and the garbage they leave are the
+  // vectoriser's peak, and 2 MP strips made it ~60 MB at 16 384 px wide. Twice as many strips a
+  // component may span keeps the height at which tall ones are cut where it was.
+  const stripRows = Math.max(halo + 1, opts.stripRows ?? Math.max(32, Math.round(2 ** 20 / w)));
+  const maxRows = stripRows * (opts.maxStrips ?? 8);
   const strips: { y0: number; y1: number; base: number }[] = [];
   for (let y0 = 0; y0 < h; y0 += stripRows)
     strips.push({ y0, y1: Math.min(h, y0 + stripRows), base: 0 });
