@@ -35,7 +35,10 @@ export interface TileRowsOptions {
   signal?: AbortSignal;
   /** Finished probabilities of window rows `y` … in order, `width` values per row. */
   onRows: (y: number, rows: Float32Array) => void | Promise<void>;
-  /** Called after each tile row, once its finished rows went to `onRows`. */
+  /**
+   * Called after each tile row, once its finished rows went to `onRows`. `carry.sum` is a view of
+   * the blending band, valid until the returned promise settles: save it, do not keep it.
+   */
   onTileRowDone?: (nextRow: number, carry: BandCarry) => void | Promise<void>;
   /**
    * Progress over the tiles the plan runs: `done` counts resumed ones, `run` only those run in
