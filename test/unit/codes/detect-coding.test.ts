@@ -10,17 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, PatchView, ProjectView } from '../../../electron/common/contract.js';
-import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { Backend } from '../../../electron/engine/api/backend.js';
+import { testHost } from '../../helpers/host.js';
 
 const hasModel = existsSync(join(__dirname, '../../../models/lw-patchcode-v1/card.json'));
 const home = mkdtempSync(join(tmpdir(), 'lw-job-codes-'));
-const host: Host = {
-  transport: 'http',
-  pickImage: async () => null,
-  pickModelFolder: async () => null,
-  fileUrl: (token) => `/files/${token}`,
-  exportTarget: async () => null,
-};
+const host = testHost();
 
 let backend: Backend;
 let project: ProjectView;

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo, ModelInfo } from '../../../electron/common/contract.js';
-import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { Backend } from '../../../electron/engine/api/backend.js';
 import {
   installModelFolder,
   removeUserModel,
 } from '../../../electron/engine/inference/model-install.js';
 import { modelInfo, scanModels } from '../../../electron/engine/inference/model-registry.js';
 import { bundledModelsDir } from '../../../electron/engine/paths.js';
+import { testHost } from '../../helpers/host.js';
 
 const shipped = join(bundledModelsDir(), 'lw-siamese-v1');
 const work = mkdtempSync(join(tmpdir(), 'lw-models-'));
@@ -98,13 +99,7 @@ describe('installModelFolder', () => {
 
 describe('models.add / models.remove through the backend', () => {
   const home = mkdtempSync(join(tmpdir(), 'lw-models-home-'));
-  const host: Host = {
-    transport: 'http',
-    pickImage: async () => null,
-    pickModelFolder: async (path) => path ?? null,
-    fileUrl: (token) => `/files/${token}`,
-    exportTarget: async () => null,
-  };
+  const host = testHost();
   let backend: Backend;
   beforeAll(() => {
     process.env.LANDWATCH_HOME = home;

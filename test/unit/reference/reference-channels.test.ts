@@ -15,19 +15,14 @@ import type {
   ReferenceLayerView,
   ReferenceOverlapView,
 } from '../../../electron/common/reference-contract.js';
-import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { Backend } from '../../../electron/engine/api/backend.js';
 import { lookupEpsg } from '../../../electron/engine/crs/epsg.js';
 import { detection, newRun, rectRing, tempProject } from '../store/fixtures.js';
 import { exportProject } from '../../../electron/engine/api/export-project.js';
 import { openSqlite } from '../../../electron/engine/sqlite.js';
+import { testHost } from '../../helpers/host.js';
 
-const host: Host = {
-  transport: 'http',
-  pickImage: async () => null,
-  pickModelFolder: async () => null,
-  fileUrl: (token) => `/files/${token}`,
-  exportTarget: async () => null,
-};
+const host = testHost();
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-ref-'));
 let backend: Backend;

@@ -14,17 +14,12 @@ import type {
   PatchView,
   ProjectView,
 } from '../../../electron/common/contract.js';
-import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { Backend } from '../../../electron/engine/api/backend.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
+import { testHost } from '../../helpers/host.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lw-aoi-job-'));
-const host: Host = {
-  transport: 'http',
-  pickImage: async (_role, path) => path ?? null,
-  pickModelFolder: async (path) => path ?? null,
-  fileUrl: (token) => `/files/${token}`,
-  exportTarget: async (name) => ({ path: join(home, name), location: (p) => p }),
-};
+const host = testHost(home);
 
 let backend: Backend;
 let project: ProjectView;

@@ -14,20 +14,15 @@ import type {
   PatchView,
   ProjectView,
 } from '../../../electron/common/contract.js';
-import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { Backend } from '../../../electron/engine/api/backend.js';
 import { polygonArea } from '../../../electron/engine/vector/geo.js';
 import { isValidPolygon } from '../../../electron/engine/vector/validity.js';
+import { testHost } from '../../helpers/host.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lw-job-'));
 const exports = join(home, 'out');
 mkdirSync(exports, { recursive: true });
-const host: Host = {
-  transport: 'http',
-  pickImage: async (_role, path) => path ?? null,
-  pickModelFolder: async (path) => path ?? null,
-  fileUrl: (token) => `/files/${token}`,
-  exportTarget: async (name) => ({ path: join(exports, name), location: (p) => p }),
-};
+const host = testHost(exports);
 
 let backend: Backend;
 let project: ProjectView;

@@ -19,16 +19,11 @@ import type {
   ProjectSettings,
   ProjectView,
 } from '../../../electron/common/contract.js';
-import { Backend, type Host } from '../../../electron/engine/api/backend.js';
+import { Backend } from '../../../electron/engine/api/backend.js';
 import { SIZE_M, X0, Y0, detection, newRun, rectRing, tempProject } from '../store/fixtures.js';
+import { testHost } from '../../helpers/host.js';
 
-const host: Host = {
-  transport: 'http',
-  pickImage: async () => null,
-  pickModelFolder: async () => null,
-  fileUrl: (token) => `/files/${token}`,
-  exportTarget: async () => null,
-};
+const host = testHost();
 
 let backend: Backend;
 let projectId: string;
