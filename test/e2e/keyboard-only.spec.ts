@@ -6,7 +6,7 @@
  * each moving on to the next; the stored result is checked through the API.
  */
 import { expect, test } from '@playwright/test';
-import { join } from 'node:path';
+import { createDemoCopy } from './demo-copy.js';
 
 interface Summary {
   total: number;
@@ -15,22 +15,7 @@ interface Summary {
 
 test('open, detect and review every patch with the keyboard alone', async ({ page, request }) => {
   test.setTimeout(300_000);
-  await request.post('/api/project.openDemo', { data: {} });
-  const home = process.env.LANDWATCH_E2E_HOME ?? '';
-  const token = async (role: string, name: string) => {
-    const res = await request.post('/api/file.pickImage', {
-      data: { role, path: join(home, 'demo', name) },
-    });
-    return ((await res.json()) as { token: string }).token;
-  };
-  const created = await request.post('/api/project.create', {
-    data: {
-      name: 'Keyboard only',
-      beforeToken: await token('before', 'demo-before-2023-04-18.tif'),
-      afterToken: await token('after', 'demo-after-2024-05-02.tif'),
-    },
-  });
-  const project = (await created.json()) as { id: string };
+  const project = await createDemoCopy(request, 'Keyboard only');
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
 

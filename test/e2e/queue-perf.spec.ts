@@ -8,6 +8,7 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDemoCopy } from './demo-copy.js';
 
 const ARTIFACTS = 'test/artifacts/e2e';
 const N = 10_000;
@@ -15,25 +16,7 @@ const N = 10_000;
 test('J on 10,000 patches', async ({ page, request }) => {
   test.setTimeout(600_000);
   mkdirSync(ARTIFACTS, { recursive: true });
-  await request.post('/api/project.openDemo', { data: {} });
-  const home = process.env.LANDWATCH_E2E_HOME ?? '';
-  const token = async (role: string, name: string) => {
-    const res = await request.post('/api/file.pickImage', {
-      data: { role, path: join(home, 'demo', name) },
-    });
-    return ((await res.json()) as { token: string }).token;
-  };
-  const created = await request.post('/api/project.create', {
-    data: {
-      name: 'Ten thousand patches',
-      beforeToken: await token('before', 'demo-before-2023-04-18.tif'),
-      afterToken: await token('after', 'demo-after-2024-05-02.tif'),
-    },
-  });
-  const project = (await created.json()) as {
-    id: string;
-    scenes: { before: { extent: [number, number, number, number] } };
-  };
+  const project = await createDemoCopy(request, 'Ten thousand patches');
   const [minX, minY, maxX, maxY] = project.scenes.before.extent;
   const side = Math.sqrt(N);
   const cw = (maxX - minX) / side;
