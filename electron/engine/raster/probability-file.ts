@@ -74,7 +74,15 @@ export interface ProbabilityGeoref {
   geoKeys: GeoKeySource;
 }
 
-/** Writes the raw rows as a single-band uint8 GeoTIFF (tiled, deflate), block row by block row. */
+/** Number of 2× overview levels that bring the longer side to about 256 px (0 for small rasters). */
+export function overviewLevelsFor(width: number, height: number): number {
+  return Math.max(0, Math.floor(Math.log2(Math.max(width, height) / 256)));
+}
+
+/**
+ * Writes the raw rows as a single-band uint8 GeoTIFF (tiled, deflate, with overviews), block row
+ * by block row.
+ */
 export async function rawToGeoTiff(
   raw: RawProbability,
   tifPath: string,
@@ -91,6 +99,9 @@ export async function rawToGeoTiff(
     geoKeys: georef.geoKeys,
     compression: 'deflate',
     overwrite: true,
+    // Overviews down to about 256 px, so the review desk's heat layer (ol/source/GeoTIFF) reads
+    // a reduced image when zoomed out on a huge scene instead of every full-resolution block.
+    overviews: overviewLevelsFor(raw.width, raw.height),
   });
   try {
     for (let y = 0; y < raw.height; y += writer.blockHeight) {

@@ -6,9 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromFile } from 'geotiff';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detectChanges, type DetectResult } from '../../../electron/engine/inference/detect.js';
 import { reextract } from '../../../electron/engine/inference/reextract.js';
+import { overviewLevelsFor } from '../../../electron/engine/raster/probability-file.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { NANJING_AFTER, NANJING_BEFORE, hasData } from '../../helpers/data.js';
 
@@ -40,6 +42,17 @@ describe.skipIf(!hasData)('probability on disk (Nanjing pair)', () => {
     const [m] = await mask.readWindow({ x: 0, y: 0, width: 800, height: 800 }, [0]);
     mask.close();
     expect(Array.from(m, (v) => (v ? 1 : 0))).toEqual(Array.from(run.mask));
+  });
+
+  it('gives the probability overviews (800 px → 400 px, 1 level), for zoomed-out heat layers', async () => {
+    expect(overviewLevelsFor(800, 800)).toBe(1);
+    expect(overviewLevelsFor(16384, 300)).toBe(6);
+    expect(overviewLevelsFor(200, 200)).toBe(0);
+    const tiff = await fromFile(run.probabilityPath as string);
+    expect(await tiff.getImageCount()).toBe(2);
+    const overview = await tiff.getImage(1);
+    expect([overview.getWidth(), overview.getHeight()]).toEqual([400, 400]);
+    tiff.close();
   });
 
   it('re-extracts the same polygons at the same threshold, fewer at a higher one', async () => {
