@@ -3,7 +3,6 @@
  * the backend goes through `guard`, so a failure always reaches the error banner.
  */
 import type {
-  ApiEvent,
   EditResult,
   LandWatchApi,
   PatchFilter,
@@ -13,13 +12,13 @@ import type {
 } from '../../electron/common/contract.js';
 import { activeClasses } from './attribute-rules.js';
 import type { Transport } from './api/index.js';
-import { describeError } from './api/errors.js';
 import { classIndexForKey, type Command } from './keys.js';
 import { hoverLines } from './format.js';
 import { createMapView } from './map/map-view.js';
 import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
-import { createDetectDialog, type DetectRequest } from './panels/detect-dialog.js';
+import { createDetectJobs } from './detect-jobs.js';
+import { createDetectDialog } from './panels/detect-dialog.js';
 import { createExportDialog, type ExportChoice } from './panels/export-dialog.js';
 import { createHelpOverlay } from './panels/help.js';
 import { createImageryPanel } from './panels/imagery-panel.js';
@@ -274,58 +273,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   }
 
   // --- detection jobs ----------------------------------------------------------------------
-  let buffered: ApiEvent[] = [];
-  let cancelRequested = false;
-
-  api.onEvent((event) => {
-    const job = store.get().job;
-    if (job?.status === 'starting') buffered.push(event);
-    else store.update((s) => S.applyJobEvent(s, event));
-  });
-
-  async function startDetect(request: DetectRequest): Promise<void> {
-    const project = store.get().project;
-    if (!project) return;
-    buffered = [];
-    cancelRequested = false;
-    store.update((s) => S.jobStarting(s, project.id));
-    try {
-      const { jobId } = await api.invoke('detect.start', {
-        projectId: project.id,
-        ...(request.modelId ? { modelId: request.modelId } : {}),
-        threshold: request.threshold,
-        minArea: request.minArea,
-        device: request.device,
-        ...(request.aoi ? { aoi: { type: 'Polygon' as const, coordinates: request.aoi } } : {}),
-        ...(request.declutter.before || request.declutter.after
-          ? { declutter: request.declutter }
-          : {}),
-      });
-      const events = buffered;
-      buffered = [];
-      store.update((s) => S.jobStarted(s, jobId, events));
-      if (cancelRequested) await cancelDetect();
-    } catch (err) {
-      buffered = [];
-      store.update((s) => S.jobFailedToStart(s, describeError(err).message));
-      throw err;
-    }
-  }
-
-  async function cancelDetect(): Promise<void> {
-    const job = store.get().job;
-    if (!job) return;
-    if (job.jobId === null) {
-      cancelRequested = true;
-      return;
-    }
-    const { cancelled } = await api.invoke('detect.cancel', { jobId: job.jobId });
-    // The job.cancelled event normally says so; this keeps the UI right if the stream is down.
-    if (cancelled) {
-      const event: ApiEvent = { type: 'job.cancelled', jobId: job.jobId, projectId: job.projectId };
-      store.update((s) => S.applyJobEvent(s, event));
-    }
-  }
+  const jobs = createDetectJobs(api, store);
 
   async function finishJob(job: S.JobState): Promise<void> {
     detectDialog.close();
@@ -406,8 +354,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   const detectDialog = createDetectDialog({
     draw: (shape) => mapView.drawAoi(shape),
     show: (rings) => mapView.showAoi(rings),
-    onStart: (request) => guard('Starting detection', () => startDetect(request)),
-    onCancel: () => guard('Cancelling detection', cancelDetect),
+    onStart: (request) => guard('Starting detection', () => jobs.start(request)),
+    onCancel: () => guard('Cancelling detection', () => jobs.cancel()),
     onDismissJob: () => store.update(S.clearJob),
     onAddModel: () => addModelFolder(),
   });
