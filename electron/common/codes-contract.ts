@@ -5,7 +5,8 @@
  * electron/engine/api/code-handlers.ts. Like contract.ts, this runs everywhere: no Node built-ins.
  */
 import { z } from 'zod';
-import type { EditResult, PatchView, ReviewState } from './contract.js';
+import type { ReviewState } from './enums.js';
+import type { EditResult, PatchView } from './views.js';
 
 const id = z.string().min(1).max(128);
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');

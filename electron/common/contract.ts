@@ -12,259 +12,36 @@
 import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
+import {
+  deviceSchema,
+  reviewStateSchema,
+  exportFormatSchema,
+  exportProfileSchema,
+  exportEncodingSchema,
+} from './enums.js';
+import type {
+  ModelInfo,
+  AppInfo,
+  RunView,
+  ProjectView,
+  PatchView,
+  CodeLists,
+  PatchQueuePage,
+  PatchSummary,
+  HistoryEntry,
+  HistoryStatus,
+  EditResult,
+  PatchAuditEntry,
+  ProjectSettings,
+  ExportCheckResult,
+  ReportResult,
+  ExportResult,
+} from './views.js';
 
 const id = z.string().min(1).max(128);
 
-export const deviceSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
-export type Device = z.infer<typeof deviceSchema>;
-
-export const reviewStateSchema = z.enum(['unreviewed', 'confirmed', 'rejected', 'field_check']);
-export type ReviewState = z.infer<typeof reviewStateSchema>;
-
-export const exportFormatSchema = z.enum(['gpkg', 'geojson', 'shp', 'csv']);
-export type ExportFormat = z.infer<typeof exportFormatSchema>;
-
-/** A GeoJSON Polygon or MultiPolygon in the scene's CRS (not WGS84). */
-export interface PolygonGeometry {
-  type: 'Polygon' | 'MultiPolygon';
-  coordinates: number[][][] | number[][][][];
-}
-
-export interface ModelInfo {
-  id: string;
-  name: string;
-  version: string;
-  description: string;
-  bands: number;
-  metrics: Record<string, number>;
-  /** Shipped with LandWatch, or added by the user (only those can be removed). */
-  source: 'bundled' | 'user';
-}
-
-export interface AppInfo {
-  version: string;
-  transport: 'electron' | 'http';
-  executionProviders: string[];
-  models: ModelInfo[];
-  defaultModelId: string | null;
-}
-
-export interface SceneView {
-  role: 'before' | 'after';
-  name: string;
-  /** URL the renderer can hand to ol/source/GeoTIFF (supports HTTP range requests). */
-  url: string;
-  width: number;
-  height: number;
-  bands: number;
-  /** [minX, minY, maxX, maxY] in the scene CRS. */
-  extent: [number, number, number, number];
-  crs: string;
-  /** proj4 definition of the CRS, so the UI can show lon/lat. */
-  proj4: string | null;
-  date: string | null;
-}
-
-export interface RunView {
-  id: string;
-  modelId: string;
-  threshold: number;
-  minArea: number;
-  executionProvider: string;
-  startedAt: string;
-  seconds: number;
-  patchCount: number;
-  /** `manual` for the run that holds hand-drawn patches (filled by the backend; see PatchView). */
-  kind?: 'model' | 'manual';
-  /**
-   * URL of the run's blended change probability (a tiled uint8 GeoTIFF on the processed window's
-   * grid, value = p × 255) for ol/source/GeoTIFF; null when the run kept none or it was deleted.
-   * Filled in project views only.
-   */
-  probabilityUrl?: string | null;
-}
-
-export interface ProjectView {
-  id: string;
-  name: string;
-  crs: string;
-  scenes: { before: SceneView; after: SceneView };
-  runs: RunView[];
-  counts: Record<ReviewState, number>;
-}
-
-export interface PatchView {
-  id: string;
-  runId: string;
-  number: number;
-  state: ReviewState;
-  areaM2: number;
-  areaMu: number;
-  perimeterM: number;
-  meanProb: number;
-  maxProb: number;
-  comment: string | null;
-  geometry: PolygonGeometry;
-  // The fields below are always filled by the backend; optional only so that older code that
-  // builds PatchViews by hand keeps compiling.
-  /** Classification and field-check attributes (codes from `codeLists.get`). */
-  attributes?: PatchAttributes;
-  /** How the patch came to be: detected, drawn by hand, or made by a split or a merge. */
-  origin?: PatchOrigin;
-  /** The geometry differs from what the model produced (`patches.revertGeometry` undoes that). */
-  edited?: boolean;
-  /** Deleted (soft, undoable). Only edit results, undo/redo and `patches.get` show deleted ones. */
-  deleted?: boolean;
-  reviewer?: string | null;
-  reviewedAt?: string | null;
-  updatedAt?: string;
-  /** Patches this one was split or merged from. */
-  parents?: string[];
-  /**
-   * For a detection of a later run that overlaps decided patches: their ids. Such detections are
-   * left out of the queue, the lists and the counts (the decided patch stands for them).
-   */
-  linkedTo?: string[];
-}
-
-export const patchOriginSchema = z.enum(['model', 'manual', 'split', 'merge']);
-export type PatchOrigin = z.infer<typeof patchOriginSchema>;
-
-/** Attributes an analyst gives a patch; codes come from the project's code lists. */
-export interface PatchAttributes {
-  /** Change class code (图斑类型), list `changeClass`. */
-  changeClass: string | null;
-  /** Legality code, list `legality`. */
-  legality: string | null;
-  /** Cadastral parcel number (宗地号), free text. */
-  parcelNo: string | null;
-  /** Field-check result code, list `fieldResult`. */
-  fieldResult: string | null;
-  note: string | null;
-  /** Kind of change the model reported (or the analyst corrected), free text. */
-  changeKind: string | null;
-}
-
-/** One entry of a code list. */
-export interface CodeEntry {
-  code: string;
-  /** Label in Chinese, as in the national codes. */
-  label: string;
-  labelEn: string;
-  sort: number;
-  active: boolean;
-}
-
-export interface CodeLists {
-  changeClass: CodeEntry[];
-  legality: CodeEntry[];
-  fieldResult: CodeEntry[];
-}
-
-/** A page of the review queue, ranked by mean probability × area (largest first). */
-export interface PatchQueuePage {
-  /** Patches matching the filter, over all pages. */
-  total: number;
-  offset: number;
-  items: PatchView[];
-}
-
-/** Counts of the live patches (not deleted, not superseded, not linked to a decided patch). */
-export interface PatchSummary {
-  total: number;
-  byState: Record<ReviewState, number>;
-  areaM2ByState: Record<ReviewState, number>;
-  /** By change class code; unclassified patches under "". */
-  byChangeClass: Record<string, number>;
-  /** Detections of later runs linked to decided patches (hidden from the queue). */
-  linked: number;
-  deleted: number;
-}
-
-/** One undoable operation. */
-export interface HistoryEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  summary: string;
-  patchIds: string[];
-  /** `discarded`: undone and then overwritten by a new edit (kept for the record). */
-  status: 'done' | 'undone' | 'discarded';
-}
-
-export interface HistoryStatus {
-  /** What `history.undo` would undo next, if anything. */
-  undo: HistoryEntry | null;
-  /** What `history.redo` would redo next, if anything. */
-  redo: HistoryEntry | null;
-}
-
-/**
- * What every edit, undo and redo returns: the operation and the current state of every patch it
- * touched. Patches with `deleted: true` are gone from the map and the queue; new ones appear.
- */
-export interface EditResult {
-  entry: HistoryEntry | null;
-  changed: PatchView[];
-  history: HistoryStatus;
-}
-
-/** One row of a patch's audit trail: what changed (only the changed fields), who and when. */
-export interface PatchAuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  /** The undoable operation this change belonged to (null for older rows). */
-  historySeq: number | null;
-}
-
-export interface ProjectSettings {
-  /** Rejecting a patch whose mean probability is at least this needs a comment. */
-  rejectCommentMinConfidence: number;
-}
-
-/** Export profiles the UI offers: the land-survey short codes, or LandWatch's full names. */
-export const exportProfileSchema = z.enum(['builtin', 'landwatch']);
-export type ExportProfileName = z.infer<typeof exportProfileSchema>;
-
-/** Attribute encoding of Shapefiles (other formats are always UTF-8). */
-export const exportEncodingSchema = z.enum(['UTF-8', 'GBK']);
-export type ExportEncoding = z.infer<typeof exportEncodingSchema>;
-
-/** One problem the pre-export check found (see `export.check`). */
-export interface ExportCheckProblem {
-  severity: 'error' | 'warning';
-  code: string;
-  field?: string;
-  /** 1-based position of the feature concerned. */
-  feature?: number;
-  message: string;
-}
-
-export interface ExportCheckResult {
-  /** True when nothing stops the export (warnings allowed). */
-  ok: boolean;
-  features: number;
-  problems: ExportCheckProblem[];
-}
-
-export interface ReportResult {
-  fileName: string;
-  patches: number;
-  /** Where the report was written (Electron) or a URL to download it from (HTTP). */
-  location: string;
-}
-
-export interface ExportResult {
-  fileName: string;
-  features: number;
-  /** Where the file was written (Electron) or a URL to download it from (HTTP). */
-  location: string;
-}
+export * from './enums.js';
+export * from './views.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
