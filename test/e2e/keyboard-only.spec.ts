@@ -20,7 +20,7 @@ test('open, detect and review every patch with the keyboard alone', async ({ pag
   page.on('pageerror', (e) => errors.push(e.message));
 
   await page.goto(`/?project=${project.id}`);
-  await expect(page.getByTestId('status-progress')).toBeVisible();
+  await expect(page.getByTestId('project-name-label')).toHaveText('Keyboard only');
   await page.keyboard.press('r');
   await expect(page.getByTestId('detect-start')).toBeFocused();
   await page.keyboard.press('Enter');

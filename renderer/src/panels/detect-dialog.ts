@@ -220,6 +220,8 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   close.addEventListener('click', () => modal.close());
 
   let infoShown: AppState['info'] = null;
+  /** Opened while Start was disabled (no project yet): focus it when the project arrives. */
+  let focusStartWhenReady = false;
   /** A model just added: selected once the new app info lists it. */
   let pendingModel: string | null = null;
 
@@ -290,12 +292,18 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     open() {
       modal.open();
       (form.hidden ? cancel : start).focus();
+      focusStartWhenReady = !form.hidden && start.disabled;
     },
     close: () => modal.close(),
     update(state) {
       fillChoices(state);
       showJob(state.job);
       start.disabled = !state.project;
+      // Opened (R) before the project finished loading: Start takes the focus once it can.
+      if (focusStartWhenReady && !start.disabled) {
+        focusStartWhenReady = false;
+        if (modal.isOpen() && !form.hidden) start.focus();
+      }
     },
   };
 }
