@@ -85,7 +85,6 @@ export async function runReferenceCommand(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    layers.dispose();
     store.close();
   }
 }

@@ -271,7 +271,6 @@ export class Backend {
   /** Cancels running jobs and closes every project. */
   async dispose(): Promise<void> {
     for (const job of this.jobs.values()) job.abort();
-    this.reference.dispose();
     this.projects.closeAll();
     this.events.removeAllListeners();
   }

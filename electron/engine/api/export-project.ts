@@ -13,7 +13,7 @@ import { tableFromRows } from '../export/index.js';
 import { patchSourceLayer, type PatchRecord } from '../export/patch-attributes.js';
 import { readProjectPatches } from '../export/project-records.js';
 import type { DbfEncoding } from '../export/text-encoding.js';
-import { ReferenceStore } from '../reference/reference-store.js';
+import { referenceStoreOf } from '../reference/reference-store.js';
 import type { ProjectStore } from '../store/project-store.js';
 
 export interface ProjectExportOptions {
@@ -70,7 +70,7 @@ export function checkProjectExport(
  * can join them to the patches by `patch_number`.
  */
 function overlapRows(store: ProjectStore, records: PatchRecord[]): Record<string, unknown>[] {
-  const refs = new ReferenceStore(store.db, store.frame().units);
+  const refs = referenceStoreOf(store);
   const layers = new Map(refs.layers().map((l) => [l.id, l]));
   if (layers.size === 0) return [];
   refs.refresh();

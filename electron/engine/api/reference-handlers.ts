@@ -1,14 +1,12 @@
 /**
- * Handlers of the reference-layer channels, and the per-project {@link ReferenceStore}s behind
- * them. Each store uses its own connection to the project file (WAL lets it sit beside the
- * project store's), opened on first use and closed by {@link ReferenceLayers.dispose}.
+ * Handlers of the reference-layer channels over each open project's {@link ReferenceStore} (on the
+ * project store's connection, see {@link referenceStoreOf}).
  *
  * Overlaps of patches that were added or reshaped since the last request are brought up to date
  * by {@link ReferenceLayers.refresh}, which the backend runs before every request that names a
  * project: the queue, its filters and the attribute form then never see stale shares, and no
  * editing path has to know about reference layers.
  */
-import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
@@ -19,9 +17,12 @@ import type {
 } from '../../common/reference-contract.js';
 import { LandWatchError } from '../errors.js';
 import { readSceneLayer } from '../reference/read-layer.js';
-import { ReferenceStore, type StoredLayer } from '../reference/reference-store.js';
+import {
+  referenceStoreOf,
+  type ReferenceStore,
+  type StoredLayer,
+} from '../reference/reference-store.js';
 import { resolveSceneCrs } from '../reference/reproject.js';
-import { openSqlite } from '../sqlite.js';
 import type { ProjectStore } from '../store/project-store.js';
 
 type ReferenceChannel = Extract<Channel, `reference.${string}`>;
@@ -51,7 +52,6 @@ function view(layer: StoredLayer): ReferenceLayerView {
 
 /** The reference layers of every open project. */
 export class ReferenceLayers {
-  private readonly open = new Map<string, { db: Database.Database; refs: ReferenceStore }>();
   private readonly pick: PickVectorFile;
 
   /**
@@ -67,15 +67,7 @@ export class ReferenceLayers {
 
   /** The reference store of an open project. */
   of(projectId: string): ReferenceStore {
-    const hit = this.open.get(projectId);
-    if (hit) return hit.refs;
-    const store = this.project(projectId);
-    const db = openSqlite(store.path, { fileMustExist: true });
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    const refs = new ReferenceStore(db, store.frame().units);
-    this.open.set(projectId, { db, refs });
-    return refs;
+    return referenceStoreOf(this.project(projectId));
   }
 
   /** Recomputes stale overlaps of `payload.projectId` when that project is open. */
@@ -152,11 +144,5 @@ export class ReferenceLayers {
         });
       },
     };
-  }
-
-  /** Closes every connection. */
-  dispose(): void {
-    for (const { db } of this.open.values()) if (db.open) db.close();
-    this.open.clear();
   }
 }

@@ -5,6 +5,7 @@
  * reshaped), by {@link ReferenceStore.refresh}, which callers run before reading.
  */
 import type Database from 'better-sqlite3';
+import type { ProjectStore } from '../store/project-store.js';
 import type { PolygonGeometry } from '../../common/contract.js';
 import type { ReferenceLayerView } from '../../common/reference-contract.js';
 import type { MapUnits } from '../vector/geo.js';
@@ -46,6 +47,21 @@ function boxOf(polygons: PolygonRings[]): Box | null {
 function patchPolygons(json: string): PolygonRings[] {
   const g = JSON.parse(json) as PolygonGeometry;
   return g.type === 'Polygon' ? [g.coordinates as PolygonRings] : (g.coordinates as PolygonRings[]);
+}
+
+const instances = new WeakMap<ProjectStore, ReferenceStore>();
+
+/**
+ * The {@link ReferenceStore} of an open project, on the project store's own connection (made on
+ * first use, its statements prepared once per project).
+ */
+export function referenceStoreOf(store: ProjectStore): ReferenceStore {
+  let refs = instances.get(store);
+  if (!refs) {
+    refs = new ReferenceStore(store.db, store.frame().units);
+    instances.set(store, refs);
+  }
+  return refs;
 }
 
 /**
