@@ -3,11 +3,11 @@
  * so the user types the path of an image on this machine, and exports are written to the data home
  * and offered back as download URLs (a Shapefile's parts zipped together).
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FileTokens } from '../engine/api/file-tokens.js';
 import type { Host } from '../engine/api/backend.js';
-import { LandWatchError } from '../engine/errors.js';
+import { typedLocalPath } from '../engine/api/typed-path.js';
 import { dataHome } from '../engine/paths.js';
 import { zipShapefile } from './zip.js';
 
@@ -35,23 +35,4 @@ export function httpHost(files: () => FileTokens): Host {
       };
     },
   };
-}
-
-/**
- * A path the user typed (there are no native dialogs over HTTP), resolved and checked to be an
- * existing file or folder; `ask` is the message when nothing was typed.
- */
-export function typedLocalPath(
-  typedPath: string | undefined,
-  kind: 'file' | 'folder',
-  ask: string,
-): string {
-  if (!typedPath) throw new LandWatchError('E_BAD_REQUEST', ask);
-  const abs = resolve(typedPath);
-  const st = statSync(abs, { throwIfNoEntry: false });
-  if (!st) throw new LandWatchError('E_FILE_NOT_FOUND', `${typedPath}: ${kind} not found.`);
-  if (kind === 'file' ? !st.isFile() : !st.isDirectory()) {
-    throw new LandWatchError('E_BAD_REQUEST', `${typedPath}: not a ${kind}.`);
-  }
-  return abs;
 }

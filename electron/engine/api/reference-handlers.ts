@@ -7,8 +7,6 @@
  * project: the queue, its filters and the attribute form then never see stale shares, and no
  * editing path has to know about reference layers.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import type {
   ReferenceFeatureCollection,
@@ -16,6 +14,7 @@ import type {
   ReferenceLayerView,
 } from '../../common/reference-contract.js';
 import { LandWatchError } from '../errors.js';
+import { typedLocalPath } from './typed-path.js';
 import { readSceneLayer } from '../reference/read-layer.js';
 import {
   referenceStoreOf,
@@ -35,16 +34,8 @@ export type ReferenceHandlers = {
 export type PickVectorFile = (typedPath: string | undefined) => Promise<string | null>;
 
 /** Without a host dialog: the typed path, which must name an existing file. */
-const typedPathOnly: PickVectorFile = async (typedPath) => {
-  if (!typedPath) {
-    throw new LandWatchError('E_BAD_REQUEST', 'Type the path of the layer file on this machine.');
-  }
-  const abs = resolve(typedPath);
-  if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) {
-    throw new LandWatchError('E_FILE_NOT_FOUND', `${typedPath}: file not found.`);
-  }
-  return abs;
-};
+const typedPathOnly: PickVectorFile = async (typedPath) =>
+  typedLocalPath(typedPath, 'file', 'Type the path of the layer file on this machine.');
 
 function view(layer: StoredLayer): ReferenceLayerView {
   return { ...layer, id: String(layer.id), kind: layer.kind as ReferenceKind };
