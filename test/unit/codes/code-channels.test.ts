@@ -5,7 +5,7 @@
  * geometry edit, and a re-run detection inheriting the earlier decision in one undoable step.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +17,6 @@ import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { startServer, type RunningServer } from '../../../electron/server/http-server.js';
 import { newRun } from '../store/fixtures.js';
 import { boxDetection as box } from './fixtures.js';
-
-const MODEL_DIR = join(__dirname, '../../../models/lw-patchcode-v1');
-const hasModel = existsSync(join(MODEL_DIR, 'card.json'));
 
 let server: RunningServer;
 let projectId: string;
@@ -46,7 +43,6 @@ const boundsOf = (t: Truth) => {
 };
 
 beforeAll(async () => {
-  if (!hasModel) return;
   process.env.LANDWATCH_HOME = mkdtempSync(join(tmpdir(), 'lw-codes-'));
   projectPath = await ensureDemoProject();
   truth = (
@@ -89,7 +85,7 @@ function storedCodes(): Map<number, Uint8Array> {
   }
 }
 
-describe.skipIf(!hasModel)('patch-code channels over HTTP', () => {
+describe('patch-code channels over HTTP', () => {
   it('codes every patch once and stores 36-byte codes', async () => {
     const first = await post<{ coded: number }>('codes.update', {});
     expect(first.status).toBe(200);

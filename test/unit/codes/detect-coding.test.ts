@@ -5,7 +5,7 @@
  * the next request.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,6 @@ import type { ApiEvent, PatchView, ProjectView } from '../../../electron/common/
 import { Backend } from '../../../electron/engine/api/backend.js';
 import { testHost } from '../../helpers/host.js';
 
-const hasModel = existsSync(join(__dirname, '../../../models/lw-patchcode-v1/card.json'));
 const home = mkdtempSync(join(tmpdir(), 'lw-job-codes-'));
 const host = testHost();
 
@@ -53,7 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => backend.dispose());
 
-describe.skipIf(!hasModel)('detection job with patch codes', () => {
+describe('detection job with patch codes', () => {
   it('codes every new patch in a "coding patches" phase before it is done', async () => {
     const { jobId } = (await backend.handle('detect.start', {
       projectId: project.id,

@@ -3,7 +3,7 @@
  * E_CANCELLED and keeps the batches already stored, and the next call codes only the rest; chips
  * are cut by the card's rule (a square around the bounds, with margin and a minimum side).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,6 @@ import { DEMO_ORIGIN } from '../../../resources/demo/demo-scene.js';
 import { newRun } from '../store/fixtures.js';
 import { boxDetection } from './fixtures.js';
 
-const hasModel = existsSync(join(__dirname, '../../../models/lw-patchcode-v1/card.json'));
 const chip = { size: 64, margin: 0.25, minSidePixels: 16, noData: 221 };
 
 describe('chipExtent', () => {
@@ -29,7 +28,7 @@ describe('chipExtent', () => {
   });
 });
 
-describe.skipIf(!hasModel)('codeStalePatches', () => {
+describe('codeStalePatches', () => {
   it('stops between batches when cancelled, keeps what it stored, and resumes', async () => {
     process.env.LANDWATCH_HOME = mkdtempSync(join(tmpdir(), 'lw-coder-'));
     const store = ProjectStore.open(await ensureDemoProject());

@@ -4,7 +4,7 @@
  * pair (continuous code to 1e-4, integer code exactly away from rounding boundaries), and
  * measured figures in the card.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { scanModels } from '../../../electron/engine/inference/model-registry.js
 
 const DIR = join(__dirname, '../../../models/lw-patchcode-v1');
 
-describe.skipIf(!existsSync(join(DIR, 'card.json')))('lw-patchcode-v1', () => {
+describe('lw-patchcode-v1', () => {
   it('is found as the patch-code model and never offered as a change model', () => {
     expect(findCodeModel().card.id).toBe('lw-patchcode-v1');
     const scan = scanModels();

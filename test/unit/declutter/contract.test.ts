@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contract, type ProjectView } from '../../../electron/common/contract.js';
 import { runDetectCommand } from '../../../electron/cli/detect-command.js';
 import type { DetectParams } from '../../../electron/engine/inference/detect.js';
+import { testHost } from '../../helpers/host.js';
 
 const started: DetectParams[] = [];
 vi.mock('../../../electron/engine/jobs/run-detect-job.js', () => ({
@@ -28,13 +29,7 @@ let project: ProjectView;
 
 beforeAll(async () => {
   process.env.LANDWATCH_HOME = home;
-  backend = new Backend({
-    transport: 'http',
-    pickImage: async (_role, path) => path ?? null,
-    pickModelFolder: async (path) => path ?? null,
-    fileUrl: (token) => `/files/${token}`,
-    exportTarget: async (name) => ({ path: join(home, name), location: (p) => p }),
-  });
+  backend = new Backend(testHost(home));
   project = (await backend.handle('project.openDemo', {})) as ProjectView;
 });
 afterAll(async () => backend.dispose());
