@@ -64,7 +64,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     for (let offset = 0; ; offset += 1000) {
       const page = await api.invoke('patches.queue', {
         projectId,
-        filter: withReference(runId === 'all' ? {} : { runIds: [runId] }),
+        filter: withReference(projectId, runId === 'all' ? {} : { runIds: [runId] }),
         offset,
         limit: 1000,
       });
@@ -227,7 +227,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         const found = await api.invoke('patches.next', {
           projectId: s.project.id,
           ...request,
-          filter: withReference(request.filter),
+          filter: withReference(s.project.id, request.filter),
         });
         const before = store.get().selectedId;
         store.update((st) => S.selectFound(st, found));
@@ -413,8 +413,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onFilter: () => guard('Filtering by reference layer', reloadPatches),
     onError: (err, context) => report(err, context),
   });
-  function withReference(filter: PatchFilter): PatchFilter {
-    const overlap = referencePanel.filter();
+  function withReference(projectId: string, filter: PatchFilter): PatchFilter {
+    const overlap = referencePanel.filter(projectId);
     return overlap ? { ...filter, referenceOverlap: overlap } : filter;
   }
   const reviewPanel = createReviewPanel({

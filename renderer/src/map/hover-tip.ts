@@ -16,9 +16,18 @@ export function createHoverTip(container: HTMLElement): HoverTip {
   const element = h('div', { class: 'hover-tip', role: 'tooltip', 'data-testid': 'hover-tip' });
   element.hidden = true;
   container.append(element);
+  /** The lines on show: moving over the same patch only moves the tip, no DOM rebuild. */
+  let shown = '';
   return {
     show(clientX, clientY, lines) {
-      replaceChildren(element, ...lines.map((line, i) => h(i === 0 ? 'strong' : 'span', {}, line)));
+      const key = lines.join('\n');
+      if (key !== shown) {
+        shown = key;
+        replaceChildren(
+          element,
+          ...lines.map((line, i) => h(i === 0 ? 'strong' : 'span', {}, line)),
+        );
+      }
       element.hidden = false;
       const box = container.getBoundingClientRect();
       // Beside the pointer, flipped to the other side near the right and bottom edges.

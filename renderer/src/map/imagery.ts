@@ -99,7 +99,9 @@ export async function createImagery(
 ): Promise<Imagery> {
   const sample = await sampleOrNothing(scene);
   let settings = defaultSettings(scene.bands);
-  const variables = () => styleVariables(settings, stretchRange(sample, settings));
+  // The stretch sorts the sample per band: computed once per settings, not per layer or reader.
+  let range = stretchRange(sample, settings);
+  const variables = () => styleVariables(settings, range);
   const source = new GeoTIFF({
     sources: [{ url: scene.url }],
     projection,
@@ -132,9 +134,10 @@ export async function createImagery(
     layer,
     sample,
     settings: () => settings,
-    range: () => stretchRange(sample, settings),
+    range: () => range,
     apply(next) {
       settings = next;
+      range = stretchRange(sample, settings);
       const vars = variables();
       for (const l of layers) l.updateStyleVariables(vars);
     },

@@ -14,7 +14,7 @@ import type {
 } from '../../../electron/common/reference-contract.js';
 import { formatArea, formatPercent } from '../format.js';
 import type { ReferenceLayers } from '../map/reference-layer.js';
-import type { AppState } from '../state.js';
+import { selectedPatch, type AppState } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 
 export const KIND_LABEL: Record<ReferenceKind, string> = {
@@ -40,8 +40,11 @@ export interface ReferencePanel {
   /** Overlaps of the selected patch, for the attribute area. */
   overlaps: HTMLElement;
   update(state: AppState): void;
-  /** The filter now in force (applied to every queue load). */
-  filter(): ReferenceOverlapFilter | null;
+  /**
+   * The filter now in force for `projectId` (applied to every queue load); null for another
+   * project (layer ids are per project), e.g. while a newly opened project loads.
+   */
+  filter(projectId: string): ReferenceOverlapFilter | null;
 }
 
 type FilterChoice = 'all' | 'inside' | 'outside' | 'rank-outside';
@@ -52,7 +55,8 @@ export function createReferencePanel(options: ReferencePanelOptions): ReferenceP
   let layers: ReferenceLayerView[] = [];
   let filter: ReferenceOverlapFilter | null = null;
   let shownPatch: string | null = null;
-  let shownPatches: unknown = null;
+  /** The outline the shown overlaps were computed for (reviews keep it; edits change it). */
+  let shownOutline: string | null = null;
 
   const list = h('ul', { class: 'reference-list', 'data-testid': 'reference-list' });
   const kind = h(
@@ -246,7 +250,7 @@ export function createReferencePanel(options: ReferencePanelOptions): ReferenceP
   return {
     element,
     overlaps,
-    filter: () => filter,
+    filter: (forProject) => (forProject === projectId ? filter : null),
     update(state) {
       const id = state.project?.id ?? null;
       path.hidden = !options.typedPaths();
@@ -255,13 +259,16 @@ export function createReferencePanel(options: ReferencePanelOptions): ReferenceP
         layers = [];
         map.clear();
         filterMode.value = 'all';
+        filter = null; // the new project loaded without it: no second queue load
         renderList();
         reload().catch((err: unknown) => options.onError(err, 'Loading reference layers'));
       }
       // Overlaps change with the selection and with edits of the patches.
-      if (state.selectedId !== shownPatch || state.patches !== shownPatches) {
+      const selected = selectedPatch(state);
+      const outline = selected ? JSON.stringify(selected.geometry) : null;
+      if (state.selectedId !== shownPatch || outline !== shownOutline) {
         shownPatch = state.selectedId;
-        shownPatches = state.patches;
+        shownOutline = outline;
         showOverlaps(shownPatch).catch((err: unknown) => options.onError(err, 'Overlaps'));
       }
     },
