@@ -11,20 +11,15 @@ import { polygonsOverlap } from '../store/geometry/polygon-ops.js';
 import { HistoryLog } from '../store/history-log.js';
 import type { PatchRow } from '../store/patch-rows.js';
 import { PatchTable } from '../store/patch-table.js';
+import { storedPolygons } from '../vector/geo.js';
 import { l1 } from './code-packing.js';
 import type { ProjectCodes } from './project-codes.js';
 
 /** Rings of a stored Polygon or MultiPolygon, as one list of polygons. */
-function polygonsOf(geometry: string): number[][][][] {
-  const g = JSON.parse(geometry) as { type: string; coordinates: number[][][] | number[][][][] };
-  return g.type === 'MultiPolygon'
-    ? (g.coordinates as number[][][][])
-    : [g.coordinates as number[][][]];
-}
 
 function overlaps(a: string, b: string): boolean {
-  const pa = polygonsOf(a);
-  return polygonsOf(b).some((pb) => pa.some((x) => polygonsOverlap(x, pb)));
+  const pa = storedPolygons(a);
+  return storedPolygons(b).some((pb) => pa.some((x) => polygonsOverlap(x, pb)));
 }
 
 /**

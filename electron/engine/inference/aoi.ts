@@ -8,6 +8,7 @@
 import { LandWatchError } from '../errors.js';
 import type { GeoTransform } from '../raster/raster-source.js';
 import { polygonsOverlap, type PolygonRings } from '../store/geometry/polygon-ops.js';
+import { applyGeoTransform, ringsBBox } from '../vector/geo.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
 import { axisTile, type TileAxes } from './tiling.js';
 
@@ -42,10 +43,6 @@ function box(x0: number, y0: number, x1: number, y1: number): number[][] {
 }
 
 /** Map coordinates of a pixel position (x, y) of a grid. */
-function mapPoint(gt: GeoTransform, x: number, y: number): number[] {
-  return [gt[0] + x * gt[1] + y * gt[2], gt[3] + x * gt[4] + y * gt[5]];
-}
-
 /**
  * Which tiles of a window's grid overlap the AOI: 1 = run, row-major over the axes (the same
  * layout as a screening plan). `windowTransform` places window pixels in the before CRS.
@@ -66,7 +63,7 @@ export function aoiTilePlan(
         [t.x + t.width, t.y + t.height],
         [t.x, t.y + t.height],
         [t.x, t.y],
-      ].map(([x, y]) => mapPoint(windowTransform, x, y));
+      ].map(([x, y]) => applyGeoTransform(windowTransform, x, y));
       if (polygonsOverlap([corners], aoi)) plan[row * cols + col] = 1;
     }
   }
@@ -106,12 +103,5 @@ export function polygonsInAoi(polygons: ChangePolygon[], aoi: PolygonRings): Cha
 
 /** `[minX, minY, maxX, maxY]` of an AOI (its exterior ring), e.g. to supersede earlier patches. */
 export function aoiBounds(aoi: PolygonRings): [number, number, number, number] {
-  const bounds: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [x, y] of aoi[0]) {
-    bounds[0] = Math.min(bounds[0], x);
-    bounds[1] = Math.min(bounds[1], y);
-    bounds[2] = Math.max(bounds[2], x);
-    bounds[3] = Math.max(bounds[3], y);
-  }
-  return bounds;
+  return ringsBBox([aoi[0]]);
 }

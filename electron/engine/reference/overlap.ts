@@ -8,7 +8,7 @@
  * counting the same ground twice would give shares above 1.
  */
 import polygonClipping from 'polygon-clipping';
-import { polygonAreaM2, type MapUnits } from '../vector/geo.js';
+import { polygonAreaM2, ringsBBox, type MapUnits } from '../vector/geo.js';
 import type { PolygonRings } from './types.js';
 
 type Pair = [number, number];
@@ -35,17 +35,9 @@ export interface Overlap {
 
 type Box = [number, number, number, number];
 
+/** Bounds of the polygons' exteriors. */
 function boxOf(polygons: ClipPolygon[]): Box {
-  const box: Box = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const rings of polygons) {
-    for (const [x, y] of rings[0] ?? []) {
-      if (x < box[0]) box[0] = x;
-      if (y < box[1]) box[1] = y;
-      if (x > box[2]) box[2] = x;
-      if (y > box[3]) box[3] = y;
-    }
-  }
-  return box;
+  return ringsBBox(polygons.map((rings) => rings[0] ?? []));
 }
 
 /** Interiors of two boxes meet (touching edges do not count). */

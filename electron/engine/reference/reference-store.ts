@@ -6,9 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { ProjectStore } from '../store/project-store.js';
-import type { PolygonGeometry } from '../../common/contract.js';
 import type { ReferenceLayerView } from '../../common/reference-contract.js';
-import type { MapUnits } from '../vector/geo.js';
+import { ringsBBox, storedPolygons, type MapUnits } from '../vector/geo.js';
 import { overlapWith } from './overlap.js';
 import type { AttributeValue, PolygonRings, SourceFeature } from './types.js';
 
@@ -31,22 +30,10 @@ export interface StoredOverlap {
 
 type Box = [number, number, number, number]; // minX, minY, maxX, maxY
 
+/** Bounds of the polygons' exteriors; null when there are none. */
 function boxOf(polygons: PolygonRings[]): Box | null {
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const rings of polygons) {
-    for (const [x, y] of rings[0] ?? []) {
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return minX <= maxX ? [minX, minY, maxX, maxY] : null;
-}
-
-function patchPolygons(json: string): PolygonRings[] {
-  const g = JSON.parse(json) as PolygonGeometry;
-  return g.type === 'Polygon' ? [g.coordinates as PolygonRings] : (g.coordinates as PolygonRings[]);
+  const box = ringsBBox(polygons.map((rings) => rings[0] ?? []));
+  return box[0] <= box[2] ? box : null;
 }
 
 const instances = new WeakMap<ProjectStore, ReferenceStore>();
@@ -186,7 +173,7 @@ export class ReferenceStore {
         this.s.insertBox.run(id, box[0], box[2], box[1], box[3]);
       });
       const patches = this.s.allPatches.all() as { id: number; geometry: string }[];
-      for (const p of patches) this.computeOverlap(p.id, patchPolygons(p.geometry), layerId);
+      for (const p of patches) this.computeOverlap(p.id, storedPolygons(p.geometry), layerId);
       return layerId;
     })();
   }
@@ -255,7 +242,7 @@ export class ReferenceStore {
       const layers = (this.s.layerIds.all() as { id: number }[]).map((l) => l.id);
       for (const p of stale) {
         this.s.deleteOverlaps.run(p.id);
-        const polygons = patchPolygons(p.geometry);
+        const polygons = storedPolygons(p.geometry);
         for (const layerId of layers) this.computeOverlap(p.id, polygons, layerId);
       }
       this.s.clearStale.run();

@@ -190,3 +190,12 @@ export function ringsBBox(rings: Ring[]): [number, number, number, number] {
   }
   return [minX, minY, maxX, maxY];
 }
+
+/**
+ * A stored patch geometry (GeoJSON Polygon or MultiPolygon text, as the project store keeps it)
+ * as a list of polygons, each a list of rings.
+ */
+export function storedPolygons(json: string): Ring[][] {
+  const g = JSON.parse(json) as { type: string; coordinates: Ring[] | Ring[][] };
+  return g.type === 'MultiPolygon' ? (g.coordinates as Ring[][]) : [g.coordinates as Ring[]];
+}
