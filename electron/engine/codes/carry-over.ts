@@ -4,13 +4,11 @@
  * decision over in one undoable step (`patches.inherit`).
  */
 import { basename } from 'node:path';
-import type { EditResult, ReviewState } from '../../common/contract.js';
+import type { EditResult } from '../../common/contract.js';
 import type { CarryOver } from '../../common/codes-contract.js';
 import { LandWatchError } from '../errors.js';
 import { polygonsOverlap } from '../store/geometry/polygon-ops.js';
-import { HistoryLog } from '../store/history-log.js';
 import type { PatchRow } from '../store/patch-rows.js';
-import { PatchTable } from '../store/patch-table.js';
 import { storedPolygons } from '../vector/geo.js';
 import { l1 } from './code-packing.js';
 import type { ProjectCodes } from './project-codes.js';
@@ -107,40 +105,11 @@ export async function inheritDecision(
       `Patch #${number} differs from patch #${found.earlier.number} (code distance ${found.distance} > ${found.closeDistance}): decide it yourself.`,
     );
   }
-  const table = new PatchTable(store.db, basename(store.path));
-  const history = new HistoryLog(store.db, table);
-  const live = table.requireLive(patchId);
   const e = found.earlier;
-  const state: ReviewState = e.state;
-  const addReview = store.db.prepare(
-    'INSERT INTO reviews (patch_id, state, comment, reviewer, at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const recorded = history.record(
-    'inherit',
+  return store.inherit(
+    patchId,
+    e,
+    `Patch #${number} inherited the decision of patch #${e.number}`,
     actor,
-    `Patch #${live.number} inherited the decision of patch #${e.number}`,
-    [patchId],
-    (at) => {
-      table.apply(
-        patchId,
-        {
-          state,
-          comment: e.comment,
-          reviewer: actor,
-          reviewed_at: at,
-          change_class: e.changeClass,
-          legality: e.legality,
-          field_result: e.fieldResult,
-          note: e.note,
-        },
-        at,
-      );
-      addReview.run(patchId, state, e.comment, actor, at);
-    },
   );
-  return {
-    entry: recorded.entry,
-    changed: recorded.patchIds.map((id) => store.patch(id)),
-    history: store.historyStatus(),
-  };
 }

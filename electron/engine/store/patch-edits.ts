@@ -19,6 +19,16 @@ import { ATTRIBUTE_COLUMNS, DELETED } from './patch-rows.js';
 import type { NewPatchRow, PatchTable } from './patch-table.js';
 import type { ProjectLists } from './project-lists.js';
 
+/** A decision taken over from an earlier patch (see {@link PatchEditor.inheritDecision}). */
+export interface InheritedDecision {
+  state: ReviewState;
+  comment: string | null;
+  changeClass: string | null;
+  legality: string | null;
+  fieldResult: string | null;
+  note: string | null;
+}
+
 /** Where patches may lie and how to measure them: from the project's scenes. */
 export interface SceneFrame {
   units: MapUnits;
@@ -95,6 +105,31 @@ export class PatchEditor {
         }
       },
     );
+  }
+
+  /**
+   * Copies an earlier round's decision onto a patch in one undoable step (carry-over between
+   * monitoring rounds): its state, comment and attributes, recorded as a review by `actor`.
+   */
+  inheritDecision(id: number, decision: InheritedDecision, label: string, actor: string): Recorded {
+    this.table.requireLive(id);
+    return this.history.record('inherit', actor, label, [id], (at) => {
+      this.table.apply(
+        id,
+        {
+          state: decision.state,
+          comment: decision.comment,
+          reviewer: actor,
+          reviewed_at: at,
+          change_class: decision.changeClass,
+          legality: decision.legality,
+          field_result: decision.fieldResult,
+          note: decision.note,
+        },
+        at,
+      );
+      this.stmts.review.run(id, decision.state, decision.comment, actor, at);
+    });
   }
 
   setAttributes(ids: number[], attributes: Partial<PatchAttributes>, actor: string): Recorded {

@@ -34,7 +34,12 @@ import type { ChangePolygon } from '../vector/polygonize.js';
 import type { Recorded } from './history-log.js';
 import { HistoryLog } from './history-log.js';
 import { migrate } from './migrations.js';
-import { MANUAL_RUN_ID, PatchEditor, type SceneFrame } from './patch-edits.js';
+import {
+  MANUAL_RUN_ID,
+  PatchEditor,
+  type InheritedDecision,
+  type SceneFrame,
+} from './patch-edits.js';
 import { PatchQueue } from './patch-queue.js';
 import { PatchTable } from './patch-table.js';
 import { ProjectLists } from './project-lists.js';
@@ -392,6 +397,11 @@ export class ProjectStore {
     if (ids.length === 0)
       throw new LandWatchError('E_BAD_REQUEST', 'No patch matches the filter: nothing to review.');
     return this.result(this.editor.review(ids, state, comment, actor));
+  }
+
+  /** Takes over an earlier patch's decision (carry-over), undoable as one step. */
+  inherit(id: number, decision: InheritedDecision, label: string, actor: string): EditResult {
+    return this.result(this.editor.inheritDecision(id, decision, label, actor));
   }
 
   setAttributes(ids: number[], attributes: Partial<PatchAttributes>, actor: string): EditResult {
