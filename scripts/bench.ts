@@ -45,7 +45,9 @@ const out = mkdtempSync(join(tmpdir(), 'lw-bench-'));
 
 interface Stats {
   wallSeconds: number;
+  openSeconds: number;
   inferSeconds: number;
+  vectoriseSeconds: number;
   peakRssMB: number;
   pixels: number;
   executionProvider: string;
@@ -125,8 +127,12 @@ try {
       ['screened', screened.stats],
     ] as const) {
       const t = r.tiles;
+      const screen = r.screening?.seconds ?? 0;
+      // The detect phases; "rest" is the CLI around them (export of the polygons, the mask copy).
+      const rest = r.wallSeconds - r.openSeconds - r.inferSeconds - r.vectoriseSeconds;
+      const phases = [r.openSeconds, screen, r.inferSeconds - screen, r.vectoriseSeconds, rest];
       rows.push(
-        `| ${size}² (${mp.toFixed(1)} MP) | ${name} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
+        `| ${size}² (${mp.toFixed(1)} MP) | ${name} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${phases.map((v) => v.toFixed(1)).join(' / ')} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
       );
     }
     rss.full.push(full.stats.peakRssMB);
@@ -155,9 +161,9 @@ console.log(
   `\nEngine benchmark on ${source.split('/').pop()} mirrored to size² px per date (node ${process.version}, ${process.platform}/${process.arch})\n`,
 );
 console.log(
-  '| scene per date | mode | EP | tiles run | detect s | MP/s (pair) | peak RSS MB | polygons |',
+  '| scene per date | mode | EP | tiles run | detect s | open / screen / tiles / vectorise / export s | MP/s (pair) | peak RSS MB | polygons |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 console.log(
   '\n| scene | screening speed-up | tiles kept (share) | coarse tiles (read from) | tile-count ceiling | of which screening | full-sweep changed px | lost by screening |',

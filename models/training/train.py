@@ -102,6 +102,8 @@ def main():
                     help="v1 checkpoint to warm-start from, or 'none'")
     ap.add_argument("--air-scale", default="1.2,2.2",
                     help="zoom range of AirChange crops (v1: 1.2,2.2; 0.8,2.2 also trains near native scale)")
+    ap.add_argument("--mix", default="0.30,0.15,0.50,0.05",
+                    help="share of training crops from LEVIR, AirChange, synthetic pairs, OMBRIA")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=33.0,
@@ -128,8 +130,11 @@ def main():
     print(f"changed fraction in training batches ~{p:.3f}; class weights [1, {w_changed:.2f}]", flush=True)
 
     air_scale = tuple(float(x) for x in args.air_scale.split(","))
+    mix = tuple(float(x) for x in args.mix.split(","))
+    if len(mix) != 4 or abs(sum(mix) - 1) > 1e-6:
+        raise SystemExit(f"--mix needs four shares that sum to 1, got {args.mix}")
     sampler = data.TrainSamplerV2(root, seed=args.seed, size=args.size, sampling=args.sampling, bank=args.bank,
-                                  air_scale=air_scale)
+                                  air_scale=air_scale, mix=mix)
     net = ChangeNetV2()
     warm = None
     if args.init and args.init != "none":
@@ -253,7 +258,7 @@ def main():
         "singleDateUsed": sampler.base.single_date_used,
         "singleDateSkipped": sampler.base.single_date_skipped,
         "buildingInstances": len(sampler.base.synth.buildings),
-        "mix": {"levir": 0.30, "airchange": 0.15, "synthetic": 0.50, "ombria": 0.05},
+        "mix": dict(zip(("levir", "airchange", "synthetic", "ombria"), mix)),
         "syntheticBank": {"size": args.bank, "refreshEverySteps": args.refresh, "replacedPerRefresh": args.bank // 2},
         "torch": torch.__version__,
         "threads": args.threads,
