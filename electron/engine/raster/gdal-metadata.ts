@@ -1,20 +1,49 @@
 /**
- * Descriptive metadata that helps pick bands and label dates: band wavelengths (from GDAL's
- * GDAL_METADATA tag) and the acquisition date (TIFF DateTime, GDAL ACQUISITIONDATE, or a Landsat
- * scene id in the file name).
+ * Descriptive metadata that helps pick bands and label dates: band wavelengths and descriptions
+ * (from GDAL's GDAL_METADATA tag) and the acquisition date (TIFF DateTime, GDAL ACQUISITIONDATE,
+ * or a Landsat scene id in the file name); and the GDAL_METADATA tag that names the bands of a
+ * raster LandWatch writes (the kind map's kinds).
  */
 import type { GeoTIFFImage } from 'geotiff';
+import { LandWatchError } from '../errors.js';
+import { Tag, type TiffTag } from './tiff-ifd.js';
 
 export interface ImageMetadata {
   /** Centre wavelength per band in micrometres, null where unknown. */
   wavelengths: (number | null)[];
   /** ISO date (YYYY-MM-DD) of acquisition when the file says it. */
   date: string | null;
+  /** Each band's description (GDAL's band description), null where the file gives none. */
+  descriptions: (string | null)[];
+}
+
+/**
+ * The GDAL_METADATA tag giving each band a description, as GDAL writes band descriptions. Names
+ * holding XML markup (&, <, >) are refused: GDAL escapes such text twice over, geotiff.js not at
+ * all, so no one spelling reads back the same in both.
+ */
+export function bandDescriptionTags(descriptions: readonly string[]): TiffTag[] {
+  if (descriptions.length === 0) return [];
+  const bad = descriptions.find((d) => /[&<>]/.test(d));
+  if (bad !== undefined) {
+    throw new LandWatchError('E_INTERNAL', `band description "${bad}" holds &, < or >.`);
+  }
+  const items = descriptions.map(
+    (d, b) => `<Item name="DESCRIPTION" sample="${b}" role="description">${d}</Item>`,
+  );
+  return [
+    {
+      tag: Tag.GdalMetadata,
+      type: 'ASCII',
+      values: `<GDALMetadata>${items.join('')}</GDALMetadata>`,
+    },
+  ];
 }
 
 export async function readImageMetadata(image: GeoTIFFImage): Promise<ImageMetadata> {
   const bands = image.getSamplesPerPixel();
   const wavelengths: (number | null)[] = new Array(bands).fill(null);
+  const descriptions: (string | null)[] = new Array(bands).fill(null);
   let date: string | null = null;
   let gdal: Record<string, unknown> | null = null;
   try {
@@ -32,6 +61,10 @@ export async function readImageMetadata(image: GeoTIFFImage): Promise<ImageMetad
     for (const key of ['ACQUISITIONDATE', 'ACQUISITION_DATE', 'DATE_ACQUIRED']) {
       if (typeof gdal[key] === 'string') date = isoDate(gdal[key] as string) ?? date;
     }
+    for (let b = 0; b < bands; b++) {
+      const text = (await image.getGDALMetadata(b).catch(() => null))?.DESCRIPTION;
+      if (typeof text === 'string') descriptions[b] = text;
+    }
   }
   if (!date) {
     try {
@@ -41,7 +74,7 @@ export async function readImageMetadata(image: GeoTIFFImage): Promise<ImageMetad
       date = null;
     }
   }
-  return { wavelengths, date };
+  return { wavelengths, date, descriptions };
 }
 
 /** Turns "2002:07:12 10:00:00", "2002-07-12" or "20020712" into "2002-07-12". */

@@ -11,6 +11,7 @@ import { endianness } from 'node:os';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { LandWatchError } from '../errors.js';
+import { bandDescriptionTags } from './gdal-metadata.js';
 import { georeferencingTags, type GeoKeySource, type GeoTransform } from './tiff-geokeys.js';
 import { overviewChain, type OverviewLevel } from './overview-levels.js';
 import {
@@ -45,6 +46,8 @@ export interface GeoTiffWriteOptions {
   compression?: 'none' | 'deflate';
   /** Written as the GDAL_NODATA tag; must be representable in the sample format. */
   nodata?: number;
+  /** Band descriptions, one per band, written as GDAL writes them (GDAL_METADATA). */
+  bandDescriptions?: string[];
   /** Default `tiled`; `strip` writes full-width strips for readers that dislike tiles. */
   layout?: 'tiled' | 'strip';
   /** Tile edge in pixels (multiple of 16). Default 256. */
@@ -102,7 +105,10 @@ export async function createGeoTiffWriter(
     throw tooLarge(path);
   }
   // Build the tags now so bad georeferencing fails before any pixel work is done.
-  const geoTags = georeferencingTags(options.geoTransform, options.geoKeys);
+  const geoTags = [
+    ...georeferencingTags(options.geoTransform, options.geoKeys),
+    ...bandDescriptionTags(options.bandDescriptions ?? []),
+  ];
   if (existsSync(path) && !options.overwrite) {
     throw new LandWatchError(
       'E_OUTPUT',
@@ -151,7 +157,7 @@ class StreamingWriter implements GeoTiffWriter {
     private readonly file: FileHandle,
     private readonly grid: BlockGrid,
     private readonly compression: 'none' | 'deflate',
-    private readonly geoTags: ReturnType<typeof georeferencingTags>,
+    private readonly geoTags: TiffTag[],
     private readonly nodata: number | undefined,
     private readonly overviews: OverviewLevel | null = null,
   ) {

@@ -80,33 +80,52 @@ export function overviewLevelsFor(width: number, height: number): number {
 }
 
 /**
- * Writes the raw rows as a single-band uint8 GeoTIFF (tiled, deflate, with overviews), block row
- * by block row.
+ * Writes the raw rows as a uint8 GeoTIFF (tiled, deflate, with overviews), block row by block row.
+ * With `bandNames` the raw file holds that many bands one after another (band b is raw rows
+ * b × height … (b + 1) × height − 1, as the kind map keeps them) and the GeoTIFF gets one band
+ * each, described by its name.
  */
 export async function rawToGeoTiff(
   raw: RawProbability,
   tifPath: string,
   georef: ProbabilityGeoref,
   signal?: AbortSignal,
+  bandNames?: string[],
 ): Promise<void> {
+  const { width } = raw;
+  const bands = bandNames?.length ?? 1;
+  const height = raw.height / bands;
+  if (!Number.isInteger(height)) throw new Error(`${raw.path} does not hold ${bands} bands`);
   const writer = await createGeoTiffWriter(tifPath, {
-    width: raw.width,
-    height: raw.height,
-    bands: 1,
+    width,
+    height,
+    bands,
     sampleFormat: 'uint8',
     photometric: 'minisblack',
     geoTransform: georef.geoTransform,
     geoKeys: georef.geoKeys,
     compression: 'deflate',
     overwrite: true,
+    bandDescriptions: bandNames,
     // Overviews down to about 256 px, so the review desk's heat layer (ol/source/GeoTIFF) reads
     // a reduced image when zoomed out on a huge scene instead of every full-resolution block.
-    overviews: overviewLevelsFor(raw.width, raw.height),
+    overviews: overviewLevelsFor(width, height),
   });
   try {
-    for (let y = 0; y < raw.height; y += writer.blockHeight) {
+    for (let y = 0; y < height; y += writer.blockHeight) {
       throwIfAborted(signal);
-      await writer.writeRows(raw.readRows(y, Math.min(raw.height, y + writer.blockHeight)));
+      const y1 = Math.min(height, y + writer.blockHeight);
+      if (bands === 1) {
+        await writer.writeRows(raw.readRows(y, y1));
+        continue;
+      }
+      // Pixel-interleaved, as the writer takes rows.
+      const rows = new Uint8Array((y1 - y) * width * bands);
+      for (let b = 0; b < bands; b++) {
+        const plane = raw.readRows(b * height + y, b * height + y1);
+        for (let i = 0; i < plane.length; i++) rows[i * bands + b] = plane[i];
+      }
+      await writer.writeRows(rows);
     }
     await writer.close();
   } catch (error) {

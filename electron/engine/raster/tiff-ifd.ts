@@ -45,6 +45,7 @@ export const Tag = {
   GeoKeyDirectory: 34735,
   GeoDoubleParams: 34736,
   GeoAsciiParams: 34737,
+  GdalMetadata: 42112,
   GdalNodata: 42113,
 } as const;
 

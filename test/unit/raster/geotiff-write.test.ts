@@ -7,6 +7,7 @@ import {
   type GeoTransform,
   type RawGeoKeys,
 } from '../../../electron/engine/raster/geotiff-write.js';
+import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { gdalAvailable, makeTempDir, runGdal, runGdalClean } from '../export/gdal-cli.js';
 
 const { dir, cleanup } = makeTempDir('geotiff');
@@ -129,6 +130,35 @@ describe('createGeoTiffWriter', () => {
       expect(info.bands.map((b) => b.colorInterpretation)).toEqual(['Red', 'Green', 'Blue']);
       expect(gdalPixels(path).equals(Buffer.from(rgb))).toBe(true);
     }
+  });
+
+  it('writes band descriptions as GDAL does, read back by RasterSource and gdalinfo', async () => {
+    const write = async (name: string, descriptions: string[]) => {
+      const path = join(dir, name);
+      const writer = await createGeoTiffWriter(path, {
+        width: 20,
+        height: 10,
+        bands: descriptions.length,
+        sampleFormat: 'uint8',
+        geoTransform: UTM_GT,
+        geoKeys: { epsg: 32650 },
+        bandDescriptions: descriptions,
+      });
+      await writer.writeRows(new Uint8Array(20 * 10 * descriptions.length).fill(7));
+      await writer.close();
+      return path;
+    };
+    const names = ['new_construction', 'other change', '"kind" 3'];
+    const path = await write('described.tif', names);
+    const source = await RasterSource.open(path);
+    expect(source.info.metadata.descriptions).toEqual(names);
+    source.close();
+    if (gdalAvailable) {
+      const info = gdalJson(path) as unknown as { bands: { description?: string }[] };
+      expect(info.bands.map((b) => b.description)).toEqual(names);
+    }
+    // XML markup would read back differently in GDAL and geotiff.js: refused.
+    await expect(write('markup.tif', ['a & b'])).rejects.toThrow(/holds &, < or >/);
   });
 
   it('writes uncompressed float32 strips in a geographic CRS with NaN nodata', async () => {
