@@ -17,8 +17,9 @@ import {
 } from '../../../electron/engine/inference/session.js';
 import { predictWindow } from '../../../electron/engine/inference/tile-runner.js';
 import { tileAxes } from '../../../electron/engine/inference/tiling.js';
-import { MemoryRaster } from '../../../electron/engine/raster/memory-raster.js';
+import type { MemoryRaster } from '../../../electron/engine/raster/memory-raster.js';
 import { REPO } from '../../helpers/data.js';
+import { syntheticRaster } from '../../helpers/synthetic.js';
 
 const W = 1088;
 const H = 992;
@@ -39,23 +40,13 @@ const card: ModelCard = {
 
 /** A textured pair with changed blocks, several tiles in each direction. */
 function pair(): [MemoryRaster, MemoryRaster] {
-  const planes = (changed: boolean) =>
-    [0, 1, 2].map((b) => {
-      const a = new Float32Array(W * H);
-      for (let y = 0; y < H; y++) {
-        for (let x = 0; x < W; x++) {
-          let v =
-            110 + 60 * Math.sin(x / 9 + b) * Math.cos(y / 13) + ((x * 7 + y * 13 + b * 5) % 17);
-          if (changed && (x + 40) % 300 < 90 && (y + 20) % 260 < 70) v = 200 - b * 30;
-          a[y * W + x] = v;
-        }
-      }
-      return a;
-    });
-  return [
-    new MemoryRaster('before', W, H, planes(false)),
-    new MemoryRaster('after', W, H, planes(true)),
-  ];
+  const date = (changed: boolean) =>
+    syntheticRaster(changed ? 'after' : 'before', W, H, 3, (x, y, b) =>
+      changed && (x + 40) % 300 < 90 && (y + 20) % 260 < 70
+        ? 200 - b * 30
+        : 110 + 60 * Math.sin(x / 9 + b) * Math.cos(y / 13) + ((x * 7 + y * 13 + b * 5) % 17),
+    );
+  return [date(false), date(true)];
 }
 
 describe('seam-free blending with a bounded receptive field', () => {
