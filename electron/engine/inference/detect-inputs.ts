@@ -13,7 +13,12 @@ import { RasterSource, type GeoTransform, type RasterInfo } from '../raster/rast
 import { aoiRings } from './aoi.js';
 import { declutterNote, findDeclutterModel, wantsDeclutter } from './declutter.js';
 import type { DetectParams } from './detect.js';
-import type { InstalledModel, ModelCard, TaskModelCard } from './model-card.js';
+import {
+  cardKinds,
+  type InstalledModel,
+  type ModelCard,
+  type TaskModelCard,
+} from './model-card.js';
 import { findModel } from './model-registry.js';
 import { SCREENING_DEFAULTS, SCREENING_MIN_PIXELS } from './screening.js';
 import type { DateInput } from './tile-predict.js';
@@ -92,6 +97,10 @@ export async function openInputs(
         version: card.version,
         tile: card.tile,
         file: fileStamp(model.onnxPath),
+        // The kind map is part of a run's output; omitted without one so earlier keys stay valid.
+        ...(card.outputs.kind
+          ? { kind: { output: card.outputs.kind, kinds: cardKinds(card) } }
+          : {}),
       },
       alignment,
       dates: dates.map((d) => ({ bands: d.bands, stretch: d.stretch, linear: d.linear })),

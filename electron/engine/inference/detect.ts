@@ -13,7 +13,7 @@ import type { ChangePolygon } from '../vector/polygonize.js';
 import { aoiTilePlan, polygonsInAoi, restrictPlan, type AoiInput } from './aoi.js';
 import { attachDeclutter, type DeclutterChoice, type Declutterer } from './declutter.js';
 import { openInputs, type DetectInputs } from './detect-inputs.js';
-import type { ModelCard } from './model-card.js';
+import { cardKinds, type ModelCard } from './model-card.js';
 import { runProbability } from './probability-run.js';
 import { extractPolygons } from './reextract.js';
 import { screenTiles, type ScreeningReport } from './screening.js';
@@ -100,6 +100,8 @@ export interface DetectResult {
   probabilityPath?: string;
   /** The kept change mask (0/255) as a GeoTIFF on the window grid. */
   maskPath?: string;
+  /** The change-kind map (kind-map.ts), for polygons' `changeKind`; absent without a kind output. */
+  kindPath?: string;
   /** The work folder (probability, mask, checkpoints). */
   workDir?: string;
   /** Tiles of the run: total, run now, skipped by screening, taken from a checkpoint. */
@@ -147,7 +149,15 @@ export async function detectChanges(
     const threshold = params.threshold ?? card.threshold;
     const minArea = params.minArea ?? 0;
     const notes = [...inputs.notes];
-    work = WorkDir.open({ dir: params.workDir, key, width, height, resume: params.resume ?? true });
+    const kinds = cardKinds(card)?.length ?? 0;
+    work = WorkDir.open({
+      dir: params.workDir,
+      key,
+      width,
+      height,
+      resume: params.resume ?? true,
+      kinds,
+    });
     notes.push(...work.notes);
     throwIfAborted(signal);
     session = await createModelSession(model.onnxPath, params.device ?? 'auto', log);
@@ -238,6 +248,7 @@ export async function detectChanges(
     const small = width * height <= IN_MEMORY_PIXELS;
     const extracted = await extractPolygons(work.probabilityPath, threshold, minArea, {
       maskPath: work.maskPath,
+      kindPath: kinds ? work.kindPath : null,
       scratchDir: work.dir,
       keepInMemory: small,
       signal,
@@ -267,6 +278,7 @@ export async function detectChanges(
       },
       probabilityPath: work.probabilityPath,
       maskPath: work.maskPath,
+      ...(kinds ? { kindPath: work.kindPath } : {}),
       workDir: work.dir,
       tiles,
       screening: report,

@@ -40,11 +40,30 @@ const cardFields = {
   license: z.string().optional(),
 };
 
-/** A change model's card: two dates in, a change probability out. */
+/** Classes of a `kind` output when the card names none, in output order. */
+export const DEFAULT_KINDS = ['new_construction', 'demolition', 'other_change'] as const;
+
+/**
+ * A change model's card: two dates in, a change probability out, and optionally the kind of each
+ * change: `outputs.kind` names a [N, K, H, W] softmax over the `kinds` (default
+ * {@link DEFAULT_KINDS}), on the probability's grid.
+ */
 export const modelCardSchema = z.object({
   ...cardFields,
   inputs: z.object({ before: z.string(), after: z.string() }),
-  outputs: z.object({ probability: z.string() }).passthrough(),
+  outputs: z.object({ probability: z.string(), kind: z.string().optional() }).passthrough(),
+  // Names, at most 32 characters: a kind is stored as a patch's change_kind (common/contract.ts).
+  kinds: z
+    .array(
+      z
+        .string()
+        .max(32)
+        .regex(/^[a-z0-9][a-z0-9_-]*$/i),
+    )
+    .min(2)
+    .max(8)
+    .refine((k) => new Set(k).size === k.length, 'kinds must be unique')
+    .optional(),
 });
 
 /** A helper model's card (any task but `change`): named inputs and outputs of its own. */
@@ -133,6 +152,12 @@ function loadCard<S extends typeof modelCardSchema | typeof taskModelCardSchema>
     );
   }
   return { card, dir, onnxPath: join(dir, card.file) };
+}
+
+/** The kind classes of a change model in output order, or null when it has no kind output. */
+export function cardKinds(card: ModelCard): string[] | null {
+  if (!card.outputs.kind) return null;
+  return card.kinds ?? [...DEFAULT_KINDS];
 }
 
 /** Flattens measured metrics for display: { "validation.pixelF1": 0.8, ... }. */

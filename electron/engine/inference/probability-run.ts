@@ -2,7 +2,9 @@
  * The model pass of a detection, from the work folder's state to a finished probability.tif: runs
  * the tile rows not yet done (all of them, or those after the last checkpoint), writes finished
  * rows in place to the raw file, checkpoints after every tile row, and converts the raw rows to a
- * tiled GeoTIFF at the end.
+ * tiled GeoTIFF at the end. A model with a kind output gets its 1/4-resolution kind map
+ * (kind-map.ts) the same way: kind.raw (one plane after another), checkpointed with the
+ * probability, then kind.tif with one band per kind.
  */
 import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
@@ -11,7 +13,8 @@ import {
   rawToGeoTiff,
   type ProbabilityGeoref,
 } from '../raster/probability-file.js';
-import type { ModelCard } from './model-card.js';
+import { kindCells, kindTransform } from './kind-map.js';
+import { cardKinds, type ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows, type TileCounts } from './tile-rows.js';
 import type { WorkDir } from './work-dir.js';
@@ -39,6 +42,12 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
   const carry = record.nextRow > 0 ? work.loadCarry() : null;
   const resume = carry ? { nextRow: record.nextRow, carry } : null;
   const raw = new RawProbability(work.rawPath, window.width, window.height, resume === null);
+  const kindNames = cardKinds(options.card);
+  const kinds = kindNames?.length ?? 0;
+  const cellRows = kindCells(window.height);
+  const kindRaw = kinds
+    ? new RawProbability(work.kindRawPath, kindCells(window.width), kinds * cellRows, !resume)
+    : null;
   const before = resume ? record.tilesRun : 0;
   let run = 0;
   try {
@@ -48,10 +57,14 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       dates: options.dates,
       window,
       plan: options.plan,
-      resume,
+      resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
       onRows: (y, rows) => raw.writeRows(y, rows),
-      onTileRowDone: (nextRow, blend) => work.checkpoint(nextRow, blend, before + run),
+      onKindRows: kindRaw
+        ? (y, planes) => planes.forEach((p, k) => kindRaw.writeRows(k * cellRows + y, p))
+        : undefined,
+      onTileRowDone: (nextRow, blend, kindBlend) =>
+        work.checkpoint(nextRow, blend, before + run, kindBlend),
       onTile: (done, total, elapsed, runNow) => {
         run = runNow;
         options.onTile?.(done, total, elapsed, runNow);
@@ -60,9 +73,18 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
     throwIfAborted(signal);
     await rawToGeoTiff(raw, work.probabilityPath, options.georef, signal);
     raw.close();
+    if (kindRaw) {
+      const georef = {
+        ...options.georef,
+        geoTransform: kindTransform(options.georef.geoTransform),
+      };
+      await rawToGeoTiff(kindRaw, work.kindPath, georef, signal, kindNames ?? []);
+      kindRaw.close();
+    }
     work.complete();
     return counts;
   } finally {
     raw.close();
+    kindRaw?.close();
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Polygons from a probability raster kept on disk (a detection's probability.tif), at any
  * threshold and minimum area, without running the model again. Detection itself vectorises
- * through here, so a re-extraction at the run's own threshold gives the run's own polygons.
+ * through here, so a re-extraction at the run's own threshold gives the run's own polygons. Where
+ * the run kept a kind map (kind.tif beside the probability), each polygon gets its change kind
+ * from it (kind-assign.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import type { CrsInfo } from '../raster/crs-from-geokeys.js';
 import { createGeoTiffWriter, type GeoTiffWriter } from '../raster/geotiff-write.js';
 import { GeoTiffRows } from '../raster/probability-file.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
+import { assignKinds, kindMapFor } from './kind-assign.js';
 import { vectoriseStrips } from './strip-vectorise.js';
 
 export interface ReextractOptions {
@@ -17,6 +20,11 @@ export interface ReextractOptions {
   maskPath?: string;
   /** Folder for the temporary bit mask; default a new folder in the system's temp folder. */
   scratchDir?: string;
+  /**
+   * The run's kind map (1/4-resolution kind probabilities); default kind.tif beside the
+   * probability when there is one; null: assign no kinds.
+   */
+  kindPath?: string | null;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -111,7 +119,16 @@ export async function extractPolygons(
       },
     });
     await writer?.close();
-    return { ...result, crs, probability, mask };
+    const kindMap = await kindMapFor(
+      { path: probPath, width, height, geoTransform },
+      options.kindPath,
+    );
+    const polygons = kindMap.path
+      ? await assignKinds(result.polygons, kindMap.path, options.signal)
+      : result.polygons;
+    const notes =
+      'note' in kindMap && kindMap.note ? [...result.notes, kindMap.note] : result.notes;
+    return { ...result, polygons, notes, crs, probability, mask };
   } catch (error) {
     await writer?.abort();
     throw error;

@@ -5,7 +5,8 @@
 import * as ort from 'onnxruntime-node';
 import { normaliseInto, type BandLinear, type BandStretch } from '../raster/bands.js';
 import type { PixelWindow } from '../raster/raster-source.js';
-import type { ModelCard } from './model-card.js';
+import { checkKindDims, kindBlocks, type KindTile } from './kind-map.js';
+import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
 import { roundUp, type Tile } from './tiling.js';
 
@@ -40,7 +41,19 @@ export interface DateInput {
   preprocess?: (planes: Float32Array, width: number, height: number) => Promise<void>;
 }
 
-/** One tile's probability and no-data flags, tile-sized and row-major. */
+/** What the model says about one tile. */
+export interface TilePrediction {
+  /** Probability and no-data flags, tile-sized and row-major. */
+  prob: Float32Array;
+  invalid: Uint8Array;
+  /** The kind planes at 1/4 resolution (kind-map.ts), when asked for and the card has them. */
+  kind?: KindTile;
+}
+
+/**
+ * One tile's probability and no-data flags; with `withKind`, also its kind planes reduced to 4 × 4
+ * block means (the full-resolution planes are never kept), when the card declares a kind output.
+ */
 export async function predictTile(
   session: ort.InferenceSession,
   card: ModelCard,
@@ -48,7 +61,8 @@ export async function predictTile(
   window: { x: number; y: number },
   tile: Tile,
   signal?: AbortSignal,
-): Promise<{ prob: Float32Array; invalid: Uint8Array }> {
+  withKind = false,
+): Promise<TilePrediction> {
   const multiple = card.tile.multipleOf;
   const pw = roundUp(tile.width, multiple);
   const ph = roundUp(tile.height, multiple);
@@ -107,7 +121,11 @@ export async function predictTile(
     [card.inputs.before]: tensors[0],
     [card.inputs.after]: tensors[1],
   };
-  const output = await session.run(feeds);
+  const kinds = withKind ? cardKinds(card) : null;
+  // Only the outputs used are fetched: a run that ignores kind (screening) does not get its planes.
+  const fetches = [card.outputs.probability];
+  if (kinds && card.outputs.kind) fetches.push(card.outputs.kind);
+  const output = await session.run(feeds, fetches);
   const out = output[card.outputs.probability].data as Float32Array;
   // Crop the padding away.
   const prob = new Float32Array(tile.width * tile.height);
@@ -118,8 +136,15 @@ export async function predictTile(
       inv[r * tile.width + c] = invalid[r * pw + c];
     }
   }
+  const hasInvalid = inv.some((v) => v !== 0);
+  const invalidOut = hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv;
+  let kind: KindTile | undefined;
+  if (kinds && card.outputs.kind) {
+    const k = output[card.outputs.kind];
+    checkKindDims(k.dims, kinds.length, pw, ph);
+    kind = kindBlocks(k.data as Float32Array, kinds.length, pw, ph, tile, invalidOut);
+  }
   for (const t of tensors) t.dispose?.();
   for (const t of Object.values(output)) t.dispose?.();
-  const hasInvalid = inv.some((v) => v !== 0);
-  return { prob, invalid: hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv };
+  return kind ? { prob, invalid: invalidOut, kind } : { prob, invalid: invalidOut };
 }

@@ -7,6 +7,7 @@
 import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import { BandBlender, type BandCarry } from './band-blender.js';
+import { KindBlend } from './kind-map.js';
 import type { ModelCard } from './model-card.js';
 import { predictTile, type DateInput } from './tile-predict.js';
 import { axisTile, tileAxes, type TileAxes } from './tiling.js';
@@ -30,16 +31,29 @@ export interface TileRowsOptions {
   window: { x: number; y: number; width: number; height: number };
   /** 1 = run the tile; row-major over the grid's axes. Absent: run every tile. */
   plan?: Uint8Array | null;
-  /** Continue a checkpointed run at tile row `nextRow` with the rows it had in flight. */
-  resume?: { nextRow: number; carry: BandCarry } | null;
+  /**
+   * Continue a checkpointed run at tile row `nextRow` with the rows it had in flight (and the kind
+   * blend's, one carry per kind, when kinds are blended).
+   */
+  resume?: { nextRow: number; carry: BandCarry; kindCarry?: BandCarry[] | null } | null;
   signal?: AbortSignal;
   /** Finished probabilities of window rows `y` … in order, `width` values per row. */
   onRows: (y: number, rows: Float32Array) => void | Promise<void>;
   /**
-   * Called after each tile row, once its finished rows went to `onRows`. `carry.sum` is a view of
-   * the blending band, valid until the returned promise settles: save it, do not keep it.
+   * Finished kind cells of 1/4-grid rows `y` … in order (kind-map.ts), one array per kind. Only
+   * when given, and the card has a kind output, are kinds computed and blended.
    */
-  onTileRowDone?: (nextRow: number, carry: BandCarry) => void | Promise<void>;
+  onKindRows?: (y: number, planes: Float32Array[]) => void | Promise<void>;
+  /**
+   * Called after each tile row, once its finished rows went to `onRows`. `carry.sum` is a view of
+   * the blending band, valid until the returned promise settles: save it, do not keep it; the same
+   * holds for `kindCarry` (null when no kinds are blended).
+   */
+  onTileRowDone?: (
+    nextRow: number,
+    carry: BandCarry,
+    kindCarry: BandCarry[] | null,
+  ) => void | Promise<void>;
   /**
    * Progress over the tiles the plan runs: `done` counts resumed ones, `run` only those run in
    * this call (over `elapsedSeconds`).
@@ -77,14 +91,18 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
     { axes, width, height, overlap: card.tile.overlap, active },
     resume?.carry,
   );
+  const kinds = options.onKindRows
+    ? KindBlend.forCard(card, axes, width, height, active, resume?.kindCarry)
+    : null;
   const start = performance.now();
   for (let row = first; row < rows; row++) {
     for (let col = 0; col < cols; col++) {
       if (!active(row, col)) continue;
       throwIfAborted(signal);
       const tile = axisTile(axes, row, col);
-      const { prob, invalid } = await predictTile(session, card, dates, window, tile, signal);
-      blender.add(row, col, prob, invalid);
+      const p = await predictTile(session, card, dates, window, tile, signal, kinds !== null);
+      blender.add(row, col, p.prob, p.invalid);
+      if (p.kind) kinds?.add(row, col, p.kind);
       counts.run++;
       const elapsed = (performance.now() - start) / 1000;
       options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
@@ -96,7 +114,8 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const top = blender.top;
       await onRows(top, blender.flush(Math.min(done, top + FLUSH_ROWS)));
     }
-    await options.onTileRowDone?.(row + 1, blender.carry());
+    if (kinds && options.onKindRows) await kinds.finishTileRow(row, options.onKindRows);
+    await options.onTileRowDone?.(row + 1, blender.carry(), kinds?.carry() ?? null);
   }
   return counts;
 }

@@ -2,8 +2,9 @@
  * The folder a detection works in, and its checkpoints. It holds the probability being written
  * (raw rows while running, probability.tif when done), the kept change mask, and a sidecar
  * (run.json) recording which tile rows are finished, the screening plan and the blending rows in
- * flight (carry-<row>.bin). A run with the same inputs finds the sidecar and continues after the
- * last finished tile row — after a crash, a kill or a cancel — or, when the probability is
+ * flight (carry-<row>.bin); a model with a kind output adds the 1/4-resolution kind map (kind.raw,
+ * then kind.tif) and its rows in flight (kind-carry-<row>.bin). A run with the same inputs finds
+ * the sidecar and continues after the last finished tile row — after a crash, a kill or a cancel — or, when the probability is
  * complete, re-vectorises it without running the model at all.
  *
  * A lock file (pid, refreshed every few seconds) keeps two runs out of one folder; a lock whose
@@ -12,23 +13,21 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
-  openSync,
   readFileSync,
-  readSync,
   renameSync,
   rmSync,
   statSync,
   utimesSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LandWatchError } from '../errors.js';
 import type { BandCarry } from './band-blender.js';
+import { readCarries, writeCarries } from './carry-file.js';
+import { KIND_MAP_FILE } from './kind-map.js';
 
 /** The sidecar: what a resumed run needs to know. */
 export interface RunRecord {
@@ -47,8 +46,12 @@ export interface RunRecord {
   screening: Record<string, number> | null;
   /** Tiles run so far across all attempts. */
   tilesRun: number;
-  /** probability.tif is written and final. */
+  /** probability.tif is written and final (and kind.tif, for a run with kinds). */
   complete: boolean;
+  /** Kinds blended into kind.raw / kind.tif; absent for a model without a kind output. */
+  kinds?: number;
+  /** Kind carry file for `nextRow` (runs with kinds), null before the first tile row. */
+  kindCarry?: string | null;
 }
 
 const LOCK_STALE_MS = 10_000;
@@ -92,6 +95,8 @@ export class WorkDir {
     width: number;
     height: number;
     resume: boolean;
+    /** Kinds the model outputs (kind-map.ts); 0 or absent: none. */
+    kinds?: number;
   }): WorkDir {
     const notes: string[] = [];
     let dir = resolve(options.dir ?? join(workRoot(), options.key.slice(0, 16)));
@@ -119,12 +124,15 @@ export class WorkDir {
       screening: null,
       tilesRun: 0,
       complete: false,
+      // Only runs with kinds carry the fields, so the sidecar of others is as it always was.
+      ...(options.kinds ? { kinds: options.kinds, kindCarry: null } : {}),
     };
     const found = readRecord(dir);
     const usable =
       options.resume &&
       found !== null &&
       found.key === options.key &&
+      (found.kinds ?? 0) === (options.kinds ?? 0) &&
       (found.complete || found.nextRow === 0 || found.carry !== null);
     const work = new WorkDir(dir, usable ? found : fresh, usable, notes);
     if (!usable) work.clear();
@@ -142,6 +150,12 @@ export class WorkDir {
   get maskPath(): string {
     return join(this.dir, 'mask.tif');
   }
+  get kindRawPath(): string {
+    return join(this.dir, 'kind.raw');
+  }
+  get kindPath(): string {
+    return join(this.dir, KIND_MAP_FILE);
+  }
 
   /** Writes the sidecar atomically (a kill leaves the old or the new one, never half of one). */
   save(): void {
@@ -150,14 +164,27 @@ export class WorkDir {
     renameSync(`${path}.tmp`, path);
   }
 
-  /** Records that tile rows before `nextRow` are done, with the blending rows in flight. */
-  checkpoint(nextRow: number, carry: BandCarry, tilesRun: number): void {
+  /**
+   * Records that tile rows before `nextRow` are done, with the blending rows in flight (and the
+   * kind blend's, for a run with kinds).
+   */
+  checkpoint(
+    nextRow: number,
+    carry: BandCarry,
+    tilesRun: number,
+    kindCarry: BandCarry[] | null = null,
+  ): void {
     const name = `carry-${nextRow}.bin`;
-    writeCarry(join(this.dir, name), carry);
-    const old = this.record.carry;
+    writeCarries(join(this.dir, name), [carry]);
+    const kindName = kindCarry ? `kind-carry-${nextRow}.bin` : null;
+    if (kindName && kindCarry) writeCarries(join(this.dir, kindName), kindCarry);
+    const old = [this.record.carry, this.record.kindCarry];
     this.record = { ...this.record, nextRow, carry: name, tilesRun };
+    if (kindName) this.record.kindCarry = kindName;
     this.save();
-    if (old && old !== name) rmSync(join(this.dir, old), { force: true });
+    for (const o of old) {
+      if (o && o !== name && o !== kindName) rmSync(join(this.dir, o), { force: true });
+    }
   }
 
   /** Keeps the screening plan (active tiles) and its report, so a resume skips screening. */
@@ -173,16 +200,23 @@ export class WorkDir {
 
   /** The blending rows saved with the last checkpoint. */
   loadCarry(): BandCarry | null {
-    return this.record.carry ? readCarry(join(this.dir, this.record.carry)) : null;
+    return this.record.carry ? readCarries(join(this.dir, this.record.carry))[0] : null;
   }
 
-  /** Marks the probability final and drops what only a resume needed. */
+  /** The kind blend's rows saved with the last checkpoint, one carry per kind. */
+  loadKindCarry(): BandCarry[] | null {
+    return this.record.kindCarry ? readCarries(join(this.dir, this.record.kindCarry)) : null;
+  }
+
+  /** Marks the probability (and kind map) final and drops what only a resume needed. */
   complete(): void {
-    const old = this.record.carry;
+    const old = [this.record.carry, this.record.kindCarry];
     this.record = { ...this.record, complete: true, carry: null };
+    if (this.record.kinds) this.record.kindCarry = null;
     this.save();
-    if (old) rmSync(join(this.dir, old), { force: true });
+    for (const o of old) if (o) rmSync(join(this.dir, o), { force: true });
     rmSync(this.rawPath, { force: true });
+    rmSync(this.kindRawPath, { force: true });
   }
 
   /** Stops the heartbeat and removes the lock; the files stay. */
@@ -193,20 +227,33 @@ export class WorkDir {
   }
 
   private clear(): void {
-    for (const name of ['run.json', 'probability.raw', 'probability.tif', 'mask.tif']) {
-      rmSync(join(this.dir, name), { force: true });
-    }
+    for (const name of RUN_FILES) rmSync(join(this.dir, name), { force: true });
     this.save();
   }
 }
+
+/** What a fresh run starts without (carry files are named per row and replaced as it goes). */
+const RUN_FILES = [
+  'run.json',
+  'probability.raw',
+  'probability.tif',
+  'mask.tif',
+  'kind.raw',
+  KIND_MAP_FILE,
+];
 
 function readRecord(dir: string): RunRecord | null {
   try {
     const r = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
     if (r.version !== 1) return null;
-    if (r.carry && !existsSync(join(dir, r.carry))) return null;
-    if (r.complete && !existsSync(join(dir, 'probability.tif'))) return null;
-    if (!r.complete && r.nextRow > 0 && !existsSync(join(dir, 'probability.raw'))) return null;
+    const has = (name: string) => existsSync(join(dir, name));
+    if (r.carry && !has(r.carry)) return null;
+    if (r.kindCarry && !has(r.kindCarry)) return null;
+    if (r.complete && !has('probability.tif')) return null;
+    if (r.complete && r.kinds && !has(KIND_MAP_FILE)) return null;
+    const started = !r.complete && r.nextRow > 0;
+    if (started && !has('probability.raw')) return null;
+    if (started && r.kinds && !(r.kindCarry && has('kind.raw'))) return null;
     return r;
   } catch {
     return null;
@@ -251,55 +298,5 @@ function touch(path: string): void {
     utimesSync(path, now, now);
   } catch {
     // The folder was removed under us; the run itself will report that.
-  }
-}
-
-const CARRY_MAGIC = 0x4c574332; // "LWC2"
-
-// The carry is written and read in place: at 16 384 px wide it is several MB, checkpointed every
-// tile row, and an assembled copy would be one more band-sized allocation each time.
-function writeCarry(path: string, c: BandCarry): void {
-  const fd = openSync(`${path}.tmp`, 'w');
-  try {
-    ioAll(
-      writeSync,
-      fd,
-      new Uint8Array(new Int32Array([CARRY_MAGIC, c.y, c.rows, c.width]).buffer),
-      0,
-    );
-    ioAll(writeSync, fd, new Uint8Array(c.sum.buffer, c.sum.byteOffset, c.rows * c.width * 4), 16);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(`${path}.tmp`, path);
-}
-
-function readCarry(path: string): BandCarry {
-  const fd = openSync(path, 'r');
-  try {
-    const head = new Int32Array(4);
-    ioAll(readSync, fd, new Uint8Array(head.buffer), 0);
-    if (head[0] !== CARRY_MAGIC)
-      throw new LandWatchError('E_INTERNAL', `${path}: not a checkpoint`);
-    const [, y, rows, width] = head;
-    const sum = new Float32Array(rows * width);
-    ioAll(readSync, fd, new Uint8Array(sum.buffer), 16);
-    return { y, rows, width, sum };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** All of `bytes` at `position`; a short file is a damaged checkpoint. */
-function ioAll(
-  io: (fd: number, b: Uint8Array, off: number, len: number, pos: number) => number,
-  fd: number,
-  bytes: Uint8Array,
-  position: number,
-): void {
-  for (let done = 0; done < bytes.length;) {
-    const n = io(fd, bytes, done, bytes.length - done, position + done);
-    if (n === 0) throw new LandWatchError('E_INTERNAL', 'checkpoint file is truncated');
-    done += n;
   }
 }

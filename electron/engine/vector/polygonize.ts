@@ -53,6 +53,13 @@ export interface ChangePolygon {
   pixelCount: number;
   /** [minX, minY, maxX, maxY] in map coordinates. */
   bbox: [number, number, number, number];
+  /**
+   * The kind of change (one of the model card's `kinds`, e.g. `new_construction`), for models with
+   * a kind output (inference/kind-assign.ts); null where the kind map has no data under it.
+   */
+  changeKind?: string | null;
+  /** Each kind's mean probability over the polygon's cells of the kind map. */
+  kindScores?: Record<string, number>;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The work folder: a sidecar that matches the inputs is resumed, one that does not is discarded,
  * checkpoints round-trip the blending rows, and a folder locked by a live run is not shared.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,52 @@ describe('WorkDir', () => {
     const fresh = open(dir, 'k2', false);
     expect(fresh.resumed).toBe(false);
     fresh.release();
+  });
+
+  it('round-trips the kind blend with the checkpoint, and resumes only with the same kinds', () => {
+    const dir = join(root, 'kinds');
+    const w = WorkDir.open({ dir, key: 'k', width: 10, height: 8, resume: true, kinds: 2 });
+    expect(w.record).toMatchObject({ kinds: 2, kindCarry: null });
+    writeFileSync(w.rawPath, new Uint8Array(80));
+    writeFileSync(w.kindRawPath, new Uint8Array(12));
+    const sum = Float32Array.from({ length: 30 }, (_, i) => i);
+    const kinds = [0, 1].map((k) => ({
+      y: 1,
+      rows: 2,
+      width: 3,
+      sum: Float32Array.from({ length: 6 }, (_, i) =>
+        k === 1 && i === 2 ? Number.NaN : k + i / 7,
+      ),
+    }));
+    w.checkpoint(1, { y: 5, rows: 3, width: 10, sum }, 4, kinds);
+    w.checkpoint(2, { y: 5, rows: 3, width: 10, sum }, 8, kinds);
+    w.release();
+    expect(existsSync(join(dir, 'kind-carry-1.bin'))).toBe(false);
+
+    const again = WorkDir.open({ dir, key: 'k', width: 10, height: 8, resume: true, kinds: 2 });
+    expect(again.resumed).toBe(true);
+    expect(again.record).toMatchObject({ nextRow: 2, kindCarry: 'kind-carry-2.bin' });
+    expect(Array.from(again.loadCarry()?.sum ?? [])).toEqual(Array.from(sum));
+    const loaded = again.loadKindCarry() ?? [];
+    expect(loaded.map(({ y, rows, width }) => [y, rows, width])).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    expect(loaded.map((c) => Array.from(c.sum))).toEqual(kinds.map((c) => Array.from(c.sum)));
+    again.complete();
+    expect(existsSync(join(dir, 'kind-carry-2.bin'))).toBe(false);
+    expect(existsSync(again.kindRawPath)).toBe(false);
+    again.release();
+
+    // Complete without kind.tif (deleted) is not usable; nor is a run of another kind count.
+    writeFileSync(join(dir, 'probability.tif'), '');
+    const lost = WorkDir.open({ dir, key: 'k', width: 10, height: 8, resume: true, kinds: 2 });
+    expect(lost.resumed).toBe(false);
+    lost.release();
+    const plain = WorkDir.open({ dir, key: 'k', width: 10, height: 8, resume: true });
+    expect(plain.record).not.toHaveProperty('kinds');
+    expect(plain.record).not.toHaveProperty('kindCarry');
+    plain.release();
   });
 
   it('does not share a folder a live run holds', () => {
