@@ -16,6 +16,10 @@ export const PATCH_FIELDS: FieldDef[] = [
   { name: 'perim_m', type: 'real' },
   { name: 'mean_prob', type: 'real' },
   { name: 'max_prob', type: 'real' },
+  // The model's kind of change (new_construction, demolition, …) and its mean probability, where
+  // the model reports kinds; empty otherwise.
+  { name: 'chg_kind', type: 'text', width: 32 },
+  { name: 'kind_prob', type: 'real' },
   { name: 'run_id', type: 'text', width: 40 },
   { name: 'model_id', type: 'text', width: 40 },
   { name: 'threshold', type: 'real' },
@@ -57,6 +61,11 @@ export function layerFromPolygons(
         perim_m: round(p.perimeter, 2),
         mean_prob: round(p.meanProb, 4),
         max_prob: round(p.maxProb, 4),
+        chg_kind: p.changeKind ?? null,
+        kind_prob:
+          p.changeKind && p.kindScores?.[p.changeKind] !== undefined
+            ? round(p.kindScores[p.changeKind], 4)
+            : null,
         run_id: run.runId,
         model_id: run.modelId,
         threshold: run.threshold,
