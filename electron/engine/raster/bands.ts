@@ -170,30 +170,44 @@ export function normaliseInto(
   linear: (BandLinear | null)[] = [],
 ): void {
   const n = invalid.length;
-  bandsData.forEach((data, b) => {
+  // NaN never equals itself, so a missing no-data value becomes NaN and the test stays one number
+  // comparison; `v - v !== 0` is true for NaN and ±Infinity. A plain loop with monomorphic locals
+  // (not forEach, not a number-or-null compare) keeps this at ~1 ns a pixel; it runs for every
+  // pixel of every tile of both dates.
+  const nd = nodata ?? Number.NaN;
+  for (let b = 0; b < bandsData.length; b++) {
+    const data = bandsData[b];
     const s = stretch[b];
     const gain = linear[b]?.gain ?? 1;
     const shift = linear[b]?.offset ?? 0;
-    // (v / scale - mean) / std as one multiply-add; the stretch as one too (this loop runs for
-    // every pixel of every tile of both dates).
+    // (v / scale - mean) / std as one multiply-add; the stretch as one too.
     const mul = 1 / (norm.scale * norm.std[b]);
     const add = -norm.mean[b] / norm.std[b];
-    const sMul = s ? 255 / (s.high - s.low) : 1;
-    const sAdd = s ? -s.low * sMul : 0;
     const base = offset + b * n;
-    for (let i = 0; i < n; i++) {
-      let v = data[i];
-      if (v !== v || v === nodata || v === Infinity || v === -Infinity) {
-        invalid[i] = 1;
-        target[base + i] = 0;
-        continue;
-      }
-      v = v * gain + shift;
-      if (s) {
-        v = v * sMul + sAdd;
+    if (s) {
+      const sMul = 255 / (s.high - s.low);
+      const sAdd = -s.low * sMul;
+      for (let i = 0; i < n; i++) {
+        let v = data[i];
+        if (v - v !== 0 || v === nd) {
+          invalid[i] = 1;
+          target[base + i] = 0;
+          continue;
+        }
+        v = (v * gain + shift) * sMul + sAdd;
         v = v < 0 ? 0 : v > 255 ? 255 : v;
+        target[base + i] = v * mul + add;
       }
-      target[base + i] = v * mul + add;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = data[i];
+        if (v - v !== 0 || v === nd) {
+          invalid[i] = 1;
+          target[base + i] = 0;
+          continue;
+        }
+        target[base + i] = (v * gain + shift) * mul + add;
+      }
     }
-  });
+  }
 }
