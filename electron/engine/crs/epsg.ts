@@ -1,7 +1,8 @@
 /**
  * EPSG lookups backed by the epsg-index package. Each code lives in its own small JSON file
  * (`epsg-index/s/<code>.json`), so a lookup reads one file of a few kB; the 30 MB all.json is never
- * loaded. Results (including misses) are cached for the life of the process.
+ * loaded. Results (including misses) are cached for the life of the process. Also the one place
+ * that picks the definition proj4js gets for a CRS ({@link proj4Definition}).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -148,4 +149,39 @@ export function crsNameOfWkt(wkt: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** What a CRS may state about itself; {@link proj4Definition} uses the first it has. */
+export interface CrsDefinitionSource {
+  epsg?: number | null;
+  wkt?: string | null;
+  proj4?: string | null;
+}
+
+/** A CRS definition proj4js can load. */
+export interface Proj4Definition {
+  /** proj4 string, or OGC WKT (proj4js reads both). */
+  def: string;
+  /** The `+nadgrids` datum grid left out of `def` because proj4js cannot load it, or null. */
+  droppedGrid: string | null;
+}
+
+/**
+ * The definition proj4js gets for a CRS: its own proj4 string, else the EPSG table's, else its WKT
+ * (proj4 strings are the most reliable form). proj4js cannot load datum grid files, and a proj4
+ * string that names one (`+nadgrids=NTv2_0.gsb`, as the EPSG table does for NAD27) turns every
+ * point into NaN; the grid is dropped, so the definition is used without the shift (what PROJ calls
+ * a ballpark transformation, off by up to some tens of metres) and `droppedGrid` names it.
+ * `+nadgrids=@null` (no shift) is kept. Null when the CRS states none of the three.
+ *
+ * @example
+ * proj4Definition({ epsg: 26716 });
+ * // { def: '+proj=utm +zone=16 +ellps=clrk66 +units=m +no_defs +type=crs', droppedGrid: 'NTv2_0.gsb' }
+ */
+export function proj4Definition(crs: CrsDefinitionSource): Proj4Definition | null {
+  const def = crs.proj4 || (typeof crs.epsg === 'number' ? lookupEpsg(crs.epsg)?.proj4 : null);
+  if (!def) return crs.wkt ? { def: crs.wkt, droppedGrid: null } : null;
+  const grid = /\+nadgrids=(\S+)/.exec(def);
+  if (!grid || grid[1] === '@null') return { def, droppedGrid: null };
+  return { def: def.replace(grid[0], '').replace(/\s+/g, ' ').trim(), droppedGrid: grid[1] };
 }

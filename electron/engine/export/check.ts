@@ -7,7 +7,7 @@
  */
 import proj4 from 'proj4';
 import type { ExportFormat } from '../../common/contract.js';
-import { lookupEpsg } from '../crs/epsg.js';
+import { lookupEpsg, proj4Definition } from '../crs/epsg.js';
 import { validatePolygon } from '../vector/validity.js';
 import { applyProfile, featureLabel } from './apply-profile.js';
 import { realDecimals } from './dbf.js';
@@ -80,10 +80,10 @@ function crsProblem(crs: LayerCrs, format: ExportFormat): string | null {
   const known = crs.epsg !== null ? lookupEpsg(crs.epsg) : null;
   if (format === 'geojson') {
     if (crs.epsg === 4326) return null;
-    const definition = crs.proj4 ?? known?.proj4 ?? crs.wkt;
+    const definition = proj4Definition(crs);
     if (!definition) return 'it has no CRS, so it cannot be reprojected to WGS 84 for GeoJSON';
     try {
-      proj4(definition, 'WGS84');
+      proj4(definition.def, 'WGS84');
       return null;
     } catch {
       return `its CRS (${crs.epsg !== null ? `EPSG:${crs.epsg}` : 'WKT'}) cannot be reprojected to WGS 84`;

@@ -5,7 +5,7 @@
  */
 import proj4 from 'proj4';
 import type { PolygonGeometry } from '../../common/contract.js';
-import { lookupEpsg } from '../crs/epsg.js';
+import { proj4Definition } from '../crs/epsg.js';
 import { LandWatchError } from '../errors.js';
 import { checkSchema, checkedRows } from './fields.js';
 import { orientPolygon, polygonsOf, signedArea2, type Polygon, type Position } from './geometry.js';
@@ -31,9 +31,7 @@ const DECIMALS = 1e7;
 /** A function taking layer coordinates to [lon, lat], or identity when already EPSG:4326. */
 function toWgs84(crs: LayerCrs): (p: Position) => Position {
   if (crs.epsg === 4326) return (p) => [p[0], p[1]];
-  // proj4js reads proj4 strings and OGC WKT alike; the proj4 form is the most reliable.
-  const definition =
-    crs.proj4 ?? (crs.epsg !== null ? lookupEpsg(crs.epsg)?.proj4 : null) ?? crs.wkt;
+  const definition = proj4Definition(crs)?.def;
   if (!definition) {
     throw new LandWatchError(
       'E_CRS_UNKNOWN',

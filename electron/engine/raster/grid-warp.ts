@@ -6,6 +6,7 @@
  * a pixel, and a 512² window costs about a thousand proj4 calls instead of a quarter million.
  */
 import proj4 from 'proj4';
+import { proj4Definition, type Proj4Definition } from '../crs/epsg.js';
 import { LandWatchError } from '../errors.js';
 import type { GeoTransform } from './raster-source.js';
 
@@ -14,15 +15,9 @@ type Transform = (x: number, y: number) => [number, number];
 /** Lattice step, in pixels, of exactly transformed points. */
 const STEP = 16;
 
-/**
- * proj4js cannot load datum grid files; a definition that names one (`+nadgrids=NTv2_0.gsb`) fails
- * outright. Without the grid, the definition is used as it is without the shift (what PROJ calls a
- * ballpark transformation); the note says so when that may move the result.
- */
-export function usableProj4(def: string): { def: string; droppedGrid: string | null } {
-  const m = /\+nadgrids=(\S+)/.exec(def);
-  if (!m || m[1] === '@null') return { def, droppedGrid: null };
-  return { def: def.replace(m[0], '').replace(/\s+/g, ' ').trim(), droppedGrid: m[1] };
+/** `def` as proj4js can load it: without a datum grid file, see {@link proj4Definition}. */
+function usable(def: string): Proj4Definition {
+  return proj4Definition({ proj4: def }) ?? { def, droppedGrid: null };
 }
 
 /** A before-map → after-map transform between two proj4 definitions, with notes. */
@@ -30,8 +25,8 @@ export function crsTransform(
   beforeDef: string,
   afterDef: string,
 ): { transform: Transform; notes: string[] } {
-  const a = usableProj4(beforeDef);
-  const b = usableProj4(afterDef);
+  const a = usable(beforeDef);
+  const b = usable(afterDef);
   const notes = [a, b]
     .filter((d) => d.droppedGrid)
     .map(

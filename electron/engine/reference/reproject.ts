@@ -1,11 +1,12 @@
 /**
  * Puts a reference layer on the project's scene CRS: works out what CRS the file declares (EPSG
  * code, or WKT from a .prj / GeoPackage, matched to an EPSG code where it names one), and builds a
- * proj4 transform to the scene CRS. A layer whose CRS is missing or cannot be used is refused with
- * a message naming the file: guessing would place the layer somewhere plausible and wrong.
+ * proj4 transform to the scene CRS, with definitions as detection uses them ({@link proj4Definition}).
+ * A layer whose CRS is missing or cannot be used is refused with a message naming the file:
+ * guessing would place the layer somewhere plausible and wrong.
  */
 import proj4 from 'proj4';
-import { crsNameOfWkt, lookupEpsg } from '../crs/epsg.js';
+import { crsNameOfWkt, proj4Definition } from '../crs/epsg.js';
 import { epsgCodeOfWkt } from '../crs/wkt.js';
 import { LandWatchError } from '../errors.js';
 import type { PolygonRings, SourceCrs, SourceFeature } from './types.js';
@@ -26,8 +27,7 @@ export interface ResolvedCrs {
 
 function resolve(crs: SourceCrs | SceneCrs, file: string): ResolvedCrs {
   const epsg = crs.epsg ?? (crs.wkt ? epsgCodeOfWkt(crs.wkt) : null);
-  const known = epsg !== null ? lookupEpsg(epsg) : null;
-  const definition = ('proj4' in crs ? crs.proj4 : null) ?? known?.proj4 ?? crs.wkt;
+  const definition = proj4Definition({ ...crs, epsg })?.def;
   const label = epsg !== null ? `EPSG:${epsg}` : ((crs.wkt && crsNameOfWkt(crs.wkt)) ?? 'WKT');
   if (!definition) {
     throw new LandWatchError(

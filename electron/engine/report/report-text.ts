@@ -6,7 +6,7 @@
  */
 import proj4 from 'proj4';
 import type { CodeEntry, CodeLists, ReviewState } from '../../common/contract.js';
-import { lookupEpsg } from '../crs/epsg.js';
+import { proj4Definition } from '../crs/epsg.js';
 import { centroidOf, type PatchRecord } from '../export/patch-attributes.js';
 import type { LayerCrs } from '../export/types.js';
 
@@ -52,11 +52,10 @@ export function codeText(list: CodeEntry[] | undefined, code: string | null): st
 /** A converter from the layer CRS to [lon, lat], or null when the CRS cannot be reprojected. */
 export function lonLatConverter(crs: LayerCrs): ((x: number, y: number) => number[]) | null {
   if (crs.epsg === 4326) return (x, y) => [x, y];
-  const definition =
-    crs.proj4 ?? (crs.epsg !== null ? lookupEpsg(crs.epsg)?.proj4 : null) ?? crs.wkt;
+  const definition = proj4Definition(crs);
   if (!definition) return null;
   try {
-    const converter = proj4(definition, 'WGS84');
+    const converter = proj4(definition.def, 'WGS84');
     return (x, y) => converter.forward([x, y]);
   } catch {
     return null;

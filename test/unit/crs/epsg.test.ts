@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crsNameOfWkt, lookupEpsg } from '../../../electron/engine/crs/epsg.js';
+import { crsNameOfWkt, lookupEpsg, proj4Definition } from '../../../electron/engine/crs/epsg.js';
 import {
   epsgCodeOfWkt,
   parseWkt,
@@ -83,5 +83,41 @@ describe('WKT1 reader', () => {
     expect(epsgCodeOfWkt('LOCAL_CS["x"]')).toBeNull();
     expect(epsgCodeOfWkt('garbage')).toBeNull();
     expect(crsNameOfWkt(wkt)).toBe('WGS 84 / UTM zone 50N');
+  });
+});
+
+describe('proj4Definition', () => {
+  const utm50 = lookupEpsg(32650)!;
+
+  it("takes the CRS's own proj4, else the EPSG table's, else its WKT", () => {
+    const own = '+proj=utm +zone=51 +datum=WGS84 +units=m +no_defs';
+    expect(proj4Definition({ epsg: 32650, wkt: utm50.wkt, proj4: own })).toEqual({
+      def: own,
+      droppedGrid: null,
+    });
+    expect(proj4Definition({ epsg: 32650, wkt: utm50.wkt, proj4: null })?.def).toBe(utm50.proj4);
+    expect(proj4Definition({ epsg: null, wkt: utm50.wkt, proj4: null })?.def).toBe(utm50.wkt);
+    expect(proj4Definition({ epsg: 99_999_999, wkt: utm50.wkt })?.def).toBe(utm50.wkt);
+    expect(proj4Definition({ epsg: 99_999_999, wkt: null, proj4: null })).toBeNull();
+  });
+
+  it("drops a datum grid file proj4js cannot load, from the EPSG table or the CRS's own proj4", () => {
+    // The EPSG table defines NAD27 through the NTv2 grid.
+    expect(lookupEpsg(26716)?.proj4).toContain('+nadgrids=NTv2_0.gsb');
+    expect(proj4Definition({ epsg: 26716 })).toEqual({
+      def: '+proj=utm +zone=16 +ellps=clrk66 +units=m +no_defs +type=crs',
+      droppedGrid: 'NTv2_0.gsb',
+    });
+    expect(proj4Definition({ proj4: '+proj=tmerc +nadgrids=@conus,@null +ellps=clrk66' })).toEqual({
+      def: '+proj=tmerc +ellps=clrk66',
+      droppedGrid: '@conus,@null',
+    });
+  });
+
+  it('keeps +nadgrids=@null (no datum shift) and leaves WKT as it is', () => {
+    const merc = '+proj=merc +a=6378137 +b=6378137 +nadgrids=@null +units=m +no_defs';
+    expect(proj4Definition({ proj4: merc })).toEqual({ def: merc, droppedGrid: null });
+    const wkt = lookupEpsg(3857)!.wkt;
+    expect(proj4Definition({ wkt })).toEqual({ def: wkt, droppedGrid: null });
   });
 });

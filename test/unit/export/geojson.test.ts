@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import proj4 from 'proj4';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   toGeoJsonObject,
@@ -9,11 +10,14 @@ import {
 import { writeGeoPackage } from '../../../electron/engine/export/gpkg.js';
 import { signedArea2 } from '../../../electron/engine/export/geometry.js';
 import type { ExportLayer } from '../../../electron/engine/export/types.js';
-import { sampleLayer, square } from './fixtures.js';
+import { sampleLayer, square, X0, Y0 } from './fixtures.js';
 import { gdalAvailable, makeTempDir, runGdal, runGdalClean } from './gdal-cli.js';
 
 const { dir, cleanup } = makeTempDir('geojson');
 afterAll(cleanup);
+
+/** EPSG:26716 (NAD27 / UTM zone 16N) without its datum grid. */
+const NAD27_UTM16 = '+proj=utm +zone=16 +ellps=clrk66 +units=m +no_defs';
 
 /** UTM 50N (450000, 4420000) in WGS 84, computed with PROJ (gdaltransform). */
 const CORNER_LONLAT = [116.414854023998, 39.9286320684291];
@@ -84,6 +88,22 @@ describe('toGeoJsonObject', () => {
     const [lon] = (toGeoJsonObject(layer).features[0].geometry!.coordinates as number[][][])[0][0];
     expect(Math.abs(lon - CORNER_LONLAT[0])).toBeLessThan(1e-6);
   });
+
+  it.each([
+    ['an EPSG code the table defines with NTv2_0.gsb', { epsg: 26716, wkt: null, proj4: null }],
+    ['its own proj4', { epsg: null, wkt: null, proj4: `${NAD27_UTM16} +nadgrids=ntv1_can.dat` }],
+  ])(
+    'reprojects a CRS with a datum grid proj4js cannot load, given by %s, without it',
+    (_, crs) => {
+      const withoutGrid = { ...sampleLayer(), crs: { epsg: null, wkt: null, proj4: NAD27_UTM16 } };
+      const ours = toGeoJsonObject({ ...sampleLayer(), crs });
+      expect(ours).toEqual(toGeoJsonObject(withoutGrid));
+      const [lon, lat] = (ours.features[0].geometry!.coordinates as number[][][])[0][0];
+      const want = proj4(NAD27_UTM16, 'WGS84').forward([X0, Y0]);
+      expect(Math.abs(lon - want[0])).toBeLessThan(1e-7);
+      expect(Math.abs(lat - want[1])).toBeLessThan(1e-7);
+    },
+  );
 });
 
 describe('writeGeoJson', () => {

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import proj4 from 'proj4';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lookupEpsg } from '../../../electron/engine/crs/epsg.js';
+import { lookupEpsg, proj4Definition } from '../../../electron/engine/crs/epsg.js';
 import { detectChanges } from '../../../electron/engine/inference/detect.js';
-import { usableProj4 } from '../../../electron/engine/raster/grid-warp.js';
 import { polygonArea } from '../../../electron/engine/vector/geo.js';
 import type { ChangePolygon } from '../../../electron/engine/vector/polygonize.js';
 import { dataPath, hasData } from '../../helpers/data.js';
@@ -31,9 +30,9 @@ const detect = (beforePath: string, afterPath: string, minArea = 100) =>
     workDir: p(`work-${Math.random()}`),
   });
 
-/** The polygon's exterior projected to another CRS and measured there (planar). */
-function areaIn(poly: ChangePolygon, from: string, to: string, toMetres = 1): number {
-  const t = proj4(usableProj4(from).def, usableProj4(to).def);
+/** The polygon's exterior projected to another CRS (EPSG codes) and measured there (planar). */
+function areaIn(poly: ChangePolygon, from: number, to: number, toMetres = 1): number {
+  const t = proj4(proj4Definition({ epsg: from })!.def, proj4Definition({ epsg: to })!.def);
   const ring = poly.rings[0].map(([x, y]) => t.forward([x, y]));
   return polygonArea([ring]) * toMetres * toMetres;
 }
@@ -103,7 +102,7 @@ describe.skipIf(!hasData || !hasGdalwarp)('detection across CRSs and resolutions
     const [poly] = r.polygons;
     expect(poly.rings[0][0][0]).toBeCloseTo(9.5, 0);
     // Geodesic area in degrees = the polygon's planar area once projected to UTM (scale ≈ 0.9996).
-    const utm = areaIn(poly, lookupEpsg(4326)!.proj4!, lookupEpsg(25832)!.proj4!);
+    const utm = areaIn(poly, 4326, 25832);
     expect(Math.abs(poly.areaM2 - utm) / utm).toBeLessThan(0.003);
     expect(
       Math.abs(poly.areaM2 - reference.polygons[0].areaM2) / reference.polygons[0].areaM2,
@@ -128,7 +127,7 @@ describe.skipIf(!hasData || !hasGdalwarp)('detection across CRSs and resolutions
     const [poly] = hits;
     // Planar area in ft² × (m per US ft)², and the same polygon measured in UTM metres.
     expect(poly.areaM2).toBeCloseTo(polygonArea(poly.rings) * FT * FT, 3);
-    const utm = areaIn(poly, lookupEpsg(26771)!.proj4!, lookupEpsg(26716)!.proj4!);
+    const utm = areaIn(poly, 26771, 26716);
     expect(Math.abs(poly.areaM2 - utm) / utm).toBeLessThan(0.003);
     // The painted roof and shadow: 22 × 18 pixels of 10.0 m.
     const painted = 22 * 18 * (32.8 * FT) ** 2;

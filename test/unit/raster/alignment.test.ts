@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LandWatchError } from '../../../electron/engine/errors.js';
 import { afterReader, alignDates } from '../../../electron/engine/raster/alignment.js';
-import { usableProj4 } from '../../../electron/engine/raster/grid-warp.js';
+import { crsTransform } from '../../../electron/engine/raster/grid-warp.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { dataPath, hasData } from '../../helpers/data.js';
 import { gdalwarp, hasGdalwarp } from './warp-fixtures.js';
@@ -135,13 +135,19 @@ describe.skipIf(!hasData || !hasGdalwarp)('alignment of dates on different grids
       /RGB\.byte\.tif is in EPSG:32618, dop-rgb\.tif in EPSG:25832/,
     );
   });
+});
 
-  it('uses a CRS with a datum grid proj4js cannot load, without the grid', () => {
-    const def = '+proj=utm +zone=16 +ellps=clrk66 +nadgrids=NTv2_0.gsb +units=m +no_defs';
-    expect(usableProj4(def)).toEqual({
-      def: '+proj=utm +zone=16 +ellps=clrk66 +units=m +no_defs',
-      droppedGrid: 'NTv2_0.gsb',
-    });
-    expect(usableProj4('+proj=merc +nadgrids=@null').droppedGrid).toBeNull();
+describe('crsTransform', () => {
+  it('drops a datum grid proj4js cannot load and notes that the shift is approximate', () => {
+    const wgs84 = '+proj=longlat +datum=WGS84 +no_defs';
+    const withGrid = crsTransform('+proj=utm +zone=16 +ellps=clrk66 +nadgrids=NTv2_0.gsb', wgs84);
+    const without = crsTransform('+proj=utm +zone=16 +ellps=clrk66', wgs84);
+    const [lon, lat] = withGrid.transform(500_000, 4_000_000);
+    expect(lon).toBeCloseTo(-87, 9);
+    expect([lon, lat]).toEqual(without.transform(500_000, 4_000_000));
+    expect(withGrid.notes).toEqual([
+      'datum grid NTv2_0.gsb is not available: the datum shift between the dates is approximate (up to some tens of metres)',
+    ]);
+    expect(crsTransform('+proj=merc +nadgrids=@null', wgs84).notes).toEqual([]);
   });
 });
