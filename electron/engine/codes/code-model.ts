@@ -4,12 +4,16 @@
  * bands, normalisation, …) are checked by inference/model-card.ts like every helper model's; this
  * adds the fields only a code model has.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LandWatchError } from '../errors.js';
-import { loadTaskModelFolder, type TaskModelCard } from '../inference/model-card.js';
-import { findTaskModel } from '../inference/model-registry.js';
+import {
+  loadTaskModelFolder,
+  readCardJson,
+  type InstalledModel,
+  type TaskModelCard,
+} from '../inference/model-card.js';
+import { findTaskModelJson } from '../inference/model-registry.js';
 import { bundledModelsDir, userModelsDir } from '../paths.js';
 
 /** The card task of patch-code models. */
@@ -46,23 +50,8 @@ export interface CodeModel {
 
 /** Reads `<dir>/card.json` as a patch-code card; the error names the file and the bad field. */
 export function loadCodeModel(dir: string): CodeModel {
-  const base = loadTaskModelFolder(dir, PATCH_CODE_TASK);
-  const cardPath = join(dir, 'card.json');
-  const parsed = codeFieldsSchema.safeParse(JSON.parse(readFileSync(cardPath, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LandWatchError(
-      'E_MODEL',
-      `${cardPath}: invalid patch-code card at "${issue.path.join('.')}": ${issue.message}.`,
-    );
-  }
-  const { inputs, outputs, chip, code } = parsed.data;
-  const { id, version, file, normalization } = base.card;
-  return {
-    card: { id, version, file, normalization, inputs, outputs, chip, code },
-    dir,
-    onnxPath: base.onnxPath,
-  };
+  const json = readCardJson(dir);
+  return codeModelOf(loadTaskModelFolder(dir, PATCH_CODE_TASK, json), json);
 }
 
 /**
@@ -70,5 +59,25 @@ export function loadCodeModel(dir: string): CodeModel {
  * Throws E_MODEL naming the folders looked in when there is none.
  */
 export function findCodeModel(dirs: string[] = [bundledModelsDir(), userModelsDir()]): CodeModel {
-  return loadCodeModel(findTaskModel(PATCH_CODE_TASK, dirs).dir);
+  const { model, json } = findTaskModelJson(PATCH_CODE_TASK, dirs);
+  return codeModelOf(model, json);
+}
+
+/** Adds the fields only a code model has to a checked helper-model card (`json`: its card.json). */
+function codeModelOf(base: InstalledModel<TaskModelCard>, json: unknown): CodeModel {
+  const parsed = codeFieldsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LandWatchError(
+      'E_MODEL',
+      `${join(base.dir, 'card.json')}: invalid patch-code card at "${issue.path.join('.')}": ${issue.message}.`,
+    );
+  }
+  const { inputs, outputs, chip, code } = parsed.data;
+  const { id, version, file, normalization } = base.card;
+  return {
+    card: { id, version, file, normalization, inputs, outputs, chip, code },
+    dir: base.dir,
+    onnxPath: base.onnxPath,
+  };
 }

@@ -82,34 +82,52 @@ export interface InstalledModel<Card = ModelCard> {
   onnxPath: string;
 }
 
-/** The `task` a model folder's card declares (`change` when absent), or null if unreadable. */
-export function cardTask(dir: string): string | null {
+/**
+ * `<dir>/card.json` parsed but not yet checked, for the loaders below; throws E_MODEL naming the
+ * file when it cannot be read or is not JSON.
+ */
+export function readCardJson(dir: string): unknown {
+  const cardPath = join(dir, 'card.json');
   try {
-    const raw = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as { task?: unknown };
-    return typeof raw.task === 'string' ? raw.task : CHANGE_TASK;
-  } catch {
-    return null;
+    return JSON.parse(readFileSync(cardPath, 'utf8'));
+  } catch (error) {
+    throw new LandWatchError(
+      'E_MODEL',
+      `${cardPath}: cannot read the model card (${(error as Error).message}).`,
+    );
   }
 }
 
+/** The `task` a parsed card declares (`change` when absent), or null when it is JSON null. */
+export function taskOfCard(json: unknown): string | null {
+  if (json === null) return null;
+  const { task } = json as { task?: unknown };
+  return typeof task === 'string' ? task : CHANGE_TASK;
+}
+
 /**
- * Reads and validates `<dir>/card.json` of a change model; the message names the folder and the
- * bad field (or says the folder holds a model for another task).
+ * Checks the card of a change model in `dir` (`json`: its card.json, read here unless the caller
+ * has read it); the message names the folder and the bad field (or says the folder holds a model
+ * for another task).
  */
-export function loadModelFolder(dir: string): InstalledModel {
-  const task = cardTask(dir);
+export function loadModelFolder(dir: string, json: unknown = readCardJson(dir)): InstalledModel {
+  const task = taskOfCard(json);
   if (task !== null && task !== CHANGE_TASK) {
     throw new LandWatchError(
       'E_MODEL',
       `${join(dir, 'card.json')}: this is a "${task}" model, not a change model.`,
     );
   }
-  return loadCard(dir, modelCardSchema);
+  return checkCard(dir, json, modelCardSchema);
 }
 
-/** Reads and validates the card of a helper model that must be for `task`. */
-export function loadTaskModelFolder(dir: string, task: string): InstalledModel<TaskModelCard> {
-  const model = loadCard(dir, taskModelCardSchema);
+/** Checks the card of a helper model that must be for `task` (`json` as in loadModelFolder). */
+export function loadTaskModelFolder(
+  dir: string,
+  task: string,
+  json: unknown = readCardJson(dir),
+): InstalledModel<TaskModelCard> {
+  const model = checkCard(dir, json, taskModelCardSchema);
   if (model.card.task !== task) {
     throw new LandWatchError(
       'E_MODEL',
@@ -119,21 +137,13 @@ export function loadTaskModelFolder(dir: string, task: string): InstalledModel<T
   return model;
 }
 
-function loadCard<S extends typeof modelCardSchema | typeof taskModelCardSchema>(
+function checkCard<S extends typeof modelCardSchema | typeof taskModelCardSchema>(
   dir: string,
+  json: unknown,
   schema: S,
 ): InstalledModel<z.infer<S>> {
   const cardPath = join(dir, 'card.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(cardPath, 'utf8'));
-  } catch (error) {
-    throw new LandWatchError(
-      'E_MODEL',
-      `${cardPath}: cannot read the model card (${(error as Error).message}).`,
-    );
-  }
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new LandWatchError(

@@ -11,10 +11,11 @@ import { bundledModelsDir, userModelsDir } from '../paths.js';
 import type { ModelInfo } from '../../common/contract.js';
 import {
   CHANGE_TASK,
-  cardTask,
   flatMetrics,
   loadModelFolder,
   loadTaskModelFolder,
+  readCardJson,
+  taskOfCard,
   type InstalledModel,
   type TaskModelCard,
 } from './model-card.js';
@@ -25,25 +26,45 @@ export interface RegistryScan {
   problems: string[];
 }
 
-export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()]): RegistryScan {
-  const models: InstalledModel[] = [];
-  const problems: string[] = [];
+/** A folder holding a card.json, read once: its JSON, or null and the error when unreadable. */
+interface CardFolder {
+  dir: string;
+  json: unknown;
+  readError: Error | null;
+}
+
+/** Every sub-folder of `dirs` that holds a card.json, with the card read and parsed (once). */
+function cardFolders(dirs: string[]): CardFolder[] {
+  const folders: CardFolder[] = [];
   for (const root of dirs) {
     if (!existsSync(root)) continue;
     for (const entry of readdirSync(root, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
       const dir = join(root, entry.name);
-      if (!existsSync(join(dir, 'card.json'))) continue;
-      const task = cardTask(dir);
-      if (task !== null && task !== CHANGE_TASK) continue; // a helper model, see findTaskModel
+      if (!entry.isDirectory() || !existsSync(join(dir, 'card.json'))) continue;
       try {
-        const model = loadModelFolder(dir);
-        if (!existsSync(model.onnxPath))
-          throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
-        if (!models.some((m) => m.card.id === model.card.id)) models.push(model);
+        folders.push({ dir, json: readCardJson(dir), readError: null });
       } catch (error) {
-        problems.push((error as Error).message);
+        folders.push({ dir, json: null, readError: error as Error });
       }
+    }
+  }
+  return folders;
+}
+
+export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()]): RegistryScan {
+  const models: InstalledModel[] = [];
+  const problems: string[] = [];
+  for (const { dir, json, readError } of cardFolders(dirs)) {
+    const task = taskOfCard(json);
+    if (task !== null && task !== CHANGE_TASK) continue; // a helper model, see findTaskModel
+    try {
+      if (readError) throw readError;
+      const model = loadModelFolder(dir, json);
+      if (!existsSync(model.onnxPath))
+        throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
+      if (!models.some((m) => m.card.id === model.card.id)) models.push(model);
+    } catch (error) {
+      problems.push((error as Error).message);
     }
   }
   models.sort((a, b) => a.card.id.localeCompare(b.card.id));
@@ -78,17 +99,24 @@ export function findTaskModel(
   task: string,
   dirs: string[] = [bundledModelsDir(), userModelsDir()],
 ): InstalledModel<TaskModelCard> {
-  const found: InstalledModel<TaskModelCard>[] = [];
-  for (const root of dirs) {
-    if (!existsSync(root)) continue;
-    for (const entry of readdirSync(root, { withFileTypes: true })) {
-      const dir = join(root, entry.name);
-      if (!entry.isDirectory() || cardTask(dir) !== task) continue;
-      const model = loadTaskModelFolder(dir, task);
-      if (!existsSync(model.onnxPath))
-        throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
-      found.push(model);
-    }
+  return findTaskModelJson(task, dirs).model;
+}
+
+/**
+ * {@link findTaskModel}'s choice together with its card.json as read, for the fields only models
+ * of that task have (a card is read once per call).
+ */
+export function findTaskModelJson(
+  task: string,
+  dirs: string[] = [bundledModelsDir(), userModelsDir()],
+): { model: InstalledModel<TaskModelCard>; json: unknown } {
+  const found: { model: InstalledModel<TaskModelCard>; json: unknown }[] = [];
+  for (const { dir, json } of cardFolders(dirs)) {
+    if (taskOfCard(json) !== task) continue;
+    const model = loadTaskModelFolder(dir, task, json);
+    if (!existsSync(model.onnxPath))
+      throw new LandWatchError('E_MODEL', `${model.onnxPath}: ONNX file missing.`);
+    found.push({ model, json });
   }
   if (found.length === 0) {
     throw new LandWatchError(
@@ -96,7 +124,7 @@ export function findTaskModel(
       `No "${task}" model is installed (looked in ${dirs.join(' and ')}).`,
     );
   }
-  found.sort((a, b) => a.card.id.localeCompare(b.card.id));
+  found.sort((a, b) => a.model.card.id.localeCompare(b.model.card.id));
   return found[found.length - 1];
 }
 
