@@ -24,7 +24,7 @@ from model import ChangeNetV2, ExportWrapperV2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTDIR = os.path.abspath(os.path.join(HERE, "..", "lw-siamese-v2"))
-DEFAULT_CKPT = os.path.join(HERE, "runs", "lw-siamese-v2-contA.pt")  # the selected run, see README
+DEFAULT_CKPT = os.path.join(HERE, "runs", "lw-siamese-v2-contA.pt")  # the exported run, see README
 OPSET = 13
 
 
