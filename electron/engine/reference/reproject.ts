@@ -21,21 +21,29 @@ export interface SceneCrs {
 /** A CRS resolved for proj4, with a label for messages and the layer summary. */
 export interface ResolvedCrs {
   epsg: number | null;
+  /** EPSG:n or the WKT's name; says so when a datum grid had to be left out (see below). */
   label: string;
   definition: string;
+  /** A datum grid file the definition names but proj4 cannot load, left out (shift approximate). */
+  droppedGrid: string | null;
 }
 
 function resolve(crs: SourceCrs | SceneCrs, file: string): ResolvedCrs {
   const epsg = crs.epsg ?? (crs.wkt ? epsgCodeOfWkt(crs.wkt) : null);
-  const definition = proj4Definition({ ...crs, epsg })?.def;
-  const label = epsg !== null ? `EPSG:${epsg}` : ((crs.wkt && crsNameOfWkt(crs.wkt)) ?? 'WKT');
-  if (!definition) {
+  const found = proj4Definition({ ...crs, epsg });
+  const name = epsg !== null ? `EPSG:${epsg}` : ((crs.wkt && crsNameOfWkt(crs.wkt)) ?? 'WKT');
+  if (!found) {
     throw new LandWatchError(
       'E_CRS_UNKNOWN',
-      `${file}: its CRS ${label} is not in LandWatch's CRS table and the file gives no definition.`,
+      `${file}: its CRS ${name} is not in LandWatch's CRS table and the file gives no definition.`,
     );
   }
-  return { epsg, label, definition };
+  // As detection does (grid-warp.ts), the layer is placed without the grid and the label says so:
+  // it shows in the layer list, so the analyst knows the outlines may be off by tens of metres.
+  const label = found.droppedGrid
+    ? `${name} (datum grid ${found.droppedGrid} not available: approximate, up to tens of metres)`
+    : name;
+  return { epsg, label, definition: found.def, droppedGrid: found.droppedGrid };
 }
 
 /**

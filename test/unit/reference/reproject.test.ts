@@ -1,7 +1,8 @@
 /**
  * Reference layers and a CRS whose proj4 definition names a datum grid proj4js cannot load (NAD27
  * in the EPSG table: `+nadgrids=NTv2_0.gsb`): imported as detection reads such a CRS, without the
- * grid, on the scene side and on the layer's side alike.
+ * grid, on the scene side and on the layer's side alike; the layer's CRS label says the grid was
+ * left out, so the layer list tells the analyst its outlines are approximate.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ describe('a CRS with a datum grid proj4js cannot load', () => {
     expectRing(layer.features[0].polygons[0][0], lonLat, 'WGS84', NAD27_UTM16);
   });
 
-  it("is accepted as the layer's own CRS, as without the grid", () => {
+  it("is accepted as the layer's own CRS, as without the grid, and the layer says so", () => {
     const utm = [
       [500_000, 4_000_000],
       [501_000, 4_000_000],
@@ -73,7 +74,9 @@ describe('a CRS with a datum grid proj4js cannot load', () => {
     const path = squareFile('nad27.geojson', utm, 'urn:ogc:def:crs:EPSG::26716');
     const scene = resolveSceneCrs({ epsg: 32616, wkt: null, proj4: null }, 'p');
     const layer = readSceneLayer(path, scene);
-    expect(layer.sourceCrs).toBe('EPSG:26716');
+    expect(layer.sourceCrs).toBe(
+      'EPSG:26716 (datum grid NTv2_0.gsb not available: approximate, up to tens of metres)',
+    );
     expectRing(layer.features[0].polygons[0][0], utm, NAD27_UTM16, lookupEpsg(32616)!.proj4!);
   });
 });
