@@ -106,8 +106,12 @@ export function kindBlocks(
   return { planes, invalid: cellInvalid };
 }
 
-/** Checks a kind output's shape against the card: [1, K, ph, pw] with K = the card's kinds. */
+/**
+ * Checks a kind output's shape against the card: [1, K, ph, pw] with K = the card's kinds; the
+ * message names the model (`model`: its id) so a wrong card is found.
+ */
 export function checkKindDims(
+  model: string,
   dims: readonly number[],
   kinds: number,
   pw: number,
@@ -116,7 +120,7 @@ export function checkKindDims(
   if (dims.length !== 4 || dims[1] !== kinds || dims[2] !== ph || dims[3] !== pw) {
     throw new LandWatchError(
       'E_MODEL',
-      `the model's kind output is [${dims.join(', ')}]; the card needs [1, ${kinds}, ${ph}, ${pw}] (one plane per kind, on the probability's grid).`,
+      `model ${model}: its kind output is [${dims.join(', ')}]; the card needs [1, ${kinds}, ${ph}, ${pw}] (one plane per kind, on the probability's grid).`,
     );
   }
 }

@@ -141,7 +141,7 @@ export async function predictTile(
   let kind: KindTile | undefined;
   if (kinds && card.outputs.kind) {
     const k = output[card.outputs.kind];
-    checkKindDims(k.dims, kinds.length, pw, ph);
+    checkKindDims(card.id, k.dims, kinds.length, pw, ph);
     kind = kindBlocks(k.data as Float32Array, kinds.length, pw, ph, tile, invalidOut);
   }
   for (const t of tensors) t.dispose?.();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  checkKindDims,
   KindBlend,
   kindBlocks,
   kindGrid,
@@ -67,6 +68,15 @@ describe('kind output on the model card', () => {
     expect(cardKinds(v1)).toBeNull();
     const none = cardFolder('none', (c) => (c.outputs = { probability: 'prob' }));
     expect(cardKinds(loadModelFolder(none).card)).toBeNull();
+  });
+});
+
+describe('a kind output of the wrong shape', () => {
+  it('is refused with a message naming the model and the shape the card needs', () => {
+    expect(() => checkKindDims('m-1', [1, 3, 64, 32], 3, 32, 64)).not.toThrow();
+    expect(() => checkKindDims('m-1', [1, 2, 64, 32], 3, 32, 64)).toThrow(
+      'model m-1: its kind output is [1, 2, 64, 32]; the card needs [1, 3, 64, 32]',
+    );
   });
 });
 
