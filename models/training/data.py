@@ -93,6 +93,21 @@ def validation_files():
     return [f"{LEVIR}/{{A,B,label}}/test_*.png (7 pairs)", f"{AIRCHANGE}/{{A,B,label}}/test_1.png"]
 
 
+def match_after(before, after):
+    """The app's radiometric matching (electron/engine/raster/radiometry.ts `matchBand`, on by
+    default): the after date mapped band by band, linearly, onto the before date's median and 10-90 %
+    spread (nearest-rank percentiles, no clipping). Returns float32 HxWx3."""
+    out = np.asarray(after, np.float32).copy()
+    for c in range(out.shape[2]):
+        f = np.quantile(out[..., c], (0.1, 0.5, 0.9), method="nearest")
+        t = np.quantile(np.asarray(before[..., c], np.float32), (0.1, 0.5, 0.9), method="nearest")
+        if f[2] - f[0] <= 0 or t[2] - t[0] <= 0:
+            continue
+        gain = (t[2] - t[0]) / (f[2] - f[0])
+        out[..., c] = out[..., c] * gain + (t[1] - gain * f[1])
+    return out
+
+
 def normalise(x):
     """uint8/float HxWx3 (0..255) -> float32 3xHxW normalised the way the app does it."""
     x = np.asarray(x, np.float32) / 255.0
@@ -685,7 +700,8 @@ class TrainSamplerV2:
     BINS = (0.25, 0.5, 0.75)
 
     def __init__(self, root, seed=0, size=128, mix=(0.30, 0.15, 0.50, 0.05), sampling="uniform",
-                 bank=384, air_scale=(1.2, 2.2), log=print):
+                 bank=384, air_scale=(1.2, 2.2), match=0.0, log=print):
+        self.match = match  # share of crops whose after date gets the app's radiometric matching
         self.base = TrainSampler(root, seed=seed, size=size, mix=mix, log=log)
         self.base.synth.__class__ = SynthesiserV2
         self.rng = self.base.rng
@@ -795,6 +811,7 @@ class TrainSamplerV2:
                 i = int(rng.integers(len(self.bank)))
             a, b, lab, kind = self.bank[i]
             a, b, lab, kind = geo_aug(rng, a.astype(np.float32), b.astype(np.float32), lab, kind)
+            b = self.matched(a, b)
             return normalise(a), normalise(b), lab.astype(np.int64), kind.astype(np.int64)
         if k == 0:
             a, b, lab = self.real("levir", (0.75, 1.35))
@@ -811,8 +828,13 @@ class TrainSamplerV2:
             if kval == NEW:
                 kval = DEMOLISHED
         a, b = nuisance_v2(rng, a, b, strength)
+        b = self.matched(a, b)
         kind = np.where(lab, kval, IGNORE_KIND)
         return normalise(a), normalise(b), lab.astype(np.int64), kind.astype(np.int64)
+
+    def matched(self, a, b):
+        """The after crop as the app would feed it (radiometric matching), for a `match` share."""
+        return match_after(a, b) if self.match > 0 and self.rng.random() < self.match else b
 
     def batch(self, n):
         items = [self.one() for _ in range(n)]

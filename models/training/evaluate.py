@@ -10,7 +10,9 @@ validation pair is read), so validation stays a measurement.
 
 Validation (never trained on, never used to tune): LEVIR `test_*` (7 pairs, 256x256, 0.5 m/px) and
 AirChange `test_1` (784x448, 1.5 m/px). Each pair is run whole (edge-replicated to a multiple of
-32, cropped back). Threshold 0.5, fixed in advance.
+32, cropped back). Threshold 0.5, fixed in advance. By default the after date is first matched
+radiometrically to the before date, as the app does before its model (`--radiometry none`: raw
+pairs, as sessions 1-3 measured).
 
 Pixel level: TP/FP/FN summed over all validation pixels, changed class positive.
 Object level (as scripts/eval/metrics.ts in the app): 8-connected components of prediction and
@@ -61,6 +63,7 @@ def otsu(values, nbins):
 
 
 def baseline(a, b):
+    b = np.clip(np.round(b), 0, 255)  # a matched after date is float and may leave 0..255
     d = np.abs(b.astype(np.int32) - a.astype(np.int32)).sum(-1)
     return d > otsu(d, 766)
 
@@ -121,8 +124,10 @@ def predict(wrapper, a, b):
     return out[0, 0, :h, :w].numpy(), None
 
 
-def measure(wrappers, pairs):
-    """wrappers: {name: wrapper}. Returns totals and per-source / per-file scores, baseline included."""
+def measure(wrappers, pairs, match=True):
+    """wrappers: {name: wrapper}. Returns totals and per-source / per-file scores, baseline included.
+    With `match`, every method sees the after date radiometrically matched to the before date, as
+    the app feeds its model by default (data.match_after)."""
     names = list(wrappers) + ["baseline"]
     tot = {n: [{}, {}] for n in names}
     per_src, per_file, kind_stats = {}, [], {}
@@ -130,11 +135,12 @@ def measure(wrappers, pairs):
         mpp = METRES_PER_PIXEL[p["source"]]
         min_px = int(np.ceil(100 / mpp**2 - 1e-9))
         row = {"file": f"{p['source']}/{p['name']}"}
+        after = data.match_after(p["a"], p["b"]) if match else p["b"]
         for n in names:
             if n == "baseline":
-                pred = baseline(p["a"], p["b"])
+                pred = baseline(p["a"], after)
             else:
-                prob, kind = predict(wrappers[n], p["a"], p["b"])
+                prob, kind = predict(wrappers[n], p["a"], after)
                 pred = prob > THRESHOLD
                 if kind is not None and p["source"] == data.LEVIR:
                     tpm = pred & p["label"]
@@ -162,6 +168,8 @@ def main():
                     help="ship when validation pixel F1 >= v1's - this and object recall >= v1's")
     ap.add_argument("--training-only", action="store_true",
                     help="measure on the training pairs only (for choosing between runs), then stop")
+    ap.add_argument("--radiometry", choices=["match", "none"], default="match",
+                    help="match (the app's default: after date matched to before) or none (raw pairs)")
     ap.add_argument("--no-card", action="store_true", help="measure only; write no card / metrics")
     ap.add_argument("--ort", default=os.path.join(HERE, "runs", "lw-siamese-v2-ort.json"),
                     help="timings written by verify_onnx.cjs (CPU ms per 1024^2 pair)")
@@ -172,13 +180,14 @@ def main():
         raise SystemExit(f"no checkpoint at {args.ckpt}: run models/training/train.py first")
     net = load_net_v2(args.ckpt)
     wrappers = {"v2": ExportWrapperV2(net).eval()}
+    match = args.radiometry == "match"
     if args.v1 != "none" and os.path.exists(args.v1):
         wrappers["v1"] = ExportWrapper(load_net_v1(args.v1)).eval()
 
     if args.training_only:
         tr = data.load_pairs(root, data.LEVIR, "train") + data.load_pairs(root, data.AIRCHANGE, "train")
-        ttot, tsrc, _, _ = measure(wrappers, tr)
-        out = {"checkpoint": os.path.relpath(args.ckpt, HERE),
+        ttot, tsrc, _, _ = measure(wrappers, tr, match)
+        out = {"checkpoint": os.path.relpath(args.ckpt, HERE), "radiometry": args.radiometry,
                "trainingPairs": {n: scores(*ttot[n]) for n in ttot},
                **{src.split("/")[-1]: {n: scores(*v) for n, v in d.items()} for src, d in tsrc.items()}}
         print(json.dumps(out, indent=1))
@@ -189,12 +198,12 @@ def main():
 
     val = data.load_pairs(root, data.LEVIR, "val") + data.load_pairs(root, data.AIRCHANGE, "val")
     t0 = time.time()
-    tot, per_src, per_file, kind_stats = measure(wrappers, val)
+    tot, per_src, per_file, kind_stats = measure(wrappers, val, match)
     eval_s = time.time() - t0
     res = {n: scores(*tot[n]) for n in tot}
     # the same figures on the real TRAINING pairs, for reference only (optimistic by construction)
     tr = data.load_pairs(root, data.LEVIR, "train") + data.load_pairs(root, data.AIRCHANGE, "train")
-    ttot, tsrc, _, _ = measure(wrappers, tr)
+    ttot, tsrc, _, _ = measure(wrappers, tr, match)
     train_ref = {"all": {n: scores(*ttot[n]) for n in ttot},
                  **{src.split("/")[-1]: {n: scores(*v) for n, v in d.items()} for src, d in tsrc.items()}}
     by_src = {src: {n: scores(*v) for n, v in d.items()} for src, d in per_src.items()}
@@ -213,7 +222,8 @@ def main():
     for src_name, d in train_ref.items():
         print(f"training pairs (reference) {src_name}: " + ", ".join(
             f"{n} F1 {s['pixelF1']} P {s['pixelPrecision']} R {s['pixelRecall']}" for n, s in d.items()))
-    measurement = {"checkpoint": os.path.relpath(args.ckpt, HERE), "threshold": THRESHOLD, "validation": res,
+    measurement = {"checkpoint": os.path.relpath(args.ckpt, HERE), "threshold": THRESHOLD,
+                   "radiometry": args.radiometry, "validation": res,
                    "bySource": by_src, "byFile": per_file, "kindOnLevirTruePositives": kinds,
                    "trainingPairsForReference": train_ref,
                    "evalSeconds": round(eval_s, 1)}
@@ -271,7 +281,8 @@ def main():
             "change probability and the kind of change (new construction / demolition / other). "
             + ("Warm-started from lw-siamese-v1, then trained " if first_warm else "Trained from scratch ")
             + f"{stage_text} on a shared 2-core CPU, on real and synthetic pairs (M4 step 3 synthesis with "
-            "nuisance changes). Measured on the held-out split at threshold "
+            "nuisance changes). Measured on the held-out split as the app runs it "
+            + ("(after date matched to before) " if match else "(no radiometric matching) ") + "at threshold "
             f"{THRESHOLD}: pixel F1 {v['pixelF1']} (LEVIR test crops {lev.get('pixelF1')}, AirChange test_1 "
             f"{air.get('pixelF1')}), object recall {v['objectRecall']} (changes >= 100 m2), vs pixel F1 "
             f"{v1.get('pixelF1')} for v1 and {b['pixelF1']} for |after-before| + Otsu; {quality}. Trained on very "
@@ -371,8 +382,10 @@ def main():
             "lwSiameseV1": v1,
             "bySource": by_src,
             "kindOnLevirTruePositives": kinds.get("v2"),
+            "radiometry": args.radiometry,
             "note": ("threshold 0.5 fixed in advance; whole images edge-replicated to a multiple of 32 (no "
-                     "tiling); pixel counts summed over all validation pixels; objects = 8-connected components "
+                     "tiling); " + ("after date radiometrically matched to the before date as the app does by "
+                                    "default; " if match else "raw pairs (no radiometric matching); ") + "pixel counts summed over all validation pixels; objects = 8-connected components "
                      ">= 100 m2 (LEVIR 0.5 m/px, AirChange 1.5 m/px), matched at IoU >= 0.5; measured by "
                      "models/training/evaluate.py"),
         },

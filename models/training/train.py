@@ -17,6 +17,7 @@ summary (`--json`, default runs/lw-siamese-v2-<sampling>.json) that export/evalu
 model folder as training.json.
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -54,8 +55,19 @@ def loss_fn(logits, kind_logits, target, kind, weights, dice_w, kind_w):
     return ce + dice_w * dice + kind_w * kce, ce.item(), dice.item(), kce.item()
 
 
-def make_predictor(net, threshold=0.5, batch=24):
-    """Whole-image / bank prediction for IoU-balanced sampling (eval mode, padded to 32)."""
+def update_ema(ema, net, decay):
+    """ema <- decay * ema + (1 - decay) * net, for weights and BN running statistics alike."""
+    with torch.no_grad():
+        for e, v in zip(ema.state_dict().values(), net.state_dict().values()):
+            if e.dtype.is_floating_point:
+                e.mul_(decay).add_(v, alpha=1 - decay)
+            else:
+                e.copy_(v)
+
+
+def make_predictor(net, threshold=0.5, batch=24, match=False):
+    """Whole-image / bank prediction for IoU-balanced sampling (eval mode, padded to 32); with
+    `match`, the after date is radiometrically matched first, as the app does."""
 
     def predict(pairs):
         was = net.training
@@ -72,7 +84,8 @@ def make_predictor(net, threshold=0.5, batch=24):
                 for s in range(0, len(idx), batch):
                     chunk = idx[s : s + batch]
                     x0 = np.stack([data.normalise(pairs[i][0]) for i in chunk])
-                    x1 = np.stack([data.normalise(pairs[i][1]) for i in chunk])
+                    x1 = np.stack([data.normalise(data.match_after(*pairs[i]) if match else pairs[i][1])
+                                   for i in chunk])
                     x0 = F.pad(torch.from_numpy(x0), (0, pw, 0, ph), mode="replicate")
                     x1 = F.pad(torch.from_numpy(x1), (0, pw, 0, ph), mode="replicate")
                     logits, _ = net(x0, x1)
@@ -104,6 +117,11 @@ def main():
                     help="zoom range of AirChange crops (v1: 1.2,2.2; 0.8,2.2 also trains near native scale)")
     ap.add_argument("--mix", default="0.30,0.15,0.50,0.05",
                     help="share of training crops from LEVIR, AirChange, synthetic pairs, OMBRIA")
+    ap.add_argument("--match", type=float, default=0.0,
+                    help="share of crops whose after date gets the app's radiometric matching (v2 runs: 0)")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="exponential moving average of the weights with this decay (0 = off); the saved "
+                         "checkpoint is then the average, the raw weights go to <tag>-raw.pt")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=33.0,
@@ -134,7 +152,7 @@ def main():
     if len(mix) != 4 or abs(sum(mix) - 1) > 1e-6:
         raise SystemExit(f"--mix needs four shares that sum to 1, got {args.mix}")
     sampler = data.TrainSamplerV2(root, seed=args.seed, size=args.size, sampling=args.sampling, bank=args.bank,
-                                  air_scale=air_scale, mix=mix)
+                                  air_scale=air_scale, mix=mix, match=args.match)
     net = ChangeNetV2()
     warm = None
     if args.init and args.init != "none":
@@ -166,7 +184,8 @@ def main():
             return args.lr * (0.1 + 0.9 * step / warmup)
         return args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * q)))
 
-    predict = make_predictor(net)
+    predict = make_predictor(net, match=args.match > 0)
+    ema = copy.deepcopy(net) if args.ema > 0 else None
     log, hist, refreshes = [], [], []
     tp = fp = fn = 0
     refresh_seconds = 0.0
@@ -199,6 +218,8 @@ def main():
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if ema is not None:
+            update_ema(ema, net, min(args.ema, (1 + step) / (10 + step)))
         with torch.no_grad():
             pred = logits.argmax(1).bool()
             yt = y.bool()
@@ -224,11 +245,18 @@ def main():
 
     seconds = time.time() - t0
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    torch.save({"state_dict": net.state_dict(), "widths": net.widths, "arch": "v2"}, out)
+    if ema is not None:
+        torch.save({"state_dict": net.state_dict(), "widths": net.widths, "arch": "v2"},
+                   os.path.splitext(out)[0] + "-raw.pt")
+    final = ema if ema is not None else net
+    torch.save({"state_dict": final.state_dict(), "widths": net.widths, "arch": "v2"}, out)
     cmd = " ".join(["nice -n 10 /usr/bin/python3 models/training/train.py", f"--sampling {args.sampling}",
                     f"--threads {args.threads}", f"--max-minutes {args.max_minutes:g}"]
                    + ([f"--seed {args.seed}"] if args.seed else [])
                    + ([f"--air-scale {args.air_scale}"] if args.air_scale != "1.2,2.2" else [])
+                   + ([f"--mix {args.mix}"] if args.mix != "0.30,0.15,0.50,0.05" else [])
+                   + ([f"--match {args.match:g}"] if args.match else [])
+                   + ([f"--ema {args.ema:g}"] if args.ema else [])
                    + ([f"--tag {args.tag}"] if args.tag else [])
                    + ([f"--init {os.path.relpath(args.init, os.path.join(HERE, '..', '..'))}"]
                       if args.init != os.path.join(RUNS, "lw-siamese-v1.pt") else []))
@@ -246,6 +274,9 @@ def main():
         "seconds": round(seconds, 1),
         "refreshSeconds": round(refresh_seconds, 1),
         "sampling": args.sampling,
+        "radiometricMatchingShare": args.match,
+        "weightAverage": (f"exponential moving average, decay {args.ema} (warm-up min(decay, (1+t)/(10+t))); "
+                          "BN statistics averaged too; the checkpoint holds the average") if ema is not None else None,
         "warmStart": warm,
         "parameters": nparam,
         "changedFractionSeen": round(p, 4),

@@ -3,6 +3,10 @@
  * tile runner with seam-free blending) on the model's fixed validation split, next to the classic
  * baseline, and prints pixel- and object-level tables.
  *   npm run eval [-- --model lw-siamese-v1] [--data ../shared/data] [--json out.json]
+ *                [--radiometry match|none]
+ * As the app does by default, the after date is matched radiometrically to the before date
+ * (raster/radiometry.ts) before the model and the baseline see it; `--radiometry none` feeds the
+ * raw pairs.
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +16,7 @@ import { findModel } from '../../electron/engine/inference/model-registry.js';
 import { createModelSession } from '../../electron/engine/inference/session.js';
 import { predictWindow } from '../../electron/engine/inference/tile-runner.js';
 import { MemoryRaster } from '../../electron/engine/raster/memory-raster.js';
+import { prepareDates } from '../../electron/engine/raster/radiometry.js';
 import {
   absDiffOtsu,
   addCounts,
@@ -36,8 +41,14 @@ const { values } = parseArgs({
     },
     json: { type: 'string' },
     device: { type: 'string', default: 'cpu' },
+    radiometry: { type: 'string', default: 'match' },
   },
 });
+if (values.radiometry !== 'match' && values.radiometry !== 'none') {
+  console.error(`eval: --radiometry must be match or none, not ${values.radiometry}`);
+  process.exit(2);
+}
+const match = values.radiometry === 'match';
 
 function readPng(path: string): { width: number; height: number; data: Uint8Array } {
   const png = PNG.sync.read(readFileSync(path));
@@ -76,13 +87,23 @@ for (const set of VALIDATION_SETS) {
     const after = MemoryRaster.fromInterleaved(`B/${file}`, width, height, b.data, 4);
     const truth = new Uint8Array(width * height);
     for (let i = 0; i < truth.length; i++) truth[i] = l.data[i * 4] > 127 ? 1 : 0;
+    const bands = [0, 1, 2];
+    // PNG pairs are 8-bit: the app would not stretch them, only match the after date.
+    const eightBit = (r: MemoryRaster) => ({
+      info: { ...r.info, bitsPerSample: 8, sampleFormat: 'uint' as const },
+      readWindow: r.readWindow.bind(r),
+    });
+    const { dates } = await prepareDates(eightBit(before), eightBit(after), [bands, bands], {
+      stretch: 'auto',
+      match,
+    });
     const t0 = performance.now();
     const prob = await predictWindow({
       session,
       card: model.card,
       dates: [
-        { source: before, bands: [0, 1, 2], stretch: [null, null, null], dx: 0, dy: 0 },
-        { source: after, bands: [0, 1, 2], stretch: [null, null, null], dx: 0, dy: 0 },
+        { source: before, bands, ...dates[0], dx: 0, dy: 0 },
+        { source: after, bands, ...dates[1], dx: 0, dy: 0 },
       ],
       window: { x: 0, y: 0, width, height },
     });
@@ -90,9 +111,14 @@ for (const set of VALIDATION_SETS) {
     megapixels += (width * height) / 1e6;
     const pred = new Uint8Array(prob.length);
     for (let i = 0; i < prob.length; i++) pred[i] = prob[i] >= model.card.threshold ? 1 : 0;
+    const afterBands = await after.readWindow({ x: 0, y: 0, width, height }, bands);
+    afterBands.forEach((values, b) => {
+      const l = dates[1].linear[b];
+      if (l) for (let i = 0; i < values.length; i++) values[i] = values[i] * l.gain + l.offset;
+    });
     const baseline = absDiffOtsu(
-      await before.readWindow({ x: 0, y: 0, width, height }, [0, 1, 2]),
-      await after.readWindow({ x: 0, y: 0, width, height }, [0, 1, 2]),
+      await before.readWindow({ x: 0, y: 0, width, height }, bands),
+      afterBands,
     );
     const minPixels = Math.ceil(100 / set.metresPerPixel ** 2);
     const pm = pixelCounts(pred, truth);
@@ -122,7 +148,7 @@ const objRow = (o: ObjectCounts) => [
   `${o.matchedTruth}/${o.truth}`,
 ];
 console.log(
-  `\nmodel ${model.card.id} ${model.card.version} on ${executionProvider}, threshold ${model.card.threshold}; ${rows.length} validation pairs\n`,
+  `\nmodel ${model.card.id} ${model.card.version} on ${executionProvider}, threshold ${model.card.threshold}; ${rows.length} validation pairs; ${match ? 'after date matched to before (as the app runs)' : 'raw pairs (no radiometric matching)'}\n`,
 );
 console.log('| pair | size | model F1 | baseline F1 |\n| --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
@@ -151,6 +177,7 @@ if (values.json) {
   const out = {
     model: model.card.id,
     executionProvider,
+    radiometry: values.radiometry,
     validation: { ...scores(totals.model), objects: totals.modelObj },
     baselineAbsDiffOtsu: { ...scores(totals.baseline), objects: totals.baseObj },
     megapixelsPerSecond: megapixels / seconds,

@@ -3,7 +3,7 @@
  * stretch to the 0–255 scale the model was trained on, and the card's normalisation.
  */
 import { LandWatchError } from '../errors.js';
-import type { RasterInfo, RasterSource } from './raster-source.js';
+import type { PixelWindow, RasterInfo } from './raster-source.js';
 
 export type StretchMode = 'auto' | 'none' | 'percentile';
 
@@ -104,12 +104,18 @@ export function stretchFromSamples(
   return ranges.map((r) => (r.high > r.low ? r : null));
 }
 
+/** What statistics need of a raster: its size, no-data, sample type and windowed reads. */
+export interface SampledSource {
+  info: Pick<RasterInfo, 'width' | 'height' | 'nodata' | 'bitsPerSample' | 'sampleFormat'>;
+  readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
 /**
  * Values of the given bands sampled from an 8 × 8 grid of small windows, so statistics of huge
  * scenes never need the whole image.
  */
 export async function sampleBands(
-  source: RasterSource,
+  source: SampledSource,
   bands: number[],
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {

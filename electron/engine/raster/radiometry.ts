@@ -5,12 +5,12 @@
  * a sensor's global brightness and colour shift is removed, while a local change — a new roof,
  * bare earth — still stands out.
  */
-import type { RasterSource } from './raster-source.js';
 import {
   percentile,
   sampleBands,
   stretchFromSamples,
   type BandLinear,
+  type SampledSource,
   type BandStretch,
   type StretchMode,
 } from './bands.js';
@@ -31,8 +31,8 @@ export interface RadiometryOptions {
  * was done, for the run record.
  */
 export async function prepareDates(
-  before: RasterSource,
-  after: RasterSource,
+  before: SampledSource,
+  after: SampledSource,
   bands: [number[], number[]],
   options: RadiometryOptions,
   signal?: AbortSignal,
