@@ -5,11 +5,10 @@
  * Chinese characters in UTF-8) and then colliding, text cut at 254 bytes mid-character, characters
  * GBK cannot hold turned into "?", numbers overflowing their declared width, a missing .prj.
  */
-import proj4 from 'proj4';
 import type { ExportFormat } from '../../common/contract.js';
-import { lookupEpsg, proj4Definition } from '../crs/epsg.js';
 import { validatePolygon } from '../vector/validity.js';
 import { applyProfile, featureLabel } from './apply-profile.js';
+import { crsProblems } from './crs-check.js';
 import { realDecimals } from './dbf.js';
 import { fieldValue } from './fields.js';
 import { polygonsOf } from './geometry.js';
@@ -26,7 +25,6 @@ import type {
   ExportProblemCode,
   FieldDef,
   FieldValue,
-  LayerCrs,
 } from './types.js';
 
 /** Options of {@link checkExport}. */
@@ -73,27 +71,6 @@ function warning(
   feature?: number,
 ): ExportProblem {
   return { ...problem(code, message, field, feature), severity: 'warning' };
-}
-
-/** Why the CRS cannot be written in `format`, or null when it can. */
-function crsProblem(crs: LayerCrs, format: ExportFormat): string | null {
-  const known = crs.epsg !== null ? lookupEpsg(crs.epsg) : null;
-  if (format === 'geojson') {
-    if (crs.epsg === 4326) return null;
-    const definition = proj4Definition(crs);
-    if (!definition) return 'it has no CRS, so it cannot be reprojected to WGS 84 for GeoJSON';
-    try {
-      proj4(definition.def, 'WGS84');
-      return null;
-    } catch {
-      return `its CRS (${crs.epsg !== null ? `EPSG:${crs.epsg}` : 'WKT'}) cannot be reprojected to WGS 84`;
-    }
-  }
-  if (crs.wkt || known) return null;
-  if (crs.epsg !== null)
-    return `EPSG:${crs.epsg} is not in LandWatch's CRS table and no WKT is given`;
-  if (format === 'gpkg') return 'it has no CRS, so the GeoPackage would use the "undefined" SRS';
-  return 'it has no CRS, so no .prj would be written and GIS tools could not place the patches';
 }
 
 /** Name problems: shapefile byte limits and truncation clashes, duplicates, reserved names. */
@@ -290,8 +267,7 @@ export function checkExport(
     const why = `The ${options.encoding} encoding applies to shapefiles only; ${name} is always UTF-8.`;
     problems.push(warning('option-ignored', why));
   }
-  const crs = crsProblem(layer.crs, options.format);
-  if (crs) problems.push(problem('missing-crs', `Layer "${layer.name}": ${crs}.`));
+  problems.push(...crsProblems(layer, options.format));
   problems.push(...nameProblems(out.fields, options));
   let record = 1; // the deletion flag
   for (const field of out.fields) record += fieldProblems(layer, out, field, options, problems);

@@ -68,6 +68,7 @@ export type ExportProblemCode =
   | 'unmapped-value'
   | 'bad-value'
   | 'missing-crs'
+  | 'datum-approximate'
   | 'name-too-long'
   | 'name-duplicate'
   | 'name-reserved'

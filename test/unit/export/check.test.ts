@@ -162,6 +162,19 @@ describe('checkExport', () => {
     if (format === 'shp') expect(problem.message).toMatch(/no \.prj would be written/);
   });
 
+  it('warns that GeoJSON positions are approximate when a datum grid is missing', () => {
+    // EPSG:26716 (NAD27 / UTM 16N) shifts datum with NTv2_0.gsb, which LandWatch does not ship.
+    const layer = { ...samplePatchLayer(), crs: { epsg: 26716, wkt: null, proj4: null } };
+    const geojson = problemsOf(layer, LAND_SURVEY_PROFILE, 'geojson');
+    expect(geojson).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'datum-approximate' }),
+    ]);
+    expect(geojson[0].message).toMatch(/grid NTv2_0\.gsb, which is not available/);
+    // Shapefile and GeoPackage keep the layer's own coordinates: nothing to warn about.
+    expect(problemsOf(layer, LAND_SURVEY_PROFILE, 'gpkg')).toEqual([]);
+    expect(problemsOf(samplePatchLayer(), LAND_SURVEY_PROFILE, 'geojson')).toEqual([]);
+  });
+
   it('finds invalid and empty geometries', () => {
     const layer = samplePatchLayer();
     const bowTie = [
