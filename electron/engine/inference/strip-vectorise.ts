@@ -21,21 +21,17 @@ import { BitRowsFile } from '../raster/bit-rows.js';
 import { componentStats, labelComponents, type Labeling } from '../vector/components.js';
 import {
   applyGeoTransform,
-  m2ToMu,
   polygonAreaM2,
-  polygonPerimeterM,
-  ringsBBox,
-  toMap,
   type GeoTransform,
   type MapUnits,
   type Ring,
 } from '../vector/geo.js';
 import {
   maskFromProbability,
+  measuredPolygon,
   type ChangePolygon,
   type PolygonizeOptions,
 } from '../vector/polygonize.js';
-import { simplifyPolygon } from '../vector/simplify.js';
 import { traceComponents } from '../vector/trace.js';
 import { cleanSparse } from './sparse-morphology.js';
 import { ComponentTable, type SceneComponent } from './strip-components.js';
@@ -158,18 +154,7 @@ export async function vectoriseStrips(
         gt[4],
         gt[5],
       ];
-      const mapRings = simplifyPolygon(toMap(rings, gtRow), tolerance);
-      const areaM2 = polygonAreaM2(mapRings, units);
-      return {
-        rings: mapRings,
-        areaM2,
-        areaMu: m2ToMu(areaM2),
-        perimeter: polygonPerimeterM(mapRings, units),
-        meanProb: c.meanProb,
-        maxProb: c.maxProb,
-        pixelCount: pixels,
-        bbox: ringsBBox(mapRings.slice(0, 1)),
-      };
+      return measuredPolygon(rings, gtRow, tolerance, units, { ...c, pixelCount: pixels });
     };
     for (const [i, strip] of strips.entries()) {
       throwIfAborted(opts.signal);

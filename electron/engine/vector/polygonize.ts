@@ -16,7 +16,7 @@ import {
   toMap,
   applyGeoTransform,
 } from './geo.js';
-import type { GeoTransform, MapUnits } from './geo.js';
+import type { GeoTransform, MapUnits, Ring } from './geo.js';
 import { closing, opening } from './morphology.js';
 import { simplifyPolygon } from './simplify.js';
 import { traceComponents } from './trace.js';
@@ -154,20 +154,33 @@ export function vectorise(
     if (label > 0 && keep[label - 1]) kept[i] = 1;
   }
 
-  const polygons = traced.map(({ label, rings }) => {
-    const c = stats[label - 1];
-    const mapRings = simplifyPolygon(toMap(rings, gt), tolerance);
-    const areaM2 = polygonAreaM2(mapRings, units);
-    return {
-      rings: mapRings,
-      areaM2,
-      areaMu: m2ToMu(areaM2),
-      perimeter: polygonPerimeterM(mapRings, units),
-      meanProb: c.meanProb,
-      maxProb: c.maxProb,
-      pixelCount: c.pixelCount,
-      bbox: ringsBBox(mapRings.slice(0, 1)),
-    };
-  });
+  const polygons = traced.map(({ label, rings }) =>
+    measuredPolygon(rings, gt, tolerance, units, stats[label - 1]),
+  );
   return { polygons, mask: kept };
+}
+
+/**
+ * A traced component as a change polygon: pixel rings to map coordinates through `gt`, simplified
+ * at `tolerance`, measured (area, perimeter, bounding box), with the component's statistics.
+ */
+export function measuredPolygon(
+  rings: Ring[],
+  gt: GeoTransform,
+  tolerance: number,
+  units: MapUnits,
+  stats: { meanProb: number; maxProb: number; pixelCount: number },
+): ChangePolygon {
+  const mapRings = simplifyPolygon(toMap(rings, gt), tolerance);
+  const areaM2 = polygonAreaM2(mapRings, units);
+  return {
+    rings: mapRings,
+    areaM2,
+    areaMu: m2ToMu(areaM2),
+    perimeter: polygonPerimeterM(mapRings, units),
+    meanProb: stats.meanProb,
+    maxProb: stats.maxProb,
+    pixelCount: stats.pixelCount,
+    bbox: ringsBBox(mapRings.slice(0, 1)),
+  };
 }
