@@ -207,6 +207,11 @@ def main():
     train_ref = {"all": {n: scores(*ttot[n]) for n in ttot},
                  **{src.split("/")[-1]: {n: scores(*v) for n, v in d.items()} for src, d in tsrc.items()}}
     by_src = {src: {n: scores(*v) for n, v in d.items()} for src, d in per_src.items()}
+    # the other radiometry too, so both figures are always on record side by side
+    otot, osrc, _, _ = measure(wrappers, val, not match)
+    other = {"radiometry": "none" if match else "match",
+             "validation": {n: scores(*otot[n]) for n in otot},
+             "bySource": {src: {n: scores(*v) for n, v in d.items()} for src, d in osrc.items()}}
     kinds = {n: {"tpPixels": int(k.sum()),
                  "share": {ChangeNetV2.KINDS[i]: round(float(k[i] / max(1, k.sum())), 4) for i in range(3)}}
              for n, k in kind_stats.items()}
@@ -218,6 +223,10 @@ def main():
     for name, s in rows:
         print(f"{name:30s} {s['pixelPrecision']:7.4f} {s['pixelRecall']:7.4f} {s['pixelF1']:7.4f} "
               f"{s['pixelIoU']:7.4f} {s['objectPrecision']:7.4f} {s['objectRecall']:7.4f}  {s['objectsMatched']}")
+    for n, sc in other["validation"].items():
+        print(f"{'validation ' + n + ' (' + other['radiometry'] + ')':30s} {sc['pixelPrecision']:7.4f} "
+              f"{sc['pixelRecall']:7.4f} {sc['pixelF1']:7.4f} {sc['pixelIoU']:7.4f} {sc['objectPrecision']:7.4f} "
+              f"{sc['objectRecall']:7.4f}  {sc['objectsMatched']}")
     print("kind on LEVIR true positives:", json.dumps(kinds))
     for src_name, d in train_ref.items():
         print(f"training pairs (reference) {src_name}: " + ", ".join(
@@ -225,6 +234,7 @@ def main():
     measurement = {"checkpoint": os.path.relpath(args.ckpt, HERE), "threshold": THRESHOLD,
                    "radiometry": args.radiometry, "validation": res,
                    "bySource": by_src, "byFile": per_file, "kindOnLevirTruePositives": kinds,
+                   "otherRadiometry": other,
                    "trainingPairsForReference": train_ref,
                    "evalSeconds": round(eval_s, 1)}
     if args.json:
@@ -383,6 +393,7 @@ def main():
             "bySource": by_src,
             "kindOnLevirTruePositives": kinds.get("v2"),
             "radiometry": args.radiometry,
+            "validationOtherRadiometry": {"radiometry": other["radiometry"], **other["validation"]},
             "note": ("threshold 0.5 fixed in advance; whole images edge-replicated to a multiple of 32 (no "
                      "tiling); " + ("after date radiometrically matched to the before date as the app does by "
                                     "default; " if match else "raw pairs (no radiometric matching); ") + "pixel counts summed over all validation pixels; objects = 8-connected components "
