@@ -33,7 +33,7 @@ export async function runModelsCommand(argv: string[]): Promise<number> {
         return [
           info.id,
           info.version,
-          info.source,
+          info.experimental ? `${info.source}, experimental` : info.source,
           figure(info.metrics, 'validation.pixelF1'),
           figure(info.metrics, 'validation.objectRecall'),
           m.dir,

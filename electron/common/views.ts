@@ -18,6 +18,8 @@ export interface ModelInfo {
   description: string;
   bands: number;
   metrics: Record<string, number>;
+  /** Listed and pickable, never the default (see the card's description for why). */
+  experimental: boolean;
   /** Shipped with LandWatch, or added by the user (only those can be removed). */
   source: 'bundled' | 'user';
 }

@@ -13,7 +13,7 @@ import { contract, isChannel } from '../../common/contract.js';
 import { LandWatchError, isAbort, toErrorBody } from '../errors.js';
 import { aoiBounds, aoiRings } from '../inference/aoi.js';
 import { installModelFolder, removeUserModel } from '../inference/model-install.js';
-import { modelInfo, scanModels } from '../inference/model-registry.js';
+import { defaultModel, modelInfo, scanModels } from '../inference/model-registry.js';
 import { availableProviders } from '../inference/session.js';
 import { runDetectJob } from '../jobs/run-detect-job.js';
 import { ensureDemoProject } from './demo-project.js';
@@ -75,7 +75,7 @@ export class Backend {
           transport: host.transport,
           executionProviders: availableProviders(),
           models: scan.models.map(modelInfo),
-          defaultModelId: scan.models.at(-1)?.card.id ?? null,
+          defaultModelId: defaultModel(scan)?.card.id ?? null,
         };
       },
       'models.add': async (req) => {

@@ -52,6 +52,11 @@ export const modelCardSchema = z.object({
   ...cardFields,
   inputs: z.object({ before: z.string(), after: z.string() }),
   outputs: z.object({ probability: z.string(), kind: z.string().optional() }).passthrough(),
+  /**
+   * Offered for a run when picked, but never the default: a model whose measurements did not meet
+   * the bar for replacing the default (its card says why).
+   */
+  experimental: z.boolean().default(false),
   // Names, at most 32 characters: a kind is stored as a patch's change_kind (common/contract.ts).
   kinds: z
     .array(

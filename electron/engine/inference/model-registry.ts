@@ -71,7 +71,16 @@ export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()
   return { models, problems };
 }
 
-/** The model with this id, or the default (the newest shipped one) when id is undefined. */
+/**
+ * The model a run uses when none is picked: the last by id that is not experimental (the last of
+ * all when every one is), or null when none is installed.
+ */
+export function defaultModel(scan: RegistryScan): InstalledModel | null {
+  const settled = scan.models.filter((m) => !m.card.experimental);
+  return settled.at(-1) ?? scan.models.at(-1) ?? null;
+}
+
+/** The model with this id, or {@link defaultModel} when id is undefined. */
 export function findModel(
   id: string | undefined,
   scan: RegistryScan = scanModels(),
@@ -82,7 +91,7 @@ export function findModel(
       `No change model is installed (looked in ${bundledModelsDir()} and ${userModelsDir()}).`,
     );
   }
-  if (id === undefined) return scan.models[scan.models.length - 1];
+  if (id === undefined) return defaultModel(scan)!;
   const found = scan.models.find((m) => m.card.id === id);
   if (!found) {
     const known = scan.models.map((m) => m.card.id).join(', ');
@@ -138,6 +147,7 @@ export function modelInfo(model: InstalledModel): ModelInfo {
     description: card.description,
     bands: card.bands,
     metrics: flatMetrics(card.metrics),
+    experimental: card.experimental,
     source: isUnder(model.dir, bundledModelsDir()) ? 'bundled' : 'user',
   };
 }

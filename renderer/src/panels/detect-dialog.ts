@@ -242,7 +242,7 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
         h(
           'option',
           { value: m.id, title: m.description },
-          `${m.name} ${m.version}${m.source === 'user' ? ' (added)' : ''}`,
+          `${m.name} ${m.version}${m.source === 'user' ? ' (added)' : ''}${m.experimental ? ' (experimental)' : ''}`,
         ),
       ),
     );
