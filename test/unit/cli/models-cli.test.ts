@@ -35,7 +35,17 @@ describe('landwatch models', () => {
     expect(out).toMatch(/^added county-model 1\.0\.0 -> .*county-model\n$/);
     expect(await main(['models'])).toBe(0);
     expect(out).toMatch(/county-model +1\.0\.0 +user/);
-    expect(out).toMatch(/lw-siamese-v1 +1\.0\.0 +bundled +0\.540/);
+    // Figures come from the card (validation as the app runs); an experimental model says so.
+    const v1 = JSON.parse(readFileSync(join(shipped, 'card.json'), 'utf8')) as {
+      metrics: { validation: { pixelF1: number; objectRecall: number } };
+    };
+    const { pixelF1, objectRecall } = v1.metrics.validation;
+    expect(out).toMatch(
+      new RegExp(
+        `lw-siamese-v1 +1\\.0\\.0 +bundled +${pixelF1.toFixed(3)} +${objectRecall.toFixed(3)}`,
+      ),
+    );
+    expect(out).toMatch(/lw-siamese-v2 +2\.0\.0 +bundled, experimental +0\.\d{3}/);
     expect(await main(['models', 'add', src])).toBe(2);
     expect(err).toMatch(/a model "county-model" is already installed/);
     expect(await main(['models', 'remove', 'county-model'])).toBe(0);
