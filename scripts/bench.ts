@@ -6,6 +6,7 @@
  * test: numbers depend on the machine and on what else runs on it.
  *
  *   npm run bench [-- --sizes 4096,16384] [--device auto] [--source <real RGB GeoTIFF>] [--keep]
+ *                 [--model <id>]   (default: the app's default change model)
  *
  * Scenes (scripts/bench-scene.ts) mirror a real VHR GeoTIFF (default ../shared/data's
  * dop-rgb.tif) out to size² px per date with synthetic construction sites pasted into the after
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: process.env.LANDWATCH_DATA ?? join('..', 'shared', 'data') },
     source: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    model: { type: 'string' },
   },
 });
 const source = values.source ?? join(values.data as string, 'geotiff', 'vhr', 'dop-rgb.tif');
@@ -75,6 +77,7 @@ function detect(before: string, after: string, tag: string, fullSweep: boolean) 
     join(out, `work-${tag}`),
   );
   args.push('--overwrite', '--quiet', '--stats', '--fresh', '--device', values.device as string);
+  if (values.model) args.push('--model', values.model);
   args.push(fullSweep ? '--full-sweep' : '--screening');
   const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const line = run.stderr.split('\n').find((l) => l.startsWith('stats: '));
@@ -158,7 +161,7 @@ try {
 }
 
 console.log(
-  `\nEngine benchmark on ${source.split('/').pop()} mirrored to size² px per date (node ${process.version}, ${process.platform}/${process.arch})\n`,
+  `\nEngine benchmark on ${source.split('/').pop()} mirrored to size² px per date, model ${values.model ?? 'default'} (node ${process.version}, ${process.platform}/${process.arch})\n`,
 );
 console.log(
   '| scene per date | mode | EP | tiles run | detect s | open / screen / tiles / vectorise / export s | MP/s (pair) | peak RSS MB | polygons |',
