@@ -7,9 +7,9 @@
  * the sidecar and continues after the last finished tile row — after a crash, a kill or a cancel — or, when the probability is
  * complete, re-vectorises it without running the model at all.
  *
- * A lock file (pid, refreshed every few seconds) keeps two runs out of one folder; a lock whose
- * process is gone, or that was not refreshed for 10 s (a terminated worker thread), is stale and
- * taken over.
+ * A lock file (work-lock.ts: pid, refreshed every few seconds) keeps two runs out of one folder; a
+ * lock whose process is gone, or that was not refreshed for 10 s (a terminated worker thread), is
+ * stale and taken over.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -19,7 +19,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +27,7 @@ import { LandWatchError } from '../errors.js';
 import type { BandCarry } from './band-blender.js';
 import { readCarries, writeCarries } from './carry-file.js';
 import { KIND_MAP_FILE } from './kind-map.js';
+import { heartbeat, releaseLock, takeLock } from './work-lock.js';
 
 /** The sidecar: what a resumed run needs to know. */
 export interface RunRecord {
@@ -53,9 +53,6 @@ export interface RunRecord {
   /** Kind carry file for `nextRow` (runs with kinds), null before the first tile row. */
   kindCarry?: string | null;
 }
-
-const LOCK_STALE_MS = 10_000;
-const HEARTBEAT_MS = 2_000;
 
 /** Where default work folders go: LANDWATCH_WORK, else `landwatch-work` in the temp folder. */
 export function workRoot(): string {
@@ -136,8 +133,7 @@ export class WorkDir {
       (found.complete || found.nextRow === 0 || found.carry !== null);
     const work = new WorkDir(dir, usable ? found : fresh, usable, notes);
     if (!usable) work.clear();
-    work.heartbeat = setInterval(() => touch(join(dir, 'lock')), HEARTBEAT_MS);
-    work.heartbeat.unref();
+    work.heartbeat = heartbeat(dir);
     return work;
   }
 
@@ -223,7 +219,7 @@ export class WorkDir {
   release(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    rmSync(join(this.dir, 'lock'), { force: true });
+    releaseLock(this.dir);
   }
 
   private clear(): void {
@@ -257,46 +253,5 @@ function readRecord(dir: string): RunRecord | null {
     return r;
   } catch {
     return null;
-  }
-}
-
-/** Creates the lock, or takes over a stale one; false when a live run holds it. */
-function takeLock(dir: string): boolean {
-  const path = join(dir, 'lock');
-  const body = JSON.stringify({ pid: process.pid, since: new Date().toISOString() });
-  try {
-    writeFileSync(path, body, { flag: 'wx' });
-    return true;
-  } catch {
-    // Held: stale when its process is gone or it stopped being refreshed.
-  }
-  let stale = true;
-  try {
-    const { pid } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number };
-    const fresh = Date.now() - statSync(path).mtimeMs < LOCK_STALE_MS;
-    stale = !fresh || !alive(pid);
-  } catch {
-    stale = true;
-  }
-  if (!stale) return false;
-  writeFileSync(path, body);
-  return true;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function touch(path: string): void {
-  try {
-    const now = new Date();
-    utimesSync(path, now, now);
-  } catch {
-    // The folder was removed under us; the run itself will report that.
   }
 }
