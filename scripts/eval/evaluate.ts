@@ -6,7 +6,8 @@
  *                [--radiometry match|none]
  * As the app does by default, the after date is matched radiometrically to the before date
  * (raster/radiometry.ts) before the model and the baseline see it; `--radiometry none` feeds the
- * raw pairs.
+ * raw pairs. The demo-scene check runs the engine's whole detection with its defaults (matched),
+ * whatever `--radiometry` says.
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
