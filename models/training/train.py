@@ -131,6 +131,10 @@ def main():
     ap.add_argument("--json", default=None)
     ap.add_argument("--tag", default=None, help="run name (default lw-siamese-v2-<sampling>)")
     args = ap.parse_args()
+    if not 0 <= args.match <= 1:
+        raise SystemExit(f"--match is a share of crops, from 0 to 1; got {args.match}")
+    if not 0 <= args.ema < 1:
+        raise SystemExit(f"--ema is a decay from 0 (off) up to but not including 1; got {args.ema}")
     tag = args.tag or f"lw-siamese-v2-{args.sampling}"
     out = args.out or os.path.join(RUNS, f"{tag}.pt")
     js = args.json or os.path.join(RUNS, f"{tag}.json")

@@ -90,11 +90,7 @@ for (const set of VALIDATION_SETS) {
     for (let i = 0; i < truth.length; i++) truth[i] = l.data[i * 4] > 127 ? 1 : 0;
     const bands = [0, 1, 2];
     // PNG pairs are 8-bit: the app would not stretch them, only match the after date.
-    const eightBit = (r: MemoryRaster) => ({
-      info: { ...r.info, bitsPerSample: 8, sampleFormat: 'uint' as const },
-      readWindow: r.readWindow.bind(r),
-    });
-    const { dates } = await prepareDates(eightBit(before), eightBit(after), [bands, bands], {
+    const { dates } = await prepareDates(before, after, [bands, bands], {
       stretch: 'auto',
       match,
     });

@@ -2,7 +2,10 @@
  * A raster held in memory (band-sequential Float32 planes) with the same windowed-read behaviour as a
  * GeoTIFF source: pixels outside the image come back as NaN. For evaluation on PNG pairs and tests.
  */
-import type { PixelWindow } from './raster-source.js';
+import type { PixelWindow, RasterInfo } from './raster-source.js';
+
+/** What the samples stand for (statistics stretch float data but not 8-bit data). */
+export type SampleType = Pick<RasterInfo, 'bitsPerSample' | 'sampleFormat'>;
 
 export class MemoryRaster {
   readonly info: {
@@ -12,6 +15,8 @@ export class MemoryRaster {
     width: number;
     height: number;
     bands: number;
+    bitsPerSample: number;
+    sampleFormat: RasterInfo['sampleFormat'];
   };
 
   constructor(
@@ -19,8 +24,17 @@ export class MemoryRaster {
     readonly width: number,
     readonly height: number,
     private readonly planes: Float32Array[],
+    sample: SampleType = { bitsPerSample: 32, sampleFormat: 'float' },
   ) {
-    this.info = { name, nodata: null, alphaBand: null, width, height, bands: planes.length };
+    this.info = {
+      name,
+      nodata: null,
+      alphaBand: null,
+      width,
+      height,
+      bands: planes.length,
+      ...sample,
+    };
   }
 
   /** From interleaved 8-bit pixels (RGB or RGBA; only the first `bands` channels are kept). */
@@ -36,7 +50,10 @@ export class MemoryRaster {
     for (let i = 0; i < width * height; i++) {
       for (let b = 0; b < bands; b++) planes[b][i] = data[i * channels + b];
     }
-    return new MemoryRaster(name, width, height, planes);
+    return new MemoryRaster(name, width, height, planes, {
+      bitsPerSample: 8,
+      sampleFormat: 'uint',
+    });
   }
 
   async readWindow(window: PixelWindow, bands: number[]): Promise<Float32Array[]> {

@@ -8,12 +8,7 @@ import { matchBand, prepareDates } from '../../../electron/engine/raster/radiome
 import { MemoryRaster } from '../../../electron/engine/raster/memory-raster.js';
 import { seededRandom } from '../../../electron/engine/random.js';
 
-function eightBit(r: MemoryRaster) {
-  return {
-    info: { ...r.info, bitsPerSample: 8, sampleFormat: 'uint' as const },
-    readWindow: r.readWindow.bind(r),
-  };
-}
+const EIGHT_BIT = { bitsPerSample: 8, sampleFormat: 'uint' } as const;
 
 function texture(width: number, height: number, seed: number): Float32Array[] {
   const rand = seededRandom(seed);
@@ -26,15 +21,17 @@ describe('radiometric matching', () => {
   it('recovers a global gain and offset between the dates', async () => {
     const [w, h] = [300, 200];
     const planes = texture(w, h, 3);
-    const before = new MemoryRaster('before', w, h, planes);
+    const before = new MemoryRaster('before', w, h, planes, EIGHT_BIT);
     // after = (before − 10) / 1.25 on band 0, + 20 on band 1, unchanged band 2
-    const after = new MemoryRaster('after', w, h, [
-      planes[0].map((v) => (v - 10) / 1.25),
-      planes[1].map((v) => v + 20),
-      planes[2],
-    ]);
+    const after = new MemoryRaster(
+      'after',
+      w,
+      h,
+      [planes[0].map((v) => (v - 10) / 1.25), planes[1].map((v) => v + 20), planes[2]],
+      EIGHT_BIT,
+    );
     const bands = [0, 1, 2];
-    const { dates, notes } = await prepareDates(eightBit(before), eightBit(after), [bands, bands], {
+    const { dates, notes } = await prepareDates(before, after, [bands, bands], {
       stretch: 'auto',
       match: true,
     });
@@ -50,8 +47,8 @@ describe('radiometric matching', () => {
 
   it('leaves the after date alone when matching is off', async () => {
     const planes = texture(64, 64, 5);
-    const r = new MemoryRaster('x', 64, 64, planes);
-    const { dates, notes } = await prepareDates(eightBit(r), eightBit(r), [[0], [0]], {
+    const r = new MemoryRaster('x', 64, 64, planes, EIGHT_BIT);
+    const { dates, notes } = await prepareDates(r, r, [[0], [0]], {
       stretch: 'auto',
       match: false,
     });
