@@ -3,6 +3,7 @@
  * problem and exit non-zero (2 for bad input, 1 for anything unexpected).
  */
 import { LandWatchError } from '../engine/errors.js';
+import { ADAPT_USAGE, runAdaptCommand } from './adapt-command.js';
 import { runDetectCommand } from './detect-command.js';
 import { EXPORT_USAGE, runExportCommand } from './export-command.js';
 import { MODELS_USAGE, runModelsCommand } from './models-command.js';
@@ -19,6 +20,7 @@ const USAGE = `Usage:
                    [--declutter before|after|both]   clean up haze/cloud/shadow first
 ${EXPORT_USAGE}
 ${MODELS_USAGE}
+${ADAPT_USAGE}
 ${SIMILAR_USAGE}
 ${REFERENCE_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runDetectCommand(rest);
       case 'export':
         return await runExportCommand(rest);
+      case 'adapt':
+        return await runAdaptCommand(rest);
       case 'models':
         return await runModelsCommand(rest);
       case 'similar':

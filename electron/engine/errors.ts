@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'E_BAD_REQUEST'
   | 'E_NOT_FOUND'
   | 'E_OUTPUT'
+  | 'E_BAD_LABELS'
+  | 'E_ADAPT'
   | 'E_CANCELLED'
   | 'E_INTERNAL';
 

@@ -51,12 +51,40 @@ export const DEFAULT_KINDS = ['new_construction', 'demolition', 'other_change'] 
 export const modelCardSchema = z.object({
   ...cardFields,
   inputs: z.object({ before: z.string(), after: z.string() }),
-  outputs: z.object({ probability: z.string(), kind: z.string().optional() }).passthrough(),
+  outputs: z
+    .object({
+      probability: z.string(),
+      kind: z.string().optional(),
+      features: z.string().optional(),
+    })
+    .passthrough(),
   /**
    * Offered for a run when picked, but never the default: a model whose measurements did not meet
    * the bar for replacing the default (its card says why).
    */
   experimental: z.boolean().default(false),
+  /**
+   * Where `outputs.features` is: a [N, channels, H/stride, W/stride] output whose channel
+   * `baseLogitChannel` is the model's own change logit, so an adapter (engine/adapt/) can be fitted
+   * on it (models/training/add_features_output.py).
+   */
+  features: z
+    .object({
+      channels: z.number().int().min(1).max(1024),
+      stride: z.number().int().min(1).max(16),
+      baseLogitChannel: z.number().int().min(0),
+    })
+    .passthrough()
+    .optional(),
+  /** An adapted model: the base model it was fitted on, and from what (engine/adapt/). */
+  adaptedFrom: z
+    .object({
+      model: z.string(),
+      version: z.string(),
+      project: z.string().nullable().optional(),
+    })
+    .passthrough()
+    .optional(),
   // Names, at most 32 characters: a kind is stored as a patch's change_kind (common/contract.ts).
   kinds: z
     .array(

@@ -15,7 +15,7 @@ import { loadModelFolder, type InstalledModel } from './model-card.js';
 export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 
 /** Files of a model folder worth keeping next to the card and the ONNX file. */
-const SIDE_FILES = /^(metrics|parity|training|README)\b.*\.(json|md|txt)$/i;
+const SIDE_FILES = /^(metrics|parity|training|head|README)\b.*\.(json|md|txt)$/i;
 
 export interface InstallOptions {
   /** Replace a user model with the same id (bundled models are never replaced). */

@@ -63,6 +63,58 @@ export async function predictTile(
   signal?: AbortSignal,
   withKind = false,
 ): Promise<TilePrediction> {
+  const { feeds, tensors, invalid, pw, ph } = await tileFeeds(card, dates, window, tile, signal);
+  const kinds = withKind ? cardKinds(card) : null;
+  // Only the outputs used are fetched: a run that ignores kind (screening) does not get its planes.
+  const fetches = [card.outputs.probability];
+  if (kinds && card.outputs.kind) fetches.push(card.outputs.kind);
+  const output = await session.run(feeds, fetches);
+  const out = output[card.outputs.probability].data as Float32Array;
+  // Crop the padding away.
+  const prob = new Float32Array(tile.width * tile.height);
+  const inv = new Uint8Array(tile.width * tile.height);
+  for (let r = 0; r < tile.height; r++) {
+    for (let c = 0; c < tile.width; c++) {
+      prob[r * tile.width + c] = out[r * pw + c];
+      inv[r * tile.width + c] = invalid[r * pw + c];
+    }
+  }
+  const hasInvalid = inv.some((v) => v !== 0);
+  const invalidOut = hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv;
+  let kind: KindTile | undefined;
+  if (kinds && card.outputs.kind) {
+    const k = output[card.outputs.kind];
+    checkKindDims(card.id, k.dims, kinds.length, pw, ph);
+    kind = kindBlocks(k.data as Float32Array, kinds.length, pw, ph, tile, invalidOut);
+  }
+  for (const t of tensors) t.dispose?.();
+  for (const t of Object.values(output)) t.dispose?.();
+  return kind ? { prob, invalid: invalidOut, kind } : { prob, invalid: invalidOut };
+}
+
+/** A tile's model inputs, padded to the model's multiple, as tensors named for the model. */
+export interface TileFeeds {
+  feeds: Record<string, ort.Tensor>;
+  tensors: ort.Tensor[];
+  /** 1 where either date has no data, padded size, row-major. */
+  invalid: Uint8Array;
+  /** Padded width and height the model sees. */
+  pw: number;
+  ph: number;
+}
+
+/**
+ * Reads both dates' windows for a tile (padded to the model's multiple), normalises them as the
+ * card says and fills each date's no-data from the other date, so the model sees no difference
+ * there. Used by detection and by adaptation (features), so both see exactly the same inputs.
+ */
+export async function tileFeeds(
+  card: ModelCard,
+  dates: [DateInput, DateInput],
+  window: { x: number; y: number },
+  tile: Tile,
+  signal?: AbortSignal,
+): Promise<TileFeeds> {
   const multiple = card.tile.multipleOf;
   const pw = roundUp(tile.width, multiple);
   const ph = roundUp(tile.height, multiple);
@@ -121,30 +173,5 @@ export async function predictTile(
     [card.inputs.before]: tensors[0],
     [card.inputs.after]: tensors[1],
   };
-  const kinds = withKind ? cardKinds(card) : null;
-  // Only the outputs used are fetched: a run that ignores kind (screening) does not get its planes.
-  const fetches = [card.outputs.probability];
-  if (kinds && card.outputs.kind) fetches.push(card.outputs.kind);
-  const output = await session.run(feeds, fetches);
-  const out = output[card.outputs.probability].data as Float32Array;
-  // Crop the padding away.
-  const prob = new Float32Array(tile.width * tile.height);
-  const inv = new Uint8Array(tile.width * tile.height);
-  for (let r = 0; r < tile.height; r++) {
-    for (let c = 0; c < tile.width; c++) {
-      prob[r * tile.width + c] = out[r * pw + c];
-      inv[r * tile.width + c] = invalid[r * pw + c];
-    }
-  }
-  const hasInvalid = inv.some((v) => v !== 0);
-  const invalidOut = hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv;
-  let kind: KindTile | undefined;
-  if (kinds && card.outputs.kind) {
-    const k = output[card.outputs.kind];
-    checkKindDims(card.id, k.dims, kinds.length, pw, ph);
-    kind = kindBlocks(k.data as Float32Array, kinds.length, pw, ph, tile, invalidOut);
-  }
-  for (const t of tensors) t.dispose?.();
-  for (const t of Object.values(output)) t.dispose?.();
-  return kind ? { prob, invalid: invalidOut, kind } : { prob, invalid: invalidOut };
+  return { feeds, tensors, invalid, pw, ph };
 }
