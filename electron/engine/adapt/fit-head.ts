@@ -252,7 +252,7 @@ class HeadTrainer {
     this.classWeight = [n / (2 * Math.max(1, neg)), n / (2 * Math.max(1, pos))];
   }
 
-  /** One pass over the samples in random mini-batches of 1024. */
+  /** One pass over the samples in random mini-batches of 256. */
   epoch(): void {
     const { set, rows, params: p, hidden: h } = this;
     const c = set.channels;
@@ -265,7 +265,7 @@ class HeadTrainer {
     }
     const grad = new Float32Array(p.length);
     const a = new Float32Array(h);
-    const batch = 1024;
+    const batch = 256;
     for (let start = 0; start < n; start += batch) {
       grad.fill(0);
       const end = Math.min(n, start + batch);
