@@ -44,9 +44,9 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 /** The sites of the protocol; `changedShare` reads a label's changed share (OMBRIA pools). */
 export function adaptSites(root: string, changedShare: (labelPath: string) => number): Site[] {
-  const ac = (s: string) => join(root, 'airchange-szada');
+  const ac = join(root, 'airchange-szada');
   const acScene = (s: string): [string, string, string] =>
-    ['A', 'B', 'label'].map((d) => join(ac(s), d, `${s}.png`)) as [string, string, string];
+    ['A', 'B', 'label'].map((d) => join(ac, d, `${s}.png`)) as [string, string, string];
   const levirDir = join(root, 'levir-samples');
   const levir = readdirSync(join(levirDir, 'label'))
     .filter((f) => f.endsWith('.png'))
