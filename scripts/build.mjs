@@ -22,6 +22,7 @@ await Promise.all([
     entryPoints: {
       landwatch: 'electron/cli/landwatch.ts',
       'detect-worker': 'electron/engine/jobs/detect-worker.ts',
+      'adapt-worker': 'electron/engine/jobs/adapt-worker.ts',
       main: 'electron/main/main.ts',
     },
     outdir: 'dist/node',

@@ -36,6 +36,8 @@ import type {
   ExportCheckResult,
   ReportResult,
   ExportResult,
+  AdaptSummaryView,
+  AdaptResultView,
 } from './views.js';
 
 const id = z.string().min(1).max(128);
@@ -152,6 +154,35 @@ export const contract = {
       })
       .strict(),
     response: z.custom<{ jobId: string }>(),
+  },
+  /** What the project's decisions offer for adapting the model, and its adapted model. */
+  'adapt.summary': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<AdaptSummaryView>(),
+  },
+  /**
+   * Fit an adapter on the project's decisions (a job: adapt.* events); the new model becomes the
+   * project's default. `baseModelId` defaults to the app's default model.
+   */
+  'adapt.start': {
+    request: z
+      .object({ projectId: id, baseModelId: id.optional(), device: deviceSchema.default('auto') })
+      .strict(),
+    response: z.custom<{ jobId: string }>(),
+  },
+  'adapt.cancel': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.custom<{ cancelled: boolean }>(),
+  },
+  /**
+   * Mark an area (default: the whole scene) reviewed: every change there has been decided, so what
+   * is not confirmed or drawn counts as no change. `clear` forgets every reviewed area.
+   */
+  'adapt.markReviewed': {
+    request: z
+      .object({ projectId: id, aoi: aoiSchema.optional(), clear: z.boolean().default(false) })
+      .strict(),
+    response: z.custom<AdaptSummaryView>(),
   },
   'detect.cancel': {
     request: z.object({ jobId: id }).strict(),
@@ -385,7 +416,19 @@ export type ApiEvent =
     }
   | { type: 'job.done'; jobId: string; projectId: string; run: RunView }
   | { type: 'job.failed'; jobId: string; projectId: string; error: ApiErrorBody }
-  | { type: 'job.cancelled'; jobId: string; projectId: string };
+  | { type: 'job.cancelled'; jobId: string; projectId: string }
+  | {
+      type: 'adapt.progress';
+      jobId: string;
+      projectId: string;
+      phase: string;
+      done: number;
+      total: number;
+      message: string;
+    }
+  | { type: 'adapt.done'; jobId: string; projectId: string; result: AdaptResultView }
+  | { type: 'adapt.failed'; jobId: string; projectId: string; error: ApiErrorBody }
+  | { type: 'adapt.cancelled'; jobId: string; projectId: string };
 
 /** Errors cross every transport in this shape. */
 export interface ApiErrorBody {

@@ -74,6 +74,39 @@ export interface ProjectView {
   scenes: { before: SceneView; after: SceneView };
   runs: RunView[];
   counts: Record<ReviewState, number>;
+  /** The model adapted to this project's decisions (its runs' default), when there is one. */
+  adaptedModelId?: string | null;
+}
+
+/** What a project's decisions offer for adapting the change model (`adapt.summary`). */
+export interface AdaptSummaryView {
+  /** Patches labelled change (confirmed or drawn), no change (rejected), and left out. */
+  decisions: { change: number; noChange: number; ignored: number };
+  /** Areas marked reviewed (everything else in them counts as no change). */
+  reviewedAreas: number;
+  wholeSceneReviewed: boolean;
+  /** The project's adapted model, and whether it is still installed. */
+  adaptedModelId: string | null;
+  adaptedModelInstalled: boolean;
+  /** The model adaptation would start from. */
+  baseModelId: string | null;
+  /** Whether "Adapt" can run, and if not, why. */
+  ready: boolean;
+  reason: string | null;
+}
+
+/** What an adaptation learnt from and how it did, for the UI's summary. */
+export interface AdaptResultView {
+  modelId: string;
+  modelName: string;
+  baseModelId: string;
+  seconds: number;
+  tilesRun: number;
+  /** Labelled pixels used: [no change, change]. */
+  pixels: [number, number];
+  chosen: 'base' | 'calibrated' | 'adapted';
+  /** Held-back pixel F1 of the base model and of the chosen model. */
+  heldBackF1: { base: number; chosen: number };
 }
 
 export interface PatchView {

@@ -79,39 +79,76 @@ export function projectDecisionCounts(store: ProjectStore): DecisionCounts {
   return decisionPolygons(store.patches(), reviewedAreas(store.db)).counts;
 }
 
-/** Adapts the base model to the project's decisions; see the file comment. */
-export async function adaptProject(options: ProjectAdaptOptions): Promise<AdaptResult> {
-  const store = ProjectStore.open(options.projectPath);
-  let labels: ReturnType<typeof decisionPolygons>;
-  let before: string;
-  let after: string;
-  let name: string;
-  try {
-    labels = decisionPolygons(store.patches(), reviewedAreas(store.db));
-    before = store.scene('before').path;
-    after = store.scene('after').path;
-    name = store.name;
-  } finally {
-    store.close();
-  }
-  const { projectPath, outDir, ...rest } = options;
-  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
-  const id = options.id ?? `adapted-${slugName(name)}-${stamp}`;
-  const result = await adaptModel({
+/**
+ * Everything an adaptation from a project's decisions needs, read from an open store: plain data,
+ * so it can be handed to a worker thread.
+ */
+export interface DecisionInput {
+  projectPath: string;
+  name: string;
+  beforePath: string;
+  afterPath: string;
+  polygons: LabelPolygon[];
+  background: number;
+  counts: DecisionCounts;
+}
+
+export function decisionInput(store: ProjectStore): DecisionInput {
+  const labels = decisionPolygons(store.patches(), reviewedAreas(store.db));
+  return {
+    projectPath: store.path,
+    name: store.name,
+    beforePath: store.scene('before').path,
+    afterPath: store.scene('after').path,
+    polygons: labels.polygons,
+    background: labels.background,
+    counts: labels.counts,
+  };
+}
+
+/** The id an adapted model of a project gets by default: its name and the minute. */
+export function adaptedId(name: string, at = new Date()): string {
+  return `adapted-${slugName(name)}-${at.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+}
+
+/**
+ * Adapts the base model to decisions read by {@link decisionInput}; writes the model into the
+ * user's models folder unless `outDir` says otherwise. Does not touch the project.
+ */
+export async function adaptFromDecisions(
+  input: DecisionInput,
+  options: Omit<ProjectAdaptOptions, 'projectPath'>,
+): Promise<AdaptResult> {
+  const { outDir, ...rest } = options;
+  const id = options.id ?? adaptedId(input.name);
+  return adaptModel({
     ...rest,
     id,
     pairs: [
       {
-        beforePath: before,
-        afterPath: after,
+        beforePath: input.beforePath,
+        afterPath: input.afterPath,
         labels: async (info) =>
-          polygonLabels(`decisions of ${name}`, labels.polygons, labels.background, info),
+          polygonLabels(`decisions of ${input.name}`, input.polygons, input.background, info),
       },
     ],
     outDir: outDir ?? join(userModelsDir(), id),
-    project: { path: projectPath, name },
+    project: { path: input.projectPath, name: input.name },
   });
-  const reopened = ProjectStore.open(projectPath);
+}
+
+/** Adapts the base model to the project's decisions and makes it the project's model. */
+export async function adaptProject(options: ProjectAdaptOptions): Promise<AdaptResult> {
+  const store = ProjectStore.open(options.projectPath);
+  let input: DecisionInput;
+  try {
+    input = decisionInput(store);
+  } finally {
+    store.close();
+  }
+  const { projectPath: _path, ...rest } = options;
+  const result = await adaptFromDecisions(input, rest);
+  const reopened = ProjectStore.open(options.projectPath);
   try {
     setAdaptedModelId(reopened.db, result.modelId);
   } finally {

@@ -22,6 +22,7 @@ import { evidenceInputFromProject, writeEvidenceReport } from '../report/evidenc
 import { checkProjectExport, exportProject } from './export-project.js';
 import { FileTokens } from './file-tokens.js';
 import { codeAfterRun } from '../codes/project-codes.js';
+import { adaptHandlers, projectModelId } from './adapt-handlers.js';
 import { codeHandlers } from './code-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
 import { ReferenceLayers } from './reference-handlers.js';
@@ -118,6 +119,12 @@ export class Backend {
       ...patchHandlers((projectId) => this.projects.store(projectId), reviewer),
       ...this.reference.handlers(),
       ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
+      ...adaptHandlers(
+        (projectId) => this.projects.store(projectId),
+        (event) => this.emit(event),
+        this.jobs,
+        reviewer,
+      ),
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
         const ext = req.format === 'geojson' ? 'geojson' : req.format;
@@ -198,7 +205,8 @@ export class Backend {
     const params = {
       beforePath: before.path,
       afterPath: after.path,
-      modelId: req.modelId,
+      // A project adapted to its decisions runs its own model unless another is picked.
+      modelId: req.modelId ?? projectModelId(store) ?? undefined,
       threshold: req.threshold,
       minArea: req.minArea,
       device: req.device,

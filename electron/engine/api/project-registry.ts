@@ -2,6 +2,7 @@
  * The projects the backend has open, by a stable id (a hash of the project file's path), and their
  * views for the UI.
  */
+import { adaptedModelId } from '../store/project-adaptation.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -76,6 +77,7 @@ export class ProjectRegistry {
         .runs()
         .map((run) => ({ ...run, probabilityUrl: this.probabilityUrl(store, run.id) })),
       counts: store.counts(),
+      adaptedModelId: adaptedModelId(store.db),
     };
   }
 

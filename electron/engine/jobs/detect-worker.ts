@@ -4,20 +4,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorBody } from '../errors.js';
-import { detectChanges, type DetectParams } from '../inference/detect.js';
-import type { WorkerMessage } from './messages.js';
+import { detectChanges, type DetectParams, type DetectProgress } from '../inference/detect.js';
+import type { DetectSummary } from './messages.js';
+import { workerSide } from './worker-job.js';
 
-const port = parentPort;
-if (!port) throw new Error('detect-worker must run in a worker thread');
-const controller = new AbortController();
-port.on('message', (msg: { type: 'cancel' }) => {
-  if (msg.type === 'cancel') controller.abort();
-});
-
-const post = (m: WorkerMessage) => port.postMessage(m);
+const { signal, post, close } = workerSide<DetectProgress, DetectSummary>(parentPort);
 
 detectChanges(workerData as DetectParams, {
-  signal: controller.signal,
+  signal,
   onProgress: (progress) => post({ type: 'progress', progress }),
   log: (line) => post({ type: 'log', line }),
 })
@@ -41,4 +35,4 @@ detectChanges(workerData as DetectParams, {
     }),
   )
   .catch((error: unknown) => post({ type: 'error', error: toErrorBody(error) }))
-  .finally(() => port.close());
+  .finally(close);

@@ -1,4 +1,5 @@
 import type { DetectProgress, DetectResult } from '../inference/detect.js';
+import type { JobMessage } from './worker-job.js';
 
 /** What a detection job hands back: enough to store a run, not the probability raster. */
 export type DetectSummary = Pick<
@@ -17,8 +18,4 @@ export type DetectSummary = Pick<
   | 'tiles'
 > & { modelId: string; modelVersion: string };
 
-export type WorkerMessage =
-  | { type: 'progress'; progress: DetectProgress }
-  | { type: 'log'; line: string }
-  | { type: 'done'; summary: DetectSummary }
-  | { type: 'error'; error: { code: string; message: string } };
+export type WorkerMessage = JobMessage<DetectProgress, DetectSummary>;

@@ -1,0 +1,95 @@
+/**
+ * Runs a job in a worker thread so the app's event loop stays free; cancelling posts a message the
+ * worker turns into its AbortSignal, and terminates the worker if it has not stopped within a
+ * second. Workers post {@link JobMessage}s: progress, log lines, the result or the error.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LandWatchError } from '../errors.js';
+
+export type JobMessage<P, R> =
+  | { type: 'progress'; progress: P }
+  | { type: 'log'; line: string }
+  | { type: 'done'; summary: R }
+  | { type: 'error'; error: { code: string; message: string } };
+
+export interface WorkerHooks<P> {
+  signal?: AbortSignal;
+  onProgress?: (progress: P) => void;
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts the worker script `name` next to this module: the bundled .js in dist/, or (tests, dev)
+ * the .ts source through tsx's loader, registered inside the worker because loader flags passed in
+ * execArgv do not reach a worker's entry module on Node 20.
+ */
+function startWorker(name: string, data: unknown): Worker {
+  const js = new URL(`./${name}.js`, import.meta.url);
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: data });
+  const ts = new URL(`./${name}.ts`, import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/** Runs worker `name` (e.g. `detect-worker`) on `data`; what it is called in failure messages. */
+export function runWorkerJob<P, R>(
+  name: string,
+  what: string,
+  data: unknown,
+  hooks: WorkerHooks<P> = {},
+): Promise<R> {
+  const { signal, onProgress, log } = hooks;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
+    const worker = startWorker(name, data);
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel' });
+      killTimer = setTimeout(() => {
+        void worker.terminate();
+        finish(() => reject(new LandWatchError('E_CANCELLED', 'Cancelled.')));
+      }, 1000);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: JobMessage<P, R>) => {
+      if (m.type === 'progress') onProgress?.(m.progress);
+      else if (m.type === 'log') log?.(m.line);
+      else if (m.type === 'done') finish(() => resolve(m.summary));
+      else if (m.type === 'error') {
+        finish(() => reject(new LandWatchError(m.error.code as never, m.error.message)));
+      }
+    });
+    worker.on('error', (error) => finish(() => reject(error)));
+    worker.on('exit', (code) => {
+      finish(() =>
+        reject(
+          new LandWatchError('E_INTERNAL', `${what} worker stopped unexpectedly (exit ${code}).`),
+        ),
+      );
+    });
+  });
+}
+
+/** In a worker: the parent's port, and an AbortSignal that fires when the parent cancels. */
+export function workerSide<P, R>(port: import('node:worker_threads').MessagePort | null) {
+  if (!port) throw new Error('this module must run in a worker thread');
+  const controller = new AbortController();
+  port.on('message', (msg: { type: 'cancel' }) => {
+    if (msg.type === 'cancel') controller.abort();
+  });
+  return {
+    signal: controller.signal,
+    post: (m: JobMessage<P, R>) => port.postMessage(m),
+    close: () => port.close(),
+  };
+}
