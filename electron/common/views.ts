@@ -22,6 +22,8 @@ export interface ModelInfo {
   experimental: boolean;
   /** Shipped with LandWatch, or added by the user (only those can be removed). */
   source: 'bundled' | 'user';
+  /** For a model adapted to a project's decisions: its base model and the project's name. */
+  adaptedFrom?: { model: string; projectName: string | null };
 }
 
 export interface AppInfo {

@@ -16,6 +16,7 @@ import { createMapView } from './map/map-view.js';
 import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
 import { createDetectJobs } from './detect-jobs.js';
+import { createAdaptDialog } from './panels/adapt-dialog.js';
 import { createDetectDialog } from './panels/detect-dialog.js';
 import { createExportDialog, type ExportChoice } from './panels/export-dialog.js';
 import { createHelpOverlay } from './panels/help.js';
@@ -218,6 +219,24 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onDismissJob: () => store.update(S.clearJob),
     onAddModel: () => addModelFolder(),
   });
+  const adaptDialog = createAdaptDialog({
+    api,
+    projectId: () => store.get().project?.id ?? null,
+    onAdapted: async () => {
+      const projectId = store.get().project?.id;
+      if (!projectId) return;
+      const [info, project] = await Promise.all([
+        api.invoke('app.info', {}),
+        api.invoke('project.get', { projectId }),
+      ]);
+      store.update((s) => ({
+        ...s,
+        info,
+        project: s.project?.id === projectId ? { ...s.project, ...project } : s.project,
+      }));
+    },
+    report,
+  });
   const exportDialog = createExportDialog({
     locationIsUrl: httpMode,
     run: (choice) => {
@@ -248,6 +267,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       ),
     newProject: () => openDialog.open(),
     detect: () => detectDialog.open(),
+    adapt: () => adaptDialog.open(),
     exportPatches: () => exportDialog.open(),
     setCompareMode: (mode) => store.update((s) => ({ ...s, compareMode: mode })),
     toggleHeat,
@@ -432,6 +452,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return actions.undoRedo('redo');
       case 'similar':
         return similarPanel.findSimilar();
+      case 'adapt':
+        return adaptDialog.open();
       case 'detect':
         detectDialog.open();
         return;

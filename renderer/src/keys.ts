@@ -30,7 +30,8 @@ export type Command =
   | 'redo'
   | 'similar'
   | 'inherit'
-  | 'detect';
+  | 'detect'
+  | 'adapt';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -138,6 +139,12 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     label: 'R',
     command: 'detect',
     description: 'Run detection: open the Detect dialog (Enter starts it)',
+  },
+  {
+    keys: ['a'],
+    label: 'A',
+    command: 'adapt',
+    description: 'Adapt the change model to this project from your decisions',
   },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   {

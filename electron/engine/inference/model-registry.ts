@@ -152,6 +152,17 @@ export function modelInfo(model: InstalledModel): ModelInfo {
     metrics: flatMetrics(card.metrics),
     experimental: card.experimental,
     source: isUnder(model.dir, bundledModelsDir()) ? 'bundled' : 'user',
+    ...(card.adaptedFrom
+      ? {
+          adaptedFrom: {
+            model: card.adaptedFrom.model,
+            projectName:
+              typeof card.adaptedFrom.projectName === 'string'
+                ? card.adaptedFrom.projectName
+                : null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { LandWatchError } from '../errors.js';
 
 export type JobMessage<P, R> =
@@ -81,7 +81,7 @@ export function runWorkerJob<P, R>(
 }
 
 /** In a worker: the parent's port, and an AbortSignal that fires when the parent cancels. */
-export function workerSide<P, R>(port: import('node:worker_threads').MessagePort | null) {
+export function workerSide<P, R>(port: MessagePort | null) {
   if (!port) throw new Error('this module must run in a worker thread');
   const controller = new AbortController();
   port.on('message', (msg: { type: 'cancel' }) => {

@@ -66,6 +66,19 @@ export function modelSummary(m: ModelInfo): string {
   return parts.length > 0 ? `Measured: ${parts.join(' · ')}` : 'No measured figures in its card.';
 }
 
+/** A model's line in the list: name, version, and what kind of model it is. */
+export function modelLabel(m: ModelInfo, projectModel: string | null): string {
+  const notes = [
+    m.id === projectModel ? 'adapted to this project' : '',
+    m.adaptedFrom && m.id !== projectModel
+      ? `adapted to ${m.adaptedFrom.projectName ?? 'other imagery'}`
+      : '',
+    m.source === 'user' && !m.adaptedFrom ? 'added' : '',
+    m.experimental ? 'experimental' : '',
+  ].filter(Boolean);
+  return `${m.name} ${m.version}${notes.map((n) => ` (${n})`).join('')}`;
+}
+
 export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   const modal = createModal('Detect changes', 'detect-dialog');
   const model = h('select', { class: 'input', 'data-testid': 'detect-model' });
@@ -231,22 +244,24 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     modelFacts.textContent = chosen ? modelSummary(chosen) : '';
   }
 
+  let adaptedShown: string | null | undefined;
+
   function fillChoices(state: AppState): void {
-    if (state.info === infoShown) return;
+    const adapted = state.project?.adaptedModelId ?? null;
+    if (state.info === infoShown && adapted === adaptedShown) return;
     infoShown = state.info;
+    adaptedShown = adapted;
     const models = state.info?.models ?? [];
     replaceChildren(
       model,
       ...(models.length === 0 ? [h('option', { value: '' }, 'Default model')] : []),
       ...models.map((m) =>
-        h(
-          'option',
-          { value: m.id, title: m.description },
-          `${m.name} ${m.version}${m.source === 'user' ? ' (added)' : ''}${m.experimental ? ' (experimental)' : ''}`,
-        ),
+        h('option', { value: m.id, title: m.description }, modelLabel(m, adapted)),
       ),
     );
-    if (state.info?.defaultModelId) model.value = state.info.defaultModelId;
+    // A project adapted to its decisions runs its own model by default.
+    const own = adapted && models.some((m) => m.id === adapted) ? adapted : null;
+    if (own ?? state.info?.defaultModelId) model.value = (own ?? state.info?.defaultModelId)!;
     if (pendingModel && models.some((m) => m.id === pendingModel)) model.value = pendingModel;
     pendingModel = null;
     showModelFacts();

@@ -7,6 +7,7 @@ export interface ToolbarActions {
   openDemo(): void;
   newProject(): void;
   detect(): void;
+  adapt(): void;
   exportPatches(): void;
   setCompareMode(mode: CompareMode): void;
   toggleHeat(): void;
@@ -35,6 +36,12 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     'detect-open',
     keyHint('Run change detection', 'detect'),
     actions.detect,
+  );
+  const adapt = button(
+    'Adapt',
+    'adapt-open',
+    keyHint('Adapt the model to this project from your decisions', 'adapt'),
+    actions.adapt,
   );
   const exportBtn = button(
     'Export',
@@ -128,6 +135,7 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     demo,
     create,
     detect,
+    adapt,
     exportBtn,
     h('span', { class: 'tb-spacer' }),
     mode,
@@ -142,6 +150,7 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
       projectName.textContent = state.project ? state.project.name : 'No project';
       projectName.title = state.project ? `${state.project.name} · ${state.project.crs}` : '';
       detect.disabled = !state.project;
+      adapt.disabled = !state.project;
       exportBtn.disabled = !state.project;
       swipe.setAttribute('aria-pressed', String(state.compareMode === 'swipe'));
       blend.setAttribute('aria-pressed', String(state.compareMode === 'blend'));
