@@ -288,6 +288,7 @@ async function writeAdaptedFolder(
       },
       tilesRun: result.tilesRun,
       chosen: fit.chosen,
+      wins: fit.wins,
       threshold: fit.threshold,
       epochs: fit.epochs,
       heldBack: fit.heldBack,

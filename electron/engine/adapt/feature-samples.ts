@@ -149,12 +149,11 @@ export async function samplePair(options: PairSampling): Promise<PairSampleRepor
         report.pixels[label] += change + none;
         const gx = alignment.x + tile.x + hx * stride;
         const gy = alignment.y + tile.y + hy * stride;
-        const fold = blockFold(
-          options.pairIndex,
-          Math.floor(gx / BLOCK_PX),
-          Math.floor(gy / BLOCK_PX),
-        );
-        options.samples.offer(planes, fw * fh, hy * fw + hx, label, fold);
+        const bx = Math.floor(gx / BLOCK_PX);
+        const by = Math.floor(gy / BLOCK_PX);
+        const fold = blockFold(options.pairIndex, bx, by);
+        const block = Math.imul(Math.imul(options.pairIndex + 1, 40503) + by, 40503) + bx;
+        options.samples.offer(planes, fw * fh, hy * fw + hx, label, fold, block >>> 0);
       }
     }
     void channels;

@@ -5,8 +5,9 @@
  * cross-validation over spatial blocks ("held back": each sample scored by a head that did not
  * see its block).
  *
- * The result is chosen on those held-back scores among three candidates, so adaptation never ships
- * something the analyst's own held-back decisions say is worse than the base model:
+ * The result is chosen on those held-back scores among three candidates, each kept only when
+ * resampling the held-back blocks says it beats the simpler one with 90 % confidence, so adaptation
+ * does not ship what the analyst's own held-back decisions cannot show to be better:
  *   base       the base model as it is (threshold 0.5)
  *   calibrated the base model with its decision threshold moved to the best held-back F1
  *   adapted    the fitted head, its threshold moved to the best held-back F1
@@ -15,6 +16,7 @@
 import { throwIfAborted } from '../errors.js';
 import { seededRandom } from '../random.js';
 import { headLogit, identityHead, shiftHead, sigmoid, type HeadWeights } from './head.js';
+import { winShare, type Scored } from './block-bootstrap.js';
 import type { SampleSet } from './samples.js';
 
 export interface FitOptions {
@@ -28,6 +30,11 @@ export interface FitOptions {
   l2?: number;
   seed?: number;
   signal?: AbortSignal;
+  /**
+   * Share of block resamples on which a candidate must beat the simpler one to be chosen
+   * (default 0.9).
+   */
+  confidence?: number;
   /** Progress over all passes (every fold's and the final fit's); F1 once known, else -1. */
   onEpoch?: (done: number, total: number, heldBackF1: number) => void;
 }
@@ -45,6 +52,8 @@ export interface FitResult {
   /** The chosen head, threshold folded in. */
   head: HeadWeights;
   chosen: Candidate;
+  /** Share of block resamples on which each candidate beat the one chosen before it. */
+  wins: Record<Candidate, number>;
   /** Threshold of the chosen candidate's own probability (before folding into the bias). */
   threshold: number;
   /** Held-back scores of every candidate at its threshold. */
@@ -168,15 +177,26 @@ export function fitHead(set: SampleSet, baseChannel: number, options: FitOptions
     calibrated: { ...calibrated.scores, threshold: calibrated.threshold },
     adapted: { ...scoresAt(oof[best.epochs - 1], set, best.threshold), threshold: best.threshold },
   };
-  // The simplest candidate wins ties: a fitted head must beat calibration by a margin.
+  // The simplest candidate stays unless the held-back blocks are nearly sure the next one is
+  // better (block-bootstrap.ts): a few blocks must not be able to talk a county into a worse model.
+  const confidence = options.confidence ?? 0.9;
+  const scored: Record<Candidate, Scored> = {
+    base: { z: baseZ, threshold: 0.5 },
+    calibrated: { z: baseZ, threshold: calibrated.threshold },
+    adapted: { z: oof[best.epochs - 1], threshold: best.threshold },
+  };
   let chosen: Candidate = 'base';
-  if (heldBackScores.calibrated.f1 > heldBackScores.base.f1 + 0.005) chosen = 'calibrated';
-  if (heldBackScores.adapted.f1 > heldBackScores[chosen].f1 + 0.005) chosen = 'adapted';
+  const wins: Record<Candidate, number> = { base: 1, calibrated: 0, adapted: 0 };
+  for (const next of ['calibrated', 'adapted'] as const) {
+    wins[next] = winShare(set, scored[next], scored[chosen]);
+    if (wins[next] >= confidence) chosen = next;
+  }
   const pick = chosen === 'adapted' ? adapted : base;
   const threshold = heldBackScores[chosen].threshold;
   return {
     head: shiftHead(pick, -logit(threshold)),
     chosen,
+    wins,
     threshold,
     heldBack: heldBackScores,
     epochs: best.epochs,

@@ -16,6 +16,8 @@ export interface SampleSet {
   w: Float32Array;
   /** Cross-validation fold of each sample (0..FOLDS-1, by spatial block). */
   fold: Uint8Array;
+  /** The spatial block of each sample (for resampling whole blocks). */
+  block: Uint32Array;
 }
 
 /** Pixels seen and samples kept per class. */
@@ -27,6 +29,7 @@ export interface ClassCounts {
 class ClassReservoir {
   readonly x: Float32Array;
   readonly fold: Uint8Array;
+  readonly block: Uint32Array;
   kept = 0;
   seen = 0;
 
@@ -36,10 +39,18 @@ class ClassReservoir {
   ) {
     this.x = new Float32Array(channels * capacity);
     this.fold = new Uint8Array(capacity);
+    this.block = new Uint32Array(capacity);
   }
 
   /** Offers one sample (row `i` of a planar features array of `plane` pixels). */
-  offer(planes: Float32Array, plane: number, i: number, fold: number, rand: () => number): void {
+  offer(
+    planes: Float32Array,
+    plane: number,
+    i: number,
+    fold: number,
+    block: number,
+    rand: () => number,
+  ): void {
     this.seen++;
     let slot: number;
     if (this.kept < this.capacity) slot = this.kept++;
@@ -48,6 +59,7 @@ class ClassReservoir {
       if (slot >= this.capacity) return;
     }
     this.fold[slot] = fold;
+    this.block[slot] = block;
     const base = slot * this.channels;
     for (let k = 0; k < this.channels; k++) this.x[base + k] = planes[k * plane + i];
   }
@@ -71,8 +83,15 @@ export class SampleReservoir {
   }
 
   /** Offers a pixel of class `label` (0 or 1), row `i` of `planes` (channels × plane). */
-  offer(planes: Float32Array, plane: number, i: number, label: 0 | 1, fold: number): void {
-    this.classes[label].offer(planes, plane, i, fold, this.rand);
+  offer(
+    planes: Float32Array,
+    plane: number,
+    i: number,
+    label: 0 | 1,
+    fold: number,
+    block: number,
+  ): void {
+    this.classes[label].offer(planes, plane, i, fold, block, this.rand);
   }
 
   counts(): ClassCounts {
@@ -88,10 +107,12 @@ export class SampleReservoir {
     const y = new Uint8Array(n);
     const w = new Float32Array(n);
     const fold = new Uint8Array(n);
+    const block = new Uint32Array(n);
     let at = 0;
     this.classes.forEach((cls, label) => {
       x.set(cls.x.subarray(0, cls.kept * c), at * c);
       fold.set(cls.fold.subarray(0, cls.kept), at);
+      block.set(cls.block.subarray(0, cls.kept), at);
       const weight = cls.kept ? cls.seen / cls.kept : 0;
       for (let i = 0; i < cls.kept; i++) {
         y[at + i] = label;
@@ -99,6 +120,6 @@ export class SampleReservoir {
       }
       at += cls.kept;
     });
-    return { channels: c, n, x, y, w, fold };
+    return { channels: c, n, x, y, w, fold, block };
   }
 }

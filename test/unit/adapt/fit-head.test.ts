@@ -20,16 +20,18 @@ function samples(n: number, informative: boolean, seed: number): SampleSet {
   const y = new Uint8Array(n);
   const w = new Float32Array(n).fill(1);
   const fold = new Uint8Array(n);
+  const block = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const label = rand() < 0.2 ? 1 : 0;
     y[i] = label;
-    fold[i] = i % 5;
+    block[i] = i % 60;
+    fold[i] = block[i] % 5;
     x[i * c] = (label ? 0.5 : -0.5) + gauss(rand) * 1.5;
     x[i * c + 1] = informative ? (label ? 2 : -2) + gauss(rand) : gauss(rand);
     x[i * c + 2] = gauss(rand) * 3 + 10;
     x[i * c + 3] = gauss(rand);
   }
-  return { channels: c, n, x, y, w, fold };
+  return { channels: c, n, x, y, w, fold, block };
 }
 
 describe('fitHead', () => {
