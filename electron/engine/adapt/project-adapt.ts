@@ -7,6 +7,7 @@
  * Everything else is not labelled. The adapted model is written into the user's models folder
  * (so it is installed) and recorded as the project's model, used by default for its next runs.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PatchView } from '../../common/views.js';
 import { userModelsDir } from '../paths.js';
@@ -121,6 +122,8 @@ export async function adaptFromDecisions(
 ): Promise<AdaptResult> {
   const { outDir, ...rest } = options;
   const id = options.id ?? adaptedId(input.name);
+  // The user's models folder is made on first use.
+  if (outDir === undefined) mkdirSync(userModelsDir(), { recursive: true });
   return adaptModel({
     ...rest,
     id,

@@ -84,7 +84,8 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
     fill,
   );
   const message = h('span', { class: 'progress-phase', 'data-testid': 'adapt-phase' });
-  const progress = h('div', { class: 'job', hidden: true }, bar, message);
+  const progress = h('div', { class: 'adapt-job' }, bar, message);
+  progress.style.display = 'none';
   const result = h('div', { class: 'adapt-result', 'data-testid': 'adapt-result' });
   const start = h(
     'button',
@@ -127,7 +128,7 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
 
   function setRunning(on: boolean): void {
     running = on;
-    progress.hidden = !on && !message.textContent;
+    progress.style.display = on || message.textContent ? '' : 'none';
     cancel.hidden = !on;
     start.toggleAttribute('disabled', on);
     markScene.toggleAttribute('disabled', on);
@@ -157,8 +158,8 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
         .catch((err: unknown) => options.report(err, 'Loading the adapted model'));
       void refresh();
     } else if (event.type === 'adapt.failed') {
-      setRunning(false);
       message.textContent = '';
+      setRunning(false);
       reason.textContent = event.error.message;
     } else if (event.type === 'adapt.cancelled') {
       setRunning(false);
@@ -184,8 +185,8 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
         waiting.forEach(handle);
       })
       .catch((err: unknown) => {
-        setRunning(false);
         message.textContent = '';
+        setRunning(false);
         reason.textContent = describeError(err).message;
       });
   });
