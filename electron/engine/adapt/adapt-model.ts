@@ -158,6 +158,7 @@ export async function adaptModel(options: AdaptOptions): Promise<AdaptResult> {
           session: session.session,
           labels,
           pairIndex: i,
+          holdOut: options.pairs.length > 1 ? 'pair' : 'block',
           samples,
           maxTiles: options.maxTilesPerPair ?? 256,
           signal,
@@ -284,7 +285,10 @@ async function writeAdaptedFolder(
       samples: {
         pixels: { change: result.pixels[1], noChange: result.pixels[0] },
         kept: { change: result.samples[1], noChange: result.samples[0] },
-        folds: 'cross-validation over 5 folds of 128-px blocks',
+        folds:
+          options.pairs.length > 1
+            ? 'cross-validation by pair (each pair scored by a head fitted on the others)'
+            : 'cross-validation over 5 folds of 128-px blocks',
       },
       tilesRun: result.tilesRun,
       chosen: fit.chosen,
@@ -301,7 +305,10 @@ async function writeAdaptedFolder(
         pixelF1: round(fit.heldBack[fit.chosen].f1),
       },
       baseOnHeldBack: { pixelF1: round(fit.heldBack.base.f1) },
-      note: 'held-back labels: 5-fold cross-validation over 128-px blocks (each pixel scored by a head that did not see its block), pixels weighted to stand for all labelled pixels',
+      note:
+        options.pairs.length > 1
+          ? 'held-back labels: cross-validation by pair (each pixel scored by a head fitted on the other pairs), pixels weighted to stand for all labelled pixels'
+          : 'held-back labels: 5-fold cross-validation over 128-px blocks (each pixel scored by a head that did not see its block), pixels weighted to stand for all labelled pixels',
     },
   };
   delete (adaptedCard as Record<string, unknown>).training;

@@ -8,7 +8,8 @@
  * so no pixel is sampled twice. Labels are reduced to the features' grid (1/stride) by majority of
  * the pixels under each feature pixel; a feature pixel with any no-data or mostly unlabelled
  * pixels is skipped. Each sample's cross-validation fold is that of its 128 × 128 px block (a
- * fixed hash of the block and the pair), so held-out labels lie apart from most training labels.
+ * fixed hash of the block and the pair), so held-out labels lie apart from most training labels —
+ * or, with several pairs, that of its pair, so held-out labels come from another scene.
  */
 import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
@@ -29,6 +30,12 @@ export interface PairSampling {
   labels: LabelSource;
   /** Distinguishes pairs in the held-back hash. */
   pairIndex: number;
+  /**
+   * How samples are held out: by 128-px block (one pair: the rest of the same scene) or by pair
+   * (several pairs: every sample of a pair is scored by a head fitted on the other pairs, so the
+   * held-back figures say how well adaptation carries over to another scene).
+   */
+  holdOut: 'block' | 'pair';
   samples: SampleReservoir;
   /** Most tiles run (tiles with change labels first, then others spread over the scene). */
   maxTiles: number;
@@ -151,7 +158,10 @@ export async function samplePair(options: PairSampling): Promise<PairSampleRepor
         const gy = alignment.y + tile.y + hy * stride;
         const bx = Math.floor(gx / BLOCK_PX);
         const by = Math.floor(gy / BLOCK_PX);
-        const fold = blockFold(options.pairIndex, bx, by);
+        const fold =
+          options.holdOut === 'pair'
+            ? options.pairIndex % FOLDS
+            : blockFold(options.pairIndex, bx, by);
         const block = Math.imul(Math.imul(options.pairIndex + 1, 40503) + by, 40503) + bx;
         options.samples.offer(planes, fw * fh, hy * fw + hx, label, fold, block >>> 0);
       }
