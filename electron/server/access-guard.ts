@@ -63,14 +63,15 @@ export class AccessGuard {
 
   /**
    * The addresses to print: the bound one on loopback (the page hands its own token out there);
-   * beyond loopback each reachable address with `?token=`, which a browser elsewhere needs.
+   * beyond loopback each reachable address (not link-local) with `?token=`, which a browser
+   * elsewhere needs.
    */
   connectUrls(): string[] {
     if (isLoopbackHost(this.host)) return [`http://${withPort(this.host, this.port)}/`];
     const hosts = isWildcard(this.host)
       ? [...this.hosts].filter((h) => {
           const name = h.slice(0, h.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-          return !isLoopbackHost(name) && !isWildcard(name);
+          return !isLoopbackHost(name) && !isWildcard(name) && !/^fe80:/i.test(name);
         })
       : [withPort(this.host, this.port)];
     return hosts.map((h) => `http://${h}/?token=${this.token}`);
