@@ -44,7 +44,7 @@ export async function writeMask(
       await copyFile(result.maskPath, `${path}.part`);
       await rename(`${path}.part`, path);
     } catch (error) {
-      await rm(`${path}.part`, { force: true });
+      await rm(`${path}.part`, { force: true }).catch(() => undefined);
       throw error;
     }
     return;

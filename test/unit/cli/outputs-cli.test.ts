@@ -11,6 +11,7 @@ import {
   checkOutputPaths,
   writeAllOrNothing,
 } from '../../../electron/engine/export/output-paths.js';
+import { writeDemoScene } from '../../../resources/demo/write-demo.js';
 import { tempProject } from '../store/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-outputs-'));
@@ -115,6 +116,20 @@ describe('the commands check their outputs before any work', () => {
     );
     expect(readdirSync(join(dir, 'detect'))).toEqual([]);
   });
+
+  it('detect: a --mask that fails while written takes the --out file along', async () => {
+    const scene = await writeDemoScene(join(dir, 'demo'));
+    mkdirSync(join(dir, 'demo', 'mask.tif.part')); // the mask's temporary name is taken
+    process.env.LANDWATCH_WORK = join(dir, 'work');
+    const out = join(dir, 'demo', 'changes.gpkg');
+    const args = ['--before', scene.before, '--after', scene.after, '--out', out, '--quiet'];
+    const r = await cli('detect', ...args, '--mask', join(dir, 'demo', 'mask.tif'));
+    delete process.env.LANDWATCH_WORK;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^landwatch: error: Could not write .*mask\.tif: EISDIR/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
 
   it('export: a missing folder, or a folder as --out, is one line and exit 2', async () => {
     const { path: project } = tempProject('outputs');
