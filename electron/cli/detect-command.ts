@@ -1,14 +1,15 @@
 /**
  * `landwatch detect`: two GeoTIFFs in, change polygons (GeoPackage, GeoJSON or Shapefile) and an
  * optional 0/255 mask on the before grid out. Progress on stderr, a one-line summary on stdout.
+ * The outputs are checked before any work and written all or nothing (output-paths.ts).
  */
-import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deviceSchema } from '../common/contract.js';
 import { layerCrs, layerFromPolygons } from '../engine/api/patch-layer.js';
 import { LandWatchError } from '../engine/errors.js';
 import { exportLayer } from '../engine/export/index.js';
+import { checkOutputPaths, writeAllOrNothing } from '../engine/export/output-paths.js';
 import { detectChanges, type DetectProgress } from '../engine/inference/detect.js';
 import { writeMask } from '../engine/raster/mask-output.js';
 import { M2_PER_MU } from '../engine/vector/geo.js';
@@ -49,14 +50,10 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   }
   const mask = values.mask ? resolve(values.mask) : undefined;
   if (mask && !/\.tiff?$/i.test(mask)) throw bad(`--mask ${values.mask}: use a .tif file name.`);
-  for (const target of [out, mask]) {
-    if (target && existsSync(target) && !values.overwrite) {
-      throw new LandWatchError(
-        'E_OUTPUT',
-        `${target} already exists; pass --overwrite to replace it.`,
-      );
-    }
-  }
+  checkOutputPaths(
+    [{ flag: '--out', path: out }, ...(mask ? [{ flag: '--mask', path: mask }] : [])],
+    values.overwrite,
+  );
   const threshold =
     values.threshold === undefined
       ? undefined
@@ -105,6 +102,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
   progress(null);
   for (const note of result.notes) if (!values.quiet) process.stderr.write(`note: ${note}\n`);
 
+  const opts = { overwrite: values.overwrite };
   const layer = layerFromPolygons(result.polygons, layerCrs(result.before.crs), {
     runId: `cli-${new Date().toISOString()}`,
     modelId: result.model.id,
@@ -112,8 +110,13 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
     beforeDate: result.before.metadata.date,
     afterDate: result.after.metadata.date,
   });
-  await exportLayer(out, layer, { overwrite: values.overwrite });
-  if (mask) await writeMask(mask, result, { overwrite: values.overwrite });
+  // Both or neither: a mask that cannot be written takes the polygons written before it along.
+  await writeAllOrNothing([
+    { path: out, write: async () => (await exportLayer(out, layer, opts)).files },
+    ...(mask
+      ? [{ path: mask, write: async () => (await writeMask(mask, result, opts), [mask]) }]
+      : []),
+  ]);
 
   const area = result.polygons.reduce((s, p) => s + p.areaM2, 0);
   const seconds = (performance.now() - t0) / 1000;

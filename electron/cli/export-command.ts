@@ -1,7 +1,8 @@
 /**
  * `landwatch export`: a project's patches out as GeoPackage, GeoJSON, Shapefile or CSV through an
  * export profile (checked before anything is written), or as an evidence report (HTML or PDF).
- * A one-line summary on stdout; warnings and check results on stderr / stdout.
+ * A one-line summary on stdout; warnings and check results on stderr / stdout. The output is
+ * checked before the project is read (output-paths.ts); writers write it whole or not at all.
  */
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { resolveProfile } from '../engine/export/builtin-profiles.js';
 import { checkExport } from '../engine/export/check.js';
 import { exportWithProfile, formatProblems } from '../engine/export/export-with-profile.js';
 import { exportFormatOf } from '../engine/export/index.js';
+import { checkOutputPaths, outputError } from '../engine/export/output-paths.js';
 import { patchSourceLayer } from '../engine/export/patch-attributes.js';
 import { profileJsonSchema } from '../engine/export/profiles.js';
 import { readProjectPatches, type PatchSelection } from '../engine/export/project-records.js';
@@ -128,13 +130,16 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     throw bad('--profile and --check apply to GIS exports, not to evidence reports.');
   }
   const selection = parseSelection(values.states, values.patches);
+  if (!values.check) checkOutputPaths([{ flag: '--out', path: out }], values.overwrite);
 
   const store = ProjectStore.open(resolve(values.project));
   try {
     const t0 = performance.now();
     if (isReport) {
       const input = evidenceInputFromProject(store, selection);
-      await writeEvidenceReport(out, input, { overwrite: values.overwrite });
+      await writeEvidenceReport(out, input, { overwrite: values.overwrite }).catch((error) => {
+        throw outputError(out, error);
+      });
       const seconds = ((performance.now() - t0) / 1000).toFixed(1);
       process.stdout.write(
         `landwatch: evidence report of ${input.records.length} patch${input.records.length === 1 ? '' : 'es'}, ${seconds} s → ${out}\n`,
@@ -155,12 +160,17 @@ export async function runExportCommand(argv: string[]): Promise<number> {
       );
       return check.ok ? 0 : 2;
     }
-    const summary = exportWithProfile(out, layer, profile, {
-      format: format!,
-      encoding,
-      overwrite: values.overwrite,
-      reviews: format === 'gpkg' ? data.reviews : undefined,
-    });
+    let summary: ReturnType<typeof exportWithProfile>;
+    try {
+      summary = exportWithProfile(out, layer, profile, {
+        format: format!,
+        encoding,
+        overwrite: values.overwrite,
+        reviews: format === 'gpkg' ? data.reviews : undefined,
+      });
+    } catch (error) {
+      throw outputError(out, error);
+    }
     if (summary.warnings.length > 0) process.stderr.write(`${formatProblems(summary.warnings)}\n`);
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     const extra =

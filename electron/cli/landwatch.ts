@@ -23,7 +23,7 @@ ${MODELS_USAGE}
 ${ADAPT_USAGE}
 ${SIMILAR_USAGE}
 ${REFERENCE_USAGE}
-  landwatch serve  [--port 5174] [--host 127.0.0.1]     the app as a local web app
+  landwatch serve  [--port 5174] [--host 127.0.0.1 [--allow-remote]]   the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
 

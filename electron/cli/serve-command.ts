@@ -7,9 +7,8 @@ import { parseArgs } from 'node:util';
 import { LandWatchError } from '../engine/errors.js';
 import { appRoot, dataHome } from '../engine/paths.js';
 import { writeDemoScene } from '../../resources/demo/write-demo.js';
-import { startServer } from '../server/http-server.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+import { isLoopbackHost } from '../server/access-guard.js';
+import { startServer, type RunningServer } from '../server/http-server.js';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -17,6 +16,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     options: {
       port: { type: 'string', default: process.env.LANDWATCH_PORT ?? '5174' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allow-remote': { type: 'boolean', default: false },
       reason: { type: 'string' },
     },
     strict: true,
@@ -35,20 +35,22 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       `The UI is not built (${staticDir} is missing); run "npm run build" first.`,
     );
   }
-  if (!LOOPBACK.has(values.host)) {
-    process.stderr.write(
-      `warning: serving on ${values.host}: anyone who can reach this address can read your imagery and projects.\n`,
+  const remote = !isLoopbackHost(values.host);
+  if (remote && !values['allow-remote']) {
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      `--host ${values.host} lets other machines reach LandWatch; add --allow-remote to mean it (they will need the access token printed at start).`,
     );
   }
-  const server = await startServer({
-    host: values.host,
-    port,
-    staticDir,
-    log: (l) => process.stderr.write(`${l}\n`),
-  });
+  const server = await listen(values.host, port, staticDir);
   if (values.reason) process.stderr.write(`${values.reason}\n`);
+  if (remote) {
+    process.stderr.write(
+      `warning: serving on ${values.host}: anyone with the token below can read your imagery and projects.\n`,
+    );
+  }
   process.stdout.write(
-    `LandWatch is running at ${server.url}  (data: ${dataHome()}; Ctrl+C to stop)\n`,
+    `LandWatch is running at ${server.connectUrls.join('  ')}  (data: ${dataHome()}; Ctrl+C to stop)\n`,
   );
   await new Promise<void>((done) => {
     const stop = () => {
@@ -59,6 +61,30 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** Starts the server; a port in use or an address that cannot be bound is one line, exit 2. */
+async function listen(host: string, port: number, staticDir: string): Promise<RunningServer> {
+  try {
+    return await startServer({
+      host,
+      port,
+      staticDir,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is already in use (another LandWatch?); pick another with --port`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `${host} is not an address of this machine`
+          : code === 'EACCES'
+            ? `not allowed to listen on port ${port}; pick one above 1023 with --port`
+            : null;
+    if (why) throw new LandWatchError('E_BAD_REQUEST', `cannot serve: ${why}.`);
+    throw error;
+  }
 }
 
 export async function runDemoCommand(argv: string[]): Promise<number> {

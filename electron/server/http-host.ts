@@ -1,7 +1,8 @@
 /**
  * What the backend needs from its host when it is served over HTTP: there are no native dialogs,
- * so the user types the path of an image on this machine, and exports are written to the data home
- * and offered back as download URLs (a Shapefile's parts zipped together).
+ * so the user types the path of an image on this machine (only TIFFs inside the user's folders:
+ * typed-image.ts), and exports are written to the data home and offered back as download URLs (a
+ * Shapefile's parts zipped together).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,13 +10,13 @@ import type { FileTokens } from '../engine/api/file-tokens.js';
 import type { Host } from '../engine/api/backend.js';
 import { typedLocalPath } from '../engine/api/typed-path.js';
 import { dataHome } from '../engine/paths.js';
+import { typedImagePath } from './typed-image.js';
 import { zipShapefile } from './zip.js';
 
 export function httpHost(files: () => FileTokens): Host {
   return {
     transport: 'http',
-    pickImage: async (role, typedPath) =>
-      typedLocalPath(typedPath, 'file', `Type the path of the ${role} GeoTIFF on this machine.`),
+    pickImage: async (role, typedPath) => typedImagePath(typedPath, role),
     pickModelFolder: async (typedPath) =>
       typedLocalPath(
         typedPath,

@@ -2,7 +2,9 @@
  * The HTTP transport of the API contract, served by `landwatch serve` (and by `npm start` where no
  * Electron binary exists): `POST /api/<channel>` → JSON, `GET /api/events` → Server-Sent Events,
  * `GET /files/<token>` → registered files with HTTP range support (GeoTIFF/COG reads), and the built
- * renderer. Binds to loopback by default and refuses requests whose Host is not this server.
+ * renderer. Binds to loopback by default and refuses requests whose Host is not this server; every
+ * API call and file fetch must carry the launch's access token and come from the server's own page
+ * (access-guard.ts), and API calls must be `application/json` (no cross-site form posts).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +13,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Backend } from '../engine/api/backend.js';
 import { toErrorBody } from '../engine/errors.js';
 import { CONTENT_TYPES, contentSecurityPolicy, parseByteRange } from '../common/web-policy.js';
+import { AccessGuard } from './access-guard.js';
 import { httpHost } from './http-host.js';
 
 export interface ServeOptions {
@@ -19,17 +22,28 @@ export interface ServeOptions {
   /** Folder of the built renderer (index.html). */
   staticDir?: string;
   log?: (line: string) => void;
+  /** The access token; default a random one per launch (tests may fix it). */
+  token?: string;
 }
 
 export interface RunningServer {
   url: string;
+  /** This launch's access token (scripts send it as X-LandWatch-Token). */
+  token: string;
+  /** Addresses to print for a browser to open (with `?token=` beyond loopback). */
+  connectUrls: string[];
   backend: Backend;
   server: Server;
   close(): Promise<void>;
 }
 
-const MAX_BODY = 1024 * 1024;
+/** The largest API request body; API payloads are small JSON (a patch's geometry at most). */
+export const MAX_BODY = 4 * 1024 * 1024;
+/** A body past MAX_BODY is read and thrown away up to this size (so the client reads the 413). */
+const MAX_DRAIN = 256 * 1024 * 1024;
 const CSP = contentSecurityPolicy();
+
+class BodyTooLarge extends Error {}
 
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -41,24 +55,46 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     const line = `data: ${JSON.stringify(event)}\n\n`;
     for (const res of sse) res.write(line);
   });
-  let allowedHosts = new Set<string>();
+  let guard: AccessGuard | null = null;
 
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       log(`error: ${(error as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { error: toErrorBody(error) });
       else res.end();
     });
+  };
+  const server = createServer(serve);
+  // curl and others ask before sending a large body: say 413 before it is sent at all.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      res.shouldKeepAlive = false;
+      return tooLarge(res);
+    }
+    res.writeContinue();
+    serve(req, res);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!allowedHosts.has(req.headers.host ?? '')) {
+    if (!guard || !guard.hostAllowed(req)) {
       return sendJson(res, 421, {
         error: { code: 'E_BAD_REQUEST', message: 'Unexpected Host header.' },
       });
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    let url: URL;
+    let path: string;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return sendJson(res, 400, {
+        error: { code: 'E_BAD_REQUEST', message: 'Malformed request path (bad percent-encoding).' },
+      });
+    }
+    if (path.startsWith('/api/') || path.startsWith('/files/')) {
+      const refusal = guard.refusal(req);
+      if (refusal) return sendJson(res, 403, { error: { code: 'E_FORBIDDEN', message: refusal } });
+    }
     if (path === '/api/events' && req.method === 'GET') {
       res.writeHead(200, {
         'Content-Type': 'text/event-stream',
@@ -71,14 +107,23 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return;
     }
     if (path.startsWith('/api/')) {
+      const channel = path.slice(5);
       if (req.method !== 'POST')
         return sendJson(res, 405, { error: { code: 'E_BAD_REQUEST', message: 'Use POST.' } });
-      const channel = decodeURIComponent(path.slice(5));
+      if (!isJson(req.headers['content-type'])) {
+        return sendJson(res, 415, {
+          error: {
+            code: 'E_BAD_REQUEST',
+            message: `${channel}: send the request body as Content-Type: application/json.`,
+          },
+        });
+      }
       let payload: unknown;
       try {
         const text = await readBody(req);
         payload = text.length === 0 ? {} : JSON.parse(text);
       } catch (error) {
+        if (error instanceof BodyTooLarge) return tooLarge(res);
         const message = (error as Error).message;
         return sendJson(res, 400, {
           error: {
@@ -110,16 +155,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return sendFile(req, res, backend.files.pathOf(token), url.searchParams.has('download'));
     }
     if (staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
-      const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
-      const file = normalize(join(staticDir, rel));
-      if (file.startsWith(staticDir + sep) && existsSync(file) && statSync(file).isFile()) {
-        res.setHeader('Content-Security-Policy', CSP);
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
-        res.writeHead(200);
-        if (req.method === 'HEAD') return void res.end();
-        return void createReadStream(file).pipe(res);
-      }
+      return serveStatic(req, res, staticDir, path, url.searchParams.get('token'), guard);
     }
     sendJson(res, 404, { error: { code: 'E_NOT_FOUND', message: `Nothing at ${path}.` } });
   }
@@ -129,10 +165,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     server.listen(options.port ?? 0, host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
+  guard = new AccessGuard(host, port, options.token);
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  allowedHosts = new Set([`${shownHost}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
   return {
     url: `http://${shownHost}:${port}/`,
+    token: guard.token,
+    connectUrls: guard.connectUrls(),
     backend,
     server,
     close: async () => {
@@ -144,6 +182,65 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   };
 }
 
+/**
+ * The built renderer. Its pages hand the access cookie to clients on this machine; a browser
+ * elsewhere arrives with `?token=` (printed by `landwatch serve`), which sets the cookie and is
+ * then dropped from the address.
+ */
+function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  staticDir: string,
+  path: string,
+  given: string | null,
+  guard: AccessGuard,
+): void {
+  if (given !== null) {
+    if (!guard.matches(given))
+      return sendJson(res, 403, { error: { code: 'E_FORBIDDEN', message: 'Wrong access token.' } });
+    res.writeHead(303, {
+      Location: path,
+      'Set-Cookie': guard.setCookie(),
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    });
+    return void res.end();
+  }
+  if (!guard.isLocalClient(req) && !guard.hasToken(req)) {
+    const message =
+      'Open LandWatch from the address "landwatch serve" printed (it carries the token).';
+    return sendJson(res, 403, { error: { code: 'E_FORBIDDEN', message } });
+  }
+  const rel = path === '/' ? 'index.html' : path.slice(1);
+  const file = normalize(join(staticDir, rel));
+  if (!file.startsWith(staticDir + sep) || !existsSync(file) || !statSync(file).isFile())
+    return sendJson(res, 404, { error: { code: 'E_NOT_FOUND', message: `Nothing at ${path}.` } });
+  res.setHeader('Content-Security-Policy', CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
+  if (extname(file) === '.html') {
+    res.setHeader('Set-Cookie', guard.setCookie());
+    res.setHeader('Cache-Control', 'no-store');
+  }
+  res.writeHead(200);
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
+
+/** `application/json`, with or without parameters; anything else could be a cross-site form. */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
+function tooLarge(res: ServerResponse): void {
+  sendJson(res, 413, {
+    error: {
+      code: 'E_BAD_REQUEST',
+      message: `Request body larger than ${MAX_BODY / (1024 * 1024)} MB.`,
+    },
+  });
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -153,18 +250,24 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/**
+ * The request body as text. One past MAX_BODY rejects with BodyTooLarge once it has been read to
+ * its end (thrown away), so the client gets the 413 instead of a reset connection; past MAX_DRAIN
+ * the connection is dropped.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((ok, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        fail(new Error('body larger than 1 MB'));
-        req.destroy();
-      } else chunks.push(chunk);
+      if (size <= MAX_BODY) chunks.push(chunk);
+      else if (size > MAX_DRAIN) req.destroy();
+      else chunks.length = 0;
     });
-    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      size > MAX_BODY ? fail(new BodyTooLarge()) : ok(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', fail);
   });
 }

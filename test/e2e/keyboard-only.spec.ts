@@ -5,7 +5,7 @@
  * selects the first patch, then every patch is decided with C / F / X (Enter in the comment box),
  * each moving on to the next; the stored result is checked through the API.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { createDemoCopy } from './demo-copy.js';
 
 interface Summary {

@@ -5,7 +5,7 @@
  * and drawn (the next animation frame). The
  * timings are written to test/artifacts/e2e/next-patch-timing.json; no timed assertion.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDemoCopy } from './demo-copy.js';

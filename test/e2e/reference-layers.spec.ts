@@ -5,7 +5,7 @@
  * see it listed and drawn, read the selected patch's overlap, and filter the queue to the patches
  * entirely outside it; the rows shown must be the ones the API's filter returns.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@
  * hover details over a patch, the run filter against the API's counts, and a detection over an
  * area of interest drawn from the detection dialog, checked through the API.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './served.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -4,7 +4,7 @@
  * open the demo → run detection → confirm and reject patches → export a GeoPackage, then check what
  * was stored through the API and what was written with GDAL.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

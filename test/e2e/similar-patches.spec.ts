@@ -4,7 +4,7 @@
  * similar ones, go to one with Enter; then a second detection run finds the confirmed patch again,
  * the API offers its decision as the carry-over, inherit copies it and one undo takes it back.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 

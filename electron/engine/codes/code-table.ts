@@ -60,12 +60,14 @@ export class PatchCodeTable {
 
   /** Stores packed codes with the bounds they were cut for, in one transaction. */
   putMany(modelId: string, rows: { patch: StalePatch; packed: Uint8Array }[]): void {
-    this.db.transaction(() => {
-      for (const { patch, packed } of rows) {
-        const [minx, miny, maxx, maxy] = patch.bbox;
-        this.stmts.put.run(patch.id, modelId, minx, miny, maxx, maxy, Buffer.from(packed));
-      }
-    })();
+    this.db
+      .transaction(() => {
+        for (const { patch, packed } of rows) {
+          const [minx, miny, maxx, maxy] = patch.bbox;
+          this.stmts.put.run(patch.id, modelId, minx, miny, maxx, maxy, Buffer.from(packed));
+        }
+      })
+      .immediate();
   }
 
   /** Every current code of `modelId` (packed), deleted patches included (callers filter). */

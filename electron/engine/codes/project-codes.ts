@@ -161,22 +161,24 @@ export class ProjectCodes {
     const out: LinkReview = { duplicates: 0, released: 0 };
     const links = this.stmts.openLinks.all() as { detection_id: number; patch_id: number }[];
     if (links.length === 0) return out;
-    this.store.db.transaction(() => {
-      for (const l of links) {
-        const a = this.codeOf(l.detection_id);
-        const b = this.codeOf(l.patch_id);
-        if (!a || !b) continue;
-        const d = l1(a, b);
-        if (d <= this.duplicateDistance) {
-          this.stmts.setDistance.run(d, l.detection_id, l.patch_id);
-          out.duplicates++;
-        } else {
-          this.stmts.dropLink.run(l.detection_id, l.patch_id);
-          this.stmts.unflag.run(l.detection_id, l.detection_id);
-          out.released++;
+    this.store.db
+      .transaction(() => {
+        for (const l of links) {
+          const a = this.codeOf(l.detection_id);
+          const b = this.codeOf(l.patch_id);
+          if (!a || !b) continue;
+          const d = l1(a, b);
+          if (d <= this.duplicateDistance) {
+            this.stmts.setDistance.run(d, l.detection_id, l.patch_id);
+            out.duplicates++;
+          } else {
+            this.stmts.dropLink.run(l.detection_id, l.patch_id);
+            this.stmts.unflag.run(l.detection_id, l.detection_id);
+            out.released++;
+          }
         }
-      }
-    })();
+      })
+      .immediate();
     return out;
   }
 }

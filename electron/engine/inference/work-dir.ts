@@ -21,13 +21,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LandWatchError } from '../errors.js';
 import type { BandCarry } from './band-blender.js';
 import { readCarries, writeCarries } from './carry-file.js';
 import { KIND_MAP_FILE } from './kind-map.js';
 import { heartbeat, releaseLock, takeLock } from './work-lock.js';
+import { workRoot } from './work-root.js';
 
 /** The sidecar: what a resumed run needs to know. */
 export interface RunRecord {
@@ -52,11 +52,6 @@ export interface RunRecord {
   kinds?: number;
   /** Kind carry file for `nextRow` (runs with kinds), null before the first tile row. */
   kindCarry?: string | null;
-}
-
-/** Where default work folders go: LANDWATCH_WORK, else `landwatch-work` in the temp folder. */
-export function workRoot(): string {
-  return process.env.LANDWATCH_WORK ?? join(tmpdir(), 'landwatch-work');
 }
 
 /** A stable hash of a JSON-able description of a run's inputs. */

@@ -6,7 +6,7 @@
  * in-memory mask of a small run.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, rename } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { LandWatchError } from '../errors.js';
 import type { DetectResult } from '../inference/detect.js';
 import { createGeoTiffWriter } from './geotiff-write.js';
@@ -40,8 +40,13 @@ export async function writeMask(
         `${path} already exists; choose another name or allow overwriting.`,
       );
     }
-    await copyFile(result.maskPath, `${path}.part`);
-    await rename(`${path}.part`, path);
+    try {
+      await copyFile(result.maskPath, `${path}.part`);
+      await rename(`${path}.part`, path);
+    } catch (error) {
+      await rm(`${path}.part`, { force: true }).catch(() => undefined);
+      throw error;
+    }
     return;
   }
   const rows = result.maskPath ? await GeoTiffRows.open(result.maskPath, 1) : null;

@@ -130,52 +130,54 @@ export class ReferenceStore {
     },
     features: SourceFeature[],
   ): number {
-    return this.db.transaction(() => {
-      const boxes = features.map((f) => boxOf(f.polygons));
-      const extent = boxes.reduce<Box | null>(
-        (a, b) =>
-          !b
-            ? a
-            : !a
-              ? b
-              : [
-                  Math.min(a[0], b[0]),
-                  Math.min(a[1], b[1]),
-                  Math.max(a[2], b[2]),
-                  Math.max(a[3], b[3]),
-                ],
-        null,
-      );
-      const layerId = Number(
-        this.s.insertLayer.run(
-          meta.name,
-          meta.kind,
-          meta.sourceName,
-          meta.sourceCrs,
-          JSON.stringify(meta.fields),
-          features.length,
-          meta.skipped,
-          extent?.[0] ?? null,
-          extent?.[1] ?? null,
-          extent?.[2] ?? null,
-          extent?.[3] ?? null,
-          new Date().toISOString(),
-        ).lastInsertRowid,
-      );
-      features.forEach((f, i) => {
-        const box = boxes[i];
-        if (!box) return;
-        const id = this.s.insertFeature.run(
-          layerId,
-          JSON.stringify(f.polygons),
-          JSON.stringify(f.properties),
-        ).lastInsertRowid;
-        this.s.insertBox.run(id, box[0], box[2], box[1], box[3]);
-      });
-      const patches = this.s.allPatches.all() as { id: number; geometry: string }[];
-      for (const p of patches) this.computeOverlap(p.id, storedPolygons(p.geometry), layerId);
-      return layerId;
-    })();
+    return this.db
+      .transaction(() => {
+        const boxes = features.map((f) => boxOf(f.polygons));
+        const extent = boxes.reduce<Box | null>(
+          (a, b) =>
+            !b
+              ? a
+              : !a
+                ? b
+                : [
+                    Math.min(a[0], b[0]),
+                    Math.min(a[1], b[1]),
+                    Math.max(a[2], b[2]),
+                    Math.max(a[3], b[3]),
+                  ],
+          null,
+        );
+        const layerId = Number(
+          this.s.insertLayer.run(
+            meta.name,
+            meta.kind,
+            meta.sourceName,
+            meta.sourceCrs,
+            JSON.stringify(meta.fields),
+            features.length,
+            meta.skipped,
+            extent?.[0] ?? null,
+            extent?.[1] ?? null,
+            extent?.[2] ?? null,
+            extent?.[3] ?? null,
+            new Date().toISOString(),
+          ).lastInsertRowid,
+        );
+        features.forEach((f, i) => {
+          const box = boxes[i];
+          if (!box) return;
+          const id = this.s.insertFeature.run(
+            layerId,
+            JSON.stringify(f.polygons),
+            JSON.stringify(f.properties),
+          ).lastInsertRowid;
+          this.s.insertBox.run(id, box[0], box[2], box[1], box[3]);
+        });
+        const patches = this.s.allPatches.all() as { id: number; geometry: string }[];
+        for (const p of patches) this.computeOverlap(p.id, storedPolygons(p.geometry), layerId);
+        return layerId;
+      })
+      .immediate();
   }
 
   /** Every layer, oldest first. */
@@ -199,10 +201,12 @@ export class ReferenceStore {
 
   /** Removes a layer with its features and overlaps; false when there was none. */
   removeLayer(id: number): boolean {
-    return this.db.transaction(() => {
-      this.s.deleteBoxes.run(id);
-      return this.s.deleteLayer.run(id).changes > 0;
-    })();
+    return this.db
+      .transaction(() => {
+        this.s.deleteBoxes.run(id);
+        return this.s.deleteLayer.run(id).changes > 0;
+      })
+      .immediate();
   }
 
   /** A layer's features, all or those whose bounds meet `bbox` ([minX, minY, maxX, maxY]). */
@@ -237,17 +241,19 @@ export class ReferenceStore {
    */
   refresh(): number {
     if (!(this.s.anyStale.get() as { stale: number }).stale) return 0;
-    return this.db.transaction(() => {
-      const stale = this.s.stalePatches.all() as { id: number; geometry: string }[];
-      const layers = (this.s.layerIds.all() as { id: number }[]).map((l) => l.id);
-      for (const p of stale) {
-        this.s.deleteOverlaps.run(p.id);
-        const polygons = storedPolygons(p.geometry);
-        for (const layerId of layers) this.computeOverlap(p.id, polygons, layerId);
-      }
-      this.s.clearStale.run();
-      return stale.length;
-    })();
+    return this.db
+      .transaction(() => {
+        const stale = this.s.stalePatches.all() as { id: number; geometry: string }[];
+        const layers = (this.s.layerIds.all() as { id: number }[]).map((l) => l.id);
+        for (const p of stale) {
+          this.s.deleteOverlaps.run(p.id);
+          const polygons = storedPolygons(p.geometry);
+          for (const layerId of layers) this.computeOverlap(p.id, polygons, layerId);
+        }
+        this.s.clearStale.run();
+        return stale.length;
+      })
+      .immediate();
   }
 
   private computeOverlap(patchId: number, polygons: PolygonRings[], layerId: number): void {

@@ -100,47 +100,49 @@ export class HistoryLog {
     touches: number[],
     edit: (at: string) => EditOutcome | void,
   ): Recorded {
-    return this.db.transaction((): Recorded => {
-      const at = new Date().toISOString();
-      this.stmts.user.run(actor, actor, at, at);
-      const before = new Map(touches.map((id) => [id, snapshotOf(this.table.require(id))]));
-      const created = (edit(at) || {}).created ?? [];
-      const changes: Change[] = [];
-      for (const [id, snap] of before) {
-        const diff = diffSnapshots(snap, snapshotOf(this.table.require(id)));
-        if (diff) changes.push({ id, before: diff[0], after: diff[1] });
-      }
-      for (const id of created)
-        changes.push({ id, before: { deleted: VOID }, after: { deleted: LIVE } });
-      if (changes.length === 0) return { entry: null, patchIds: [] };
-      const ids = changes.map((c) => c.id);
-      this.stmts.discardRedo.run();
-      const seq = Number(
-        this.stmts.insert.run(
-          at,
-          actor,
-          action,
-          summary,
-          JSON.stringify(ids),
-          JSON.stringify(changes),
-        ).lastInsertRowid,
-      );
-      const createdSet = new Set(created);
-      for (const c of changes) {
-        // A new patch's audit row carries all of it, so its history reads from its first state.
-        const after = createdSet.has(c.id) ? snapshotOf(this.table.require(c.id)) : c.after;
-        this.table.audit(
-          c.id,
-          at,
-          actor,
-          action,
-          createdSet.has(c.id) ? null : c.before,
-          after,
-          seq,
+    return this.db
+      .transaction((): Recorded => {
+        const at = new Date().toISOString();
+        this.stmts.user.run(actor, actor, at, at);
+        const before = new Map(touches.map((id) => [id, snapshotOf(this.table.require(id))]));
+        const created = (edit(at) || {}).created ?? [];
+        const changes: Change[] = [];
+        for (const [id, snap] of before) {
+          const diff = diffSnapshots(snap, snapshotOf(this.table.require(id)));
+          if (diff) changes.push({ id, before: diff[0], after: diff[1] });
+        }
+        for (const id of created)
+          changes.push({ id, before: { deleted: VOID }, after: { deleted: LIVE } });
+        if (changes.length === 0) return { entry: null, patchIds: [] };
+        const ids = changes.map((c) => c.id);
+        this.stmts.discardRedo.run();
+        const seq = Number(
+          this.stmts.insert.run(
+            at,
+            actor,
+            action,
+            summary,
+            JSON.stringify(ids),
+            JSON.stringify(changes),
+          ).lastInsertRowid,
         );
-      }
-      return { entry: this.entry(seq), patchIds: ids };
-    })();
+        const createdSet = new Set(created);
+        for (const c of changes) {
+          // A new patch's audit row carries all of it, so its history reads from its first state.
+          const after = createdSet.has(c.id) ? snapshotOf(this.table.require(c.id)) : c.after;
+          this.table.audit(
+            c.id,
+            at,
+            actor,
+            action,
+            createdSet.has(c.id) ? null : c.before,
+            after,
+            seq,
+          );
+        }
+        return { entry: this.entry(seq), patchIds: ids };
+      })
+      .immediate();
   }
 
   /** Undoes the newest operation still done; null when there is none. */
@@ -154,25 +156,27 @@ export class HistoryLog {
   }
 
   private step(actor: string, pick: Database.Statement, action: 'undo' | 'redo'): Recorded {
-    return this.db.transaction((): Recorded => {
-      const row = pick.get() as HistoryRow | undefined;
-      if (!row) return { entry: null, patchIds: [] };
-      const at = new Date().toISOString();
-      this.stmts.user.run(actor, actor, at, at);
-      const changes = JSON.parse(row.changes) as Change[];
-      // Undo walks the changes backwards, so a patch touched twice ends in its first state.
-      const ordered = action === 'undo' ? [...changes].reverse() : changes;
-      for (const c of ordered) {
-        const target = action === 'undo' ? c.before : c.after;
-        const current = snapshotOf(this.table.row(c.id)!);
-        const was: Snapshot = {};
-        for (const k of Object.keys(target) as (keyof Snapshot)[]) was[k] = current[k] ?? null;
-        this.table.apply(c.id, target, at);
-        this.table.audit(c.id, at, actor, action, was, target, row.seq);
-      }
-      this.stmts.setStatus.run(action === 'undo' ? 'undone' : 'done', row.seq);
-      return { entry: this.entry(row.seq), patchIds: changes.map((c) => c.id) };
-    })();
+    return this.db
+      .transaction((): Recorded => {
+        const row = pick.get() as HistoryRow | undefined;
+        if (!row) return { entry: null, patchIds: [] };
+        const at = new Date().toISOString();
+        this.stmts.user.run(actor, actor, at, at);
+        const changes = JSON.parse(row.changes) as Change[];
+        // Undo walks the changes backwards, so a patch touched twice ends in its first state.
+        const ordered = action === 'undo' ? [...changes].reverse() : changes;
+        for (const c of ordered) {
+          const target = action === 'undo' ? c.before : c.after;
+          const current = snapshotOf(this.table.row(c.id)!);
+          const was: Snapshot = {};
+          for (const k of Object.keys(target) as (keyof Snapshot)[]) was[k] = current[k] ?? null;
+          this.table.apply(c.id, target, at);
+          this.table.audit(c.id, at, actor, action, was, target, row.seq);
+        }
+        this.stmts.setStatus.run(action === 'undo' ? 'undone' : 'done', row.seq);
+        return { entry: this.entry(row.seq), patchIds: changes.map((c) => c.id) };
+      })
+      .immediate();
   }
 
   private entry(seq: number): HistoryEntry {

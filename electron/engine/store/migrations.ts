@@ -255,8 +255,10 @@ export function migrate(db: Database.Database): void {
   }
   for (let v = current; v < migrations.length; v++) {
     db.transaction(() => {
+      // Another process may have migrated this step while this one waited for the write lock.
+      if ((db.pragma('user_version', { simple: true }) as number) !== v) return;
       db.exec(migrations[v]);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
 }

@@ -165,34 +165,36 @@ export class ProjectStore {
       `INSERT INTO scenes (role, path, name, width, height, bands, crs_id, crs_name, crs_wkt, crs_proj4, epsg, geotransform, acquired, geographic, metres_per_unit)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    store.db.transaction(() => {
-      store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('name', name);
-      store.db
-        .prepare('INSERT INTO meta (key, value) VALUES (?, ?)')
-        .run('created_at', new Date().toISOString());
-      for (const [role, info] of [
-        ['before', before],
-        ['after', after],
-      ] as const) {
-        insertScene.run(
-          role,
-          info.path,
-          info.name,
-          info.width,
-          info.height,
-          info.bands,
-          info.crs.id,
-          info.crs.name,
-          info.crs.wkt,
-          info.crs.proj4,
-          info.crs.epsg,
-          JSON.stringify(info.geoTransform),
-          info.metadata.date,
-          info.crs.geographic ? 1 : 0,
-          info.crs.metresPerUnit,
-        );
-      }
-    })();
+    store.db
+      .transaction(() => {
+        store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('name', name);
+        store.db
+          .prepare('INSERT INTO meta (key, value) VALUES (?, ?)')
+          .run('created_at', new Date().toISOString());
+        for (const [role, info] of [
+          ['before', before],
+          ['after', after],
+        ] as const) {
+          insertScene.run(
+            role,
+            info.path,
+            info.name,
+            info.width,
+            info.height,
+            info.bands,
+            info.crs.id,
+            info.crs.name,
+            info.crs.wkt,
+            info.crs.proj4,
+            info.crs.epsg,
+            JSON.stringify(info.geoTransform),
+            info.metadata.date,
+            info.crs.geographic ? 1 : 0,
+            info.crs.metresPerUnit,
+          );
+        }
+      })
+      .immediate();
     return store;
   }
 
@@ -298,37 +300,39 @@ export class ProjectStore {
    */
   addRun(run: NewRun, polygons: NewDetection[]): RunView {
     const now = new Date().toISOString();
-    this.db.transaction(() => {
-      this.stmts.insertRun.run({
-        ...run,
-        params: JSON.stringify(run.params),
-        patchCount: polygons.length,
-      });
-      let n = (this.stmts.maxNumber.get() as { n: number }).n;
-      const inserted = polygons.map((p) => {
-        const geometry = JSON.stringify({ type: 'Polygon', coordinates: p.rings });
-        const info = this.stmts.insertPatch.run(
-          run.id,
-          ++n,
-          geometry,
-          geometry,
-          p.areaM2,
-          p.perimeter,
-          p.areaM2,
-          p.perimeter,
-          p.meanProb,
-          p.maxProb,
-          p.changeKind ?? null,
-          now,
-          now,
-        );
-        const id = Number(info.lastInsertRowid);
-        const [minx, miny, maxx, maxy] = p.bbox;
-        this.stmts.insertBounds.run(id, minx, maxx, miny, maxy);
-        return { id, rings: p.rings, bbox: p.bbox };
-      });
-      this.linker.apply(run.id, inserted, now, run.area);
-    })();
+    this.db
+      .transaction(() => {
+        this.stmts.insertRun.run({
+          ...run,
+          params: JSON.stringify(run.params),
+          patchCount: polygons.length,
+        });
+        let n = (this.stmts.maxNumber.get() as { n: number }).n;
+        const inserted = polygons.map((p) => {
+          const geometry = JSON.stringify({ type: 'Polygon', coordinates: p.rings });
+          const info = this.stmts.insertPatch.run(
+            run.id,
+            ++n,
+            geometry,
+            geometry,
+            p.areaM2,
+            p.perimeter,
+            p.areaM2,
+            p.perimeter,
+            p.meanProb,
+            p.maxProb,
+            p.changeKind ?? null,
+            now,
+            now,
+          );
+          const id = Number(info.lastInsertRowid);
+          const [minx, miny, maxx, maxy] = p.bbox;
+          this.stmts.insertBounds.run(id, minx, maxx, miny, maxy);
+          return { id, rings: p.rings, bbox: p.bbox };
+        });
+        this.linker.apply(run.id, inserted, now, run.area);
+      })
+      .immediate();
     return this.runs().find((r) => r.id === run.id) as RunView;
   }
 
@@ -502,8 +506,18 @@ export class ProjectStore {
   }
 }
 
+/** How long a write waits for another process's write to finish before "database is locked". */
+export const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * One connection per project file. Every write transaction in the store is IMMEDIATE
+ * (`db.transaction(fn).immediate()`): it takes the write lock before its first read, so when a
+ * second process (the CLI, another window) writes the same project it waits up to BUSY_TIMEOUT_MS
+ * instead of failing — a deferred transaction that read first cannot wait, its snapshot is stale.
+ */
 function openDb(path: string): Database.Database {
-  const db = openSqlite(path);
+  const db = openSqlite(path, { timeout: BUSY_TIMEOUT_MS });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');

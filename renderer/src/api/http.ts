@@ -1,7 +1,8 @@
 /**
  * HTTP transport for `landwatch serve`: `POST /api/<channel>` with a JSON body for calls, and
  * Server-Sent Events at `GET /api/events` for job progress. Implements the contract's
- * `LandWatchApi`, so the rest of the UI cannot tell it from the Electron preload.
+ * `LandWatchApi`, so the rest of the UI cannot tell it from the Electron preload. The server admits
+ * only its own page: the access cookie it set with index.html rides on every same-origin request.
  *
  * DOM-free on purpose (fetch and EventSource are injected or taken from `globalThis`), so the
  * error handling is unit-tested in Node with a mocked fetch.
@@ -25,7 +26,12 @@ export interface ResponseLike {
 
 export type FetchLike = (
   url: string,
-  init: { method: 'POST'; headers: Record<string, string>; body: string },
+  init: {
+    method: 'POST';
+    headers: Record<string, string>;
+    body: string;
+    credentials: 'same-origin';
+  },
 ) => Promise<ResponseLike>;
 
 /** The part of `EventSource` this transport uses. */
@@ -167,6 +173,9 @@ export function createHttpApi(options: HttpApiOptions = {}): LandWatchApi {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify(request),
+          // The server's access token is an HttpOnly cookie it set with this page; same-origin
+          // calls carry it (as do EventSource and the imagery's range reads).
+          credentials: 'same-origin',
         });
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);

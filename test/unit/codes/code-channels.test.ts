@@ -27,7 +27,7 @@ const byKind = new Map<string, number[]>();
 async function post<T>(channel: string, body: Record<string, unknown>) {
   const res = await fetch(`${server.url}api/${channel}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-LandWatch-Token': server.token },
     body: JSON.stringify({ projectId, ...body }),
   });
   const json = (await res.json()) as T & { error?: { code: string; message: string } };

@@ -46,6 +46,7 @@ describe('HTTP transport', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ projectId: 'p1', threshold: 0.4 }),
+      credentials: 'same-origin',
     });
   });
 

@@ -11,7 +11,7 @@ let server: RunningServer;
 async function post(channel: string, body: unknown, raw = false) {
   const res = await fetch(`${server.url}api/${channel}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-LandWatch-Token': server.token },
     body: raw ? (body as string) : JSON.stringify(body),
   });
   return {
@@ -61,7 +61,9 @@ describe('HTTP transport validates every payload before acting', () => {
   });
 
   it('only answers POST on API channels', async () => {
-    const res = await fetch(`${server.url}api/app.info`);
+    const res = await fetch(`${server.url}api/app.info`, {
+      headers: { 'X-LandWatch-Token': server.token },
+    });
     expect(res.status).toBe(405);
   });
 
@@ -93,20 +95,30 @@ describe('HTTP transport validates every payload before acting', () => {
 
 describe('new projects from bad files fail with one clear message and leave nothing behind', () => {
   it('a path that does not exist', async () => {
-    const r = await post('file.pickImage', { role: 'before', path: '/nowhere/before.tif' });
+    const path = join(process.env.LANDWATCH_HOME as string, 'nowhere', 'before.tif');
+    const r = await post('file.pickImage', { role: 'before', path });
     expect(r.status).toBe(422);
     expect(r.body.error?.message).toMatch(/before\.tif: file not found/);
   });
 
-  it('a file that is not a TIFF', async () => {
+  it('a file that is not a TIFF is not even registered', async () => {
     const text = join(process.env.LANDWATCH_HOME as string, 'notes.tif');
     writeFileSync(text, 'not an image');
-    const a = await post('file.pickImage', { role: 'before', path: text });
+    const r = await post('file.pickImage', { role: 'before', path: text });
+    expect(r.status).toBe(422);
+    expect(r.body.error?.message).toMatch(/notes\.tif: not a TIFF file/);
+    expect(existsSync(join(process.env.LANDWATCH_HOME as string, 'projects'))).toBe(false);
+  });
+
+  it('a TIFF header on a damaged file: project.create names the file', async () => {
+    const bad = join(process.env.LANDWATCH_HOME as string, 'cut.tif');
+    writeFileSync(bad, Buffer.from([0x49, 0x49, 0x2a, 0x00, 0xff, 0xff]));
+    const a = await post('file.pickImage', { role: 'before', path: bad });
     expect(a.status).toBe(200);
     const token = (a.body as unknown as { token: string }).token;
     const r = await post('project.create', { name: 'bad', beforeToken: token, afterToken: token });
     expect(r.status).toBe(422);
-    expect(r.body.error?.message).toMatch(/notes\.tif: not a TIFF file/);
+    expect(r.body.error?.message).toMatch(/cut\.tif/);
     expect(existsSync(join(process.env.LANDWATCH_HOME as string, 'projects'))).toBe(false);
   });
 });
@@ -120,7 +132,7 @@ describe('HTTP transport serves the demo project', () => {
     expect(project.scenes.before.width).toBe(1024);
     expect(project.scenes.before.date).toBe('2023-04-18');
     const res = await fetch(new URL(project.scenes.after.url, server.url), {
-      headers: { Range: 'bytes=0-7' },
+      headers: { Range: 'bytes=0-7', 'X-LandWatch-Token': server.token },
     });
     expect(res.status).toBe(206);
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -131,7 +143,9 @@ describe('HTTP transport serves the demo project', () => {
   });
 
   it('does not serve files that were never registered', async () => {
-    const res = await fetch(`${server.url}files/0123456789abcdef01234567`);
+    const res = await fetch(`${server.url}files/0123456789abcdef01234567`, {
+      headers: { 'X-LandWatch-Token': server.token },
+    });
     expect(res.status).toBe(404);
   });
 });
