@@ -5,7 +5,7 @@
  * adapted model first and the run list names it — and a second project never gets the first
  * project's adapted model.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDemoCopy } from './demo-copy.js';
