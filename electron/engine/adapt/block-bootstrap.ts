@@ -36,15 +36,24 @@ function blockCounts(set: SampleSet, models: Scored[]): Float64Array[] {
   return rows;
 }
 
+/**
+ * Fewest blocks holding change for a resample to mean anything: with fewer (one small labelled
+ * scene), nothing is "nearly sure", and the simpler model stays.
+ */
+export const MIN_CHANGE_BLOCKS = 10;
+
 const f1 = (tp: number, fp: number, fn: number) => (tp > 0 ? (2 * tp) / (2 * tp + fp + fn) : 0);
 
 /**
- * The share of `rounds` block resamples on which `a` has a higher F1 than `b` (ties count half).
+ * The share of `rounds` block resamples on which `a` has a higher F1 than `b` (ties count half);
+ * 0 when fewer than {@link MIN_CHANGE_BLOCKS} blocks hold change.
  * @example winShare(set, adapted, base) >= 0.9 // adapted is better on 90 % of resamples
  */
 export function winShare(set: SampleSet, a: Scored, b: Scored, rounds = 400, seed = 11): number {
   const rows = blockCounts(set, [a, b]);
-  if (rows.length === 0) return 0.5;
+  // Blocks with change (true positives or misses of either model).
+  const withChange = rows.filter((r) => r[0] + r[2] > 0).length;
+  if (withChange < MIN_CHANGE_BLOCKS) return 0;
   const rand = seededRandom(seed);
   let wins = 0;
   for (let r = 0; r < rounds; r++) {

@@ -62,6 +62,15 @@ describe('fitHead', () => {
     }
   });
 
+  it('keeps the base model when the held-back change lies in too few blocks to be sure', () => {
+    const set = samples(4000, true, 8);
+    for (let i = 0; i < set.n; i++) set.block[i] = i % 5; // one small scene: 5 blocks
+    const fit = fitHead(set, 0, { hidden: 4, epochs: 4, seed: 2 });
+    expect(fit.heldBack.adapted.f1).toBeGreaterThan(fit.heldBack.base.f1);
+    expect(fit.chosen).toBe('base');
+    expect(fit.wins.adapted).toBe(0);
+  });
+
   it('is deterministic for a seed', () => {
     const set = samples(2000, true, 5);
     const a = fitHead(set, 0, { hidden: 3, epochs: 3, seed: 4 });
