@@ -91,6 +91,12 @@ test('review, adapt, re-run with the adapted model; another project keeps its ow
     await (await request.post('/api/project.get', { data: { projectId: project.id } })).json()
   ).runs as { modelId: string }[];
   expect(runs.map((r) => r.modelId)).toContain(adaptedId);
+  // Earlier decisions stand: the re-run's detections over them are linked, not new work.
+  const summary = await (
+    await request.post('/api/patches.summary', { data: { projectId: project.id } })
+  ).json();
+  expect(summary.byState.confirmed).toBe(3);
+  expect(summary.byState.rejected).toBe(2);
 
   // The second project: no adapted model of its own, and the first one's is not its default.
   const otherView = await (
