@@ -8,6 +8,7 @@ import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { LandWatchError } from '../errors.js';
 import { BLOCK_CACHE_BYTES, BlockReader } from './block-reader.js';
 import { resolveCrs, type CrsInfo } from './crs-from-geokeys.js';
+import { checkTiffStructure } from './tiff-structure.js';
 import { dateFromLandsatName, readImageMetadata, type ImageMetadata } from './gdal-metadata.js';
 
 /** GDAL order: [originX, pixelWidth, rotX, originY, rotY, pixelHeight (negative for north-up)]. */
@@ -72,10 +73,19 @@ export class RasterSource {
   ): Promise<RasterSource> {
     const name = basename(path);
     const st = await stat(path).catch(() => null);
-    if (!st || !st.isFile())
-      throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
+    if (!st) throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
+    if (st.isDirectory())
+      throw new LandWatchError('E_NOT_TIFF', `${name}: is a folder, not a TIFF file (${path}).`);
+    if (!st.isFile())
+      throw new LandWatchError('E_NOT_TIFF', `${name}: is not a regular file (${path}).`);
     if (st.size < 8)
       throw new LandWatchError('E_NOT_TIFF', `${name}: not a TIFF file (only ${st.size} bytes).`);
+    await checkTiffStructure(path, name, st.size).catch((error: unknown) => {
+      if (error instanceof LandWatchError) throw error;
+      const why =
+        (error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : String(error);
+      throw new LandWatchError('E_NOT_TIFF', `${name}: cannot be read (${why}).`, { cause: error });
+    });
     let tiff: GeoTIFF;
     let image: GeoTIFFImage;
     try {
@@ -90,7 +100,15 @@ export class RasterSource {
         { cause: error },
       );
     }
-    const info = await describe(path, name, tiff, image);
+    const info = await describe(path, name, tiff, image).catch((error: unknown) => {
+      if (error instanceof LandWatchError) throw error;
+      const msg = error instanceof Error ? error.message : String(error);
+      throw new LandWatchError(
+        'E_NO_GEOREF',
+        `${name}: the georeferencing tags cannot be read (${msg}); the file may be damaged.`,
+        { cause: error },
+      );
+    });
     return new RasterSource(info, tiff, image, options.blockCacheBytes ?? BLOCK_CACHE_BYTES);
   }
 
@@ -244,7 +262,7 @@ async function describe(
     );
   }
   const geoKeys = image.getGeoKeys() ?? {};
-  const geoTransform = await readGeoTransform(image, geoKeys);
+  const geoTransform = await readGeoTransform(name, image, geoKeys);
   const crs = resolveCrs(geoKeys, name);
   const bands = image.getSamplesPerPixel();
   const formatCode = Number(fd.getValue('SampleFormat')?.[0] ?? 1);
@@ -272,6 +290,7 @@ async function describe(
 }
 
 async function readGeoTransform(
+  name: string,
   image: GeoTIFFImage,
   geoKeys: Record<string, unknown>,
 ): Promise<GeoTransform> {
@@ -292,6 +311,13 @@ async function readGeoTransform(
   if (geoKeys.GTRasterTypeGeoKey === 2) {
     gt[0] -= 0.5 * gt[1] + 0.5 * gt[2];
     gt[3] -= 0.5 * gt[4] + 0.5 * gt[5];
+  }
+  const det = gt[1] * gt[5] - gt[2] * gt[4];
+  if (!gt.every(Number.isFinite) || det === 0 || !Number.isFinite(det)) {
+    throw new LandWatchError(
+      'E_NO_GEOREF',
+      `${name}: the georeferencing is degenerate (pixel size ${gt[1]}×${gt[5]}); the file may be damaged.`,
+    );
   }
   return gt;
 }
