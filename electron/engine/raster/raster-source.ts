@@ -8,6 +8,7 @@ import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { LandWatchError } from '../errors.js';
 import { BLOCK_CACHE_BYTES, BlockReader } from './block-reader.js';
 import { resolveCrs, type CrsInfo } from './crs-from-geokeys.js';
+import { colourModel, type ColourModel } from './colour-model.js';
 import { checkTiffStructure } from './tiff-structure.js';
 import { dateFromLandsatName, readImageMetadata, type ImageMetadata } from './gdal-metadata.js';
 
@@ -56,6 +57,7 @@ export class RasterSource {
     private readonly tiff: GeoTIFF,
     private readonly image: GeoTIFFImage,
     blockCacheBytes: number,
+    private readonly colour: ColourModel,
   ) {
     this.blocks = BlockReader.for(image, blockCacheBytes);
   }
@@ -100,7 +102,8 @@ export class RasterSource {
         { cause: error },
       );
     }
-    const info = await describe(path, name, tiff, image).catch((error: unknown) => {
+    const colour = await colourModel(image, image.getSamplesPerPixel());
+    const info = await describe(path, name, tiff, image, colour).catch((error: unknown) => {
       if (error instanceof LandWatchError) throw error;
       const msg = error instanceof Error ? error.message : String(error);
       throw new LandWatchError(
@@ -109,7 +112,13 @@ export class RasterSource {
         { cause: error },
       );
     });
-    return new RasterSource(info, tiff, image, options.blockCacheBytes ?? BLOCK_CACHE_BYTES);
+    return new RasterSource(
+      info,
+      tiff,
+      image,
+      options.blockCacheBytes ?? BLOCK_CACHE_BYTES,
+      colour,
+    );
   }
 
   /**
@@ -117,6 +126,22 @@ export class RasterSource {
    * of the window that fall outside the image are filled with `fill` (default NaN).
    */
   async readWindow(
+    window: PixelWindow,
+    bands: number[],
+    signal?: AbortSignal,
+  ): Promise<Float32Array[]> {
+    if (this.colour.kind === 'direct') return this.readStored(window, bands, signal);
+    const stored = await this.readStored(window, this.colour.raw(bands), signal);
+    return this.colour.convert(stored, bands, this.nodata);
+  }
+
+  /** The file's own no-data value (a palette index for palette images). */
+  private get nodata(): number | null {
+    return this.image.getGDALNoData();
+  }
+
+  /** Stored samples of a window, before any colour conversion; see readWindow. */
+  private async readStored(
     window: PixelWindow,
     bands: number[],
     signal?: AbortSignal,
@@ -197,7 +222,7 @@ export class RasterSource {
     const x1 = Math.min(this.info.width, window.x + window.width);
     const y1 = Math.min(this.info.height, window.y + window.height);
     if (x1 <= x0 || y1 <= y0) return;
-    if (this.blocks) {
+    if (this.blocks && this.colour.kind === 'direct') {
       await this.blocks.read(
         x0,
         y0,
@@ -224,6 +249,8 @@ export class RasterSource {
 
   /** Number of reduced-resolution images (COG overviews) in the file. */
   async overviewImages(): Promise<GeoTIFFImage[]> {
+    // Overviews are read as stored; converted colours (YCbCr, palette) use the full image.
+    if (this.colour.kind !== 'direct') return [];
     const count = await this.tiff.getImageCount();
     const out: GeoTIFFImage[] = [];
     for (let i = 1; i < count; i++) {
@@ -251,6 +278,7 @@ async function describe(
   name: string,
   tiff: GeoTIFF,
   image: GeoTIFFImage,
+  colour: ColourModel,
 ): Promise<RasterInfo> {
   const fd = image.getFileDirectory();
   const metadata = await readImageMetadata(image);
@@ -264,7 +292,8 @@ async function describe(
   const geoKeys = image.getGeoKeys() ?? {};
   const geoTransform = await readGeoTransform(name, image, geoKeys);
   const crs = resolveCrs(geoKeys, name);
-  const bands = image.getSamplesPerPixel();
+  const bands = colour.bands;
+  const converted = colour.kind !== 'direct';
   const formatCode = Number(fd.getValue('SampleFormat')?.[0] ?? 1);
   const extra = (await fd.loadValue('ExtraSamples')) as number[] | undefined;
   const alphaBand =
@@ -276,11 +305,12 @@ async function describe(
     width: image.getWidth(),
     height: image.getHeight(),
     bands,
-    bitsPerSample: Number(fd.getValue('BitsPerSample')?.[0] ?? 8),
+    bitsPerSample: converted ? 8 : Number(fd.getValue('BitsPerSample')?.[0] ?? 8),
     sampleFormat: formatCode === 3 ? 'float' : formatCode === 2 ? 'int' : 'uint',
     geoTransform,
     crs,
-    nodata: image.getGDALNoData(),
+    // A palette's no-data index becomes NaN when expanded (colour-model.ts).
+    nodata: colour.kind === 'palette' ? null : image.getGDALNoData(),
     alphaBand,
     photometric: Number(fd.getValue('PhotometricInterpretation') ?? 1),
     overviewCount: Math.max(0, count - 1),
