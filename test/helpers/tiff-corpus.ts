@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { dataPath } from './data.js';
 
 /** Mulberry32: a tiny seeded generator, so the corpus is the same on every run. */
@@ -105,6 +106,24 @@ function namedCases(buf: Buffer): [string, Buffer][] {
   ];
 }
 
+/**
+ * A tiled deflate TIFF whose first tile is a deflate bomb: a few kilobytes that inflate to 64 MB
+ * (the tile holds a few kilobytes of pixels).
+ */
+function deflateBomb(buf: Buffer): [string, Buffer][] {
+  const ifd = firstIfd(buf);
+  const offsets = ifd?.entries.find((e) => e.tag === 324);
+  const counts = ifd?.entries.find((e) => e.tag === 325);
+  if (!offsets || !counts) return [];
+  const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024));
+  const out = Buffer.concat([buf, bomb]);
+  const many = out.readUInt32LE(offsets.at + 4) > 1;
+  const at = (e: IfdEntry) => (many ? out.readUInt32LE(e.at + 8) : e.at + 8);
+  out.writeUInt32LE(buf.length, at(offsets));
+  out.writeUInt32LE(bomb.length, at(counts));
+  return [['deflate-bomb', out]];
+}
+
 /** One random mutation of `buf`. */
 function mutate(buf: Buffer, rand: () => number): [string, Buffer] {
   const pick = (n: number) => Math.floor(rand() * n);
@@ -153,6 +172,7 @@ export function buildCorpus(dir: string, mutations = 30, seed = 18): CorpusCase[
     execFileSync('gdal_translate', ['-q', ...win, ...options, SRC[src], seedPath]);
     const bytes = readFileSync(seedPath);
     if (name === 'strip') for (const [n, b] of namedCases(bytes)) add(n, b, seedPath);
+    if (name === 'tiled-deflate') for (const [n, b] of deflateBomb(bytes)) add(n, b, seedPath);
     for (let i = 0; i < mutations; i++) {
       const [kind, out] = mutate(bytes, rand);
       add(`${name}-${kind}`, out, seedPath);

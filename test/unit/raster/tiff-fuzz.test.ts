@@ -117,6 +117,7 @@ describe.skipIf(!hasData || !hasGdal)('TIFF fuzz corpus', () => {
     expect(message('zero-width')).toMatch(/zero size/);
     expect(message('huge-width')).toMatch(/beyond what LandWatch reads/);
     expect(message('folder')).toMatch(/is a folder/);
+    expect(message('deflate-bomb')).toMatch(/cannot be read/);
     expect(message('truncated-half')).toMatch(/past the end of the file|truncated/);
   });
 
