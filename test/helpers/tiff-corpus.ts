@@ -46,6 +46,8 @@ export interface CorpusCase {
   path: string;
   /** The healthy file it was made from (the other date of a detect run). */
   seed: string;
+  /** A healthy seed itself: it must open. */
+  healthy?: boolean;
 }
 
 interface IfdEntry {
@@ -171,6 +173,7 @@ export function buildCorpus(dir: string, mutations = 30, seed = 18): CorpusCase[
     const win = options.includes('-srcwin') ? [] : ['-srcwin', '200', '200', '64', '64'];
     execFileSync('gdal_translate', ['-q', ...win, ...options, SRC[src], seedPath]);
     const bytes = readFileSync(seedPath);
+    cases.push({ name: `seed-${name}`, path: seedPath, seed: seedPath, healthy: true });
     if (name === 'strip') for (const [n, b] of namedCases(bytes)) add(n, b, seedPath);
     if (name === 'tiled-deflate') for (const [n, b] of deflateBomb(bytes)) add(n, b, seedPath);
     for (let i = 0; i < mutations; i++) {

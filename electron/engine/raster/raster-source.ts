@@ -58,6 +58,8 @@ export class RasterSource {
     private readonly image: GeoTIFFImage,
     blockCacheBytes: number,
     private readonly colour: ColourModel,
+    /** Per image of the file, whether it can be decoded (tiff-structure.ts). */
+    private readonly decodable: boolean[],
   ) {
     this.blocks = BlockReader.for(image, blockCacheBytes);
   }
@@ -82,7 +84,7 @@ export class RasterSource {
       throw new LandWatchError('E_NOT_TIFF', `${name}: is not a regular file (${path}).`);
     if (st.size < 8)
       throw new LandWatchError('E_NOT_TIFF', `${name}: not a TIFF file (only ${st.size} bytes).`);
-    await checkTiffStructure(path, name, st.size).catch((error: unknown) => {
+    const decodable = await checkTiffStructure(path, name, st.size).catch((error: unknown) => {
       if (error instanceof LandWatchError) throw error;
       const why =
         (error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : String(error);
@@ -118,6 +120,7 @@ export class RasterSource {
       image,
       options.blockCacheBytes ?? BLOCK_CACHE_BYTES,
       colour,
+      decodable,
     );
   }
 
@@ -254,6 +257,7 @@ export class RasterSource {
     const count = await this.tiff.getImageCount();
     const out: GeoTIFFImage[] = [];
     for (let i = 1; i < count; i++) {
+      if (!this.decodable[i]) continue;
       const img = await this.tiff.getImage(i);
       if (img.getSamplesPerPixel() === this.info.bands) out.push(img);
     }

@@ -74,13 +74,15 @@ async function readAt(fh: FileHandle, at: number, length: number): Promise<Buffe
 
 /**
  * Validates the TIFF at `path` (`size` bytes; `name` for messages). Throws E_NOT_TIFF or
- * E_TIFF_CORRUPT with one line saying what is wrong; returns the number of images otherwise.
+ * E_TIFF_CORRUPT with one line saying what is wrong. Returns, per image, whether LandWatch can
+ * decode it: an overview or thumbnail in a compression it cannot read (e.g. old-style JPEG) is
+ * only skipped, while such a first image is refused.
  */
 export async function checkTiffStructure(
   path: string,
   name: string,
   size: number,
-): Promise<number> {
+): Promise<boolean[]> {
   const fh = await open(path, 'r');
   try {
     const head = await readAt(fh, 0, 16);
@@ -96,22 +98,24 @@ export async function checkTiffStructure(
     let next = big ? r.u64(8) : r.u32(4);
     if (next === 0) throw corrupt(name, 'the TIFF has no image directory');
     const seen = new Set<number>();
-    let index = 0;
+    const decodable: boolean[] = [];
     while (next !== 0) {
       if (seen.has(next))
         throw corrupt(name, `the chain of image directories loops back to offset ${next}`);
       if (seen.size >= TIFF_LIMITS.maxImages)
         throw absurd(name, `more than ${TIFF_LIMITS.maxImages} images in one file`);
       seen.add(next);
-      next = await checkDirectory(fh, r.little, big, next, size, name, index++);
+      const dir = await checkDirectory(fh, r.little, big, next, size, name, decodable.length);
+      decodable.push(dir.decodable);
+      next = dir.next;
     }
-    return seen.size;
+    return decodable;
   } finally {
     await fh.close();
   }
 }
 
-/** Checks the directory at `at` (image `index`) and returns the offset of the next one (0: none). */
+/** Checks the directory at `at` (image `index`): whether it decodes, and the next one's offset. */
 async function checkDirectory(
   fh: FileHandle,
   little: boolean,
@@ -120,7 +124,7 @@ async function checkDirectory(
   size: number,
   name: string,
   index: number,
-): Promise<number> {
+): Promise<{ next: number; decodable: boolean }> {
   const where = index === 0 ? 'the image directory' : `image directory ${index + 1}`;
   const countSize = big ? 8 : 2;
   const entrySize = big ? 20 : 12;
@@ -134,6 +138,33 @@ async function checkDirectory(
   if (at + length > size)
     throw corrupt(name, `${where} (${n} entries) runs past the end of the file (${size} bytes)`);
   const r = new Reader(await readAt(fh, at, length), little);
+  const next = big ? r.u64(length - inline) : r.u32(length - inline);
+  let problem: string | null;
+  try {
+    const entries = readEntries(r, n, big, at, size, name, where);
+    problem = await checkImage(fh, little, entries, size, name, where);
+  } catch (error) {
+    // A damaged overview or thumbnail is skipped (never read); a damaged first image is refused.
+    if (index === 0 || !(error instanceof LandWatchError)) throw error;
+    problem = error.message;
+  }
+  if (problem && index === 0) throw new LandWatchError('E_TIFF_CORRUPT', problem);
+  return { next, decodable: !problem };
+}
+
+/** The directory's entries, each checked to lie inside the file. */
+function readEntries(
+  r: Reader,
+  n: number,
+  big: boolean,
+  at: number,
+  size: number,
+  name: string,
+  where: string,
+): Map<number, Entry> {
+  const countSize = big ? 8 : 2;
+  const entrySize = big ? 20 : 12;
+  const inline = big ? 8 : 4;
   const entries = new Map<number, Entry>();
   for (let i = 0; i < n; i++) {
     const o = countSize + i * entrySize;
@@ -152,8 +183,7 @@ async function checkDirectory(
       );
     entries.set(tag, { type, count, at: valueAt });
   }
-  await checkImage(fh, little, entries, size, name, where);
-  return big ? r.u64(length - inline) : r.u32(length - inline);
+  return entries;
 }
 
 /** Reads an entry's values as numbers (integer types only; a bounded count). */
@@ -170,6 +200,7 @@ async function values(fh: FileHandle, little: boolean, e: Entry | undefined): Pr
   return out;
 }
 
+/** Throws on damage; returns why the image cannot be decoded (null: it can). */
 async function checkImage(
   fh: FileHandle,
   little: boolean,
@@ -177,7 +208,7 @@ async function checkImage(
   size: number,
   name: string,
   where: string,
-): Promise<void> {
+): Promise<string | null> {
   const one = async (tag: number, fallback?: number): Promise<number | undefined> =>
     (await values(fh, little, entries.get(tag)))[0] ?? fallback;
   const width = await one(256);
@@ -200,11 +231,9 @@ async function checkImage(
   const bad = bits.find((b) => b < 1 || b > 64);
   if (bad !== undefined) throw corrupt(name, `${where} has samples of ${bad} bits`);
   const compression = (await one(259, 1)) as number;
-  if (!COMPRESSIONS.has(compression))
-    throw new LandWatchError(
-      'E_TIFF_CORRUPT',
-      `${name}: ${where} uses TIFF compression ${compression}, which LandWatch cannot read; convert it (e.g. gdal_translate -co COMPRESS=DEFLATE).`,
-    );
+  const unreadable = COMPRESSIONS.has(compression)
+    ? null
+    : `${name}: ${where} uses TIFF compression ${compression}, which LandWatch cannot read; convert it (e.g. gdal_translate -co COMPRESS=DEFLATE).`;
   const planar = (await one(284, 1)) as number;
   const tiled = entries.has(322) || entries.has(324);
   const bw = tiled ? ((await one(322)) ?? 0) : width;
@@ -251,8 +280,6 @@ async function checkImage(
       throw corrupt(name, `${where} is a palette image without a valid colour map`);
   }
   if (photometric === 6 && compression !== 7)
-    throw new LandWatchError(
-      'E_TIFF_CORRUPT',
-      `${name}: ${where} stores YCbCr without JPEG compression, which LandWatch cannot read; convert it (gdal_translate -co PHOTOMETRIC=RGB).`,
-    );
+    return `${name}: ${where} stores YCbCr without JPEG compression, which LandWatch cannot read; convert it (gdal_translate -co PHOTOMETRIC=RGB).`;
+  return unreadable;
 }

@@ -109,6 +109,12 @@ describe.skipIf(!hasData || !hasGdal)('TIFF fuzz corpus', () => {
     }
   });
 
+  it('opens every healthy seed (tiled, stripped, JPEG/YCbCr, alpha, planar, big-endian, BigTIFF)', () => {
+    const seeds = cases.map((c, i) => [c, outcomes[i]] as const).filter(([c]) => c.healthy);
+    expect(seeds.length).toBe(8);
+    for (const [c, o] of seeds) expect(o.ok, `${c.name}: ${o.message}`).toBe(true);
+  });
+
   it('names the problem for each named case', () => {
     const message = (name: string) =>
       outcomes[cases.findIndex((c) => c.name === name)]?.message ?? '';

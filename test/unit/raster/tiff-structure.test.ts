@@ -3,11 +3,20 @@
  * engine and through `landwatch detect` (exit 2, one line); wrong messages of old are gone.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
+import { checkTiffStructure } from '../../../electron/engine/raster/tiff-structure.js';
 import { REPO, dataPath, hasData } from '../../helpers/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-tiff-structure-'));
@@ -57,6 +66,21 @@ describe.skipIf(!hasData)('TIFF structure check', () => {
     expect(message).toMatch(/^loop\.tif: the chain of image directories loops back/);
     expect(ms).toBeLessThan(2000);
     expect(grown).toBeLessThan(100);
+  });
+
+  it('passes and opens every real GeoTIFF in the shared data', async () => {
+    const files = readdirSync(dataPath('geotiff'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => /\.tiff?$/i.test(f),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const path = dataPath('geotiff', f);
+      const size = statSync(path).size;
+      expect((await checkTiffStructure(path, f, size))[0], f).toBe(true);
+      const source = await RasterSource.open(path);
+      await source.overviewImages();
+      source.close();
+    }
   });
 
   it('names the real problem: directory past the end, zero size, a folder', async () => {
