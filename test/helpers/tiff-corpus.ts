@@ -9,19 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { seededRandom } from '../../electron/engine/random.js';
 import { dataPath } from './data.js';
-
-/** Mulberry32: a tiny seeded generator, so the corpus is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SRC = {
   rgb: dataPath('geotiff', 'vhr', 'dop-rgb.tif'),
@@ -161,7 +150,7 @@ function mutate(buf: Buffer, rand: () => number): [string, Buffer] {
  */
 export function buildCorpus(dir: string, mutations = 30, seed = 18): CorpusCase[] {
   mkdirSync(dir, { recursive: true });
-  const rand = seeded(seed);
+  const rand = seededRandom(seed);
   const cases: CorpusCase[] = [];
   const add = (name: string, bytes: Buffer, seedPath: string) => {
     const path = join(dir, `${String(cases.length).padStart(3, '0')}-${name}.tif`);
