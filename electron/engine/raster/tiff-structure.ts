@@ -186,13 +186,19 @@ function readEntries(
   return entries;
 }
 
-/** Reads an entry's values as numbers (integer types only; a bounded count). */
-async function values(fh: FileHandle, little: boolean, e: Entry | undefined): Promise<number[]> {
+/** Reads an entry's first `limit` values as numbers (integer types only). */
+async function values(
+  fh: FileHandle,
+  little: boolean,
+  e: Entry | undefined,
+  limit = Infinity,
+): Promise<number[]> {
   if (!e || e.count === 0) return [];
   const size = TYPE_SIZE[e.type];
-  const buf = new Reader(await readAt(fh, e.at, e.count * size), little);
-  const out = new Array<number>(e.count);
-  for (let i = 0; i < e.count; i++) {
+  const count = Math.min(e.count, limit);
+  const buf = new Reader(await readAt(fh, e.at, count * size), little);
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
     const o = i * size;
     out[i] =
       size === 1 ? buf.buf[o] : size === 2 ? buf.u16(o) : size === 4 ? buf.u32(o) : buf.u64(o);
@@ -210,7 +216,7 @@ async function checkImage(
   where: string,
 ): Promise<string | null> {
   const one = async (tag: number, fallback?: number): Promise<number | undefined> =>
-    (await values(fh, little, entries.get(tag)))[0] ?? fallback;
+    (await values(fh, little, entries.get(tag), 1))[0] ?? fallback;
   const width = await one(256);
   const height = await one(257);
   if (width === undefined || height === undefined)
@@ -263,8 +269,8 @@ async function checkImage(
       name,
       `${where} lists ${Math.max(offsetsEntry.count, countsEntry.count)} ${kind}s`,
     );
-  const offsets = await values(fh, little, offsetsEntry);
-  const counts = await values(fh, little, countsEntry);
+  const offsets = await values(fh, little, offsetsEntry, expected);
+  const counts = await values(fh, little, countsEntry, expected);
   for (let i = 0; i < expected; i++) {
     if (offsets[i] + counts[i] > size)
       throw corrupt(
