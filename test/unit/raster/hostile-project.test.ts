@@ -3,7 +3,7 @@
  * the way the CLI does: a looping directory chain fails at once, small, with one line, and no
  * project file is left behind (issue 18: one request used to grow the server by ~32 MB/s).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,5 +38,6 @@ describe.skipIf(!hasData)('project.create with a hostile TIFF', () => {
     expect(ms).toBeLessThan(2000);
     expect(grown).toBeLessThan(100);
     expect(existsSync(join(dir, 'projects'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

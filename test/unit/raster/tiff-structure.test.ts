@@ -9,12 +9,13 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { checkTiffStructure } from '../../../electron/engine/raster/tiff-structure.js';
 import { REPO, dataPath, hasData } from '../../helpers/data.js';
@@ -54,6 +55,8 @@ async function refusal(path: string): Promise<string> {
 }
 
 describe.skipIf(!hasData)('TIFF structure check', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('refuses a looping directory chain in < 2 s with < 100 MB memory growth', async () => {
     const path = loopingCopy();
     global.gc?.();
