@@ -264,6 +264,25 @@ export class RasterSource {
     return out;
   }
 
+  /**
+   * The overviews with the colour model each is decoded through, for readers that convert colours
+   * themselves (overview-reader.ts): unlike {@link overviewImages}, this includes the overviews of
+   * JPEG/YCbCr and palette files, whose stored samples are not yet RGB.
+   */
+  async colourOverviews(): Promise<{ image: GeoTIFFImage; colour: ColourModel }[]> {
+    const spp = this.image.getSamplesPerPixel();
+    const count = await this.tiff.getImageCount();
+    const out: { image: GeoTIFFImage; colour: ColourModel }[] = [];
+    for (let i = 1; i < count; i++) {
+      if (!this.decodable[i]) continue;
+      const image = await this.tiff.getImage(i);
+      if (image.getSamplesPerPixel() !== spp) continue;
+      const colour = await colourModel(image, spp);
+      if (colour.kind === this.colour.kind) out.push({ image, colour });
+    }
+    return out;
+  }
+
   /** Frees the decoded-block cache (reads still work; they decode again). */
   releaseCache(): void {
     this.blocks?.clear();

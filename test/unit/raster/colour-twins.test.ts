@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectChanges } from '../../../electron/engine/inference/detect.js';
+import { OverviewReader } from '../../../electron/engine/raster/overview-reader.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { REPO, dataPath, hasData } from '../../helpers/data.js';
 
@@ -104,6 +105,26 @@ describe.skipIf(!hasData || !hasGdalPython)(
       const diff = meanAbsDiff(ours, gdal);
       console.log(`cogeo.tif: mean |LandWatch − GDAL| = ${diff.toFixed(2)} grey levels`);
       expect(diff).toBeLessThan(2);
+    });
+
+    it('reads the COG’s JPEG/YCbCr overview as RGB too, as GDAL does', async () => {
+      const path = dataPath('geotiff', 'vhr', 'cogeo.tif');
+      const raw = execFileSync(python, [
+        '-c',
+        'import sys; from osgeo import gdal; d = gdal.Open(sys.argv[1]); sys.stdout.buffer.write(b"".join(d.GetRasterBand(b).GetOverview(0).ReadRaster(100, 100, 128, 128) for b in (1, 2, 3)))',
+        path,
+      ]);
+      const n = 128 * 128;
+      const gdal = [0, 1, 2].map((b) => Float32Array.from(raw.subarray(b * n, (b + 1) * n)));
+      const s = await RasterSource.open(path);
+      const overview = await OverviewReader.open(s, 2);
+      expect(overview).not.toBeNull();
+      const ours = await overview!.readWindow(
+        { x: 100, y: 100, width: 128, height: 128 },
+        [0, 1, 2],
+      );
+      s.close();
+      expect(meanAbsDiff(ours, gdal)).toBeLessThan(2);
     });
 
     it('expands a palette through its colour map exactly as gdal_translate -expand rgb', async () => {
