@@ -31,7 +31,8 @@ export class OverviewReader {
     this.info = {
       name: `${name} (overview 1/${factor})`,
       nodata,
-      alphaBand,
+      // An internal mask (mask-band.ts) is not a sample of the overview: screening goes without it.
+      alphaBand: alphaBand !== null && alphaBand < colour.bands ? alphaBand : null,
       width: image.getWidth(),
       height: image.getHeight(),
     };

@@ -11,6 +11,7 @@ import type { CrsInfo } from './crs-from-geokeys.js';
 import { colourModel, type ColourModel } from './colour-model.js';
 import { checkTiffStructure } from './tiff-structure.js';
 import type { ImageMetadata } from './gdal-metadata.js';
+import { findMask, readMask } from './mask-band.js';
 import { describe } from './raster-info.js';
 
 /** GDAL order: [originX, pixelWidth, rotX, originY, rotY, pixelHeight (negative for north-up)]. */
@@ -61,6 +62,8 @@ export class RasterSource {
     private readonly colour: ColourModel,
     /** Per image of the file, whether it can be decoded (tiff-structure.ts). */
     private readonly decodable: boolean[],
+    /** GDAL's internal mask, presented as the alpha band (mask-band.ts); null when none. */
+    private readonly mask: GeoTIFFImage | null,
   ) {
     this.blocks = BlockReader.for(image, blockCacheBytes);
   }
@@ -115,6 +118,9 @@ export class RasterSource {
         { cause: error },
       );
     });
+    // An internal mask stands in for an alpha band the file does not have: one band past the last.
+    const mask = info.alphaBand === null ? await findMask(tiff, image, decodable) : null;
+    if (mask) info.alphaBand = info.bands;
     return new RasterSource(
       info,
       tiff,
@@ -122,6 +128,7 @@ export class RasterSource {
       options.blockCacheBytes ?? BLOCK_CACHE_BYTES,
       colour,
       decodable,
+      mask,
     );
   }
 
@@ -134,6 +141,14 @@ export class RasterSource {
     bands: number[],
     signal?: AbortSignal,
   ): Promise<Float32Array[]> {
+    const maskBand = this.mask ? this.info.alphaBand : null;
+    if (maskBand !== null && bands.includes(maskBand)) {
+      const rest = bands.filter((b) => b !== maskBand);
+      const data = rest.length > 0 ? await this.readWindow(window, rest, signal) : [];
+      const alpha = await readMask(this.mask as GeoTIFFImage, this.info.name, window, signal);
+      let k = 0;
+      return bands.map((b) => (b === maskBand ? Float32Array.from(alpha) : data[k++]));
+    }
     if (this.colour.kind === 'direct') return this.readStored(window, bands, signal);
     const stored = await this.readStored(window, this.colour.raw(bands), signal);
     return this.colour.convert(stored, bands, this.nodata);

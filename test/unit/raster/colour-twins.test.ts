@@ -2,7 +2,7 @@
  * Imagery read as it is meant (issue 18): tiled JPEG/YCbCr converted to RGB, palettes expanded
  * through their colour map, alpha honoured by radiometric matching. Golden reads compare with
  * GDAL's reading of the same files; detection on each variant finds the same changed area as on its
- * plain-RGB twin (within 1 %). Fixtures are made by test/fixtures/colour-twins.py (python3-gdal).
+ * plain-RGB twin (within 1 %); an alpha band and GDAL's internal mask both count as no-data. Fixtures are made by test/fixtures/colour-twins.py (python3-gdal).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -127,6 +127,15 @@ describe.skipIf(!hasData || !hasGdalPython)(
       expect(meanAbsDiff(ours, gdal)).toBeLessThan(2);
     });
 
+    it('presents GDAL’s internal mask as the alpha band', async () => {
+      const s = await RasterSource.open(f('after-mask.tif'));
+      expect([s.info.bands, s.info.alphaBand]).toEqual([3, 3]);
+      const [red, alpha] = await s.readWindow({ x: 40, y: 0, width: 16, height: 1 }, [0, 3]);
+      s.close();
+      expect(Array.from(alpha)).toEqual([...Array(8).fill(0), ...Array(8).fill(255)]);
+      expect(red[0]).toBe(0);
+    });
+
     it('expands a palette through its colour map exactly as gdal_translate -expand rgb', async () => {
       const s = await RasterSource.open(f('after-pal.tif'));
       expect(s.info.bands).toBe(3);
@@ -140,6 +149,7 @@ describe.skipIf(!hasData || !hasGdalPython)(
       ['after-ycc.tif', 'after-ycc-plain.tif'],
       ['after-pal.tif', 'after-pal-plain.tif'],
       ['after-rgba.tif', 'after-nodata.tif'],
+      ['after-mask.tif', 'after-nodata.tif'],
     ])(
       'finds the same changed area in %s as in its twin %s (within 1 %)',
       async (variant, twin) => {
