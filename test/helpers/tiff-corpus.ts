@@ -1,9 +1,9 @@
 /**
  * A deterministic corpus of hostile TIFFs for the reader's fuzz test: small real GeoTIFFs cut by
- * GDAL from the shared data (tiled, stripped, deflate, LZW, JPEG/YCbCr, palette, alpha, big-endian,
- * BigTIFF), then byte flips, truncations and mutations of directory entries drawn from a seeded
- * generator, plus the named cases from issue 18 (a looping directory chain, a directory past the
- * end, zero and absurd sizes).
+ * GDAL from the shared data (tiled, stripped, deflate, LZW, JPEG/YCbCr, alpha, internal mask,
+ * planar, big-endian, BigTIFF), then byte flips, truncations and mutations of directory entries
+ * drawn from a seeded generator, plus the named cases from issue 18 (a looping directory chain, a
+ * directory past the end, zero and absurd sizes, a deflate bomb, a folder).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const SEEDS: [string, keyof typeof SRC, string[]][] = [
   ['bigtiff', 'rgb', ['-co', 'BIGTIFF=YES', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=32', '-co', 'BLOCKYSIZE=32']],
   ['band-planar', 'rgb', ['-co', 'INTERLEAVE=BAND']],
   ['big-endian', 'grey16', ['-co', 'ENDIANNESS=BIG']],
+  ['internal-mask', 'rgba', ['-srcwin', '300', '0', '64', '64', '--config', 'GDAL_TIFF_INTERNAL_MASK', 'YES', '-b', '1', '-b', '2', '-b', '3', '-mask', '4']],
 ]; // prettier-ignore
 
 export interface CorpusCase {

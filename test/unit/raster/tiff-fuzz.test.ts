@@ -109,9 +109,9 @@ describe.skipIf(!hasData || !hasGdal)('TIFF fuzz corpus', () => {
     }
   });
 
-  it('opens every healthy seed (tiled, stripped, JPEG/YCbCr, alpha, planar, big-endian, BigTIFF)', () => {
+  it('opens every healthy seed (tiled, stripped, JPEG/YCbCr, alpha, mask, planar, big-endian, BigTIFF)', () => {
     const seeds = cases.map((c, i) => [c, outcomes[i]] as const).filter(([c]) => c.healthy);
-    expect(seeds.length).toBe(8);
+    expect(seeds.length).toBe(9);
     for (const [c, o] of seeds) expect(o.ok, `${c.name}: ${o.message}`).toBe(true);
   });
 
