@@ -38,10 +38,17 @@ export class ProjectRegistry {
     afterPath: string,
     dir = join(dataHome(), 'projects'),
   ): Promise<string> {
-    const [before, after] = await Promise.all([
+    const opened = await Promise.allSettled([
       RasterSource.open(beforePath),
       RasterSource.open(afterPath),
     ]);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) {
+      // Close the one that did open: a refused file must not leave the other's handle behind.
+      for (const o of opened) if (o.status === 'fulfilled') o.value.close();
+      throw failed.reason;
+    }
+    const [before, after] = opened.map((o) => (o as PromiseFulfilledResult<RasterSource>).value);
     try {
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -4,7 +4,7 @@
  * and radiometry of each date, the processed window's georeferencing, and the key that identifies
  * the run's probability so a rerun or a resume finds it.
  */
-import { afterReader, alignDates, type Alignment } from '../raster/alignment.js';
+import { afterReader, alignDates, checkOverlapSize, type Alignment } from '../raster/alignment.js';
 import { chooseBands } from '../raster/bands.js';
 import type { GeoKeySource } from '../raster/geotiff-write.js';
 import type { PolygonRings } from '../store/geometry/polygon-ops.js';
@@ -60,7 +60,10 @@ export async function openInputs(
     const alignment = alignDates(before.info, after.info);
     const model = findModel(params.modelId);
     const card = model.card;
-    const notes = [...alignment.notes];
+    const notes = [
+      ...alignment.notes,
+      ...checkOverlapSize(alignment, before.info, after.info, card.tile.multipleOf),
+    ];
     const picks = [before, after].map((s) => chooseBands(s.info, card.bands, params.bands));
     picks.forEach((p, i) => notes.push(`${i === 0 ? 'before' : 'after'}: ${p.note}`));
     const radiometry = await prepareDates(

@@ -193,6 +193,31 @@ function proj4Of(info: RasterInfo, other: RasterInfo): string {
   );
 }
 
+/**
+ * Refuses an overlap narrower than `minPx` (the model's smallest input) in either direction, and
+ * returns a warning note when the dates share under 5 % of the before image: a run over a sliver
+ * would otherwise report "0 changes" as if the scene had been compared.
+ */
+export function checkOverlapSize(
+  alignment: Pick<Alignment, 'width' | 'height'>,
+  before: Pick<RasterInfo, 'name' | 'width' | 'height'>,
+  after: Pick<RasterInfo, 'name'>,
+  minPx: number,
+): string[] {
+  const { width, height } = alignment;
+  if (width < minPx || height < minPx) {
+    throw new LandWatchError(
+      'E_NO_OVERLAP',
+      `${before.name} and ${after.name} overlap by only ${width}×${height} px; LandWatch needs at least ${minPx}×${minPx} px of common ground to compare them.`,
+    );
+  }
+  const share = (width * height) / (before.width * before.height);
+  if (share >= 0.05) return [];
+  return [
+    `warning: ${before.name} and ${after.name} share only ${(share * 100).toFixed(1)} % of ${before.name} (${width}×${height} px); changes are looked for there only`,
+  ];
+}
+
 function noOverlap(before: RasterInfo, after: RasterInfo): LandWatchError {
   const crs =
     before.crs.id === after.crs.id

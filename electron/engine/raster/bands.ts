@@ -104,9 +104,14 @@ export function stretchFromSamples(
   return ranges.map((r) => (r.high > r.low ? r : null));
 }
 
-/** What statistics need of a raster: its size, no-data, sample type and windowed reads. */
+/**
+ * What statistics need of a raster: its size, no-data, alpha band (pixels it marks transparent
+ * are left out, as no-data is), sample type and windowed reads.
+ */
 export interface SampledSource {
-  info: Pick<RasterInfo, 'width' | 'height' | 'nodata' | 'bitsPerSample' | 'sampleFormat'>;
+  info: Pick<RasterInfo, 'width' | 'height' | 'nodata' | 'bitsPerSample' | 'sampleFormat'> & {
+    alphaBand?: number | null;
+  };
   readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 
@@ -120,6 +125,7 @@ export async function sampleBands(
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   const { width, height, nodata } = source.info;
+  const alphaBand = source.info.alphaBand ?? null;
   const n = 8;
   const size = Math.min(64, width, height);
   // Every second pixel of n² windows: allocated once, filled in place, sorted once per band.
@@ -130,12 +136,15 @@ export async function sampleBands(
     for (let gx = 0; gx < n; gx++) {
       const x = Math.floor(((width - size) * gx) / Math.max(1, n - 1));
       const y = Math.floor(((height - size) * gy) / Math.max(1, n - 1));
-      const data = await source.readWindow({ x, y, width: size, height: size }, bands, signal);
+      const read = alphaBand === null ? bands : [...bands, alphaBand];
+      const data = await source.readWindow({ x, y, width: size, height: size }, read, signal);
+      const alpha = alphaBand === null ? null : (data.pop() as Float32Array);
       data.forEach((arr, i) => {
         const into = collected[i];
         let m = counts[i];
         for (let k = 0; k < arr.length; k += 2) {
           const v = arr[k];
+          if (alpha && alpha[k] === 0) continue;
           if (v === v && v !== Infinity && v !== -Infinity && v !== nodata) into[m++] = v;
         }
         counts[i] = m;

@@ -41,11 +41,14 @@ export class BlockReader {
   private readonly down: number;
   private readonly spp: number;
   private readonly planar: number;
+  /** Bytes of one decoded block: inflating past it means a damaged or hostile block. */
+  private readonly blockBytes: number;
 
   private constructor(
     private readonly image: GeoTIFFImage,
     private readonly makeView: (buffer: ArrayBufferLike) => View,
     private readonly capacity: number,
+    bytesPerSample: number,
   ) {
     this.tileWidth = image.getTileWidth();
     this.tileHeight = image.getTileHeight();
@@ -53,6 +56,8 @@ export class BlockReader {
     this.down = Math.ceil(image.getHeight() / this.tileHeight);
     this.spp = image.getSamplesPerPixel();
     this.planar = image.planarConfiguration;
+    this.blockBytes =
+      this.tileWidth * this.tileHeight * (this.planar === 2 ? 1 : this.spp) * bytesPerSample;
   }
 
   /** A reader for the image, or null when its sample layout needs geotiff.js's general path. */
@@ -75,7 +80,7 @@ export class BlockReader {
       '3:64': (x) => new Float64Array(x),
     };
     const make = views[`${f}:${b}`];
-    return make ? new BlockReader(image, make, capacity) : null;
+    return make ? new BlockReader(image, make, capacity, b / 8) : null;
   }
 
   /**
@@ -152,6 +157,7 @@ export class BlockReader {
    */
   private async getDecoder(): Promise<Decoder> {
     if (this.decoder) return this.decoder;
+    const limit = Math.max(1, this.blockBytes);
     let bound: Decoder | null = null;
     const pool = {
       bindParameters: (compression: number, parameters: unknown) => {
@@ -166,7 +172,14 @@ export class BlockReader {
                   decodeBlock: (b: ArrayBufferLike) => ArrayBufferLike;
                 };
                 block.decodeBlock = (b) => {
-                  const out = inflateSync(new Uint8Array(b));
+                  // Bounded: a deflate bomb fails here instead of inflating gigabytes.
+                  let out: Buffer;
+                  try {
+                    out = inflateSync(new Uint8Array(b), { maxOutputLength: limit });
+                  } catch (error) {
+                    const big = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+                    throw big ? new Error(`a block inflates past its ${limit} bytes`) : error;
+                  }
                   return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
                     ? out.buffer
                     : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);

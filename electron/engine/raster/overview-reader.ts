@@ -8,6 +8,7 @@
  */
 import type { GeoTIFFImage } from 'geotiff';
 import { BlockReader } from './block-reader.js';
+import type { ColourModel } from './colour-model.js';
 import type { PyramidSource } from './pyramid.js';
 import type { PixelWindow, RasterSource } from './raster-source.js';
 
@@ -23,13 +24,15 @@ export class OverviewReader {
     source: RasterSource,
     readonly factor: number,
     private readonly blocks: BlockReader,
-    image: GeoTIFFImage,
+    private readonly image: GeoTIFFImage,
+    private readonly colour: ColourModel,
   ) {
     const { name, nodata, alphaBand } = source.info;
     this.info = {
       name: `${name} (overview 1/${factor})`,
       nodata,
-      alphaBand,
+      // An internal mask (mask-band.ts) is not a sample of the overview: screening goes without it.
+      alphaBand: alphaBand !== null && alphaBand < colour.bands ? alphaBand : null,
       width: image.getWidth(),
       height: image.getHeight(),
     };
@@ -44,10 +47,10 @@ export class OverviewReader {
     const { width, height } = source.info;
     const w = Math.ceil(width / factor);
     const h = Math.ceil(height / factor);
-    for (const image of await source.overviewImages()) {
+    for (const { image, colour } of await source.colourOverviews()) {
       if (image.getWidth() !== w || image.getHeight() !== h) continue;
       const blocks = BlockReader.for(image, OVERVIEW_CACHE_BYTES);
-      return blocks ? new OverviewReader(source, factor, blocks, image) : null;
+      return blocks ? new OverviewReader(source, factor, blocks, image, colour) : null;
     }
     return null;
   }
@@ -62,12 +65,15 @@ export class OverviewReader {
     const y0 = Math.max(0, window.y);
     const x1 = Math.min(this.info.width, window.x + window.width);
     const y1 = Math.min(this.info.height, window.y + window.height);
-    const out = bands.map(() => new Float32Array(window.width * window.height).fill(Number.NaN));
-    if (x1 <= x0 || y1 <= y0) return out;
-    const ox = x0 - window.x;
-    const oy = y0 - window.y;
-    await this.blocks.read(x0, y0, x1, y1, bands, out, window.width, ox, oy, signal);
-    return out;
+    // JPEG/YCbCr and palette overviews are stored as such: read the stored samples, then convert.
+    const stored = this.colour.raw(bands);
+    const out = stored.map(() => new Float32Array(window.width * window.height).fill(Number.NaN));
+    if (x1 > x0 && y1 > y0) {
+      const ox = x0 - window.x;
+      const oy = y0 - window.y;
+      await this.blocks.read(x0, y0, x1, y1, stored, out, window.width, ox, oy, signal);
+    }
+    return this.colour.convert(out, bands, this.image.getGDALNoData());
   }
 
   /** Drops the decoded blocks. */

@@ -7,8 +7,12 @@ import { basename } from 'node:path';
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { LandWatchError } from '../errors.js';
 import { BLOCK_CACHE_BYTES, BlockReader } from './block-reader.js';
-import { resolveCrs, type CrsInfo } from './crs-from-geokeys.js';
-import { dateFromLandsatName, readImageMetadata, type ImageMetadata } from './gdal-metadata.js';
+import type { CrsInfo } from './crs-from-geokeys.js';
+import { colourModel, type ColourModel } from './colour-model.js';
+import { checkTiffStructure } from './tiff-structure.js';
+import type { ImageMetadata } from './gdal-metadata.js';
+import { findMask, readMask } from './mask-band.js';
+import { describe } from './raster-info.js';
 
 /** GDAL order: [originX, pixelWidth, rotX, originY, rotY, pixelHeight (negative for north-up)]. */
 export type GeoTransform = [number, number, number, number, number, number];
@@ -55,6 +59,11 @@ export class RasterSource {
     private readonly tiff: GeoTIFF,
     private readonly image: GeoTIFFImage,
     blockCacheBytes: number,
+    private readonly colour: ColourModel,
+    /** Per image of the file, whether it can be decoded (tiff-structure.ts). */
+    private readonly decodable: boolean[],
+    /** GDAL's internal mask, presented as the alpha band (mask-band.ts); null when none. */
+    private readonly mask: GeoTIFFImage | null,
   ) {
     this.blocks = BlockReader.for(image, blockCacheBytes);
   }
@@ -72,10 +81,19 @@ export class RasterSource {
   ): Promise<RasterSource> {
     const name = basename(path);
     const st = await stat(path).catch(() => null);
-    if (!st || !st.isFile())
-      throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
+    if (!st) throw new LandWatchError('E_FILE_NOT_FOUND', `${name}: file not found (${path}).`);
+    if (st.isDirectory())
+      throw new LandWatchError('E_NOT_TIFF', `${name}: is a folder, not a TIFF file (${path}).`);
+    if (!st.isFile())
+      throw new LandWatchError('E_NOT_TIFF', `${name}: is not a regular file (${path}).`);
     if (st.size < 8)
       throw new LandWatchError('E_NOT_TIFF', `${name}: not a TIFF file (only ${st.size} bytes).`);
+    const decodable = await checkTiffStructure(path, name, st.size).catch((error: unknown) => {
+      if (error instanceof LandWatchError) throw error;
+      const why =
+        (error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : String(error);
+      throw new LandWatchError('E_NOT_TIFF', `${name}: cannot be read (${why}).`, { cause: error });
+    });
     let tiff: GeoTIFF;
     let image: GeoTIFFImage;
     try {
@@ -90,8 +108,28 @@ export class RasterSource {
         { cause: error },
       );
     }
-    const info = await describe(path, name, tiff, image);
-    return new RasterSource(info, tiff, image, options.blockCacheBytes ?? BLOCK_CACHE_BYTES);
+    const colour = await colourModel(image, image.getSamplesPerPixel());
+    const info = await describe(path, name, tiff, image, colour).catch((error: unknown) => {
+      if (error instanceof LandWatchError) throw error;
+      const msg = error instanceof Error ? error.message : String(error);
+      throw new LandWatchError(
+        'E_NO_GEOREF',
+        `${name}: the georeferencing tags cannot be read (${msg}); the file may be damaged.`,
+        { cause: error },
+      );
+    });
+    // An internal mask stands in for an alpha band the file does not have: one band past the last.
+    const mask = info.alphaBand === null ? await findMask(tiff, image, decodable) : null;
+    if (mask) info.alphaBand = info.bands;
+    return new RasterSource(
+      info,
+      tiff,
+      image,
+      options.blockCacheBytes ?? BLOCK_CACHE_BYTES,
+      colour,
+      decodable,
+      mask,
+    );
   }
 
   /**
@@ -99,6 +137,30 @@ export class RasterSource {
    * of the window that fall outside the image are filled with `fill` (default NaN).
    */
   async readWindow(
+    window: PixelWindow,
+    bands: number[],
+    signal?: AbortSignal,
+  ): Promise<Float32Array[]> {
+    const maskBand = this.mask ? this.info.alphaBand : null;
+    if (maskBand !== null && bands.includes(maskBand)) {
+      const rest = bands.filter((b) => b !== maskBand);
+      const data = rest.length > 0 ? await this.readWindow(window, rest, signal) : [];
+      const alpha = await readMask(this.mask as GeoTIFFImage, this.info.name, window, signal);
+      let k = 0;
+      return bands.map((b) => (b === maskBand ? Float32Array.from(alpha) : data[k++]));
+    }
+    if (this.colour.kind === 'direct') return this.readStored(window, bands, signal);
+    const stored = await this.readStored(window, this.colour.raw(bands), signal);
+    return this.colour.convert(stored, bands, this.nodata);
+  }
+
+  /** The file's own no-data value (a palette index for palette images). */
+  private get nodata(): number | null {
+    return this.image.getGDALNoData();
+  }
+
+  /** Stored samples of a window, before any colour conversion; see readWindow. */
+  private async readStored(
     window: PixelWindow,
     bands: number[],
     signal?: AbortSignal,
@@ -179,7 +241,7 @@ export class RasterSource {
     const x1 = Math.min(this.info.width, window.x + window.width);
     const y1 = Math.min(this.info.height, window.y + window.height);
     if (x1 <= x0 || y1 <= y0) return;
-    if (this.blocks) {
+    if (this.blocks && this.colour.kind === 'direct') {
       await this.blocks.read(
         x0,
         y0,
@@ -206,11 +268,33 @@ export class RasterSource {
 
   /** Number of reduced-resolution images (COG overviews) in the file. */
   async overviewImages(): Promise<GeoTIFFImage[]> {
+    // Overviews are read as stored; converted colours (YCbCr, palette) use the full image.
+    if (this.colour.kind !== 'direct') return [];
     const count = await this.tiff.getImageCount();
     const out: GeoTIFFImage[] = [];
     for (let i = 1; i < count; i++) {
+      if (!this.decodable[i]) continue;
       const img = await this.tiff.getImage(i);
       if (img.getSamplesPerPixel() === this.info.bands) out.push(img);
+    }
+    return out;
+  }
+
+  /**
+   * The overviews with the colour model each is decoded through, for readers that convert colours
+   * themselves (overview-reader.ts): unlike {@link overviewImages}, this includes the overviews of
+   * JPEG/YCbCr and palette files, whose stored samples are not yet RGB.
+   */
+  async colourOverviews(): Promise<{ image: GeoTIFFImage; colour: ColourModel }[]> {
+    const spp = this.image.getSamplesPerPixel();
+    const count = await this.tiff.getImageCount();
+    const out: { image: GeoTIFFImage; colour: ColourModel }[] = [];
+    for (let i = 1; i < count; i++) {
+      if (!this.decodable[i]) continue;
+      const image = await this.tiff.getImage(i);
+      if (image.getSamplesPerPixel() !== spp) continue;
+      const colour = await colourModel(image, spp);
+      if (colour.kind === this.colour.kind) out.push({ image, colour });
     }
     return out;
   }
@@ -226,86 +310,4 @@ export class RasterSource {
     const source = (this.tiff as unknown as { source?: { close?: () => void } }).source;
     source?.close?.();
   }
-}
-
-async function describe(
-  path: string,
-  name: string,
-  tiff: GeoTIFF,
-  image: GeoTIFFImage,
-): Promise<RasterInfo> {
-  const fd = image.getFileDirectory();
-  const metadata = await readImageMetadata(image);
-  metadata.date ??= dateFromLandsatName(name);
-  if (!fd.hasTag('ModelPixelScale') && !fd.hasTag('ModelTransformation')) {
-    throw new LandWatchError(
-      'E_NO_GEOREF',
-      `${name}: the TIFF has no georeferencing (no ModelPixelScale/ModelTiepoint or ModelTransformation tags); LandWatch needs GeoTIFFs.`,
-    );
-  }
-  const geoKeys = image.getGeoKeys() ?? {};
-  const geoTransform = await readGeoTransform(image, geoKeys);
-  const crs = resolveCrs(geoKeys, name);
-  const bands = image.getSamplesPerPixel();
-  const formatCode = Number(fd.getValue('SampleFormat')?.[0] ?? 1);
-  const extra = (await fd.loadValue('ExtraSamples')) as number[] | undefined;
-  const alphaBand =
-    extra && extra.length > 0 && (extra[0] === 1 || extra[0] === 2) ? bands - extra.length : null;
-  const count = await tiff.getImageCount();
-  return {
-    path,
-    name,
-    width: image.getWidth(),
-    height: image.getHeight(),
-    bands,
-    bitsPerSample: Number(fd.getValue('BitsPerSample')?.[0] ?? 8),
-    sampleFormat: formatCode === 3 ? 'float' : formatCode === 2 ? 'int' : 'uint',
-    geoTransform,
-    crs,
-    nodata: image.getGDALNoData(),
-    alphaBand,
-    photometric: Number(fd.getValue('PhotometricInterpretation') ?? 1),
-    overviewCount: Math.max(0, count - 1),
-    metadata,
-    geoKeyTags: await readGeoKeyTags(image),
-  };
-}
-
-async function readGeoTransform(
-  image: GeoTIFFImage,
-  geoKeys: Record<string, unknown>,
-): Promise<GeoTransform> {
-  const fd = image.getFileDirectory();
-  const transform = (await fd.loadValue('ModelTransformation')) as number[] | undefined;
-  let gt: GeoTransform;
-  if (transform && transform.length >= 8) {
-    gt = [transform[3], transform[0], transform[1], transform[7], transform[4], transform[5]];
-  } else {
-    const scale = (await fd.loadValue('ModelPixelScale')) as number[];
-    const tie = ((await fd.loadValue('ModelTiepoint')) as number[] | undefined) ?? [
-      0, 0, 0, 0, 0, 0,
-    ];
-    const [i, j, , x, y] = tie;
-    gt = [x - i * scale[0], scale[0], 0, y + j * scale[1], 0, -scale[1]];
-  }
-  // PixelIsPoint: the tie point is a pixel centre; GDAL shifts by half a pixel to get the corner.
-  if (geoKeys.GTRasterTypeGeoKey === 2) {
-    gt[0] -= 0.5 * gt[1] + 0.5 * gt[2];
-    gt[3] -= 0.5 * gt[4] + 0.5 * gt[5];
-  }
-  return gt;
-}
-
-async function readGeoKeyTags(image: GeoTIFFImage): Promise<GeoKeyTags> {
-  const fd = image.getFileDirectory();
-  const directory = Array.from(
-    ((await fd.loadValue('GeoKeyDirectory')) as ArrayLike<number> | undefined) ?? [],
-  );
-  const doubles = (await fd.loadValue('GeoDoubleParams')) as ArrayLike<number> | undefined;
-  const ascii = (await fd.loadValue('GeoAsciiParams')) as string | undefined;
-  return {
-    directory,
-    doubleParams: doubles ? Array.from(doubles) : undefined,
-    asciiParams: typeof ascii === 'string' ? ascii : undefined,
-  };
 }
