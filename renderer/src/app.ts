@@ -21,6 +21,7 @@ import { createExportDialog, type ExportChoice } from './panels/export-dialog.js
 import { createHelpOverlay } from './panels/help.js';
 import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
+import { createProjectsDialog, startProject } from './panels/projects-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
 import { createReferencePanel } from './panels/reference-layers.js';
 import { createReviewPanel } from './panels/review.js';
@@ -188,6 +189,20 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onCreated: (project) => guard('Opening the new project', () => loadProject(project)),
     onError: report,
   });
+  const projectsDialog = createProjectsDialog({
+    api,
+    typedPaths: httpMode,
+    currentId: () => store.get().project?.id ?? null,
+    onOpen: (project) => guard('Opening the project', () => loadProject(project)),
+    onRenamed: (project) =>
+      store.update((s) => ({
+        ...s,
+        project: { ...project, runs: s.project?.runs ?? project.runs },
+      })),
+    onClosed: () => store.update((s) => ({ ...S.initialState, info: s.info, filters: s.filters })),
+    newProject: () => openDialog.open(),
+    onError: report,
+  });
   /** Adds a model folder: a folder dialog on the desktop, a typed path on the served app. */
   async function addModelFolder(): Promise<string | null> {
     try {
@@ -246,6 +261,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       guard('Opening the demo project', async () =>
         loadProject(await api.invoke('project.openDemo', {})),
       ),
+    projects: () => projectsDialog.open(),
     newProject: () => openDialog.open(),
     detect: () => detectDialog.open(),
     exportPatches: () => exportDialog.open(),
@@ -450,7 +466,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     report(event.error ?? event.message, 'Unexpected error');
   });
 
-  // --- start: app info, then the demo project the backend prepares on first start -----------
+  // --- start: app info, then the last project (or the demo, prepared on first start) -----------
   guard('Starting LandWatch', async () => {
     try {
       const info = await api.invoke('app.info', {});
@@ -460,9 +476,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     }
     // `?project=<id>` opens a project the server already has open (used by the 10,000-patch test).
     const wanted = new URLSearchParams(window.location.search).get('project');
+    // Otherwise the last project opened (and not closed), else the demo.
     const project = wanted
       ? await api.invoke('project.get', { projectId: wanted })
-      : await api.invoke('project.openDemo', {});
+      : await startProject(api);
     await loadProject(project);
   });
 
