@@ -17,12 +17,14 @@ import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
 import { createDetectJobs } from './detect-jobs.js';
 import { createDetectDialog } from './panels/detect-dialog.js';
-import { createExportDialog, type ExportChoice } from './panels/export-dialog.js';
+import { createProjectExport } from './project-export.js';
 import { createHelpOverlay } from './panels/help.js';
 import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
 import { createProjectsDialog, startProject } from './panels/projects-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
+import { markRange } from './multi-select.js';
+import { createQueueDesk } from './queue-desk.js';
 import { createReferencePanel } from './panels/reference-layers.js';
 import { createReviewPanel } from './panels/review.js';
 import { createSimilarPanel } from './panels/similar-panel.js';
@@ -33,16 +35,6 @@ import { createErrorBanner } from './ui/error-banner.js';
 import { anyModalOpen, promptComment } from './ui/modal.js';
 import { bindShortcuts } from './ui/shortcuts.js';
 import { createToolbar } from './ui/toolbar.js';
-
-function exportRequest(projectId: string, choice: ExportChoice) {
-  return {
-    projectId,
-    format: choice.format,
-    profile: choice.profile,
-    ...(choice.states ? { states: choice.states } : {}),
-    ...(choice.encoding ? { encoding: choice.encoding } : {}),
-  };
-}
 
 export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transport): void {
   const store = S.createStore(S.initialState);
@@ -233,29 +225,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onDismissJob: () => store.update(S.clearJob),
     onAddModel: () => addModelFolder(),
   });
-  const exportDialog = createExportDialog({
-    locationIsUrl: httpMode,
-    run: (choice) => {
-      const project = store.get().project;
-      if (!project) return Promise.resolve(null);
-      return api.invoke('export.run', exportRequest(project.id, choice));
-    },
-    check: (choice) => {
-      const project = store.get().project;
-      if (!project) return Promise.reject(new Error('No project is open.'));
-      return api.invoke('export.check', exportRequest(project.id, choice));
-    },
-    report: (format, states) => {
-      const project = store.get().project;
-      if (!project) return Promise.resolve(null);
-      return api.invoke('report.evidence', {
-        projectId: project.id,
-        format,
-        ...(states ? { states } : {}),
-      });
-    },
-    onError: report,
-  });
+  const exportDialog = createProjectExport(api, store, httpMode, report);
   const toolbar = createToolbar({
     openDemo: () =>
       guard('Opening the demo project', async () =>
@@ -270,9 +240,19 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     toggleImagery: () => imageryPanel.toggle(),
     help: () => help.toggle(),
   });
+  const desk = createQueueDesk({
+    api,
+    store,
+    actions,
+    centerOn: (point) => mapView.centerOn(point),
+    report,
+  });
   const queue = createQueuePanel({
+    bar: desk.bar.element,
     onSelect: selectAndZoom,
     onMark: (id) => store.update((s) => S.toggleMarked(s, id)),
+    onRange: (id) => store.update((s) => markRange(s, id)),
+    onSort: (sort) => store.update((s) => ({ ...s, sort })),
     onFilter: (filters) => {
       const runChanged = filters.runId !== undefined && filters.runId !== store.get().filters.runId;
       store.update((s) => S.setFilters(s, filters));
@@ -351,6 +331,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
 
   const render = (state: S.AppState, previous: S.AppState) => {
     toolbar.update(state);
+    desk.bar.update(state);
     queue.update(state);
     reviewPanel.update(state);
     similarPanel.update(state);
@@ -394,13 +375,17 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       case 'prev':
         return void move(-1);
       case 'confirm':
-        return review('confirmed');
+        return desk.review('confirmed');
       case 'field_check':
-        return review('field_check');
+        return desk.review('field_check');
       case 'unreview':
-        return review('unreviewed');
+        return desk.review('unreviewed');
       case 'reject':
-        return void actions.rejectWithComment();
+        return desk.review('rejected');
+      case 'select_all':
+        return desk.selectAll();
+      case 'goto':
+        return desk.goTo();
       case 'zoom': {
         const id = store.get().selectedId;
         return id ? mapView.zoomToPatch(id) : undefined;
@@ -427,9 +412,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return help.isOpen() || !anyModalOpen() ? help.toggle() : undefined;
       case 'close':
         help.close();
+        desk.clear();
         return store.update((s) => (s.editMode === 'select' ? s : { ...s, editMode: 'select' }));
       case 'set_class':
-        return actions.setClassByKey(key);
+        return desk.setClassByKey(key);
       case 'note':
         return attributeForm.focusNote();
       case 'modify':

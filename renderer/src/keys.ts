@@ -30,7 +30,9 @@ export type Command =
   | 'redo'
   | 'similar'
   | 'inherit'
-  | 'detect';
+  | 'detect'
+  | 'select_all'
+  | 'goto';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -110,7 +112,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: ['m'],
     label: 'M',
     command: 'merge',
-    description: 'Merge the selected patch with the shift-clicked ones',
+    description: 'Merge the selected patch with the Ctrl+clicked ones',
   },
   { keys: ['Delete'], label: 'Del', command: 'delete', description: 'Delete the selected patch' },
   {
@@ -139,12 +141,26 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     command: 'detect',
     description: 'Run detection: open the Detect dialog (Enter starts it)',
   },
+  {
+    keys: [],
+    chords: ['Ctrl+A'],
+    label: 'Ctrl+A',
+    command: 'select_all',
+    description:
+      'Select every patch matching the filters (Ctrl+click adds one, Shift+click a range); C / X / F / 1–9 then decide for all, one undo step',
+  },
+  {
+    keys: ['g'],
+    label: 'G',
+    command: 'goto',
+    description: 'Go to a patch number, or to x, y in the scene CRS',
+  },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   {
     keys: ['Escape'],
     label: 'Esc',
     command: 'close',
-    description: 'Close help or dialog; leave the edit tool',
+    description: 'Close help or dialog; leave the edit tool; clear the multi-selection',
   },
 ];
 

@@ -16,6 +16,7 @@ import type {
   ReviewState,
   RunView,
 } from '../../electron/common/contract.js';
+import { RANK_SORT, sortPatches } from './queue-sort.js';
 
 export type StateFilter = 'all' | ReviewState;
 export type CompareMode = 'swipe' | 'blend' | 'flicker' | 'side';
@@ -82,6 +83,8 @@ export interface AppState {
   editMode: EditMode;
   /** The probability heat layer is shown (H). */
   heat: boolean;
+  /** Queue order, a value of SORT_OPTIONS (queue-sort.ts). */
+  sort: string;
 }
 
 export const initialState: AppState = {
@@ -107,6 +110,7 @@ export const initialState: AppState = {
   history: { undo: null, redo: null },
   editMode: 'select',
   heat: false,
+  sort: RANK_SORT,
 };
 
 /** How much a patch matters for review: likely changes over large areas first. */
@@ -199,9 +203,10 @@ export function heatRun(state: AppState): RunView | null {
   return runChoices(state.project).find((r) => r.probabilityUrl) ?? null;
 }
 
-/** The ranked patches the queue shows under the current filters. */
+/** The patches the queue shows under the current filters, in the queue's order. */
 export function visiblePatches(state: AppState): PatchView[] {
-  return state.patches.filter((p) => matchesFilters(p, state.filters));
+  const shown = state.patches.filter((p) => matchesFilters(p, state.filters));
+  return state.sort === RANK_SORT ? shown : sortPatches(shown, state.sort);
 }
 
 export function selectedPatch(state: AppState): PatchView | null {

@@ -58,6 +58,8 @@ export interface MapView {
   /** Switches the map tool (select, modify, draw, split). */
   setEditMode(mode: EditMode, selectedId: string | null): void;
   zoomToPatch(id: string): void;
+  /** Centres the map on a scene coordinate (go to x, y). */
+  centerOn(coordinate: Coordinate): void;
   /** Screen pixel (relative to the map) of a scene coordinate; for tests and overlays. */
   pixelOf(coordinate: Coordinate): number[] | null;
   setCompareMode(mode: CompareMode): void;
@@ -249,6 +251,7 @@ export function createMapView(options: MapViewOptions): MapView {
       editTools.setMode(mode, selectedId);
     },
     pixelOf: (coordinate) => map.getPixelFromCoordinate(coordinate) ?? null,
+    centerOn: (coordinate) => map.getView().animate({ center: coordinate, duration: 200 }),
     zoomToPatch(id) {
       const extent = patchLayer.extentOf(id);
       if (!extent) return;

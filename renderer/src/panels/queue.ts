@@ -18,12 +18,20 @@ import {
 } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { scrollToShow, visibleRange } from '../ui/window-range.js';
+import { SORT_OPTIONS } from '../queue-sort.js';
+import { resizeHandle } from '../ui/resize-handle.js';
 
 export interface QueueOptions {
   onSelect(id: string): void;
-  /** Shift-click: mark or unmark for a merge. */
+  /** Ctrl/Cmd+click: add to or take out of the multi-selection (also what M merges). */
   onMark(id: string): void;
+  /** Shift+click: the range from the selected patch to this one joins the multi-selection. */
+  onRange(id: string): void;
   onFilter(filters: Partial<Filters>): void;
+  /** A value of SORT_OPTIONS. */
+  onSort(sort: string): void;
+  /** Shown above the rows (the multi-selection bar). */
+  bar?: HTMLElement;
 }
 
 export interface QueuePanel {
@@ -59,7 +67,7 @@ function row(patch: PatchView, selected: boolean, marked: boolean, index: number
       'data-patch-id': patch.id,
       'data-state': patch.state,
       'data-change-class': cls ?? '',
-      title: 'Click to select, Shift+click to mark for a merge (M)',
+      title: 'Click: select · Ctrl+click: add to the selection · Shift+click: select a range',
     },
     h('span', { class: 'col-num' }, `#${patch.number}`),
     h('span', { class: `badge badge-${patch.state}` }, stateLabel(patch.state)),
@@ -132,6 +140,12 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
   classSelect.addEventListener('change', () =>
     options.onFilter({ changeClass: classSelect.value as ClassFilter }),
   );
+  const sortSelect = select(
+    'Sort the queue',
+    'queue-sort',
+    SORT_OPTIONS.map((o) => [o.value, `Sort: ${o.label}`]),
+  );
+  sortSelect.addEventListener('change', () => options.onSort(sortSelect.value));
   const count = h('span', { class: 'queue-count', 'data-testid': 'queue-count' });
   const summaryLine = h('p', { class: 'queue-summary hint', 'data-testid': 'queue-summary' });
   const rowsEl = h('ul', { class: 'queue-rows' });
@@ -149,7 +163,9 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     h('div', { class: 'queue-filters' }, stateSelect, confSelect),
     h('div', { class: 'queue-filters' }, areaSelect, classSelect),
     h('div', { class: 'queue-filters' }, kindSelect, runSelect),
+    h('div', { class: 'queue-filters' }, sortSelect),
     summaryLine,
+    options.bar ?? null,
     h(
       'div',
       { class: 'queue-head', 'aria-hidden': 'true' },
@@ -161,19 +177,23 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     list,
     empty,
   );
+  element.append(resizeHandle(element, 'landwatch.queueHeight'));
 
   // One listener for every row: rows come and go as the list scrolls.
   rowsEl.addEventListener('click', (event) => {
     const li = (event.target as HTMLElement).closest<HTMLElement>('.patch-row');
     const id = li?.dataset.patchId;
     if (!id) return;
-    if ((event as MouseEvent).shiftKey) options.onMark(id);
+    const mouse = event as MouseEvent;
+    if (mouse.ctrlKey || mouse.metaKey) options.onMark(id);
+    else if (mouse.shiftKey) options.onRange(id);
     else options.onSelect(id);
   });
 
   let visible: PatchView[] = [];
   let shownPatches: PatchView[] | null = null;
   let shownFilters: Filters | null = null;
+  let shownSort = '';
   let shownCodes: AppState['codeLists'] = null;
   let shownProject: AppState['project'] = null;
   let shownKinds = '';
@@ -253,9 +273,15 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
           );
         }
       }
-      if (state.patches !== shownPatches || state.filters !== shownFilters) {
+      if (
+        state.patches !== shownPatches ||
+        state.filters !== shownFilters ||
+        state.sort !== shownSort
+      ) {
         shownPatches = state.patches;
         shownFilters = state.filters;
+        shownSort = state.sort;
+        sortSelect.value = state.sort;
         stateSelect.value = state.filters.state;
         confSelect.value = String(state.filters.minConfidence);
         areaSelect.value = String(state.filters.minAreaM2);
