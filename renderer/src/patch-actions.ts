@@ -88,7 +88,9 @@ export function createPatchActions(deps: PatchActionDeps) {
     const ids = S.mergeCandidates(store.get());
     if (ids.length < 2) {
       report(
-        new Error('Shift+click the patches to merge with the selected one, then press M.'),
+        new Error(
+          'Ctrl+click the patches to merge with the selected one in the queue (Shift+click on the map), then press M.',
+        ),
         'Merging',
       );
       return;

@@ -77,7 +77,7 @@ export interface AppState {
   /** Counts from `patches.summary` (refreshed after every change). */
   summary: PatchSummary | null;
   codeLists: CodeLists | null;
-  /** Patches picked with shift-click for a merge (the selected one is added to them). */
+  /** The multi-selection (Ctrl / Shift+click, Ctrl+A): bulk decisions and M act on it and the selected one. */
   marked: readonly string[];
   history: HistoryStatus;
   editMode: EditMode;

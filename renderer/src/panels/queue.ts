@@ -3,7 +3,8 @@
  * area (m² and mu) and confidence, filtered by state, confidence, area, change class, change kind
  * and run. Only the
  * rows in view are in the DOM (a windowed list), so 10,000 patches scroll and step as fast as ten.
- * A click selects a patch (the map zooms to it); shift-click marks it for a merge.
+ * A click selects a patch (the map zooms to it); Ctrl+click adds it to the multi-selection
+ * (what bulk decisions and M act on), Shift+click a range.
  */
 import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
 import { formatArea, formatMu, formatPercent, kindLabel, runLabel, stateLabel } from '../format.js';
