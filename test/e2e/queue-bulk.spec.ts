@@ -83,16 +83,18 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   // One Ctrl+Z takes all 50 back.
   await page.keyboard.press('ControlOrMeta+z');
   await expect(summary).toContainText(`${N} open · 0 confirmed · 0 rejected`);
-  const patches = await api<{ state: string }[]>(request, 'patches.list', {
-    projectId: project.id,
-  });
+  const patches = await api<{ id: string; state: string; areaM2: number }[]>(
+    request,
+    'patches.list',
+    {
+      projectId: project.id,
+    },
+  );
   expect(patches.filter((p) => p.state === 'unreviewed')).toHaveLength(N);
 
   // Sort by area: largest first, in the list as shown and for J.
   await page.getByTestId('queue-sort').selectOption('area');
-  const byArea = [...(patches as { id: string; areaM2: number }[])].sort(
-    (a, b) => b.areaM2 - a.areaM2,
-  );
+  const byArea = [...patches].sort((a, b) => b.areaM2 - a.areaM2);
   await expect(rows.nth(0)).toHaveAttribute('data-patch-id', byArea[0].id);
   await expect(rows.nth(1)).toHaveAttribute('data-patch-id', byArea[1].id);
   await expect(rows.nth(2)).toHaveAttribute('data-patch-id', byArea[2].id);

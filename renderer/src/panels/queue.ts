@@ -8,6 +8,7 @@
  */
 import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
 import { formatArea, formatMu, formatPercent, kindLabel, runLabel, stateLabel } from '../format.js';
+import { confidenceCell, confidenceText, patchSource } from '../provenance.js';
 import {
   changeKinds,
   runChoices,
@@ -68,9 +69,17 @@ function row(patch: PatchView, selected: boolean, marked: boolean, index: number
       'data-patch-id': patch.id,
       'data-state': patch.state,
       'data-change-class': cls ?? '',
+      'data-source': patchSource(patch),
       title: 'Click: select · Ctrl+click: add to the selection · Shift+click: select a range',
     },
-    h('span', { class: 'col-num' }, `#${patch.number}`),
+    h(
+      'span',
+      { class: 'col-num' },
+      `#${patch.number}`,
+      patchSource(patch) === 'model'
+        ? null
+        : h('span', { class: `src-mark src-${patchSource(patch)}` }, patchSource(patch)),
+    ),
     h('span', { class: `badge badge-${patch.state}` }, stateLabel(patch.state)),
     h(
       'span',
@@ -82,9 +91,9 @@ function row(patch: PatchView, selected: boolean, marked: boolean, index: number
       'span',
       {
         class: 'col-conf',
-        title: `mean ${formatPercent(patch.meanProb)}, max ${formatPercent(patch.maxProb)}`,
+        title: confidenceText(patch),
       },
-      formatPercent(patch.meanProb),
+      confidenceCell(patch),
     ),
   );
 }
