@@ -19,6 +19,7 @@ import { createDetectJobs } from './detect-jobs.js';
 import { createDetectDialog } from './panels/detect-dialog.js';
 import { createProjectExport } from './project-export.js';
 import { createHelpOverlay } from './panels/help.js';
+import { createHistoryPanel } from './panels/history-panel.js';
 import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
 import { createProjectsDialog, startProject } from './panels/projects-dialog.js';
@@ -304,6 +305,12 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     },
   });
   const editBar = createEditBar((command) => runCommand(command, ''));
+  const historyPanel = createHistoryPanel({
+    api,
+    projectId: () => store.get().project?.id ?? null,
+    edit,
+    onError: report,
+  });
 
   root.replaceChildren(
     toolbar.element,
@@ -321,6 +328,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         similarPanel.hint,
         similarPanel.element,
         editBar.element,
+        historyPanel.element,
         attributeForm.element,
         referencePanel.overlaps,
         referencePanel.element,
@@ -338,6 +346,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     attributeForm.update(state);
     referencePanel.update(state);
     editBar.update(state);
+    historyPanel.update(state);
     statusBar.update(state);
     detectDialog.update(state);
     if (state.patches !== previous.patches) mapView.setPatches(state.patches);
@@ -386,6 +395,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return desk.selectAll();
       case 'goto':
         return desk.goTo();
+      case 'history':
+        return historyPanel.toggle();
       case 'zoom': {
         const id = store.get().selectedId;
         return id ? mapView.zoomToPatch(id) : undefined;

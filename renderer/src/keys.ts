@@ -32,7 +32,8 @@ export type Command =
   | 'inherit'
   | 'detect'
   | 'select_all'
-  | 'goto';
+  | 'goto'
+  | 'history';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -154,6 +155,12 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     label: 'G',
     command: 'goto',
     description: 'Go to a patch number, or to x, y in the scene CRS',
+  },
+  {
+    keys: ['y'],
+    label: 'Y',
+    command: 'history',
+    description: "History of the selected patch: revert to any earlier outline or the model's",
   },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   {
