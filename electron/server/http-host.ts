@@ -1,7 +1,7 @@
 /**
  * What the backend needs from its host when it is served over HTTP: there are no native dialogs,
  * so the user types the path of an image on this machine, and exports are written to the data home
- * and offered back as download URLs (a Shapefile's parts zipped together).
+ * and offered back as download URLs (a Shapefile's or a CSV's files zipped together).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { FileTokens } from '../engine/api/file-tokens.js';
 import type { Host } from '../engine/api/backend.js';
 import { typedLocalPath } from '../engine/api/typed-path.js';
 import { dataHome } from '../engine/paths.js';
-import { zipShapefile } from './zip.js';
+import { zipWithSidecars } from './zip.js';
 
 export function httpHost(files: () => FileTokens): Host {
   return {
@@ -29,7 +29,8 @@ export function httpHost(files: () => FileTokens): Host {
       return {
         path: join(dir, defaultName),
         location: (path) => {
-          const served = path.endsWith('.shp') ? zipShapefile(path) : path;
+          // Shapefiles and CSVs are several files (.csvt, .prj …): one zip, as the CLI writes them.
+          const served = zipWithSidecars(path);
           return `/files/${files().register(served).token}?download=1`;
         },
       };

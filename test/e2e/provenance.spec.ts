@@ -5,7 +5,7 @@
  * edited shows "edited" and goes back to the model's outline from its history panel (Y).
  */
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDemoCopy } from './demo-copy.js';
 
@@ -149,12 +149,21 @@ test('a drawn patch shows "drawn" and exports no model probability; revert an ed
   await page.screenshot({ path: join(ARTIFACTS, 'provenance-01-drawn.png') });
 
   // Exported as CSV: no model probability for the drawn patch, the model's for the others.
-  const exported = await api<{ location: string }>(request, 'export.run', {
+  const exported = await api<{ location: string; fileName: string }>(request, 'export.run', {
     projectId,
     format: 'csv',
     profile: 'landwatch',
   });
-  const csv = await (await request.get(exported.location)).text();
+  // The download is one zip of the .csv with its .csvt and .prj, as the CLI writes them.
+  const zip = await (await request.get(exported.location)).body();
+  expect(zip.subarray(0, 2).toString()).toBe('PK');
+  const base = exported.fileName.replace(/\.csv$/, '');
+  for (const part of ['.csv', '.csvt', '.prj']) expect(zip.includes(base + part)).toBe(true);
+  const dir = join(process.env.LANDWATCH_E2E_HOME ?? '', 'exports');
+  const csvPath = readdirSync(dir)
+    .map((d) => join(dir, d, exported.fileName))
+    .find((p) => existsSync(p));
+  const csv = readFileSync(csvPath ?? '', 'utf8');
   const table = parseCsv(csv.replace(/^\uFEFF/, ''));
   const header = table[0];
   const col = (name: string) => header.indexOf(name);

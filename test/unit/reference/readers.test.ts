@@ -135,7 +135,7 @@ describe('GeoJSON', () => {
         coordinates: [utm],
       }),
     );
-    expect(readLayerFile(join(dir, 'utm-crs.geojson')).crs.epsg).toBe(32650);
+    expect(readLayerFile(join(dir, 'utm-crs.geojson')).crs?.epsg).toBe(32650);
     expect(() => readLayerFile(join(dir, 'missing.shp'))).toThrow(/missing\.shp: file not found/);
     expect(() => readLayerFile(join(dir, 'approved.kml'))).toThrow(
       /file not found|\.shp, \.geojson/,
