@@ -115,4 +115,21 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   await expect(
     page.locator(`[data-testid="patch-row"][data-patch-id="${target.id}"]`),
   ).toHaveAttribute('aria-selected', 'true');
+
+  // A note typed after N and ended with Enter is saved; the keys then belong to the desk again.
+  await page.keyboard.press('n');
+  await page.keyboard.type('roof repaired');
+  await page.keyboard.press('Enter');
+  await expect
+    .poll(
+      async () =>
+        (
+          await api<{ attributes: { note: string | null } }>(request, 'patches.get', {
+            projectId: project.id,
+            patchId: target.id,
+          })
+        ).attributes.note,
+    )
+    .toBe('roof repaired');
+  await expect(page.getByTestId('attr-note')).not.toBeFocused();
 });
