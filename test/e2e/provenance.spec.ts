@@ -4,9 +4,10 @@
  * confidence, and exports without a model probability (CSV); a detected patch whose outline was
  * edited shows "edited" and goes back to the model's outline from its history panel (Y).
  */
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiCall } from './api-call.js';
 import { createDemoCopy } from './demo-copy.js';
 
 const ARTIFACTS = 'test/artifacts/e2e';
@@ -52,11 +53,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-async function api<T>(request: APIRequestContext, channel: string, data: object): Promise<T> {
-  const res = await request.post(`/api/${channel}`, { data });
-  expect(res.ok(), `${channel}: ${await res.text()}`).toBe(true);
-  return (await res.json()) as T;
-}
+const api = apiCall;
 
 test('a drawn patch shows "drawn" and exports no model probability; revert an edit', async ({
   page,

@@ -4,19 +4,16 @@
  * `patches.create`): a Shift+click range and a Ctrl+click, select all matching (Ctrl+A), reject
  * all 50 in one step and undo that in one step; sort by area; go to a patch number (G).
  */
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiCall } from './api-call.js';
 import { createDemoCopy } from './demo-copy.js';
 
 const ARTIFACTS = 'test/artifacts/e2e';
 const N = 50;
 
-async function api<T>(request: APIRequestContext, channel: string, data: object): Promise<T> {
-  const res = await request.post(`/api/${channel}`, { data });
-  expect(res.ok(), `${channel}: ${await res.text()}`).toBe(true);
-  return (await res.json()) as T;
-}
+const api = apiCall;
 
 test('select 50 patches, reject them in one step, undo in one step; sort by area', async ({
   page,
