@@ -397,6 +397,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return desk.goTo();
       case 'history':
         return historyPanel.toggle();
+      case 'measure':
+        return void mapView.cycleMeasure();
       case 'zoom': {
         const id = store.get().selectedId;
         return id ? mapView.zoomToPatch(id) : undefined;

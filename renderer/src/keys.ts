@@ -33,7 +33,8 @@ export type Command =
   | 'detect'
   | 'select_all'
   | 'goto'
-  | 'history';
+  | 'history'
+  | 'measure';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -161,6 +162,12 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     label: 'Y',
     command: 'history',
     description: "History of the selected patch: revert to any earlier outline or the model's",
+  },
+  {
+    keys: ['q'],
+    label: 'Q',
+    command: 'measure',
+    description: 'Measure a distance (m), again: an area (m² and mu), again: off',
   },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   {
