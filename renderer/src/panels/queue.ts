@@ -8,7 +8,7 @@
  */
 import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
 import { formatArea, formatMu, formatPercent, kindLabel, runLabel, stateLabel } from '../format.js';
-import { confidenceCell, confidenceText, patchSource } from '../provenance.js';
+import { confidenceCell, confidenceText, patchSource, sourceLabel } from '../provenance.js';
 import {
   changeKinds,
   runChoices,
@@ -78,7 +78,11 @@ function row(patch: PatchView, selected: boolean, marked: boolean, index: number
       `#${patch.number}`,
       patchSource(patch) === 'model'
         ? null
-        : h('span', { class: `src-mark src-${patchSource(patch)}` }, patchSource(patch)),
+        : h(
+            'span',
+            { class: `src-mark src-${patchSource(patch)}`, title: sourceLabel(patch) },
+            patchSource(patch) === 'drawn' ? '✍' : '✎',
+          ),
     ),
     h('span', { class: `badge badge-${patch.state}` }, stateLabel(patch.state)),
     h(
