@@ -7,8 +7,8 @@
  * (what bulk decisions and M act on), Shift+click a range.
  */
 import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
-import { formatArea, formatMu, formatPercent, kindLabel, runLabel, stateLabel } from '../format.js';
-import { confidenceCell, confidenceText, patchSource, sourceLabel } from '../provenance.js';
+import { formatPercent, kindLabel, runLabel } from '../format.js';
+import { row } from './queue-row.js';
 import {
   changeKinds,
   runChoices,
@@ -54,53 +54,6 @@ const STATE_FILTERS: { value: StateFilter; label: string }[] = [
 
 const CONFIDENCE_FILTERS = [0, 0.5, 0.7, 0.9];
 const AREA_FILTERS = [0, 100, 500, 1000, 5000];
-
-function row(patch: PatchView, selected: boolean, marked: boolean, index: number): HTMLElement {
-  const cls = patch.attributes?.changeClass;
-  return h(
-    'li',
-    {
-      class: `patch-row${selected ? ' selected' : ''}${marked ? ' marked' : ''}`,
-      role: 'option',
-      'aria-selected': String(selected),
-      'aria-posinset': index + 1,
-      tabindex: '-1',
-      'data-testid': 'patch-row',
-      'data-patch-id': patch.id,
-      'data-state': patch.state,
-      'data-change-class': cls ?? '',
-      'data-source': patchSource(patch),
-      title: 'Click: select · Ctrl+click: add to the selection · Shift+click: select a range',
-    },
-    h(
-      'span',
-      { class: 'col-num' },
-      `#${patch.number}`,
-      patchSource(patch) === 'model'
-        ? null
-        : h(
-            'span',
-            { class: `src-mark src-${patchSource(patch)}`, title: sourceLabel(patch) },
-            patchSource(patch) === 'drawn' ? '✍' : '✎',
-          ),
-    ),
-    h('span', { class: `badge badge-${patch.state}` }, stateLabel(patch.state)),
-    h(
-      'span',
-      { class: 'col-area' },
-      h('span', {}, formatArea(patch.areaM2)),
-      h('span', { class: 'muted' }, cls ? `类${cls}` : formatMu(patch.areaMu)),
-    ),
-    h(
-      'span',
-      {
-        class: 'col-conf',
-        title: confidenceText(patch),
-      },
-      confidenceCell(patch),
-    ),
-  );
-}
 
 function summaryText(summary: PatchSummary | null): string {
   if (!summary) return '';
