@@ -246,6 +246,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     store,
     actions,
     centerOn: (point) => mapView.centerOn(point),
+    referenceLayer: (projectId) => referencePanel.filter(projectId)?.layerId ?? null,
     report,
   });
   const queue = createQueuePanel({
@@ -253,7 +254,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onSelect: selectAndZoom,
     onMark: (id) => store.update((s) => S.toggleMarked(s, id)),
     onRange: (id) => store.update((s) => markRange(s, id)),
-    onSort: (sort) => store.update((s) => ({ ...s, sort })),
+    onSort: (sort) => desk.setSort(sort),
     onFilter: (filters) => {
       const runChanged = filters.runId !== undefined && filters.runId !== store.get().filters.runId;
       store.update((s) => S.setFilters(s, filters));

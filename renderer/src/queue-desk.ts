@@ -9,6 +9,7 @@ import { resolveGoTo } from './go-to.js';
 import { clearMarked, markAll } from './multi-select.js';
 import type { PatchActions } from './patch-actions.js';
 import { createBulkBar } from './panels/bulk-bar.js';
+import { REFERENCE_SORT } from './queue-sort.js';
 import type { AppState, Store } from './state.js';
 import { promptComment } from './ui/modal.js';
 
@@ -17,6 +18,8 @@ export interface QueueDeskDeps {
   store: Store<AppState>;
   actions: PatchActions;
   centerOn(point: [number, number]): void;
+  /** The reference layer the reference panel filters on, if any. */
+  referenceLayer(projectId: string): string | null;
   report(err: unknown, context?: string): void;
 }
 
@@ -51,8 +54,29 @@ export function createQueueDesk(deps: QueueDeskDeps) {
     } else deps.centerOn(found.point);
   }
 
+  /** Sorting by reference overlap first fetches every patch's share of the chosen layer. */
+  async function setSort(sort: string): Promise<void> {
+    const projectId = store.get().project?.id;
+    if (sort !== REFERENCE_SORT || !projectId) {
+      store.update((s) => ({ ...s, sort }));
+      return;
+    }
+    const layers = await api.invoke('reference.list', { projectId });
+    const layerId = deps.referenceLayer(projectId) ?? layers[0]?.id;
+    if (!layerId) {
+      throw new Error('Import a reference layer first (Reference layers panel) to sort by it.');
+    }
+    const shares = await api.invoke('reference.shares', { projectId, layerId });
+    store.update((s) => ({ ...s, sort, referenceShares: shares }));
+  }
+
   return {
     bar,
+    setSort: (sort: string) =>
+      void setSort(sort).catch((err: unknown) => {
+        report(err, 'Sorting the queue');
+        store.update((s) => ({ ...s })); // the sort menu shows the order kept
+      }),
     selectAll,
     clear,
     goTo: () => void goTo().catch((err: unknown) => report(err, 'Go to')),

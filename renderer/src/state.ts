@@ -85,6 +85,8 @@ export interface AppState {
   heat: boolean;
   /** Queue order, a value of SORT_OPTIONS (queue-sort.ts). */
   sort: string;
+  /** Shares inside the reference layer the queue sorts by (`reference` sort), by patch id. */
+  referenceShares: Readonly<Record<string, number>> | null;
 }
 
 export const initialState: AppState = {
@@ -111,6 +113,7 @@ export const initialState: AppState = {
   editMode: 'select',
   heat: false,
   sort: RANK_SORT,
+  referenceShares: null,
 };
 
 /** How much a patch matters for review: likely changes over large areas first. */
@@ -206,7 +209,9 @@ export function heatRun(state: AppState): RunView | null {
 /** The patches the queue shows under the current filters, in the queue's order. */
 export function visiblePatches(state: AppState): PatchView[] {
   const shown = state.patches.filter((p) => matchesFilters(p, state.filters));
-  return state.sort === RANK_SORT ? shown : sortPatches(shown, state.sort);
+  return state.sort === RANK_SORT
+    ? shown
+    : sortPatches(shown, state.sort, { shares: state.referenceShares });
 }
 
 export function selectedPatch(state: AppState): PatchView | null {

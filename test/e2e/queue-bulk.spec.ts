@@ -5,7 +5,7 @@
  * all 50 in one step and undo that in one step; sort by area; go to a patch number (G).
  */
 import { expect, test } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiCall } from './api-call.js';
 import { createDemoCopy } from './demo-copy.js';
@@ -99,6 +99,41 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   await page.keyboard.press('j');
   await expect(rows.nth(1)).toHaveAttribute('aria-selected', 'true');
   await page.screenshot({ path: join(ARTIFACTS, 'queue-03-sorted-by-area.png') });
+
+  // Sort by reference overlap: a layer over the western half; patches outside it come first.
+  const half = minX + 250;
+  const layerFile = join(process.env.LANDWATCH_E2E_HOME ?? '', 'west-half.geojson');
+  const [, , , maxY] = project.scenes.before.extent;
+  writeFileSync(
+    layerFile,
+    JSON.stringify({
+      type: 'Polygon',
+      crs: { type: 'name', properties: { name: 'EPSG:32650' } },
+      coordinates: [
+        [
+          [minX, minY],
+          [half, minY],
+          [half, maxY],
+          [minX, maxY],
+          [minX, minY],
+        ],
+      ],
+    }),
+  );
+  await apiCall(request, 'reference.import', {
+    projectId: project.id,
+    kind: 'approved_construction',
+    path: layerFile,
+  });
+  const withGeometry = await api<
+    { id: string; areaM2: number; geometry: { coordinates: number[][][] } }[]
+  >(request, 'patches.list', { projectId: project.id });
+  const outside = withGeometry
+    .filter((p) => p.geometry.coordinates[0][0][0] >= half)
+    .sort((p, q) => q.areaM2 - p.areaM2);
+  await page.getByTestId('queue-sort').selectOption('reference');
+  await expect(rows.nth(0)).toHaveAttribute('data-patch-id', outside[0].id);
+  await page.getByTestId('queue-sort').selectOption('area');
 
   // Go to a patch number.
   const target = byArea[N - 1] as { id: string; number?: number };

@@ -161,6 +161,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
   let shownPatches: PatchView[] | null = null;
   let shownFilters: Filters | null = null;
   let shownSort = '';
+  let shownShares: AppState['referenceShares'] = null;
   let shownCodes: AppState['codeLists'] = null;
   let shownProject: AppState['project'] = null;
   let shownKinds = '';
@@ -243,8 +244,10 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
       if (
         state.patches !== shownPatches ||
         state.filters !== shownFilters ||
-        state.sort !== shownSort
+        state.sort !== shownSort ||
+        state.referenceShares !== shownShares
       ) {
+        shownShares = state.referenceShares;
         shownPatches = state.patches;
         shownFilters = state.filters;
         shownSort = state.sort;
@@ -269,6 +272,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
             : 'No patch matches the filters.';
         force = true;
       }
+      if (sortSelect.value !== state.sort) sortSelect.value = state.sort;
       summaryLine.textContent = summaryText(state.summary);
       if (state.selectedId !== selectedId || state.marked !== marked || force) {
         const moved = state.selectedId !== selectedId;

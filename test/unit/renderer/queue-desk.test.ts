@@ -30,6 +30,13 @@ describe('sort options', () => {
     expect(new Set(SORT_OPTIONS.map((o) => o.value)).size).toBe(SORT_OPTIONS.length);
   });
 
+  it('sorts by reference overlap: least inside the layer first, then by rank', () => {
+    const shares = { a: 0.9, c: 0.2 };
+    expect(ids(sortPatches([a, b, c, d], 'reference', { shares }))).toEqual(['b', 'd', 'c', 'a']);
+    const s = { ...state, sort: 'reference', referenceShares: shares };
+    expect(ids(S.visiblePatches(s))).toEqual(['b', 'd', 'c', 'a']);
+  });
+
   it('the queue shows the chosen order under its filters', () => {
     const s = S.setFilters({ ...state, sort: 'area' }, { state: 'unreviewed' });
     expect(ids(S.visiblePatches(s))).toEqual(['b', 'a', 'd']);
