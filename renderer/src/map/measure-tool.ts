@@ -8,11 +8,10 @@ import type { Geometry } from 'ol/geom.js';
 import LineString from 'ol/geom/LineString.js';
 import Polygon from 'ol/geom/Polygon.js';
 import Draw from 'ol/interaction/Draw.js';
-import VectorLayer from 'ol/layer/Vector.js';
-import VectorSource from 'ol/source/Vector.js';
 import { Fill, Stroke, Style } from 'ol/style.js';
 import { formatArea, formatMu } from '../format.js';
 import { h } from '../ui/dom.js';
+import { createSketchLayer } from './sketch-layer.js';
 
 export type MeasureKind = 'distance' | 'area';
 
@@ -37,14 +36,7 @@ export function describeMeasure(geometry: Geometry, metresPerUnit = 1): string {
 }
 
 export function createMeasureTool(map: OlMap, container: HTMLElement) {
-  const source = new VectorSource();
-  const layer = new VectorLayer({
-    source,
-    style: STYLE,
-    zIndex: 30,
-    properties: { role: 'measure' },
-  });
-  map.addLayer(layer);
+  const { source, layer } = createSketchLayer(map, STYLE, 30, 'measure');
   const label = h('div', {
     class: 'measure-label',
     'data-testid': 'measure-result',
