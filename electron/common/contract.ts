@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
+import { projectContract } from './project-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
 import {
   deviceSchema,
@@ -44,6 +45,7 @@ const id = z.string().min(1).max(128);
 
 export * from './enums.js';
 export * from './views.js';
+export type { RecentProjectView } from './project-contract.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
@@ -388,6 +390,7 @@ export const contract = {
   },
   ...codesContract,
   ...referenceContract,
+  ...projectContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -114,6 +114,14 @@ export const referenceContract = {
       .strict(),
     response: z.custom<ReferenceFeatureCollection>(),
   },
+  /**
+   * Share inside one layer of every patch that meets it, by patch id (patches missing from it
+   * have 0): what the queue sorts by when it sorts by reference overlap.
+   */
+  'reference.shares': {
+    request: z.object({ projectId: id, layerId }).strict(),
+    response: z.custom<Record<string, number>>(),
+  },
   /** How much of a patch lies in each layer (overlap area and share). */
   'reference.overlaps': {
     request: z.object({ projectId: id, patchId: z.string().regex(/^[1-9][0-9]{0,14}$/) }).strict(),

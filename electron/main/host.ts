@@ -33,6 +33,14 @@ export function electronHost(window: () => BrowserWindow | null): Host {
       };
       return openOne(window(), options);
     },
+    pickProject: async () => {
+      const options = {
+        title: 'Open a LandWatch project',
+        properties: ['openFile' as const],
+        filters: [{ name: 'LandWatch project', extensions: ['landwatch'] }],
+      };
+      return openOne(window(), options);
+    },
     pickVectorFile: async () => {
       const options = {
         title: 'Import a reference layer',

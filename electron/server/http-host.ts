@@ -1,8 +1,7 @@
 /**
  * What the backend needs from its host when it is served over HTTP: there are no native dialogs,
- * so the user types the path of an image on this machine (only TIFFs inside the user's folders:
- * typed-image.ts), and exports are written to the data home and offered back as download URLs (a
- * Shapefile's parts zipped together).
+import { typedImagePath } from './typed-image.js';
+import { zipWithSidecars } from './zip.js';
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import type { Host } from '../engine/api/backend.js';
 import { typedLocalPath } from '../engine/api/typed-path.js';
 import { dataHome } from '../engine/paths.js';
 import { typedImagePath } from './typed-image.js';
-import { zipShapefile } from './zip.js';
+import { zipWithSidecars } from './zip.js';
 
 export function httpHost(files: () => FileTokens): Host {
   return {
@@ -30,7 +29,8 @@ export function httpHost(files: () => FileTokens): Host {
       return {
         path: join(dir, defaultName),
         location: (path) => {
-          const served = path.endsWith('.shp') ? zipShapefile(path) : path;
+          // Shapefiles and CSVs are several files (.csvt, .prj …): one zip, as the CLI writes them.
+          const served = zipWithSidecars(path);
           return `/files/${files().register(served).token}?download=1`;
         },
       };

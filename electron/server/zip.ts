@@ -49,11 +49,21 @@ export function zipFiles(target: string, files: string[]): string {
   return target;
 }
 
-/** Zips foo.shp with its .shx, .dbf, .prj and .cpg into foo.zip next to it. */
-export function zipShapefile(shpPath: string): string {
-  const base = shpPath.slice(0, -4);
-  const parts = ['.shp', '.shx', '.dbf', '.prj', '.cpg']
-    .map((e) => base + e)
-    .filter((p) => existsSync(p));
+/** The side files each multi-file export format writes next to its main file. */
+const SIDECARS: Record<string, readonly string[]> = {
+  '.shp': ['.shx', '.dbf', '.prj', '.cpg'],
+  '.csv': ['.csvt', '.prj'],
+};
+
+/**
+ * An export as one download: a Shapefile (.shp, .shx, .dbf, .prj, .cpg) or a CSV with its .csvt
+ * and .prj zipped into foo.zip next to it; any other file as it is.
+ */
+export function zipWithSidecars(path: string): string {
+  const ext = path.slice(path.lastIndexOf('.')).toLowerCase();
+  const sidecars = SIDECARS[ext];
+  if (!sidecars) return path;
+  const base = path.slice(0, -ext.length);
+  const parts = [path, ...sidecars.map((e) => base + e).filter((p) => existsSync(p))];
   return zipFiles(`${base}.zip`, parts);
 }

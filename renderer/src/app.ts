@@ -18,11 +18,15 @@ import { createEditBar } from './panels/edit-bar.js';
 import { createDetectJobs } from './detect-jobs.js';
 import { createAdaptDialog } from './panels/adapt-dialog.js';
 import { createDetectDialog } from './panels/detect-dialog.js';
-import { createExportDialog, type ExportChoice } from './panels/export-dialog.js';
+import { createProjectExport } from './project-export.js';
 import { createHelpOverlay } from './panels/help.js';
+import { createHistoryPanel } from './panels/history-panel.js';
 import { createImageryPanel } from './panels/imagery-panel.js';
 import { createOpenDialog } from './panels/open-dialog.js';
+import { createProjectsDialog, startProject } from './panels/projects-dialog.js';
 import { createQueuePanel } from './panels/queue.js';
+import { markRange } from './multi-select.js';
+import { createQueueDesk } from './queue-desk.js';
 import { createReferencePanel } from './panels/reference-layers.js';
 import { createReviewPanel } from './panels/review.js';
 import { createSimilarPanel } from './panels/similar-panel.js';
@@ -33,16 +37,6 @@ import { createErrorBanner } from './ui/error-banner.js';
 import { anyModalOpen, promptComment } from './ui/modal.js';
 import { bindShortcuts } from './ui/shortcuts.js';
 import { createToolbar } from './ui/toolbar.js';
-
-function exportRequest(projectId: string, choice: ExportChoice) {
-  return {
-    projectId,
-    format: choice.format,
-    profile: choice.profile,
-    ...(choice.states ? { states: choice.states } : {}),
-    ...(choice.encoding ? { encoding: choice.encoding } : {}),
-  };
-}
 
 export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transport): void {
   const store = S.createStore(S.initialState);
@@ -189,6 +183,20 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     onCreated: (project) => guard('Opening the new project', () => loadProject(project)),
     onError: report,
   });
+  const projectsDialog = createProjectsDialog({
+    api,
+    typedPaths: httpMode,
+    currentId: () => store.get().project?.id ?? null,
+    onOpen: (project) => guard('Opening the project', () => loadProject(project)),
+    onRenamed: (project) =>
+      store.update((s) => ({
+        ...s,
+        project: { ...project, runs: s.project?.runs ?? project.runs },
+      })),
+    onClosed: () => store.update((s) => ({ ...S.initialState, info: s.info, filters: s.filters })),
+    newProject: () => openDialog.open(),
+    onError: report,
+  });
   /** Adds a model folder: a folder dialog on the desktop, a typed path on the served app. */
   async function addModelFolder(): Promise<string | null> {
     try {
@@ -237,34 +245,13 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     },
     report,
   });
-  const exportDialog = createExportDialog({
-    locationIsUrl: httpMode,
-    run: (choice) => {
-      const project = store.get().project;
-      if (!project) return Promise.resolve(null);
-      return api.invoke('export.run', exportRequest(project.id, choice));
-    },
-    check: (choice) => {
-      const project = store.get().project;
-      if (!project) return Promise.reject(new Error('No project is open.'));
-      return api.invoke('export.check', exportRequest(project.id, choice));
-    },
-    report: (format, states) => {
-      const project = store.get().project;
-      if (!project) return Promise.resolve(null);
-      return api.invoke('report.evidence', {
-        projectId: project.id,
-        format,
-        ...(states ? { states } : {}),
-      });
-    },
-    onError: report,
-  });
+  const exportDialog = createProjectExport(api, store, httpMode, report);
   const toolbar = createToolbar({
     openDemo: () =>
       guard('Opening the demo project', async () =>
         loadProject(await api.invoke('project.openDemo', {})),
       ),
+    projects: () => projectsDialog.open(),
     newProject: () => openDialog.open(),
     detect: () => detectDialog.open(),
     adapt: () => adaptDialog.open(),
@@ -274,9 +261,20 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     toggleImagery: () => imageryPanel.toggle(),
     help: () => help.toggle(),
   });
+  const desk = createQueueDesk({
+    api,
+    store,
+    actions,
+    centerOn: (point) => mapView.centerOn(point),
+    referenceLayer: (projectId) => referencePanel.filter(projectId)?.layerId ?? null,
+    report,
+  });
   const queue = createQueuePanel({
+    bar: desk.bar.element,
     onSelect: selectAndZoom,
     onMark: (id) => store.update((s) => S.toggleMarked(s, id)),
+    onRange: (id) => store.update((s) => markRange(s, id)),
+    onSort: (sort) => desk.setSort(sort),
     onFilter: (filters) => {
       const runChanged = filters.runId !== undefined && filters.runId !== store.get().filters.runId;
       store.update((s) => S.setFilters(s, filters));
@@ -328,6 +326,12 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     },
   });
   const editBar = createEditBar((command) => runCommand(command, ''));
+  const historyPanel = createHistoryPanel({
+    api,
+    projectId: () => store.get().project?.id ?? null,
+    edit,
+    onError: report,
+  });
 
   root.replaceChildren(
     toolbar.element,
@@ -345,6 +349,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         similarPanel.hint,
         similarPanel.element,
         editBar.element,
+        historyPanel.element,
         attributeForm.element,
         referencePanel.overlaps,
         referencePanel.element,
@@ -355,12 +360,14 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
 
   const render = (state: S.AppState, previous: S.AppState) => {
     toolbar.update(state);
+    desk.bar.update(state);
     queue.update(state);
     reviewPanel.update(state);
     similarPanel.update(state);
     attributeForm.update(state);
     referencePanel.update(state);
     editBar.update(state);
+    historyPanel.update(state);
     statusBar.update(state);
     detectDialog.update(state);
     if (state.patches !== previous.patches) mapView.setPatches(state.patches);
@@ -398,13 +405,21 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       case 'prev':
         return void move(-1);
       case 'confirm':
-        return review('confirmed');
+        return desk.review('confirmed');
       case 'field_check':
-        return review('field_check');
+        return desk.review('field_check');
       case 'unreview':
-        return review('unreviewed');
+        return desk.review('unreviewed');
       case 'reject':
-        return void actions.rejectWithComment();
+        return desk.review('rejected');
+      case 'select_all':
+        return desk.selectAll();
+      case 'goto':
+        return desk.goTo();
+      case 'history':
+        return historyPanel.toggle();
+      case 'measure':
+        return void mapView.cycleMeasure();
       case 'zoom': {
         const id = store.get().selectedId;
         return id ? mapView.zoomToPatch(id) : undefined;
@@ -431,9 +446,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         return help.isOpen() || !anyModalOpen() ? help.toggle() : undefined;
       case 'close':
         help.close();
+        desk.clear();
         return store.update((s) => (s.editMode === 'select' ? s : { ...s, editMode: 'select' }));
       case 'set_class':
-        return actions.setClassByKey(key);
+        return desk.setClassByKey(key);
       case 'note':
         return attributeForm.focusNote();
       case 'modify':
@@ -472,7 +488,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     report(event.error ?? event.message, 'Unexpected error');
   });
 
-  // --- start: app info, then the demo project the backend prepares on first start -----------
+  // --- start: app info, then the last project (or the demo, prepared on first start) -----------
   guard('Starting LandWatch', async () => {
     try {
       const info = await api.invoke('app.info', {});
@@ -482,9 +498,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     }
     // `?project=<id>` opens a project the server already has open (used by the 10,000-patch test).
     const wanted = new URLSearchParams(window.location.search).get('project');
+    // Otherwise the last project opened (and not closed), else the demo.
     const project = wanted
       ? await api.invoke('project.get', { projectId: wanted })
-      : await api.invoke('project.openDemo', {});
+      : await startProject(api);
     await loadProject(project);
   });
 

@@ -74,6 +74,7 @@ export function hoverLines(
     areaMu: number;
     meanProb: number;
     maxProb: number;
+    origin?: string;
     attributes?: { changeKind: string | null; changeClass: string | null } | null;
   },
   classLabel: (code: string) => string | null = () => null,
@@ -88,7 +89,9 @@ export function hoverLines(
     `#${patch.number} · ${stateLabel(patch.state)}`,
     what.join(' · '),
     `${formatArea(patch.areaM2)} · ${formatMu(patch.areaMu)}`,
-    `Confidence ${formatPercent(patch.meanProb)} (max ${formatPercent(patch.maxProb)})`,
+    patch.origin === 'manual'
+      ? 'Drawn by hand: no model confidence'
+      : `Confidence ${formatPercent(patch.meanProb)} (max ${formatPercent(patch.maxProb)})`,
   ];
 }
 

@@ -31,7 +31,11 @@ export type Command =
   | 'similar'
   | 'inherit'
   | 'detect'
-  | 'adapt';
+  | 'adapt'
+  | 'select_all'
+  | 'goto'
+  | 'history'
+  | 'measure';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key` values pressed without Ctrl/Cmd/Alt; letters match in either case. */
@@ -111,7 +115,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: ['m'],
     label: 'M',
     command: 'merge',
-    description: 'Merge the selected patch with the shift-clicked ones',
+    description: 'Merge the selected patch with the Ctrl+clicked ones',
   },
   { keys: ['Delete'], label: 'Del', command: 'delete', description: 'Delete the selected patch' },
   {
@@ -146,12 +150,38 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     command: 'adapt',
     description: 'Adapt the change model to this project from your decisions',
   },
+  {
+    keys: [],
+    chords: ['Ctrl+A'],
+    label: 'Ctrl+A',
+    command: 'select_all',
+    description:
+      'Select every patch matching the filters (Ctrl+click adds one, Shift+click a range); C / X / F / 1–9 then decide for all, one undo step',
+  },
+  {
+    keys: ['g'],
+    label: 'G',
+    command: 'goto',
+    description: 'Go to a patch number, or to x, y in the scene CRS',
+  },
+  {
+    keys: ['y'],
+    label: 'Y',
+    command: 'history',
+    description: "History of the selected patch: revert to any earlier outline or the model's",
+  },
+  {
+    keys: ['q'],
+    label: 'Q',
+    command: 'measure',
+    description: 'Measure a distance (m), again: an area (m² and mu), again: off',
+  },
   { keys: ['?'], label: '?', command: 'help', description: 'Show or hide this help' },
   {
     keys: ['Escape'],
     label: 'Esc',
     command: 'close',
-    description: 'Close help or dialog; leave the edit tool',
+    description: 'Close help or dialog; leave the edit tool; clear the multi-selection',
   },
 ];
 

@@ -13,6 +13,7 @@ import type {
 } from '../../electron/common/contract.js';
 import { activeClasses } from './attribute-rules.js';
 import { classIndexForKey } from './keys.js';
+import { RANK_SORT } from './queue-sort.js';
 import * as S from './state.js';
 import { promptComment } from './ui/modal.js';
 
@@ -87,7 +88,9 @@ export function createPatchActions(deps: PatchActionDeps) {
     const ids = S.mergeCandidates(store.get());
     if (ids.length < 2) {
       report(
-        new Error('Shift+click the patches to merge with the selected one, then press M.'),
+        new Error(
+          'Ctrl+click the patches to merge with the selected one in the queue (Shift+click on the map), then press M.',
+        ),
         'Merging',
       );
       return;
@@ -141,6 +144,7 @@ export function createPatchActions(deps: PatchActionDeps) {
     moveChain = moveChain.then(async () => {
       const s = store.get();
       if (!s.project) return;
+      if (s.sort !== RANK_SORT) return moveInList(s, delta);
       try {
         const request = S.nextRequest(s, delta);
         const found = await api.invoke('patches.next', {
@@ -157,6 +161,14 @@ export function createPatchActions(deps: PatchActionDeps) {
       }
     });
     return moveChain;
+  }
+
+  /** J / K under another sort than the store's ranking: the neighbour in the list as shown. */
+  function moveInList(s: S.AppState, delta: 1 | -1): void {
+    const shown = S.visiblePatches(s);
+    const at = shown.findIndex((p) => p.id === s.selectedId);
+    const next = at < 0 ? shown[0] : shown[at + delta];
+    if (next) selectAndZoom(next.id);
   }
 
   // Reviews run one after another, each on the selection of its turn: pressing C three times

@@ -16,6 +16,7 @@ import type {
   ReviewState,
   RunView,
 } from '../../electron/common/contract.js';
+import { RANK_SORT, sortPatches } from './queue-sort.js';
 
 export type StateFilter = 'all' | ReviewState;
 export type CompareMode = 'swipe' | 'blend' | 'flicker' | 'side';
@@ -76,12 +77,16 @@ export interface AppState {
   /** Counts from `patches.summary` (refreshed after every change). */
   summary: PatchSummary | null;
   codeLists: CodeLists | null;
-  /** Patches picked with shift-click for a merge (the selected one is added to them). */
+  /** The multi-selection (Ctrl / Shift+click, Ctrl+A): bulk decisions and M act on it and the selected one. */
   marked: readonly string[];
   history: HistoryStatus;
   editMode: EditMode;
   /** The probability heat layer is shown (H). */
   heat: boolean;
+  /** Queue order, a value of SORT_OPTIONS (queue-sort.ts). */
+  sort: string;
+  /** Shares inside the reference layer the queue sorts by (`reference` sort), by patch id. */
+  referenceShares: Readonly<Record<string, number>> | null;
 }
 
 export const initialState: AppState = {
@@ -107,6 +112,8 @@ export const initialState: AppState = {
   history: { undo: null, redo: null },
   editMode: 'select',
   heat: false,
+  sort: RANK_SORT,
+  referenceShares: null,
 };
 
 /** How much a patch matters for review: likely changes over large areas first. */
@@ -199,9 +206,12 @@ export function heatRun(state: AppState): RunView | null {
   return runChoices(state.project).find((r) => r.probabilityUrl) ?? null;
 }
 
-/** The ranked patches the queue shows under the current filters. */
+/** The patches the queue shows under the current filters, in the queue's order. */
 export function visiblePatches(state: AppState): PatchView[] {
-  return state.patches.filter((p) => matchesFilters(p, state.filters));
+  const shown = state.patches.filter((p) => matchesFilters(p, state.filters));
+  return state.sort === RANK_SORT
+    ? shown
+    : sortPatches(shown, state.sort, { shares: state.referenceShares });
 }
 
 export function selectedPatch(state: AppState): PatchView | null {

@@ -30,5 +30,8 @@ export async function createDemoCopy(
       afterToken: await token('after', 'demo-after-2024-05-02.tif'),
     },
   });
-  return (await created.json()) as CreatedProject;
+  const project = (await created.json()) as CreatedProject;
+  // A new project becomes the one the app reopens on start; the other specs expect the demo.
+  await request.post('/api/project.openDemo', { data: {} });
+  return project;
 }

@@ -241,7 +241,7 @@ test('review desk: keyboard review, class key, vertex edit, split, merge, undo',
   expect(pieces.length).toBeGreaterThanOrEqual(2);
   await page.screenshot({ path: join(ARTIFACTS, 'desk-split.jpg'), quality: 80 });
 
-  // Merge two pieces back: select one, shift-click the other in the queue, M.
+  // Merge two pieces back: select one, Ctrl+click the other in the queue, M.
   const [first, second] = pieces;
   const rowOf = async (id: string) => {
     await page.evaluate(async (pid) => {
@@ -255,7 +255,7 @@ test('review desk: keyboard review, class key, vertex edit, split, merge, undo',
     return page.locator(`[data-testid="patch-row"][data-patch-id="${id}"]`);
   };
   await (await rowOf(first)).click();
-  await (await rowOf(second)).click({ modifiers: ['Shift'] });
+  await (await rowOf(second)).click({ modifiers: ['ControlOrMeta'] });
   await expect(page.locator(`[data-patch-id="${second}"]`)).toHaveClass(/marked/);
   await page.keyboard.press('m');
   await expect.poll(async () => (await get(first)).deleted).toBe(true);

@@ -16,7 +16,7 @@ import { installModelFolder, removeUserModel } from '../inference/model-install.
 import { defaultModel, modelInfo, scanModels } from '../inference/model-registry.js';
 import { availableProviders } from '../inference/session.js';
 import { runDetectJob } from '../jobs/run-detect-job.js';
-import { ensureDemoProject } from './demo-project.js';
+import { projectHandlers } from './project-handlers.js';
 import type { PdfPrinter } from '../report/pdf.js';
 import { evidenceInputFromProject, writeEvidenceReport } from '../report/evidence-report.js';
 import { checkProjectExport, exportProject } from './export-project.js';
@@ -33,6 +33,8 @@ export interface Host {
   transport: 'electron' | 'http';
   /** Asks the user for an image; resolves to an absolute path, or null when cancelled. */
   pickImage(role: 'before' | 'after', typedPath: string | undefined): Promise<string | null>;
+  /** Asks the user for a project file (.landwatch); null when cancelled. Absent: typed paths. */
+  pickProject?(typedPath: string | undefined): Promise<string | null>;
   /** Asks the user for a model folder (card.json + ONNX); null when cancelled. */
   pickModelFolder(typedPath: string | undefined): Promise<string | null>;
   /**
@@ -85,21 +87,16 @@ export class Backend {
         return modelInfo(await installModelFolder(folder, { replace: req.replace }));
       },
       'models.remove': async (req) => ({ removed: removeUserModel(req.modelId) }),
-      'project.openDemo': async () => {
-        const path = await ensureDemoProject();
-        return this.projects.view(this.projects.open(path));
-      },
       'file.pickImage': async (req) => {
         const path = await host.pickImage(req.role, req.path);
         if (path === null) return null;
         return this.files.register(path);
       },
-      'project.create': async (req) => {
-        const before = this.files.pathOf(req.beforeToken);
-        const after = this.files.pathOf(req.afterToken);
-        const id = await this.projects.create(req.name, before, after);
-        return this.projects.view(id);
-      },
+      ...projectHandlers({
+        projects: this.projects,
+        files: this.files,
+        ...(host.pickProject ? { pickProject: host.pickProject.bind(host) } : {}),
+      }),
       'project.get': async (req) => this.projects.view(req.projectId),
       'detect.start': async (req) => this.startDetection(req),
       'detect.cancel': async (req) => {

@@ -113,6 +113,24 @@ export class ProjectRegistry {
     };
   }
 
+  /** The project file of an open project. */
+  pathOf(id: string): string {
+    return this.store(id).path;
+  }
+
+  isOpen(id: string): boolean {
+    return this.open_.has(id);
+  }
+
+  /** Closes one project; false when it was not open. */
+  close(id: string): boolean {
+    const store = this.open_.get(id);
+    if (!store) return false;
+    store.close();
+    this.open_.delete(id);
+    return true;
+  }
+
   closeAll(): void {
     for (const store of this.open_.values()) store.close();
     this.open_.clear();

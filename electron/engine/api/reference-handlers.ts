@@ -116,6 +116,13 @@ export class ReferenceLayers {
         };
         return collection;
       },
+      'reference.shares': async (req) => {
+        const refs = this.of(req.projectId);
+        refs.refresh(); // patches changed since the last request get their overlaps first
+        return Object.fromEntries(
+          [...refs.sharesOf(Number(req.layerId))].map(([id, share]) => [String(id), share]),
+        );
+      },
       'reference.overlaps': async (req) => {
         const refs = this.of(req.projectId);
         const layers = new Map(refs.layers().map((l) => [l.id, l]));

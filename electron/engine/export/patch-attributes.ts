@@ -23,9 +23,14 @@ export interface PatchRecord {
   areaM2: number;
   areaMu: number;
   perimeterM: number;
-  /** Mean change probability inside the patch: the confidence shown to analysts. */
-  meanProb: number;
-  maxProb: number;
+  /**
+   * Mean change probability inside the patch: the confidence shown to analysts. Null for a patch
+   * drawn by hand (the model never saw it): an export must not pass it off as 100 % sure.
+   */
+  meanProb: number | null;
+  maxProb: number | null;
+  /** Where the outline comes from: `model`, `edited` (reshaped, split, merged) or `drawn`. */
+  source?: 'model' | 'edited' | 'drawn';
   /** Change class code from the project's code list (national 图斑类型 style, e.g. "01"). */
   changeClass: string | null;
   /** Legality code from the project's code list (e.g. "2" = 违法). */
@@ -88,6 +93,12 @@ export const PATCH_ATTRIBUTES: readonly PatchAttribute[] = [
   { name: 'reviewed_at', type: 'text', width: 32, description: 'time of the latest decision' },
   { name: 'comment', type: 'text', width: 254, description: 'comment of the latest decision' },
   { name: 'note', type: 'text', width: 254, description: "the analyst's note" },
+  {
+    name: 'source',
+    type: 'text',
+    width: 8,
+    description: 'outline from the model, edited by a person, or drawn by a person',
+  },
 ];
 
 /** Names of {@link PATCH_ATTRIBUTES}, for lookups and error messages. */
@@ -158,6 +169,7 @@ export function patchAttributes(record: PatchRecord): Record<string, FieldValue>
     reviewed_at: record.reviewedAt,
     comment: record.comment,
     note: record.note,
+    source: record.source ?? 'model',
   };
 }
 

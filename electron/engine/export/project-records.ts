@@ -64,8 +64,11 @@ export function readProjectPatches(
       areaM2: p.areaM2,
       areaMu: p.areaMu,
       perimeterM: p.perimeterM,
-      meanProb: p.meanProb,
-      maxProb: p.maxProb,
+      // A drawn patch has no model probability (the store ranks it as if 1; exports say none).
+      meanProb: p.origin === 'manual' ? null : p.meanProb,
+      maxProb: p.origin === 'manual' ? null : p.maxProb,
+      source:
+        p.origin === 'manual' ? 'drawn' : p.edited || p.origin !== 'model' ? 'edited' : 'model',
       changeClass: p.attributes?.changeClass ?? null,
       legality: p.attributes?.legality ?? null,
       fieldResult: p.attributes?.fieldResult ?? null,

@@ -129,6 +129,28 @@ export function readGeoJson(path: string): SourceLayer {
     }
     features.push({ polygons, properties });
   }
+  if (typeof crsName !== 'string') refuseProjectedWithoutCrs(features, bad);
   const name = typeof doc.name === 'string' && doc.name ? doc.name : file.replace(/\.[^.]+$/, '');
   return { path, name, crs, fields, features, skipped };
+}
+
+/**
+ * A file without a `crs` member is WGS 84 (RFC 7946), but many tools write projected coordinates
+ * without saying so. Reading those as longitude/latitude would put every feature off the scene
+ * (and every patch "outside approved land"), so coordinates beyond ±180 / ±90 are refused with
+ * what to do instead of being guessed at.
+ */
+function refuseProjectedWithoutCrs(features: SourceFeature[], bad: (why: string) => never): void {
+  for (const f of features) {
+    for (const polygon of f.polygons) {
+      for (const ring of polygon) {
+        for (const [x, y] of ring) {
+          if (Math.abs(x) <= 180 && Math.abs(y) <= 90) continue;
+          bad(
+            `it has no "crs" member, so it must be WGS 84 longitude/latitude (RFC 7946), but it holds the point (${x}, ${y}), outside ±180 / ±90: projected coordinates. LandWatch does not guess the CRS: add a "crs" member naming it (e.g. "EPSG:32650"), or save the layer as WGS 84 GeoJSON, a Shapefile with its .prj, or a GeoPackage.`,
+          );
+        }
+      }
+    }
+  }
 }

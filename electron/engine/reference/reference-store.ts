@@ -112,6 +112,7 @@ export class ReferenceStore {
       overlapsOf: db.prepare(
         'SELECT layer_id, area_m2, share FROM reference_overlaps WHERE patch_id = ? ORDER BY layer_id',
       ),
+      sharesOf: db.prepare('SELECT patch_id, share FROM reference_overlaps WHERE layer_id = ?'),
     };
   }
 
@@ -226,6 +227,12 @@ export class ReferenceStore {
   /** How many patches overlap a layer. */
   overlapCount(layerId: number): number {
     return (this.s.overlapCount.get(layerId) as { n: number }).n;
+  }
+
+  /** Share inside one layer of every patch that meets it (others have 0), by patch id. */
+  sharesOf(layerId: number): Map<number, number> {
+    const rows = this.s.sharesOf.all(layerId) as { patch_id: number; share: number }[];
+    return new Map(rows.map((r) => [r.patch_id, r.share]));
   }
 
   /** A patch's overlaps (only layers it overlaps), by layer id. */

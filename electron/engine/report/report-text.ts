@@ -90,7 +90,9 @@ export function patchFacts(record: PatchRecord, context: FactContext): Fact[] {
     ['周长 Perimeter', `${formatNumber(record.perimeterM, 1)} m`],
     [
       '置信度 Confidence',
-      `${(record.meanProb * 100).toFixed(1)} % mean · ${(record.maxProb * 100).toFixed(1)} % max`,
+      record.meanProb === null
+        ? '— 手绘 drawn by hand (no model probability)'
+        : `${(record.meanProb * 100).toFixed(1)} % mean · ${((record.maxProb ?? 0) * 100).toFixed(1)} % max`,
     ],
     ['前时相 Before', record.beforeDate ?? EMPTY],
     ['后时相 After', record.afterDate ?? EMPTY],

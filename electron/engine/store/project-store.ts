@@ -213,6 +213,15 @@ export class ProjectStore {
     return this.meta('name') ?? basename(this.path);
   }
 
+  /** Renames the project (kept in the project file). */
+  rename(name: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run('name', name);
+  }
+
   private meta(key: string): string | undefined {
     return (this.stmts.meta.get(key) as { value: string } | undefined)?.value;
   }

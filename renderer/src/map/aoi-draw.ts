@@ -7,9 +7,8 @@ import type OlMap from 'ol/Map.js';
 import Feature from 'ol/Feature.js';
 import Polygon from 'ol/geom/Polygon.js';
 import Draw, { createBox } from 'ol/interaction/Draw.js';
-import VectorLayer from 'ol/layer/Vector.js';
-import VectorSource from 'ol/source/Vector.js';
 import { Fill, Stroke, Style } from 'ol/style.js';
+import { createSketchLayer } from './sketch-layer.js';
 
 export type AoiShape = 'box' | 'polygon';
 
@@ -28,14 +27,7 @@ const STYLE = new Style({
 });
 
 export function createAoiDraw(map: OlMap): AoiDraw {
-  const source = new VectorSource();
-  const layer = new VectorLayer({
-    source,
-    style: STYLE,
-    zIndex: 20,
-    properties: { role: 'aoi' },
-  });
-  map.addLayer(layer);
+  const { source, layer } = createSketchLayer(map, STYLE, 20, 'aoi');
   let active: { interaction: Draw; finish(rings: number[][][] | null): void } | null = null;
 
   function show(rings: number[][][] | null): void {

@@ -15,6 +15,7 @@ import type { FeatureLike } from 'ol/Feature.js';
 import type { PatchView, ProjectView } from '../../../electron/common/contract.js';
 import type { CompareMode, EditMode } from '../state.js';
 import { createAoiDraw, type AoiShape } from './aoi-draw.js';
+import { createMeasureTool } from './measure-tool.js';
 import { createEditTools, type EditToolOptions } from './edit-tools.js';
 import { createHeatLayer } from './heat-layer.js';
 import { createHoverTip } from './hover-tip.js';
@@ -58,6 +59,10 @@ export interface MapView {
   /** Switches the map tool (select, modify, draw, split). */
   setEditMode(mode: EditMode, selectedId: string | null): void;
   zoomToPatch(id: string): void;
+  /** Q: measure a distance, then an area, then off; returns what is measured now. */
+  cycleMeasure(): 'distance' | 'area' | null;
+  /** Centres the map on a scene coordinate (go to x, y). */
+  centerOn(coordinate: Coordinate): void;
   /** Screen pixel (relative to the map) of a scene coordinate; for tests and overlays. */
   pixelOf(coordinate: Coordinate): number[] | null;
   setCompareMode(mode: CompareMode): void;
@@ -91,6 +96,7 @@ export function createMapView(options: MapViewOptions): MapView {
   const editTools = createEditTools(map, patchLayer.source, options);
   const heat = createHeatLayer(map, options.onError);
   const aoi = createAoiDraw(map);
+  const measure = createMeasureTool(map, element);
   const hoverTip = createHoverTip(element);
   const reference = createReferenceLayers(map);
   let editMode: EditMode = 'select';
@@ -147,7 +153,9 @@ export function createMapView(options: MapViewOptions): MapView {
   });
 
   map.on('singleclick', (event) => {
-    if (editMode === 'draw' || editMode === 'split' || aoi.isDrawing()) return;
+    if (editMode === 'draw' || editMode === 'split' || aoi.isDrawing() || measure.isActive()) {
+      return;
+    }
     const feature = map.forEachFeatureAtPixel(event.pixel, (f) => f, {
       layerFilter: (layer) => layer === patchLayer.layer,
       hitTolerance: 3,
@@ -249,6 +257,8 @@ export function createMapView(options: MapViewOptions): MapView {
       editTools.setMode(mode, selectedId);
     },
     pixelOf: (coordinate) => map.getPixelFromCoordinate(coordinate) ?? null,
+    cycleMeasure: () => measure.cycle(),
+    centerOn: (coordinate) => map.getView().animate({ center: coordinate, duration: 200 }),
     zoomToPatch(id) {
       const extent = patchLayer.extentOf(id);
       if (!extent) return;
@@ -275,6 +285,7 @@ export function createMapView(options: MapViewOptions): MapView {
       reference.clear();
       heat.dispose();
       aoi.dispose();
+      measure.dispose();
       hoverTip.dispose();
       side.dispose();
       compare.dispose();

@@ -60,7 +60,7 @@ export function createAttributeForm(options: AttributeFormOptions): AttributeFor
     class: 'input',
     rows: 2,
     maxlength: 4000,
-    placeholder: 'Note',
+    placeholder: 'Note (Enter saves, Shift+Enter: new line)',
     'aria-label': 'Note',
     title: keyHint('Note', 'note'),
     'data-testid': 'attr-note',
@@ -136,6 +136,15 @@ export function createAttributeForm(options: AttributeFormOptions): AttributeFor
       .finally(() => {
         save.disabled = !shown;
       });
+  });
+
+  // N puts the cursor here; Enter ends the note and saves it (Shift+Enter for a new line), and
+  // the keys go back to the review desk.
+  note.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    form.requestSubmit();
+    note.blur();
   });
 
   const fill = (patch: PatchView | null) => {

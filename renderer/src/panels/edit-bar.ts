@@ -39,7 +39,7 @@ const TOOLS: Tool[] = [
   {
     command: 'merge',
     label: 'Merge',
-    title: 'Merge with shift-clicked patches',
+    title: 'Merge with the Ctrl+clicked patches (Shift+click on the map)',
     testId: 'tool-merge',
   },
   { command: 'delete', label: 'Delete', title: 'Delete the selected patch', testId: 'tool-delete' },
@@ -70,7 +70,7 @@ export function createEditBar(run: (command: Command) => void): EditBar {
     hint,
   );
   const HINTS: Record<EditMode, string> = {
-    select: 'Shift+click patches to mark them for a merge.',
+    select: 'Ctrl+click patches in the queue (Shift+click on the map) to pick them for a merge.',
     modify: 'Drag a vertex (snaps to patches); click an edge to add one. Esc ends.',
     draw: 'Click the corners, double-click to finish. Esc cancels.',
     split: 'Click across the patch, double-click to finish the line. Esc cancels.',

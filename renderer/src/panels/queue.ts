@@ -3,10 +3,12 @@
  * area (m² and mu) and confidence, filtered by state, confidence, area, change class, change kind
  * and run. Only the
  * rows in view are in the DOM (a windowed list), so 10,000 patches scroll and step as fast as ten.
- * A click selects a patch (the map zooms to it); shift-click marks it for a merge.
+ * A click selects a patch (the map zooms to it); Ctrl+click adds it to the multi-selection
+ * (what bulk decisions and M act on), Shift+click a range.
  */
 import type { PatchSummary, PatchView } from '../../../electron/common/contract.js';
-import { formatArea, formatMu, formatPercent, kindLabel, runLabel, stateLabel } from '../format.js';
+import { formatPercent, kindLabel, runLabel } from '../format.js';
+import { row } from './queue-row.js';
 import {
   changeKinds,
   runChoices,
@@ -18,12 +20,20 @@ import {
 } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { scrollToShow, visibleRange } from '../ui/window-range.js';
+import { SORT_OPTIONS } from '../queue-sort.js';
+import { resizeHandle } from '../ui/resize-handle.js';
 
 export interface QueueOptions {
   onSelect(id: string): void;
-  /** Shift-click: mark or unmark for a merge. */
+  /** Ctrl/Cmd+click: add to or take out of the multi-selection (also what M merges). */
   onMark(id: string): void;
+  /** Shift+click: the range from the selected patch to this one joins the multi-selection. */
+  onRange(id: string): void;
   onFilter(filters: Partial<Filters>): void;
+  /** A value of SORT_OPTIONS. */
+  onSort(sort: string): void;
+  /** Shown above the rows (the multi-selection bar). */
+  bar?: HTMLElement;
 }
 
 export interface QueuePanel {
@@ -44,41 +54,6 @@ const STATE_FILTERS: { value: StateFilter; label: string }[] = [
 
 const CONFIDENCE_FILTERS = [0, 0.5, 0.7, 0.9];
 const AREA_FILTERS = [0, 100, 500, 1000, 5000];
-
-function row(patch: PatchView, selected: boolean, marked: boolean, index: number): HTMLElement {
-  const cls = patch.attributes?.changeClass;
-  return h(
-    'li',
-    {
-      class: `patch-row${selected ? ' selected' : ''}${marked ? ' marked' : ''}`,
-      role: 'option',
-      'aria-selected': String(selected),
-      'aria-posinset': index + 1,
-      tabindex: '-1',
-      'data-testid': 'patch-row',
-      'data-patch-id': patch.id,
-      'data-state': patch.state,
-      'data-change-class': cls ?? '',
-      title: 'Click to select, Shift+click to mark for a merge (M)',
-    },
-    h('span', { class: 'col-num' }, `#${patch.number}`),
-    h('span', { class: `badge badge-${patch.state}` }, stateLabel(patch.state)),
-    h(
-      'span',
-      { class: 'col-area' },
-      h('span', {}, formatArea(patch.areaM2)),
-      h('span', { class: 'muted' }, cls ? `类${cls}` : formatMu(patch.areaMu)),
-    ),
-    h(
-      'span',
-      {
-        class: 'col-conf',
-        title: `mean ${formatPercent(patch.meanProb)}, max ${formatPercent(patch.maxProb)}`,
-      },
-      formatPercent(patch.meanProb),
-    ),
-  );
-}
 
 function summaryText(summary: PatchSummary | null): string {
   if (!summary) return '';
@@ -132,6 +107,12 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
   classSelect.addEventListener('change', () =>
     options.onFilter({ changeClass: classSelect.value as ClassFilter }),
   );
+  const sortSelect = select(
+    'Sort the queue',
+    'queue-sort',
+    SORT_OPTIONS.map((o) => [o.value, `Sort: ${o.label}`]),
+  );
+  sortSelect.addEventListener('change', () => options.onSort(sortSelect.value));
   const count = h('span', { class: 'queue-count', 'data-testid': 'queue-count' });
   const summaryLine = h('p', { class: 'queue-summary hint', 'data-testid': 'queue-summary' });
   const rowsEl = h('ul', { class: 'queue-rows' });
@@ -149,7 +130,9 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     h('div', { class: 'queue-filters' }, stateSelect, confSelect),
     h('div', { class: 'queue-filters' }, areaSelect, classSelect),
     h('div', { class: 'queue-filters' }, kindSelect, runSelect),
+    h('div', { class: 'queue-filters' }, sortSelect),
     summaryLine,
+    options.bar ?? null,
     h(
       'div',
       { class: 'queue-head', 'aria-hidden': 'true' },
@@ -161,19 +144,24 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     list,
     empty,
   );
+  element.append(resizeHandle(element, 'landwatch.queueHeight'));
 
   // One listener for every row: rows come and go as the list scrolls.
   rowsEl.addEventListener('click', (event) => {
     const li = (event.target as HTMLElement).closest<HTMLElement>('.patch-row');
     const id = li?.dataset.patchId;
     if (!id) return;
-    if ((event as MouseEvent).shiftKey) options.onMark(id);
+    const mouse = event as MouseEvent;
+    if (mouse.ctrlKey || mouse.metaKey) options.onMark(id);
+    else if (mouse.shiftKey) options.onRange(id);
     else options.onSelect(id);
   });
 
   let visible: PatchView[] = [];
   let shownPatches: PatchView[] | null = null;
   let shownFilters: Filters | null = null;
+  let shownSort = '';
+  let shownShares: AppState['referenceShares'] = null;
   let shownCodes: AppState['codeLists'] = null;
   let shownProject: AppState['project'] = null;
   let shownKinds = '';
@@ -253,9 +241,17 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
           );
         }
       }
-      if (state.patches !== shownPatches || state.filters !== shownFilters) {
+      if (
+        state.patches !== shownPatches ||
+        state.filters !== shownFilters ||
+        state.sort !== shownSort ||
+        state.referenceShares !== shownShares
+      ) {
+        shownShares = state.referenceShares;
         shownPatches = state.patches;
         shownFilters = state.filters;
+        shownSort = state.sort;
+        sortSelect.value = state.sort;
         stateSelect.value = state.filters.state;
         confSelect.value = String(state.filters.minConfidence);
         areaSelect.value = String(state.filters.minAreaM2);
@@ -276,6 +272,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
             : 'No patch matches the filters.';
         force = true;
       }
+      if (sortSelect.value !== state.sort) sortSelect.value = state.sort;
       summaryLine.textContent = summaryText(state.summary);
       if (state.selectedId !== selectedId || state.marked !== marked || force) {
         const moved = state.selectedId !== selectedId;

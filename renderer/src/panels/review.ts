@@ -3,7 +3,8 @@
  * comment typed here; the X key asks for one in a prompt instead.
  */
 import type { PatchView, ReviewState } from '../../../electron/common/contract.js';
-import { formatArea, formatMu, formatPercent, stateLabel } from '../format.js';
+import { formatArea, formatMu, stateLabel } from '../format.js';
+import { confidenceText, patchSource, sourceLabel } from '../provenance.js';
 import { selectedPatch, type AppState } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 
@@ -103,11 +104,13 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
         ...fact('State', stateLabel(patch.state)),
         ...fact('Area', `${formatArea(patch.areaM2)} · ${formatMu(patch.areaMu)}`),
         ...fact('Perimeter', `${Math.round(patch.perimeterM).toLocaleString('en-US')} m`),
-        ...fact(
-          'Confidence',
-          `mean ${formatPercent(patch.meanProb)} · max ${formatPercent(patch.maxProb)}`,
-        ),
+        ...fact('Confidence', confidenceText(patch)),
       );
+      const source = h('dd', { 'data-testid': 'patch-source', 'data-source': patchSource(patch) });
+      source.append(
+        h('span', { class: `badge badge-source-${patchSource(patch)}` }, sourceLabel(patch)),
+      );
+      facts.append(h('dt', {}, 'Source'), source);
       // Keep what the analyst is typing when only the state of the same patch changed.
       if (!sameId) comment.value = patch.comment ?? '';
     },

@@ -5,6 +5,7 @@ import { h } from './dom.js';
 
 export interface ToolbarActions {
   openDemo(): void;
+  projects(): void;
   newProject(): void;
   detect(): void;
   adapt(): void;
@@ -25,6 +26,12 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     h('button', { class: 'tb-btn', type: 'button', title, 'data-testid': testId, onclick }, label);
 
   const demo = button('Open demo', 'open-demo', 'Open the demo project', actions.openDemo);
+  const projects = button(
+    'Projects',
+    'projects-open',
+    'Recent projects: open, rename, close; open a project file',
+    actions.projects,
+  );
   const create = button(
     'New project',
     'new-project',
@@ -132,6 +139,7 @@ export function createToolbar(actions: ToolbarActions): Toolbar {
     h('span', { class: 'brand' }, 'LandWatch'),
     projectName,
     h('span', { class: 'tb-sep' }),
+    projects,
     demo,
     create,
     detect,

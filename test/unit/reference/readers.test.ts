@@ -113,6 +113,29 @@ describe('GeoJSON', () => {
     expect(() => readLayerFile(join(dir, 'broken.geojson'))).toThrow(
       /broken\.geojson: not valid JSON/,
     );
+    // Projected coordinates without a "crs" member are refused, never read as lon/lat.
+    const utm = [
+      [662100, 3547600],
+      [662200, 3547600],
+      [662200, 3547700],
+      [662100, 3547600],
+    ];
+    writeFileSync(
+      join(dir, 'utm-no-crs.geojson'),
+      JSON.stringify({ type: 'Polygon', coordinates: [utm] }),
+    );
+    expect(() => readLayerFile(join(dir, 'utm-no-crs.geojson'))).toThrow(
+      /utm-no-crs\.geojson: it has no "crs" member.*\(662100, 3547600\), outside ±180 \/ ±90/,
+    );
+    writeFileSync(
+      join(dir, 'utm-crs.geojson'),
+      JSON.stringify({
+        type: 'Polygon',
+        crs: { type: 'name', properties: { name: 'EPSG:32650' } },
+        coordinates: [utm],
+      }),
+    );
+    expect(readLayerFile(join(dir, 'utm-crs.geojson')).crs?.epsg).toBe(32650);
     expect(() => readLayerFile(join(dir, 'missing.shp'))).toThrow(/missing\.shp: file not found/);
     expect(() => readLayerFile(join(dir, 'approved.kml'))).toThrow(
       /file not found|\.shp, \.geojson/,

@@ -123,6 +123,11 @@ describe('reference.import and reference.overlaps', () => {
     expect(overlaps[0]).toMatchObject({ layerId: approved.id, layerName: '批准用地' });
     expect(overlaps[0].areaM2).toBeCloseTo(100 - 10, 6);
     expect(await shares(approved.id)).toEqual({ 1: 0.9, 2: 0.5, 3: 0 });
+    // All shares of one layer at once (for sorting the queue): patches outside it are absent.
+    const all = await call<Record<string, number>>('reference.shares', { layerId: approved.id });
+    expect(Object.keys(all).sort()).toEqual(['1', '2']);
+    expect(all['1']).toBeCloseTo(0.9, 6);
+    expect(all['2']).toBeCloseTo(0.5, 6);
   });
 
   it('gives the same shares for the layer in WGS 84 (reprojected on import)', async () => {

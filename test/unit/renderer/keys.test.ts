@@ -37,8 +37,16 @@ describe('key map', () => {
     expect(commandForKey({ key })).toBe(command);
   });
 
+  it('binds the keys of review at scale, history, go to and measure', () => {
+    expect(commandForKey({ key: 'a', ctrlKey: true })).toBe('select_all');
+    expect(commandForKey({ key: 'g' })).toBe('goto');
+    expect(commandForKey({ key: 'y' })).toBe('history');
+    expect(commandForKey({ key: 'q' })).toBe('measure');
+    expect(commandForKey({ key: 'a', ctrlKey: true, editable: true })).toBeNull();
+  });
+
   it('ignores unbound keys, modifiers and typing', () => {
-    expect(commandForKey({ key: 'q' })).toBeNull();
+    expect(commandForKey({ key: 'w' })).toBeNull();
     expect(commandForKey({ key: 'c', ctrlKey: true })).toBeNull();
     expect(commandForKey({ key: 'c', metaKey: true })).toBeNull();
     expect(commandForKey({ key: 'j', altKey: true })).toBeNull();

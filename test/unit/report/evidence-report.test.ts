@@ -95,7 +95,7 @@ describe('evidence report (HTML)', () => {
       expect(page).toContain(
         `${formatNumber(r.areaM2, 1)} m² · ${formatNumber(r.areaMu, 3)} 亩 mu`,
       );
-      expect(page).toContain(`${(r.meanProb * 100).toFixed(1)} % mean`);
+      expect(page).toContain(`${(r.meanProb! * 100).toFixed(1)} % mean`);
       expect(page).toContain(r.reviewer!);
       expect(page).toContain(r.comment!);
     }

@@ -1,0 +1,76 @@
+/**
+ * The orders the review queue can show, as one list: each entry a value, a label and a compare
+ * function (ties always by patch number, so every order is total and predictable). A new order
+ * is one more entry here (e.g. a learnt ranking); `rank` is the store's own ranking, which J / K
+ * walk on the backend; other orders are walked in the list as shown.
+ */
+import type { PatchView, ReviewState } from '../../electron/common/contract.js';
+
+/** What some orders need besides the patches. */
+export interface SortContext {
+  /** Share of each patch inside the reference layer sorted by (absent: 0), or null. */
+  shares: Readonly<Record<string, number>> | null;
+}
+
+export interface SortOption {
+  value: string;
+  label: string;
+  compare(a: PatchView, b: PatchView, context: SortContext): number;
+}
+
+const STATE_ORDER: Record<ReviewState, number> = {
+  unreviewed: 0,
+  field_check: 1,
+  confirmed: 2,
+  rejected: 3,
+};
+
+const byNumber = (a: PatchView, b: PatchView) => a.number - b.number;
+const byRank = (a: PatchView, b: PatchView) =>
+  b.meanProb * b.areaM2 - a.meanProb * a.areaM2 || byNumber(a, b);
+
+/** Likely changes over large areas first (the store's ranking: mean probability × area). */
+export const RANK_SORT = 'rank';
+
+/** Least inside the chosen reference layer first (e.g. outside approved construction). */
+export const REFERENCE_SORT = 'reference';
+
+export const SORT_OPTIONS: SortOption[] = [
+  {
+    value: RANK_SORT,
+    label: 'Rank (confidence × area)',
+    compare: byRank,
+  },
+  {
+    value: 'confidence',
+    label: 'Confidence',
+    compare: (a, b) => b.meanProb - a.meanProb || byNumber(a, b),
+  },
+  { value: 'area', label: 'Area', compare: (a, b) => b.areaM2 - a.areaM2 || byNumber(a, b) },
+  {
+    value: 'date',
+    label: 'Last changed',
+    compare: (a, b) => (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') || byNumber(a, b),
+  },
+  {
+    value: 'state',
+    label: 'State (open first)',
+    compare: (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || byNumber(a, b),
+  },
+  {
+    value: REFERENCE_SORT,
+    label: 'Reference overlap (outside first)',
+    compare: (a, b, { shares }) => (shares?.[a.id] ?? 0) - (shares?.[b.id] ?? 0) || byRank(a, b),
+  },
+  { value: 'number', label: 'Patch number', compare: byNumber },
+];
+
+/** The patches in the order `sort` names (the rank order for an unknown one); a new array. */
+export function sortPatches(
+  patches: readonly PatchView[],
+  sort: string,
+  context: SortContext = { shares: null },
+): PatchView[] {
+  const option = SORT_OPTIONS.find((o) => o.value === sort) ?? SORT_OPTIONS[0];
+  return [...patches].sort((a, b) => option.compare(a, b, context));
+}
