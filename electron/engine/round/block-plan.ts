@@ -94,7 +94,12 @@ export function blockGrid(
           width: axes.xs[c.last] + axes.tileWidth - x,
           height: axes.ys[r.last] + axes.tileHeight - y,
         },
-        tiles: { row: r.first, col: c.first, rows: r.last - r.first + 1, cols: c.last - c.first + 1 },
+        tiles: {
+          row: r.first,
+          col: c.first,
+          rows: r.last - r.first + 1,
+          cols: c.last - c.first + 1,
+        },
       });
     }),
   );
@@ -102,7 +107,11 @@ export function blockGrid(
 }
 
 /** The part of a full-grid plan (row-major over `fullCols` columns) a block runs. */
-export function blockPlan(plan: Uint8Array | null, fullCols: number, block: Block): Uint8Array | null {
+export function blockPlan(
+  plan: Uint8Array | null,
+  fullCols: number,
+  block: Block,
+): Uint8Array | null {
   if (!plan) return null;
   const { row, col, rows, cols } = block.tiles;
   const out = new Uint8Array(rows * cols);
