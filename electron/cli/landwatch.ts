@@ -8,8 +8,10 @@ import { runDetectCommand } from './detect-command.js';
 import { EXPORT_USAGE, runExportCommand } from './export-command.js';
 import { MODELS_USAGE, runModelsCommand } from './models-command.js';
 import { REFERENCE_USAGE, runReferenceCommand } from './reference-command.js';
+import { ROUND_USAGE, runRoundCommand } from './round-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
 import { SIMILAR_USAGE, runSimilarCommand } from './similar-command.js';
+import { runWorkerCommand } from './worker-command.js';
 
 const USAGE = `Usage:
   landwatch detect --before <tif> --after <tif> --out <file.gpkg|.geojson|.shp>
@@ -23,6 +25,7 @@ ${MODELS_USAGE}
 ${ADAPT_USAGE}
 ${SIMILAR_USAGE}
 ${REFERENCE_USAGE}
+${ROUND_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1 [--allow-remote]]   the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -43,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runSimilarCommand(rest);
       case 'reference':
         return await runReferenceCommand(rest);
+      case 'round':
+        return await runRoundCommand(rest);
+      case 'worker':
+        return await runWorkerCommand(rest);
       case 'serve':
         return await runServeCommand(rest);
       case 'demo':

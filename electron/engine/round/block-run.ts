@@ -1,0 +1,118 @@
+/**
+ * One round job: the engine `detect` runs, on one block of a pair. Opens and aligns both dates as
+ * `detect` does (same bands, stretch, radiometric matching), takes the pair's screening plan (made
+ * once per pair for the whole scene, exactly as `detect` makes it), runs the block's tiles over its
+ * span and keeps the core's blended probability, stored as `detect` stores it (one byte a pixel),
+ * in the round's shared folder. Written under a temporary name and renamed: a killed worker leaves
+ * no half block.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { throwIfAborted } from '../errors.js';
+import { openInputs } from '../inference/detect-inputs.js';
+import { screenTiles } from '../inference/screening.js';
+import { createModelSession } from '../inference/session.js';
+import { runTileRows, windowAxes } from '../inference/tile-rows.js';
+import { quantise } from '../raster/probability-file.js';
+import type { Device } from '../../common/contract.js';
+import { blockGrid, blockPlan } from './block-plan.js';
+import { pairDetectParams, type BlockJob, type RoundSpec } from './round-spec.js';
+
+/** Where a block's core probability lies in the round's shared folder. */
+export function blockPath(spec: RoundSpec, pair: string, row: number, col: number): string {
+  return join(spec.outDir, pair, `block-${row}-${col}.u8`);
+}
+
+export interface BlockRunOptions {
+  device: Device;
+  signal?: AbortSignal;
+  /** The pair's screening plan: returns the stored one or stores what `compute` makes. */
+  plan: (compute: () => Promise<Uint8Array>) => Promise<Uint8Array | null>;
+  onTile?: (done: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+export interface BlockRunResult {
+  /** Core pixels written. */
+  pixels: number;
+  tilesRun: number;
+  executionProvider: string;
+  path: string;
+}
+
+/** Runs one block job and writes its core probability; see the module comment. */
+export async function runBlock(
+  spec: RoundSpec,
+  job: BlockJob,
+  options: BlockRunOptions,
+): Promise<BlockRunResult> {
+  const pair = spec.pairs.find((p) => p.id === job.pair);
+  if (!pair) throw new Error(`round ${spec.name} has no pair ${job.pair}`);
+  const inputs = await openInputs(pairDetectParams(spec, pair), options.signal);
+  let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
+  try {
+    const { card, alignment, dates } = inputs;
+    const axes = windowAxes(card, alignment.width, alignment.height);
+    const block = blockGrid(axes, alignment.width, alignment.height, pair.perBlock)[
+      job.row * pair.blockCols + job.col
+    ];
+    if (!block) throw new Error(`pair ${pair.id} has no block ${job.row}-${job.col}`);
+    session = await createModelSession(inputs.model.onnxPath, options.device, options.log);
+    const live = session;
+    mkdirSync(join(spec.outDir, pair.id), { recursive: true });
+    const full = pair.screening
+      ? await options.plan(async () => {
+          const screened = await screenTiles({
+            session: live.session,
+            card,
+            dates: [dates[0], dates[1]],
+            window: alignment,
+            axes,
+            scratchDir: join(spec.outDir, pair.id),
+            signal: options.signal,
+          });
+          return screened.plan;
+        })
+      : null;
+    throwIfAborted(options.signal);
+    const { span, core } = block;
+    const core8 = new Uint8Array(core.width * core.height);
+    const counts = await runTileRows({
+      session: session.session,
+      card,
+      dates: [dates[0], dates[1]],
+      window: {
+        x: alignment.x + span.x,
+        y: alignment.y + span.y,
+        width: span.width,
+        height: span.height,
+      },
+      plan: blockPlan(full, axes.xs.length, block),
+      signal: options.signal,
+      onTile: (done, total) => options.onTile?.(done, total),
+      onRows: (y, rows) => {
+        // Keep only the core: the halo belongs to (and is computed exactly by) another block.
+        const n = rows.length / span.width;
+        for (let r = 0; r < n; r++) {
+          const cy = span.y + y + r - core.y;
+          if (cy < 0 || cy >= core.height) continue;
+          const from = r * span.width + (core.x - span.x);
+          for (let c = 0; c < core.width; c++)
+            core8[cy * core.width + c] = quantise(rows[from + c]);
+        }
+      },
+    });
+    const path = blockPath(spec, pair.id, job.row, job.col);
+    writeFileSync(`${path}.${process.pid}.tmp`, core8);
+    renameSync(`${path}.${process.pid}.tmp`, path);
+    return {
+      pixels: core.width * core.height,
+      tilesRun: counts.run,
+      executionProvider: session.executionProvider,
+      path,
+    };
+  } finally {
+    await session?.dispose();
+    inputs.close();
+  }
+}
