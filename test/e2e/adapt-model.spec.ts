@@ -48,6 +48,8 @@ test('review, adapt, re-run with the adapted model; another project keeps its ow
       'data-state',
       key === 'c' ? 'confirmed' : 'rejected',
     );
+    // Deciding moves the selection on before the next key.
+    await expect(selected).not.toHaveAttribute('data-patch-id', id as string);
   }
 
   // A opens the adaptation: the summary counts the decisions; mark the scene reviewed; adapt.

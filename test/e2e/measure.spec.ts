@@ -3,7 +3,7 @@
  * The measure tool (Q) on the demo: a 100 m line reads 100.0 m, a 100 m square 10,000 m² and
  * 15.0 mu; a third Q ends it.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiCall } from './api-call.js';

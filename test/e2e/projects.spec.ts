@@ -4,7 +4,7 @@
  * app reopens it instead of the demo), reopen the demo and then the new project from the recent
  * list, rename it. Ends with the demo open again, as the other specs expect.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -4,7 +4,7 @@
  * confidence, and exports without a model probability (CSV); a detected patch whose outline was
  * edited shows "edited" and goes back to the model's outline from its history panel (Y).
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiCall } from './api-call.js';

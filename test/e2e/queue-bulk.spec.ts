@@ -4,7 +4,7 @@
  * `patches.create`): a Shift+click range and a Ctrl+click, select all matching (Ctrl+A), reject
  * all 50 in one step and undo that in one step; sort by area; go to a patch number (G).
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './served.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiCall } from './api-call.js';

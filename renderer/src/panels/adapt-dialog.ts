@@ -13,6 +13,7 @@ import type {
 import { describeError } from '../api/errors.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { createModal } from '../ui/modal.js';
+import { createProgressBar } from '../ui/progress-bar.js';
 
 export interface AdaptDialogOptions {
   api: LandWatchApi;
@@ -70,21 +71,9 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
     'Mark whole scene reviewed',
   );
   const clearMarks = h('button', { class: 'btn btn-sm', type: 'button' }, 'Clear reviewed areas');
-  const fill = h('div', { class: 'progress-fill' });
-  const bar = h(
-    'div',
-    {
-      class: 'progress',
-      role: 'progressbar',
-      'aria-valuemin': '0',
-      'aria-valuemax': '100',
-      'aria-label': 'Adaptation progress',
-      'data-testid': 'adapt-progress',
-    },
-    fill,
-  );
+  const bar = createProgressBar('Adaptation progress', 'adapt-progress');
   const message = h('span', { class: 'progress-phase', 'data-testid': 'adapt-phase' });
-  const progress = h('div', { class: 'adapt-job' }, bar, message);
+  const progress = h('div', { class: 'adapt-job' }, bar.element, message);
   progress.style.display = 'none';
   const result = h('div', { class: 'adapt-result', 'data-testid': 'adapt-result' });
   const start = h(
@@ -146,8 +135,7 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
     if (!('jobId' in event) || event.jobId !== jobId) return;
     if (event.type === 'adapt.progress') {
       const pct = event.total > 0 ? Math.round((100 * event.done) / event.total) : 0;
-      fill.style.width = `${pct}%`;
-      bar.setAttribute('aria-valuenow', String(pct));
+      bar.set(pct);
       message.textContent = event.message;
     } else if (event.type === 'adapt.done') {
       setRunning(false);
@@ -172,7 +160,7 @@ export function createAdaptDialog(options: AdaptDialogOptions): AdaptDialog {
     if (!projectId || running) return;
     replaceChildren(result);
     message.textContent = 'Starting…';
-    fill.style.width = '0%';
+    bar.set(0);
     jobId = null;
     early = [];
     setRunning(true);

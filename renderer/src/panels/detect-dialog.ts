@@ -8,6 +8,7 @@ import { formatEta } from '../format.js';
 import { jobPercent, type AppState, type JobState } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { createModal } from '../ui/modal.js';
+import { createProgressBar } from '../ui/progress-bar.js';
 import { createAoiField, type AoiFieldOptions } from './aoi-field.js';
 
 export interface DetectRequest {
@@ -143,20 +144,8 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     formError,
   );
 
-  const fill = h('div', { class: 'progress-fill' });
-  const bar = h(
-    'div',
-    {
-      class: 'progress',
-      role: 'progressbar',
-      'aria-valuemin': '0',
-      'aria-valuemax': '100',
-      'aria-valuenow': '0',
-      'aria-label': 'Detection progress',
-      'data-testid': 'detect-progress',
-    },
-    fill,
-  );
+  const progressBar = createProgressBar('Detection progress', 'detect-progress');
+  const bar = progressBar.element;
   const percentText = h('span', { class: 'progress-percent' });
   const phase = h('span', { class: 'progress-phase', 'data-testid': 'detect-phase' });
   const eta = h('span', { class: 'muted' });
@@ -288,8 +277,7 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     back.hidden = job === null || running;
     if (!job) return;
     const percent = jobPercent(job);
-    bar.setAttribute('aria-valuenow', String(percent));
-    fill.style.width = `${percent}%`;
+    progressBar.set(percent);
     bar.classList.toggle(
       'indeterminate',
       job.status === 'starting' || (running && job.total === 0),
