@@ -123,7 +123,7 @@ export async function samplePair(options: PairSampling): Promise<PairSampleRepor
     const feeds = await tileFeeds(card, inputs.dates, alignment, tile, signal);
     const out = await options.session.run(feeds.feeds, [featuresName]);
     const f = out[featuresName];
-    const [, channels, fh, fw] = f.dims as number[];
+    const [, , fh, fw] = f.dims as number[];
     const planes = f.data as Float32Array;
     // Labels of the tile's core, full resolution, in before-grid pixels.
     const [cx0, cy0, cx1, cy1] = core;
@@ -166,7 +166,6 @@ export async function samplePair(options: PairSampling): Promise<PairSampleRepor
         options.samples.offer(planes, fw * fh, hy * fw + hx, label, fold, block >>> 0);
       }
     }
-    void channels;
     for (const t of feeds.tensors) t.dispose?.();
     f.dispose?.();
     report.tilesRun++;

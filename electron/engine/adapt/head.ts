@@ -40,12 +40,7 @@ export function identityHead(channels: number, hidden: number, baseChannel: numb
 }
 
 /** The head's logit for one feature vector `f` (length = channels) starting at `offset`. */
-export function headLogit(
-  head: HeadWeights,
-  f: Float32Array,
-  offset = 0,
-  scratch?: Float32Array,
-): number {
+export function headLogit(head: HeadWeights, f: Float32Array, offset = 0): number {
   const c = head.channels;
   let z = head.linB + head.b2;
   for (let k = 0; k < c; k++) z += head.linW[k] * f[offset + k];
@@ -54,7 +49,6 @@ export function headLogit(
     const row = j * c;
     for (let k = 0; k < c; k++) a += head.w1[row + k] * f[offset + k];
     if (a > 0) z += head.w2[j] * a;
-    if (scratch) scratch[j] = a;
   }
   return z;
 }

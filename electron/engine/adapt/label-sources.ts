@@ -127,17 +127,20 @@ export function polygonLabels(
     name,
     async read(window) {
       const out = new Uint8Array(window.width * window.height).fill(background);
-      for (let r = 0; r < window.height; r++) {
-        const y = window.y + r;
-        for (let c = 0; c < window.width; c++) {
-          const x = window.x + c;
-          if (x < 0 || y < 0 || x >= before.width || y >= before.height) {
-            out[r * window.width + c] = IGNORE;
-          }
-        }
-      }
       for (const p of pixel) {
         if (ringsMeetWindow(p.rings, window)) burnPolygon(out, window, p.rings, p.label);
+      }
+      // Pixels beyond the image are never labelled, whatever a polygon covers there.
+      const c0 = Math.min(window.width, Math.max(0, -window.x));
+      const c1 = Math.max(c0, Math.min(window.width, before.width - window.x));
+      for (let r = 0; r < window.height; r++) {
+        const y = window.y + r;
+        const row = r * window.width;
+        if (y < 0 || y >= before.height) out.fill(IGNORE, row, row + window.width);
+        else {
+          out.fill(IGNORE, row, row + c0);
+          out.fill(IGNORE, row + c1, row + window.width);
+        }
       }
       return out;
     },

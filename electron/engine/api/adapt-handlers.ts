@@ -32,8 +32,10 @@ export function projectModelId(store: ProjectStore): string | null {
   return id && scanModels().models.some((m) => m.card.id === id) ? id : null;
 }
 
-export function adaptSummary(store: ProjectStore): AdaptSummaryView {
-  const { counts } = decisionInput(store);
+export function adaptSummary(
+  store: ProjectStore,
+  { counts } = decisionInput(store),
+): AdaptSummaryView {
   const adapted = adaptedModelId(store.db);
   let base: string | null = null;
   let reason: string | null = null;
@@ -80,11 +82,11 @@ export function adaptHandlers(
     },
     'adapt.start': async (req) => {
       const store = storeOf(req.projectId);
-      const summary = adaptSummary(store);
+      const input = decisionInput(store);
+      const summary = adaptSummary(store, input);
       if (!summary.ready) {
         throw new LandWatchError('E_ADAPT', `${store.name}: cannot adapt yet. ${summary.reason}`);
       }
-      const input = decisionInput(store);
       const jobId = randomUUID();
       const controller = new AbortController();
       jobs.set(jobId, controller);
