@@ -102,10 +102,20 @@ function labelledShare(
   return inside === 0 ? 0 : changed / inside;
 }
 
-/** The patches of one scene as the app makes them, each marked real or not. */
+const made = new Map<string, SimPatch[]>();
+
+/** The patches of one scene as the app makes them, each marked real or not (made once). */
 async function scenePatches(site: Site, scene: string): Promise<SimPatch[]> {
-  const [pa, pb, pl] = site.scene(scene);
   const tag = `${site.metresPerPixel}-${scene}`;
+  const known = made.get(tag);
+  if (known) return known;
+  const patches = await detectScene(site, scene, tag);
+  made.set(tag, patches);
+  return patches;
+}
+
+async function detectScene(site: Site, scene: string, tag: string): Promise<SimPatch[]> {
+  const [pa, pb, pl] = site.scene(scene);
   const [before, after] = [join(work, `${tag}-A.tif`), join(work, `${tag}-B.tif`)];
   await pngToTiff(pa, before, site.metresPerPixel, false);
   await pngToTiff(pb, after, site.metresPerPixel, false);
