@@ -14,6 +14,7 @@ import type {
   RankExplanationView,
 } from '../../../electron/common/contract.js';
 import { Backend } from '../../../electron/engine/api/backend.js';
+import { projectRanking } from '../../../electron/engine/rank/project-ranking.js';
 import { startServer, type RunningServer } from '../../../electron/server/http-server.js';
 import { detection, newRun, tempProject } from '../store/fixtures.js';
 import { testHost } from '../../helpers/host.js';
@@ -87,11 +88,15 @@ describe('rank.learnt and rank.explain', () => {
     expect(e.reasons[0].contribution).toBeGreaterThan(0);
   });
 
-  it('refits as decisions come in', async () => {
+  it('refits as decisions come in, and only then', async () => {
+    const store = backend.projects.store(projectId);
+    const cached = projectRanking(store);
+    expect(projectRanking(store)).toBe(cached);
     const before = await call<LearntRankingView>('rank.learnt');
     await review(LARGE.slice(10, 14), 'rejected');
     const after = await call<LearntRankingView>('rank.learnt');
     expect(after.decisions).toEqual({ confirmed: 10, rejected: 14 });
+    expect(projectRanking(store)).not.toBe(cached);
     expect(after.probabilities[LARGE[15]]).toBeLessThan(before.probabilities[LARGE[15]]);
   });
 
