@@ -72,7 +72,11 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     const [summary, history, learnt] = await Promise.all([
       api.invoke('patches.summary', { projectId }),
       api.invoke('history.list', { projectId, limit: 1 }),
-      api.invoke('rank.learnt', { projectId }),
+      // A ranking that fails must not stop the counts; its column then stays "—".
+      api.invoke('rank.learnt', { projectId }).catch((err: unknown) => {
+        report(err, 'Learning the queue ranking');
+        return null;
+      }),
     ]);
     store.update((s) =>
       s.project?.id === projectId ? { ...s, summary, history: history.status, learnt } : s,
