@@ -16,7 +16,8 @@
  *    an analyst walking the queue meets) and (b) in a seeded random order (seed 14), as a check.
  *  - Score: share of real changes among the first 20 unreviewed patches after those decisions,
  *    ordered by model probability vs by the learnt ranking (and, for reference, by the app's
- *    default rank, probability × area). A site's figure is the mean over its projects; the bar
+ *    default rank, probability × area; and, as a less noisy diagnostic added after the first run,
+ *    the ROC AUC of real vs not over all open patches). A site's figure is the mean over its projects; the bar
  *    (issue 14) is met when the learnt ranking's mean over sites exceeds model probability's.
  *  Nothing in the ranker is tuned on these scenes; its settings (20 decisions, 3 of each kind,
  *  λ = 2, 3 code neighbours) were fixed in electron/engine/rank/ before this script ran.
@@ -179,6 +180,7 @@ const sites = adaptSites(root, changedShare).filter((s) =>
   wanted.some((w) => s.name.toLowerCase().startsWith(w)),
 );
 const pct = (v: number | null) => (v === null ? 'not ready' : `${(v * 100).toFixed(0)} %`);
+const auc = (v: number | null) => (v === null ? '—' : v.toFixed(2));
 const rows: string[] = [];
 const json: Record<string, unknown>[] = [];
 const perSite = new Map<string, { order: string; prob: number; learnt: number }[]>();
@@ -197,7 +199,7 @@ for (const site of sites) {
     for (const [order, sequence] of orders) {
       const r: SimResult = simulate(patches, sequence, DECISIONS, TOP);
       rows.push(
-        `| ${site.name} | ${si + 1} | ${order} | ${patches.length} (${patches.filter((p) => p.real).length} real) | ${r.decided} (${r.confirmed} confirmed) | ${r.open} (${r.openReal} real) | ${r.top} | ${pct(r.byProbability)} | ${pct(r.byAppRank)} | ${pct(r.byLearnt)} |`,
+        `| ${site.name} | ${si + 1} | ${order} | ${patches.length} (${patches.filter((p) => p.real).length} real) | ${r.decided} (${r.confirmed} confirmed) | ${r.open} (${r.openReal} real) | ${r.top} | ${pct(r.byProbability)} | ${pct(r.byAppRank)} | ${pct(r.byLearnt)} | ${auc(r.aucProbability)} / ${auc(r.aucLearnt)} |`,
       );
       json.push({ site: site.name, split: si + 1, order, patches: patches.length, ...r });
       const list = perSite.get(site.name) ?? [];
@@ -215,9 +217,9 @@ console.log(
   `\nQueue ranking with ${model.card.id} ${model.card.version}: share of real changes in the first ${TOP} unreviewed patches after ${DECISIONS} simulated decisions (protocol: scripts/eval/eval-queue.ts)\n`,
 );
 console.log(
-  '| site | split | decisions taken in | patches | decided | open | scored | by probability | by prob × area | learnt |',
+  '| site | split | decisions taken in | patches | decided | open | scored | by probability | by prob × area | learnt | AUC over open: probability / learnt |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 console.log(
   '\n| decisions taken in | site | by probability | learnt | gain |\n| --- | --- | --- | --- | --- |',

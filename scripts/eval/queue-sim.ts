@@ -27,6 +27,33 @@ export interface SimResult {
   byLearnt: number | null;
   /** How many patches the shares are taken over: min(top, open). */
   top: number;
+  /**
+   * Diagnostic over every open patch, not only the first `top` (less noisy than a share of 20):
+   * ROC AUC of real vs not real by model probability and by the learnt probability.
+   */
+  aucProbability: number | null;
+  aucLearnt: number | null;
+}
+
+/** P(a real patch scores above a patch that is not), ties counting half; null without both. */
+export function rocAuc(scores: readonly number[], real: readonly boolean[]): number | null {
+  const order = scores.map((s, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let pos = 0;
+  let neg = 0;
+  let rankSum = 0;
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
+    const midRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (real[order[k]]) rankSum += midRank;
+    i = j + 1;
+  }
+  for (const r of real) {
+    if (r) pos++;
+    else neg++;
+  }
+  if (pos === 0 || neg === 0) return null;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 const byNumber = (a: RankPatch, b: RankPatch) => a.id.localeCompare(b.id);
@@ -74,5 +101,15 @@ export function simulate(
     byAppRank: shareReal([...open].sort(appRankOrder), n),
     byLearnt: learnt ? shareReal(learnt, n) : null,
     top: n,
+    aucProbability: rocAuc(
+      open.map((p) => p.meanProb),
+      open.map((p) => p.real),
+    ),
+    aucLearnt: ranking.ready
+      ? rocAuc(
+          open.map((p) => ranking.probability.get(p.id)!),
+          open.map((p) => p.real),
+        )
+      : null,
   };
 }
