@@ -14,6 +14,7 @@ import { IN_MEMORY_PIXELS, withArrays, type DetectResult } from './detect-result
 import { cardKinds } from './model-card.js';
 import { runProbability } from './probability-run.js';
 import { extractPolygons } from './reextract.js';
+import { PhaseClock } from './phase-clock.js';
 import { screenTiles, type ScreeningReport } from './screening.js';
 import { createModelSession } from './session.js';
 import { windowAxes, type TileCounts } from './tile-rows.js';
@@ -95,6 +96,7 @@ export async function detectChanges(
 ): Promise<DetectResult> {
   const { signal, onProgress = () => {}, log = () => {} } = hooks;
   const t0 = performance.now();
+  const clock = new PhaseClock();
   onProgress({ phase: 'open', done: 0, total: 1, etaSeconds: null, executionProvider: null });
   let inputs: DetectInputs | null = null;
   let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
@@ -130,12 +132,13 @@ export async function detectChanges(
       params.device ?? 'auto',
       log,
     );
-    const tOpen = performance.now();
+    const tOpen = clock.since('open', t0);
     log(`model ${card.id} on ${ep}; overlap ${width}×${height} px; work folder ${work.dir}`);
 
     let tiles: TileCounts | undefined;
     let plan = work.plan();
     if (screening && !plan && !work.record.complete) {
+      const screenStart = performance.now();
       const screened = await screenTiles({
         session: session.session,
         card,
@@ -149,6 +152,7 @@ export async function detectChanges(
       });
       plan = screened.plan;
       work.savePlan(plan, { ...screened.report });
+      clock.since('screen', screenStart);
     }
     if (inputs.aoi) {
       const aoiPlan = aoiTilePlan(windowAxes(card, width, height), windowTransform, inputs.aoi);
@@ -179,6 +183,7 @@ export async function detectChanges(
         georef: { geoTransform: windowTransform, geoKeys: inputs.geoKeys },
         plan,
         signal,
+        clock,
         onTile: (done, total, elapsed, run) =>
           onProgress({
             phase: 'infer',
@@ -215,7 +220,7 @@ export async function detectChanges(
         onProgress({ phase: 'vectorise', done, total, etaSeconds: null, executionProvider: ep }),
     });
     notes.push(...extracted.notes);
-    const tVec = performance.now();
+    const tVec = clock.since('vectorise', tInfer);
     onProgress({ phase: 'vectorise', done: 1, total: 1, etaSeconds: 0, executionProvider: ep });
     const result: Omit<DetectResult, 'probability' | 'mask'> = {
       before: before.info,
@@ -235,6 +240,7 @@ export async function detectChanges(
         infer: (tInfer - tOpen) / 1000,
         vectorise: (tVec - tInfer) / 1000,
       },
+      phases: clock.seconds(),
       probabilityPath: work.probabilityPath,
       maskPath: work.maskPath,
       ...(kinds ? { kindPath: work.kindPath } : {}),
