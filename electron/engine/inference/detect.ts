@@ -16,7 +16,8 @@ import { runProbability } from './probability-run.js';
 import { extractPolygons } from './reextract.js';
 import { PhaseClock } from './phase-clock.js';
 import { screenTiles, type ScreeningReport } from './screening.js';
-import { createModelSession } from './session.js';
+import type { ModelRunner } from './session.js';
+import { openModelRunner } from './session-thread.js';
 import { windowAxes, type TileCounts } from './tile-rows.js';
 import { WorkDir } from './work-dir.js';
 
@@ -99,7 +100,7 @@ export async function detectChanges(
   const clock = new PhaseClock();
   onProgress({ phase: 'open', done: 0, total: 1, etaSeconds: null, executionProvider: null });
   let inputs: DetectInputs | null = null;
-  let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
+  let session: ModelRunner | null = null;
   let work: WorkDir | null = null;
   let declutter: Declutterer | null = null;
   try {
@@ -121,7 +122,7 @@ export async function detectChanges(
     });
     notes.push(...work.notes);
     throwIfAborted(signal);
-    session = await createModelSession(model.onnxPath, params.device ?? 'auto', log);
+    session = await openModelRunner(model.onnxPath, params.device ?? 'auto', log);
     const ep = session.executionProvider;
     // A per-date step of the tile runner; screening compares the uncleaned coarse levels.
     declutter = await attachDeclutter(
@@ -140,7 +141,7 @@ export async function detectChanges(
     if (screening && !plan && !work.record.complete) {
       const screenStart = performance.now();
       const screened = await screenTiles({
-        session: session.session,
+        session: session.runner,
         card,
         dates: [dates[0], dates[1]],
         window: alignment,
@@ -175,7 +176,7 @@ export async function detectChanges(
       if (work.record.nextRow > 0) log(`resuming after tile row ${work.record.nextRow}`);
       const tileArea = card.tile.size ** 2;
       tiles = await runProbability({
-        session: session.session,
+        session: session.runner,
         card,
         dates: [dates[0], dates[1]],
         window: alignment,

@@ -6,7 +6,6 @@
  * (kind-map.ts) the same way: kind.raw (one plane after another), checkpointed with the
  * probability, then kind.tif with one band per kind.
  */
-import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import {
   RawProbability,
@@ -19,9 +18,10 @@ import { cardKinds, type ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows, type TileCounts } from './tile-rows.js';
 import type { WorkDir } from './work-dir.js';
+import type { RunSession } from './session.js';
 
 export interface ProbabilityRunOptions {
-  session: ort.InferenceSession;
+  session: RunSession;
   card: ModelCard;
   dates: [DateInput, DateInput];
   window: { x: number; y: number; width: number; height: number };

@@ -10,6 +10,7 @@ import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
 import type { PhaseClock } from './phase-clock.js';
 import { roundUp, type Tile } from './tiling.js';
+import type { RunSession } from './session.js';
 
 /**
  * Pixels this close to no-data in either date get probability 0. Resampled and mosaicked imagery
@@ -56,7 +57,7 @@ export interface TilePrediction {
  * block means (the full-resolution planes are never kept), when the card declares a kind output.
  */
 export async function predictTile(
-  session: ort.InferenceSession,
+  session: RunSession,
   card: ModelCard,
   dates: [DateInput, DateInput],
   window: { x: number; y: number },
@@ -82,7 +83,7 @@ function tileFetches(card: ModelCard, withKind: boolean): string[] {
  * ignores kind (screening) does not get its planes.
  */
 export async function runTile(
-  session: ort.InferenceSession,
+  session: RunSession,
   card: ModelCard,
   feeds: TileFeeds,
   withKind = false,

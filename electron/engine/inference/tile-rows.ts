@@ -4,7 +4,6 @@
  * order. After each tile row the rows in flight can be saved, so a killed run resumes at the next
  * tile row without recomputing any finished tile.
  */
-import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import { BandBlender, type BandCarry } from './band-blender.js';
 import { KindBlend } from './kind-map.js';
@@ -12,6 +11,7 @@ import type { ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
 import { finishTile, runTile, tileFeeds, type DateInput, type TileFeeds } from './tile-predict.js';
 import { axisTile, tileAxes, type Tile, type TileAxes } from './tiling.js';
+import type { RunSession } from './session.js';
 
 const FLUSH_ROWS = 64;
 
@@ -24,7 +24,7 @@ export interface TileCounts {
 }
 
 export interface TileRowsOptions {
-  session: ort.InferenceSession;
+  session: RunSession;
   card: ModelCard;
   /** [before, after]. */
   dates: [DateInput, DateInput];
