@@ -127,13 +127,15 @@ function threadRunner(
 }
 
 /**
- * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, and ORT's
- * intra-op threads from LANDWATCH_ORT_THREADS when set (the bench compares these).
+ * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, ORT's
+ * intra-op threads from LANDWATCH_ORT_THREADS and sleeping idle threads with LANDWATCH_ORT_SPIN=0
+ * (the bench compares these).
  */
 export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuning {
   const threads = Number(env.LANDWATCH_ORT_THREADS);
   return {
     thread: env.LANDWATCH_SESSION_THREAD !== '0',
+    ...(env.LANDWATCH_ORT_SPIN === '0' ? { spin: false } : {}),
     ...(Number.isInteger(threads) && threads > 0 ? { intraOpThreads: threads } : {}),
   };
 }

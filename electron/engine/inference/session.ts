@@ -41,6 +41,11 @@ export interface ModelSession extends ModelRunner {
 export interface SessionTuning {
   intraOpThreads?: number;
   thread?: boolean;
+  /**
+   * Whether ORT's idle intra-op threads spin (ORT's default) or sleep: spinning threads take the
+   * core the next tile's preparation would use.
+   */
+  spin?: boolean;
 }
 
 /** Providers worth trying for "auto", best first, on this platform. */
@@ -96,6 +101,9 @@ export async function createModelSession(
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(tuning.intraOpThreads ? { intraOpNumThreads: tuning.intraOpThreads } : {}),
+        ...(tuning.spin === false
+          ? { extra: { session: { intra_op: { allow_spinning: '0' } } } }
+          : {}),
         // Failed provider starts are reported through `fallbacks`, not ORT's own stderr logging.
         logSeverityLevel: 3,
       });
