@@ -121,7 +121,13 @@ function threadRunner(
       if (stopped) return;
       stopped = new LandWatchError('E_INTERNAL', 'The model session was released.');
       worker.removeAllListeners('exit');
-      await worker.terminate();
+      const busy = pending.size > 0;
+      failAll(stopped);
+      // A run in flight (a cancel) cannot be interrupted inside ORT, and terminating the thread
+      // under it aborts the process: the thread releases the session and ends after that run,
+      // and nobody waits for it.
+      if (busy) worker.postMessage({ type: 'release' });
+      else await worker.terminate();
     },
   };
 }

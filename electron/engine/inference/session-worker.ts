@@ -22,14 +22,20 @@ try {
     tuning,
   );
   post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
-  port.on('message', (m: { type: 'run'; id: number; inputs: WireTensor[]; fetches: string[] }) => {
-    if (m.type !== 'run') return;
+  let last: Promise<unknown> = Promise.resolve();
+  type Request = { type: 'run'; id: number; inputs: WireTensor[]; fetches: string[] };
+  port.on('message', (m: Request | { type: 'release' }) => {
+    if (m.type === 'release') {
+      // After the run in flight, if any: the session must outlive it.
+      void last.then(() => model.dispose()).finally(() => process.exit(0));
+      return;
+    }
     const start = performance.now();
     try {
       const feeds: Record<string, ort.Tensor> = {};
       for (const t of m.inputs) feeds[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
       // Synchronous inside ORT's own promise: this thread has nothing else to do meanwhile.
-      void model.session.run(feeds, m.fetches).then(
+      last = model.session.run(feeds, m.fetches).then(
         (result) => {
           const outputs: WireTensor[] = [];
           const transfer: ArrayBuffer[] = [];

@@ -3,6 +3,7 @@
  * normalises them as the model card says, runs the session and crops the padding away.
  */
 import * as ort from 'onnxruntime-node';
+import { LandWatchError, throwIfAborted } from '../errors.js';
 import { normaliseInto, type BandLinear, type BandStretch } from '../raster/bands.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import { checkKindDims, kindBlocks, type KindTile } from './kind-map.js';
@@ -67,7 +68,7 @@ export async function predictTile(
   clock?: PhaseClock,
 ): Promise<TilePrediction> {
   const feeds = await tileFeeds(card, dates, window, tile, signal, clock);
-  const output = await runTile(session, card, feeds, withKind, clock);
+  const output = await runTile(session, card, feeds, withKind, clock, signal);
   return finishTile(card, feeds, output, tile, withKind, clock);
 }
 
@@ -80,7 +81,8 @@ function tileFetches(card: ModelCard, withKind: boolean): string[] {
 
 /**
  * Runs the model on a tile's prepared inputs. Only the outputs used are fetched: a run that
- * ignores kind (screening) does not get its planes.
+ * ignores kind (screening) does not get its planes. A cancel settles at once when the session runs
+ * in its own thread (session-thread.ts; the run's result is then dropped), not after the tile.
  */
 export async function runTile(
   session: RunSession,
@@ -88,11 +90,26 @@ export async function runTile(
   feeds: TileFeeds,
   withKind = false,
   clock?: PhaseClock,
+  signal?: AbortSignal,
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
+  throwIfAborted(signal);
   const start = performance.now();
-  const output = await session.run(feeds.feeds, tileFetches(card, withKind));
+  const run = session.run(feeds.feeds, tileFetches(card, withKind));
+  const output = signal ? await untilAborted(run, signal) : await run;
   clock?.since('model', start);
   return output;
+}
+
+/** `promise`, or a cancel error as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 /** Crops a tile's model output to the tile, flags its no-data (with the edge margin), frees it. */

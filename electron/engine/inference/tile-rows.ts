@@ -124,7 +124,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
         const waitStart = performance.now();
         const feeds = await (next as Promise<TileFeeds>);
         clock?.since('wait', waitStart);
-        const running = runTile(session, card, feeds, withKind, clock);
+        const running = runTile(session, card, feeds, withKind, clock, signal);
         next = prepare(++index);
         const p = finishTile(card, feeds, await running, tile, withKind, clock);
         const blendStart = performance.now();
