@@ -74,7 +74,10 @@ async function main() {
       `int8 best ${q.bestMs} ms median ${q.medianMs} ms | speed-up ${result.speedupBest}× best, ` +
       `${result.speedupMedian}× median (load ${os.loadavg()[0].toFixed(1)})`,
   );
-  fs.writeFileSync(path.join(RUNS, `${models[1].name}-speed.json`), JSON.stringify(result, null, 1));
+  fs.writeFileSync(
+    path.join(RUNS, `${models[1].name}-speed.json`),
+    JSON.stringify(result, null, 1),
+  );
 }
 main().catch((e) => {
   console.error(e);

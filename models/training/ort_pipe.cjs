@@ -67,7 +67,9 @@ process.stdin.on('data', (chunk) => {
     const payload = Buffer.from(pending.subarray(4 + hlen, 4 + hlen + bytes));
     pending = pending.subarray(4 + hlen + bytes);
     busy = busy.then(() =>
-      handle(header, payload).catch((e) => reply({ error: String(e && e.message ? e.message : e) })),
+      handle(header, payload).catch((e) =>
+        reply({ error: String(e && e.message ? e.message : e) }),
+      ),
     );
   }
 });
