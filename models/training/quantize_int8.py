@@ -14,8 +14,9 @@
    input scale x weight scale); its output (after its ReLU when a ReLU is its only consumer) gets a
    QuantizeLinear -> DequantizeLinear pair, so ONNX Runtime fuses DQ -> Conv -> Q into QLinearConv
    (and DQ -> Add -> Q into QLinearAdd). All readers of a quantised tensor read its dequantised
-   copy. The classifier (the Conv whose output reaches `prob` without another Conv between) keeps
-   a float output, so the probability is not rounded to 256 logit steps.
+   copy, except Shape nodes, which read the 8-bit one (a DequantizeLinear only for them is waste).
+   The classifier (the Conv whose output reaches `prob` without another Conv between) keeps a
+   float output, so the probability is not rounded to 256 logit steps.
 Writes <out>/model.onnx and <out>/quantization.json; evaluate_int8.py measures it and writes the card.
 """
 import argparse
@@ -63,14 +64,19 @@ def head_convs(graph, prob_name):
     return heads
 
 
-def plan(model, prob_name="prob"):
-    """The activation tensors to quantise and the Convs whose output stays float."""
+def plan(model, prob_name="prob", adds=True):
+    """The activation tensors to quantise and the Convs whose output stays float. With `adds`, the
+    outputs of Add nodes too (after their ReLU), so ONNX Runtime can run them as QLinearAdd."""
     g = model.graph
     users = consumers(g)
     outputs = {o.name for o in g.output}
     heads = head_convs(g, prob_name)
     tensors = []
     for n in g.node:
+        if n.op_type == "Add" and adds:
+            y = n.output[0]
+            after = users.get(y, [])
+            tensors.append(after[0].output[0] if len(after) == 1 and after[0].op_type == "Relu" else y)
         if n.op_type != "Conv":
             continue
         tensors.append(n.input[0])
@@ -155,9 +161,9 @@ def weight_source(graph, name):
     return name, (numpy_helper.to_array(inits[name]) if name in inits else None)
 
 
-def quantize(model, ranges, method, reduce_range):
+def quantize(model, ranges, method, reduce_range, adds=True):
     g = model.graph
-    tensors, heads = plan(model)
+    tensors, heads = plan(model, adds=adds)
     qmax = 63 if reduce_range else 127
     new_nodes, new_inits = [], []
     act = {}
@@ -170,10 +176,10 @@ def quantize(model, ranges, method, reduce_range):
         new_nodes += [helper.make_node("QuantizeLinear", [t, s_name, z_name], [f"{t}_q"], name=f"{t}_Q"),
                       helper.make_node("DequantizeLinear", [f"{t}_q", s_name, z_name], [f"{t}_dq"],
                                        name=f"{t}_DQ")]
-    for n in g.node:  # every reader of a quantised tensor reads its dequantised copy
+    for n in g.node:  # every reader of a quantised tensor reads its dequantised copy ...
         for k, i in enumerate(n.input):
-            if i in act:
-                n.input[k] = f"{i}_dq"
+            if i in act:  # ... but Shape, which reads the 8-bit copy (no DequantizeLinear only for it)
+                n.input[k] = f"{i}_q" if n.op_type == "Shape" else f"{i}_dq"
     weights_done = set()
     counts = {"convs": 0, "floatOutputConvs": sorted(heads), "activationTensors": len(tensors)}
     for n in g.node:
@@ -253,12 +259,14 @@ def main():
                     help=f"activation ranges: {PERCENTILE}th percentiles (default) or min/max")
     ap.add_argument("--reduce-range", action="store_true",
                     help="7-bit weights (for AVX2 CPUs without VNNI, where u8s8 products can saturate)")
+    ap.add_argument("--no-adds", action="store_true",
+                    help="quantise only Conv inputs and outputs, not the outputs of Add nodes")
     ap.add_argument("--reuse-ranges", action="store_true", help="reuse runs/quant/<model>-ranges.json")
     args = ap.parse_args()
     src = os.path.join(MODELS, args.model, "model.onnx")
     out = os.path.abspath(args.out or os.path.join(MODELS, f"{args.model}-int8"))
     model = onnx.load(src)
-    tensors, _ = plan(model)
+    tensors, _ = plan(model, adds=not args.no_adds)
     ranges_path = os.path.join(RUNS, f"{args.model}-ranges.json")
     if args.reuse_ranges and os.path.exists(ranges_path):
         calib = json.load(open(ranges_path))
@@ -266,7 +274,11 @@ def main():
         calib = collect_ranges(src, model, tensors, data.resolve_data(args.data))
         with open(ranges_path, "w") as f:
             json.dump(calib, f, indent=1)
-    counts = quantize(model, calib["ranges"], args.calib, args.reduce_range)
+    missing = [t for t in tensors if t not in calib["ranges"]]
+    if missing:
+        raise SystemExit(f"{ranges_path} has no range for {len(missing)} tensors ({missing[0]}, ...): "
+                         "run without --reuse-ranges")
+    counts = quantize(model, calib["ranges"], args.calib, args.reduce_range, not args.no_adds)
     onnx.checker.check_model(model)
     os.makedirs(out, exist_ok=True)
     onnx.save(model, os.path.join(out, "model.onnx"))
@@ -284,7 +296,8 @@ def main():
         "command": "/usr/bin/python3 models/training/quantize_int8.py"
                    + (f" --model {args.model}" if args.model != "lw-siamese-v1" else "")
                    + (" --calib minmax" if args.calib == "minmax" else "")
-                   + (" --reduce-range" if args.reduce_range else ""),
+                   + (" --reduce-range" if args.reduce_range else "")
+                   + (" --no-adds" if args.no_adds else ""),
         "onnxBytes": os.path.getsize(os.path.join(out, "model.onnx")),
         "floatOnnxBytes": os.path.getsize(src)}
     with open(os.path.join(out, "quantization.json"), "w") as f:
