@@ -4,8 +4,8 @@
 // every round) since the machine is shared and noisy; best and median of the rounds. Also dumps
 // each optimised graph (optimizedModelFilePath) to runs/quant/ so evaluate_int8.py can count the
 // ops ONNX Runtime really runs (QLinearConv, ...).
-//   node models/training/bench_int8.cjs [floatDir] [int8Dir] [rounds]
-//   (defaults models/lw-siamese-v1, models/lw-siamese-v1-int8, 15)
+//   node models/training/bench_int8.cjs [floatDir] [int8Dir] [rounds] [intraOpThreads]
+//   (defaults models/lw-siamese-v1, models/lw-siamese-v1-int8, 15, ORT's default)
 // Writes runs/quant/<int8 folder>-speed.json.
 const fs = require('fs');
 const os = require('os');
@@ -15,11 +15,12 @@ const ort = require('onnxruntime-node');
 const MODELS = path.join(__dirname, '..');
 const RUNS = path.join(__dirname, 'runs', 'quant');
 
-async function open(dir) {
+async function open(dir, threads) {
   const name = path.basename(dir);
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
+    ...(threads ? { intraOpNumThreads: threads } : {}),
     optimizedModelFilePath: path.join(RUNS, `${name}.optimized.onnx`),
   });
   return { name, session };
@@ -40,7 +41,8 @@ async function main() {
   const floatDir = path.resolve(process.argv[2] || path.join(MODELS, 'lw-siamese-v1'));
   const int8Dir = path.resolve(process.argv[3] || path.join(MODELS, 'lw-siamese-v1-int8'));
   const rounds = Number(process.argv[4] || 15);
-  const models = [await open(floatDir), await open(int8Dir)];
+  const threads = Number(process.argv[5] || 0);
+  const models = [await open(floatDir, threads), await open(int8Dir, threads)];
   const feeds = pair(512);
   for (const m of models) await m.session.run(feeds); // warm-up
   const times = models.map(() => []);
@@ -66,11 +68,11 @@ async function main() {
     speedupMedian: +(f.medianMs / q.medianMs).toFixed(2),
     note:
       `onnxruntime-node ${require('onnxruntime-node/package.json').version} CPU EP, graphOptimizationLevel all, ` +
-      `default threads, ${os.cpus().length} shared cores (${os.cpus()[0].model}), 1-min load average ` +
+      `${threads ? `${threads} intra-op thread(s)` : 'default threads'}, ${os.cpus().length} shared cores (${os.cpus()[0].model}), 1-min load average ` +
       `${os.loadavg()[0].toFixed(1)} at the end; runs interleaved, order alternating`,
   };
   console.log(
-    `512² pair, ${rounds} interleaved rounds: float best ${f.bestMs} ms median ${f.medianMs} ms | ` +
+    `512² pair, ${threads || 'default'} threads, ${rounds} interleaved rounds: float best ${f.bestMs} ms median ${f.medianMs} ms | ` +
       `int8 best ${q.bestMs} ms median ${q.medianMs} ms | speed-up ${result.speedupBest}× best, ` +
       `${result.speedupMedian}× median (load ${os.loadavg()[0].toFixed(1)})`,
   );

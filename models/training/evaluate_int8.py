@@ -134,7 +134,10 @@ def main():
             + ("The engine runs it instead of the float model on CPU when no model is named." if preferred else why)),
         "file": "model.onnx",
         "quantizedFrom": {"model": fcard["id"], "version": fcard["version"], **quant["method"],
-                          "calibration": quant["calibration"], "accuracyBar": bar},
+                          "calibration": quant["calibration"], "accuracyBar": bar,
+                          "caveat": ("accuracy and speed measured on an AVX-512 VNNI CPU; on x86 CPUs with "
+                                     "AVX2 but no VNNI, ONNX Runtime's u8s8 kernels can saturate: "
+                                     "quantize_int8.py --reduce-range (7-bit weights) avoids it")},
         "preferredOn": preferred,
         "metrics": {"validation": q, "float": f, "baselineAbsDiffOtsu": res["baseline"], "bySource": by_src,
                     "radiometry": "match",
