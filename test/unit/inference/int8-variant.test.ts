@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adaptableBase } from '../../../electron/engine/adapt/adapt-model.js';
 import type { ModelCard } from '../../../electron/engine/inference/model-card.js';
 import { findModel, scanModels } from '../../../electron/engine/inference/model-registry.js';
 import { findRunModel } from '../../../electron/engine/inference/model-variant.js';
@@ -102,5 +103,9 @@ describe.skipIf(!PAIR.every(existsSync))('lw-siamese-v1-int8 on a real tile', ()
     );
     expect(findRunModel(undefined, 'webgpu', scan).model.card.id).toBe('lw-siamese-v1');
     expect(findRunModel('lw-siamese-v1', 'cpu', scan).model.card.id).toBe('lw-siamese-v1');
+  });
+
+  it('is adapted through its float model, whose features adapters are fitted on', () => {
+    expect(adaptableBase('lw-siamese-v1-int8').card.id).toBe('lw-siamese-v1');
   });
 });
