@@ -23,6 +23,7 @@ export async function modelSecondsPerTile(
     beforePath: before,
     afterPath: after,
     modelId: options.modelId,
+    device: (options.device ?? 'auto') as never,
   });
   const { thread: _thread, ...tuning } = defaultTuning();
   const model = await createModelSession(

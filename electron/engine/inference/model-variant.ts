@@ -5,12 +5,10 @@
  * that provider when the user named no model. The run is keyed and recorded under the variant's
  * own id, so its results say which graph produced them. A model named by the user runs as named.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Device } from '../../common/contract.js';
 import type { InstalledModel } from './model-card.js';
 import { findModel, scanModels, type RegistryScan } from './model-registry.js';
-import { autoOrder, availableProviders } from './session.js';
+import { autoOrder, availableProviders, hasVulkanLoader } from './session.js';
 
 /** The model a run uses, and a note for the run when a variant stands in for the default. */
 export interface RunModel {
@@ -87,17 +85,4 @@ export function findRunModel(
       `measured faster there, validation pixel F1 and object recall within ${bar.tolerance} of it ` +
       `(name a model to choose another)`,
   };
-}
-
-// session.ts checks the same before trying WebGPU on Linux (kept in step with it).
-function hasVulkanLoader(): boolean {
-  const dirs = [
-    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu',
-    '/usr/lib/aarch64-linux-gnu',
-    '/usr/lib64',
-    '/usr/lib',
-    '/usr/local/lib',
-  ];
-  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }

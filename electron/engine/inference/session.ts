@@ -152,7 +152,8 @@ function missingPrerequisite(provider: string, installed: string[]): string | nu
   return null;
 }
 
-function hasVulkanLoader(): boolean {
+/** Whether a Vulkan loader (libvulkan.so.1), which WebGPU needs on Linux, is installed. */
+export function hasVulkanLoader(): boolean {
   const dirs = [
     '/usr/lib/x86_64-linux-gnu',
     '/usr/lib/aarch64-linux-gnu',
