@@ -243,6 +243,11 @@ export const migrations: string[] = [
     WHEN EXISTS (SELECT 1 FROM reference_layers)
     BEGIN INSERT OR IGNORE INTO reference_stale (patch_id) VALUES (NEW.id); END;
   `,
+  // 7: optimistic concurrency: every analyst change of a patch (edit, undo, redo) counts its
+  //    version up; a write that carries the version it read is refused when the row moved on.
+  `
+  ALTER TABLE patches ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
 
 /** Brings a project file up to the newest schema; refuses files newer than this build. */

@@ -44,6 +44,7 @@ import { PatchQueue } from './patch-queue.js';
 import { PatchTable } from './patch-table.js';
 import { ProjectLists } from './project-lists.js';
 import { RerunLinker } from './rerun-links.js';
+import type { ReadVersions } from './versions.js';
 
 export interface StoredScene {
   role: 'before' | 'after';
@@ -359,8 +360,14 @@ export class ProjectStore {
   }
 
   /** Records a review decision (with its review, audit and undo rows) and returns the patch. */
-  review(id: number, state: ReviewState, comment: string | null, reviewer: string): PatchView {
-    this.editor.review([id], state, comment, reviewer);
+  review(
+    id: number,
+    state: ReviewState,
+    comment: string | null,
+    reviewer: string,
+    expect?: ReadVersions,
+  ): PatchView {
+    this.editor.review([id], state, comment, reviewer, expect);
     return this.patch(id);
   }
 
@@ -405,36 +412,53 @@ export class ProjectStore {
     state: ReviewState,
     comment: string | null,
     actor: string,
+    expect?: ReadVersions,
   ): EditResult {
     const ids = Array.isArray(target) ? target : this.queue_.ids(target);
     if (ids.length === 0)
       throw new LandWatchError('E_BAD_REQUEST', 'No patch matches the filter: nothing to review.');
-    return this.result(this.editor.review(ids, state, comment, actor));
+    return this.result(this.editor.review(ids, state, comment, actor, expect));
   }
 
   /** Takes over an earlier patch's decision (carry-over), undoable as one step. */
-  inherit(id: number, decision: InheritedDecision, label: string, actor: string): EditResult {
-    return this.result(this.editor.inheritDecision(id, decision, label, actor));
+  inherit(
+    id: number,
+    decision: InheritedDecision,
+    label: string,
+    actor: string,
+    expect?: ReadVersions,
+  ): EditResult {
+    return this.result(this.editor.inheritDecision(id, decision, label, actor, expect));
   }
 
-  setAttributes(ids: number[], attributes: Partial<PatchAttributes>, actor: string): EditResult {
-    return this.result(this.editor.setAttributes(ids, attributes, actor));
+  setAttributes(
+    ids: number[],
+    attributes: Partial<PatchAttributes>,
+    actor: string,
+    expect?: ReadVersions,
+  ): EditResult {
+    return this.result(this.editor.setAttributes(ids, attributes, actor, expect));
   }
 
-  setGeometry(id: number, rings: number[][][], actor: string): EditResult {
-    return this.result(this.editor.setGeometry(id, rings, actor));
+  setGeometry(id: number, rings: number[][][], actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.setGeometry(id, rings, actor, expect));
   }
 
-  revertGeometry(id: number, actor: string): EditResult {
-    return this.result(this.editor.revertGeometry(id, actor));
+  revertGeometry(id: number, actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.revertGeometry(id, actor, expect));
   }
 
-  split(id: number, line: number[][], actor: string): EditResult {
-    return this.result(this.editor.split(id, line, actor));
+  split(id: number, line: number[][], actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.split(id, line, actor, expect));
   }
 
-  merge(ids: number[], primaryId: number | undefined, actor: string): EditResult {
-    return this.result(this.editor.merge(ids, primaryId, actor));
+  merge(
+    ids: number[],
+    primaryId: number | undefined,
+    actor: string,
+    expect?: ReadVersions,
+  ): EditResult {
+    return this.result(this.editor.merge(ids, primaryId, actor, expect));
   }
 
   createPatch(
@@ -447,8 +471,8 @@ export class ProjectStore {
     return this.result(this.editor.create(rings, state, comment, attributes, actor));
   }
 
-  deletePatches(ids: number[], actor: string): EditResult {
-    return this.result(this.editor.delete(ids, actor));
+  deletePatches(ids: number[], actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.delete(ids, actor, expect));
   }
 
   undo(actor: string): EditResult {
