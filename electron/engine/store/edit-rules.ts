@@ -14,6 +14,18 @@ import type { SceneFrame } from './patch-edits.js';
 import type { Snapshot } from './patch-rows.js';
 import { ATTRIBUTE_COLUMNS } from './patch-rows.js';
 
+/** How an operation's summary names a review decision. */
+export const STATE_VERB: Record<ReviewState, string> = {
+  unreviewed: 'Reset',
+  confirmed: 'Confirmed',
+  rejected: 'Rejected',
+  field_check: 'Sent to field check',
+};
+
+/** "patch #12" or "3 patches", for operation summaries. */
+export const patchesNamed = (rows: { number: number }[]) =>
+  rows.length === 1 ? `patch #${rows[0].number}` : `${rows.length} patches`;
+
 /** A polygon ready to store: oriented rings, its GeoJSON text and its measurements. */
 export interface Shaped {
   rings: PolygonRings;

@@ -9,7 +9,13 @@ import type { PatchAttributes, ReviewState } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
 import type { MapUnits } from '../vector/geo.js';
 import type { Shaped } from './edit-rules.js';
-import { attributeColumns, checkRejection, shapePolygon } from './edit-rules.js';
+import {
+  STATE_VERB,
+  attributeColumns,
+  checkRejection,
+  patchesNamed as plural,
+  shapePolygon,
+} from './edit-rules.js';
 import { splitPolygonByLine, unionPolygons } from './geometry/polygon-ops.js';
 import type { PolygonRings } from './geometry/rings.js';
 import type { HistoryLog, Recorded } from './history-log.js';
@@ -38,16 +44,6 @@ export interface SceneFrame {
 
 /** The run that holds patches drawn by hand. */
 export const MANUAL_RUN_ID = 'manual';
-
-const STATE_VERB: Record<ReviewState, string> = {
-  unreviewed: 'Reset',
-  confirmed: 'Confirmed',
-  rejected: 'Rejected',
-  field_check: 'Sent to field check',
-};
-
-const plural = (rows: PatchRow[]) =>
-  rows.length === 1 ? `patch #${rows[0].number}` : `${rows.length} patches`;
 
 /**
  * Validates and applies analyst edits; each public method is one recorded, undoable operation.
