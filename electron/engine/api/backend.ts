@@ -104,11 +104,7 @@ export class Backend {
         job?.abort();
         return { cancelled: job !== undefined };
       },
-      ...patchHandlers(
-        (projectId) => this.projects.reviewStore(projectId),
-        (projectId) => this.projects.store(projectId),
-        reviewer,
-      ),
+      ...patchHandlers((projectId) => this.projects.reviewStore(projectId), reviewer),
       ...this.reference.handlers(),
       ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
       ...adaptHandlers(

@@ -4,13 +4,12 @@
  * each payload against the contract; what is left here is turning ids into numbers, picking the
  * open project and naming the actor.
  *
- * They work through the async {@link ReviewStore}, so the same handlers serve a project file
- * and a team project; split and merge still work on the project file directly.
+ * They work only through the async {@link ReviewStore}, so the same handlers serve a project
+ * file and a team project.
  */
 import type { CodeChannel } from '../../common/codes-contract.js';
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
-import type { ProjectStore } from '../store/project-store.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { ReadVersions } from '../store/versions.js';
 
@@ -47,12 +46,10 @@ function versions(given: Record<string, number> | undefined): ReadVersions | und
  * Builds the handlers.
  *
  * @param store - the open project with that id (throws E_NOT_FOUND when it is not open)
- * @param project - the same project as a file, for split and merge
  * @param actor - who is acting (recorded in reviews, audit rows and the history)
  */
 export function patchHandlers(
   store: (projectId: string) => ReviewStore,
-  project: (projectId: string) => ProjectStore,
   actor: () => string,
 ): PatchHandlers {
   return {
@@ -99,14 +96,9 @@ export function patchHandlers(
     'patches.revertGeometry': async (req) =>
       store(req.projectId).revertGeometry(num(req.patchId), actor(), versions(req.expectVersions)),
     'patches.split': async (req) =>
-      project(req.projectId).split(
-        num(req.patchId),
-        req.line,
-        actor(),
-        versions(req.expectVersions),
-      ),
+      store(req.projectId).split(num(req.patchId), req.line, actor(), versions(req.expectVersions)),
     'patches.merge': async (req) =>
-      project(req.projectId).merge(
+      store(req.projectId).merge(
         nums(req.patchIds),
         req.primaryId === undefined ? undefined : num(req.primaryId),
         actor(),

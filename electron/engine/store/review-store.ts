@@ -79,6 +79,15 @@ export interface ReviewStore {
     actor: string,
     expect?: ReadVersions,
   ): Promise<EditResult>;
+  /** Splits a patch along a polyline that crosses it; the pieces replace it. */
+  split(id: number, line: number[][], actor: string, expect?: ReadVersions): Promise<EditResult>;
+  /** Merges overlapping or edge-sharing patches into one (`primaryId`: whose decision it keeps). */
+  merge(
+    ids: number[],
+    primaryId: number | undefined,
+    actor: string,
+    expect?: ReadVersions,
+  ): Promise<EditResult>;
   /** Puts back the outline the model produced. */
   revertGeometry(id: number, actor: string, expect?: ReadVersions): Promise<EditResult>;
   /** A patch drawn by hand. */

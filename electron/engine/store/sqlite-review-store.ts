@@ -72,6 +72,12 @@ export class SqliteReviewStore implements ReviewStore {
   async setGeometry(id: number, rings: number[][][], actor: string, expect?: ReadVersions) {
     return this.store.setGeometry(id, rings, actor, expect);
   }
+  async split(id: number, line: number[][], actor: string, expect?: ReadVersions) {
+    return this.store.split(id, line, actor, expect);
+  }
+  async merge(ids: number[], primaryId: number | undefined, actor: string, expect?: ReadVersions) {
+    return this.store.merge(ids, primaryId, actor, expect);
+  }
   async revertGeometry(id: number, actor: string, expect?: ReadVersions) {
     return this.store.revertGeometry(id, actor, expect);
   }

@@ -149,6 +149,48 @@ describe.each(all)('review store on $name', (backend) => {
       expect((await store.patch(3)).areaM2).toBe(300);
     });
 
+    it('splits and merges, the new patches taking over the decision; undo restores', async () => {
+      await store.review(3, 'confirmed', 'pit', ALICE);
+      const by = Y0 - SIZE_M;
+      const cut = await store.split(
+        3,
+        [
+          [X0 + 110, by + 90],
+          [X0 + 110, by + 140],
+        ],
+        ALICE,
+      );
+      expect(cut.entry?.summary).toBe('Split patch #3 into 2');
+      const pieces = cut.changed.filter((p) => !p.deleted);
+      expect(pieces.map((p) => [p.number, p.areaM2, p.state, p.origin])).toEqual([
+        [5, 300, 'confirmed', 'split'],
+        [6, 300, 'confirmed', 'split'],
+      ]);
+      await expect(
+        store.split(
+          1,
+          [
+            [X0 + 500, by],
+            [X0 + 501, by + 1],
+          ],
+          ALICE,
+        ),
+      ).rejects.toThrow(/does not cut patch #1 apart/);
+      await expect(store.merge([1, 3], undefined, ALICE)).rejects.toThrow(/#3.*is deleted/);
+      await expect(store.merge([1, 5], undefined, ALICE)).rejects.toThrow(/2 separate areas/);
+      await store.setAttributes([2], { note: 'fence' }, ALICE);
+      const merged = await store.merge([1, 2], 1, ALICE);
+      const m = merged.changed.find((p) => p.origin === 'merge')!;
+      expect(m).toMatchObject({ number: 7, areaM2: 200, maxProb: 1, parents: ['1', '2'] });
+      expect(m.meanProb).toBeCloseTo(0.7, 12);
+      expect(m.attributes?.note).toBe('fence');
+      await store.undo(ALICE);
+      await store.undo(ALICE);
+      await store.undo(ALICE);
+      expect((await store.patches()).map((p) => p.number)).toEqual([1, 2, 3, 4]);
+      expect(await store.patch(3)).toMatchObject({ state: 'confirmed', deleted: false });
+    });
+
     it('links a re-run detection to the decided patch it overlaps', async () => {
       await store.review(3, 'confirmed', null, ALICE);
       const run = newRun();

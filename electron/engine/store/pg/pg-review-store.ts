@@ -38,6 +38,7 @@ import * as edits from './pg-edits.js';
 import { listPg, statusPg, stepPg } from './pg-history.js';
 import { codeListsOf, setSettingsOf, settingsOf } from './pg-lists.js';
 import { PgQueue } from './pg-queue.js';
+import { mergePg, splitPg } from './pg-reshape.js';
 import { PgPatchTable, type Queryable } from './pg-patch-table.js';
 import { addRunPg } from './pg-runs.js';
 import { migratePg } from './pg-schema.js';
@@ -296,6 +297,14 @@ export class PgReviewStore implements ReviewStore {
 
   async setGeometry(id: number, rings: number[][][], actor: string, expect?: ReadVersions) {
     return this.edit(actor, (ctx) => edits.setGeometryPg(ctx, id, rings, actor, expect));
+  }
+
+  async split(id: number, line: number[][], actor: string, expect?: ReadVersions) {
+    return this.edit(actor, (ctx) => splitPg(ctx, id, line, actor, expect));
+  }
+
+  async merge(ids: number[], primaryId: number | undefined, actor: string, expect?: ReadVersions) {
+    return this.edit(actor, (ctx) => mergePg(ctx, ids, primaryId, actor, expect));
   }
 
   async revertGeometry(id: number, actor: string, expect?: ReadVersions) {
