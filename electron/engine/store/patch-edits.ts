@@ -24,6 +24,7 @@ import { ATTRIBUTE_COLUMNS, DELETED } from './patch-rows.js';
 import type { NewPatchRow, PatchTable } from './patch-table.js';
 import type { ProjectLists } from './project-lists.js';
 import type { ReadVersions } from './versions.js';
+import { StaleWriteError, firstStale } from './versions.js';
 
 /** A decision taken over from an earlier patch (see {@link PatchEditor.inheritDecision}). */
 export interface InheritedDecision {
@@ -85,6 +86,7 @@ export class PatchEditor {
     actor: string,
     expect?: ReadVersions,
   ): Recorded {
+    this.checkFresh(expect);
     const rows = this.liveRows(ids);
     const text = comment?.trim() ? comment : null;
     this.checkRejection(rows, state, text);
@@ -114,6 +116,7 @@ export class PatchEditor {
     actor: string,
     expect?: ReadVersions,
   ): Recorded {
+    this.checkFresh(expect);
     this.table.requireLive(id);
     return this.history.record(
       'inherit',
@@ -147,6 +150,7 @@ export class PatchEditor {
     actor: string,
     expect?: ReadVersions,
   ): Recorded {
+    this.checkFresh(expect);
     const rows = this.liveRows(ids);
     const snap = this.attributeSnapshot(attributes);
     const names = Object.keys(attributes).join(', ');
@@ -164,6 +168,7 @@ export class PatchEditor {
 
   /** Replaces a patch's geometry (e.g. after moving vertices): valid and inside the scene. */
   setGeometry(id: number, rings: number[][][], actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const row = this.table.requireLive(id);
     const shaped = this.shape(rings, `The new geometry of patch #${row.number}`);
     return this.history.record(
@@ -189,6 +194,7 @@ export class PatchEditor {
 
   /** Puts back the geometry the model produced (with its original measurements). */
   revertGeometry(id: number, actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const row = this.table.requireLive(id);
     if (row.origin !== 'model')
       throw new LandWatchError(
@@ -218,6 +224,7 @@ export class PatchEditor {
 
   /** Splits a patch along a polyline into two or more pieces that replace it. */
   split(id: number, line: number[][], actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const row = this.table.requireLive(id);
     const pts = line.map((p) => [p[0], p[1]]);
     const pieces = splitPolygonByLine(this.ringsOf(row), pts);
@@ -264,6 +271,7 @@ export class PatchEditor {
     const unique = [...new Set(ids)];
     if (unique.length < 2)
       throw new LandWatchError('E_BAD_REQUEST', 'Merging needs at least two different patches.');
+    this.checkFresh(expect);
     const rows = this.liveRows(unique).sort((a, b) => b.area_m2 - a.area_m2);
     const primary = primaryId === undefined ? rows[0] : rows.find((r) => r.id === primaryId);
     if (!primary)
@@ -358,6 +366,7 @@ export class PatchEditor {
 
   /** Soft-deletes patches (undo brings them back). */
   delete(ids: number[], actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const rows = this.liveRows(ids);
     return this.history.record(
       'delete',
@@ -369,6 +378,23 @@ export class PatchEditor {
       },
       expect,
     );
+  }
+
+  /**
+   * Refuses a write whose versions are stale before anything else is checked, so that a writer
+   * who missed a deletion hears who deleted the patch (HistoryLog.record checks again inside the
+   * transaction).
+   */
+  private checkFresh(expect: ReadVersions | undefined): void {
+    const stale = firstStale(expect, (id) => this.table.row(id));
+    if (stale)
+      throw new StaleWriteError(
+        stale.id,
+        stale.number,
+        stale.read,
+        stale.now,
+        this.table.lastChange(stale.id),
+      );
   }
 
   private liveRows(ids: number[]): PatchRow[] {

@@ -228,6 +228,15 @@ describe.each(all)('review store on $name', (backend) => {
       expect(await store.patch(3)).toMatchObject({ state: 'confirmed', reviewer: BOB, version: 2 });
       expect((await store.patch(1)).attributes?.note).toBeNull();
       expect((await store.patchHistory(3)).map((a) => a.actor)).toEqual([BOB]);
+      // A writer who missed a deletion hears who deleted the patch, not just "deleted".
+      const one = await store.patch(1);
+      await store.deletePatches([1], BOB);
+      await expect(
+        store.review(1, 'confirmed', null, ALICE, { 1: one.version! }),
+      ).rejects.toMatchObject({
+        code: 'E_CONFLICT',
+        message: expect.stringMatching(/Patch #1 was changed by bob at .* \(delete\)/),
+      });
       // With the version just read, the write goes through.
       const fresh = await store.patch(3);
       const done = await store.setAttributes([3], { note: 'checked' }, ALICE, {

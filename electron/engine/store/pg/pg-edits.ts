@@ -20,6 +20,7 @@ import type { PatchRow } from '../patch-rows.js';
 import { DELETED } from '../patch-rows.js';
 import { settingsOf, codeListsOf } from './pg-lists.js';
 import type { ReadVersions } from '../versions.js';
+import { StaleWriteError, firstStale } from '../versions.js';
 import { recordPg } from './pg-history.js';
 import type { PgPatchTable, Queryable } from './pg-patch-table.js';
 import { lockNumbers } from './pg-patch-table.js';
@@ -33,9 +34,26 @@ export interface PgEditContext {
   createdAt: string;
 }
 
-async function liveRows(ctx: PgEditContext, ids: number[]): Promise<PatchRow[]> {
+/**
+ * Locks and returns the live rows of `ids`; stale versions are refused first, so that a writer
+ * who missed a deletion hears who deleted the patch.
+ */
+export async function liveRows(
+  ctx: PgEditContext,
+  ids: number[],
+  expect: ReadVersions | undefined,
+): Promise<PatchRow[]> {
   const unique = [...new Set(ids)];
-  const rows = await ctx.table.lock(unique);
+  const rows = await ctx.table.lock([...unique, ...Object.keys(expect ?? {}).map(Number)]);
+  const stale = firstStale(expect, (id) => rows.get(id));
+  if (stale)
+    throw new StaleWriteError(
+      stale.id,
+      stale.number,
+      stale.read,
+      stale.now,
+      await ctx.table.lastChange(stale.id),
+    );
   return unique.map((id) => ctx.table.live(id, rows.get(id)));
 }
 
@@ -61,7 +79,7 @@ export async function reviewPg(
   actor: string,
   expect?: ReadVersions,
 ): Promise<Recorded> {
-  const rows = await liveRows(ctx, ids);
+  const rows = await liveRows(ctx, ids, expect);
   const text = comment?.trim() ? comment : null;
   checkRejection(rows, state, text, (await settingsOf(ctx.db)).rejectCommentMinConfidence);
   return recordPg(
@@ -88,7 +106,7 @@ export async function setAttributesPg(
   actor: string,
   expect?: ReadVersions,
 ): Promise<Recorded> {
-  const rows = await liveRows(ctx, ids);
+  const rows = await liveRows(ctx, ids, expect);
   checkAttributeCodes(await codeListsOf(ctx.db), attributes);
   const snap = attributeColumns(attributes);
   return recordPg(
@@ -112,7 +130,7 @@ export async function setGeometryPg(
   actor: string,
   expect?: ReadVersions,
 ): Promise<Recorded> {
-  const [row] = await liveRows(ctx, [id]);
+  const [row] = await liveRows(ctx, [id], expect);
   const shaped = shapePolygon(rings, `The new geometry of patch #${row.number}`, ctx.frame);
   return recordPg(
     ctx.db,
@@ -143,7 +161,7 @@ export async function revertGeometryPg(
   actor: string,
   expect?: ReadVersions,
 ): Promise<Recorded> {
-  const [row] = await liveRows(ctx, [id]);
+  const [row] = await liveRows(ctx, [id], expect);
   if (row.origin !== 'model')
     throw new LandWatchError(
       'E_BAD_REQUEST',
@@ -235,7 +253,7 @@ export async function deletePg(
   actor: string,
   expect?: ReadVersions,
 ): Promise<Recorded> {
-  const rows = await liveRows(ctx, ids);
+  const rows = await liveRows(ctx, ids, expect);
   return recordPg(
     ctx.db,
     ctx.table,

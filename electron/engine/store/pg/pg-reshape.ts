@@ -13,6 +13,7 @@ import { ATTRIBUTE_COLUMNS, DELETED } from '../patch-rows.js';
 import type { NewPatchRow } from '../patch-table.js';
 import type { ReadVersions } from '../versions.js';
 import type { PgEditContext } from './pg-edits.js';
+import { liveRows } from './pg-edits.js';
 import { recordPg } from './pg-history.js';
 import { lockNumbers } from './pg-patch-table.js';
 
@@ -42,11 +43,6 @@ function inherit(
   };
 }
 
-async function liveRows(ctx: PgEditContext, ids: number[]): Promise<PatchRow[]> {
-  const rows = await ctx.table.lock(ids);
-  return ids.map((id) => ctx.table.live(id, rows.get(id)));
-}
-
 /** Splits a patch along a polyline into two or more pieces that replace it. */
 export async function splitPg(
   ctx: PgEditContext,
@@ -56,7 +52,7 @@ export async function splitPg(
   expect?: ReadVersions,
 ): Promise<Recorded> {
   await lockNumbers(ctx.db);
-  const [row] = await liveRows(ctx, [id]);
+  const [row] = await liveRows(ctx, [id], expect);
   const pieces = splitPolygonByLine(
     ringsOf(row),
     line.map((p) => [p[0], p[1]]),
@@ -111,7 +107,7 @@ export async function mergePg(
   if (unique.length < 2)
     throw new LandWatchError('E_BAD_REQUEST', 'Merging needs at least two different patches.');
   await lockNumbers(ctx.db);
-  const rows = (await liveRows(ctx, unique)).sort((a, b) => b.area_m2 - a.area_m2);
+  const rows = (await liveRows(ctx, unique, expect)).sort((a, b) => b.area_m2 - a.area_m2);
   const primary = primaryId === undefined ? rows[0] : rows.find((r) => r.id === primaryId);
   if (!primary)
     throw new LandWatchError(
