@@ -11,7 +11,15 @@
  * to create databases, and PostGIS must be installed there).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +109,9 @@ async function start(): Promise<PgCluster> {
       'no PostgreSQL server binaries (looked for /usr/lib/postgresql/*/bin/initdb; install postgresql and postgresql-15-postgis-3, or set LANDWATCH_PG_BIN)',
     );
   const asRoot = userInfo().uid === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'lw-pg-'));
+  // As root the folder must be reachable by `postgres`: a private TMPDIR is not, /tmp is.
+  const base = asRoot && (statSync(tmpdir()).mode & 0o001) === 0 ? '/tmp' : tmpdir();
+  const dir = mkdtempSync(join(base, 'lw-pg-'));
   // As root, every command runs as `postgres`, which must own the folder.
   const prefix: string[] = [];
   if (asRoot) {
