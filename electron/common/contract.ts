@@ -54,6 +54,11 @@ const patchIds = z.array(patchId).min(1).max(100_000);
 const finite = z.number().finite();
 const position = z.array(finite).min(2).max(3);
 const code = z.string().min(1).max(16);
+/**
+ * Optimistic concurrency: patch id → the `version` the client read. A patch that has changed
+ * since refuses the whole write with E_CONFLICT (HTTP 409), naming who changed it and when.
+ */
+const expectVersions = z.record(patchId, z.number().int().min(1)).optional();
 
 /** A GeoJSON Polygon in the scene CRS; a third coordinate (z) is accepted and dropped. */
 export const polygonInputSchema = z
@@ -203,6 +208,7 @@ export const contract = {
         patchId: id,
         state: reviewStateSchema,
         comment: z.string().max(2000).optional(),
+        expectVersions,
       })
       .strict(),
     response: z.custom<PatchView>(),
@@ -251,6 +257,7 @@ export const contract = {
         filter: patchFilterSchema.optional(),
         state: reviewStateSchema,
         comment: z.string().max(2000).optional(),
+        expectVersions,
       })
       .strict()
       .refine((r) => (r.patchIds === undefined) !== (r.filter === undefined), {
@@ -268,23 +275,31 @@ export const contract = {
         attributes: patchAttributesInputSchema.refine((a) => Object.keys(a).length > 0, {
           message: 'give at least one attribute',
         }),
+        expectVersions,
       })
       .strict(),
     response: z.custom<EditResult>(),
   },
   /** Replaces a patch's geometry (vertex edits); must be a valid polygon inside the scene. */
   'patches.setGeometry': {
-    request: z.object({ projectId: id, patchId, geometry: polygonInputSchema }).strict(),
+    request: z
+      .object({ projectId: id, patchId, geometry: polygonInputSchema, expectVersions })
+      .strict(),
     response: z.custom<EditResult>(),
   },
   'patches.revertGeometry': {
-    request: z.object({ projectId: id, patchId }).strict(),
+    request: z.object({ projectId: id, patchId, expectVersions }).strict(),
     response: z.custom<EditResult>(),
   },
   /** Splits a patch along a polyline that crosses it; the pieces replace it. */
   'patches.split': {
     request: z
-      .object({ projectId: id, patchId, line: z.array(position).min(2).max(10_000) })
+      .object({
+        projectId: id,
+        patchId,
+        line: z.array(position).min(2).max(10_000),
+        expectVersions,
+      })
       .strict(),
     response: z.custom<EditResult>(),
   },
@@ -298,6 +313,7 @@ export const contract = {
         projectId: id,
         patchIds: z.array(patchId).min(2).max(500),
         primaryId: patchId.optional(),
+        expectVersions,
       })
       .strict(),
     response: z.custom<EditResult>(),
@@ -316,7 +332,7 @@ export const contract = {
     response: z.custom<EditResult>(),
   },
   'patches.delete': {
-    request: z.object({ projectId: id, patchIds }).strict(),
+    request: z.object({ projectId: id, patchIds, expectVersions }).strict(),
     response: z.custom<EditResult>(),
   },
   /** Every recorded change of one patch, oldest first. */

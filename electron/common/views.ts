@@ -143,6 +143,11 @@ export interface PatchView {
    * left out of the queue, the lists and the counts (the decided patch stands for them).
    */
   linkedTo?: string[];
+  /**
+   * Counts up with every change by an analyst (edits, undo, redo). A write may carry the version
+   * it read (`expectVersions`); it is refused with E_CONFLICT when the patch has moved on.
+   */
+  version?: number;
 }
 
 /** Attributes an analyst gives a patch; codes come from the project's code lists. */

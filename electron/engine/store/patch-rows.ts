@@ -44,6 +44,8 @@ export interface PatchRow {
   model_perimeter_m: number;
   /** 1 when the patch has rows in patch_links (whether the linked patches are decided or not). */
   linked: number;
+  /** Counts up with every analyst change (migration 7); writes carry the version they read. */
+  version: number;
 }
 
 /** What reads for the UI need: every column except the model's geometry and measurements. */
@@ -77,6 +79,7 @@ export const VIEW_COLUMNS = [
   'deleted',
   'superseded_by',
   'linked',
+  'version',
 ]
   .map((c) => `p.${c}`)
   .join(', ');
@@ -182,5 +185,6 @@ export function toView(r: ViewRow, linkedTo: number[] = []): PatchView {
     updatedAt: r.updated_at,
     parents: r.parents ? (JSON.parse(r.parents) as number[]).map(String) : [],
     linkedTo: linkedTo.map(String),
+    version: r.version,
   };
 }

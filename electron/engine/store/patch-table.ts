@@ -10,6 +10,7 @@ import { LandWatchError } from '../errors.js';
 import { ringsBBox } from '../vector/geo.js';
 import type { PatchRow, Snapshot, ViewRow } from './patch-rows.js';
 import { DECIDED_SQL, LIVE, toView } from './patch-rows.js';
+import type { LastChange } from './versions.js';
 
 /** A patch created by an edit (split, merge, drawn by hand). */
 export interface NewPatchRow {
@@ -73,6 +74,9 @@ export class PatchTable {
         `INSERT INTO audit (patch_id, at, actor, action, before, after, history_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
+      lastChange: db.prepare(
+        'SELECT actor, at, action FROM audit WHERE patch_id = ? ORDER BY id DESC LIMIT 1',
+      ),
       linksOf: db.prepare(
         `SELECT l.patch_id AS id FROM patch_links l CROSS JOIN patches k ON k.id = l.patch_id
          WHERE l.detection_id = ? AND ${DECIDED_SQL} ORDER BY l.patch_id`,
@@ -82,6 +86,11 @@ export class PatchTable {
 
   row(id: number): PatchRow | undefined {
     return this.stmts.row.get(id) as PatchRow | undefined;
+  }
+
+  /** Who changed patch `id` last, when and how (its newest audit row); null if never changed. */
+  lastChange(id: number): LastChange | null {
+    return (this.stmts.lastChange.get(id) as LastChange | undefined) ?? null;
   }
 
   /** The row of patch `id`; E_NOT_FOUND if there is none (or it is void). */
@@ -117,7 +126,7 @@ export class PatchTable {
   apply(id: number, snapshot: Snapshot, at: string): void {
     const cols = Object.keys(snapshot).sort();
     if (cols.length === 0) return;
-    const sql = `UPDATE patches SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`;
+    const sql = `UPDATE patches SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at, version = version + 1 WHERE id = @id`;
     let stmt = this.updates.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
