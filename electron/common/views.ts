@@ -119,8 +119,9 @@ export interface PatchView {
   areaM2: number;
   areaMu: number;
   perimeterM: number;
-  meanProb: number;
-  maxProb: number;
+  /** The model's mean change probability; null for a patch drawn by hand (the model never saw it). */
+  meanProb: number | null;
+  maxProb: number | null;
   comment: string | null;
   geometry: PolygonGeometry;
   // The fields below are always filled by the backend; optional only so that older code that

@@ -44,6 +44,8 @@ export interface PatchRow {
   model_perimeter_m: number;
   /** 1 when the patch has rows in patch_links (whether the linked patches are decided or not). */
   linked: number;
+  /** 1 when the model never scored the patch (drawn by hand): mean/max probability mean nothing. */
+  unscored: number;
 }
 
 /** What reads for the UI need: every column except the model's geometry and measurements. */
@@ -77,6 +79,7 @@ export const VIEW_COLUMNS = [
   'deleted',
   'superseded_by',
   'linked',
+  'unscored',
 ]
   .map((c) => `p.${c}`)
   .join(', ');
@@ -162,8 +165,8 @@ export function toView(r: ViewRow, linkedTo: number[] = []): PatchView {
     areaM2: r.area_m2,
     areaMu: r.area_m2 / M2_PER_MU,
     perimeterM: r.perimeter_m,
-    meanProb: r.mean_prob,
-    maxProb: r.max_prob,
+    meanProb: r.unscored ? null : r.mean_prob,
+    maxProb: r.unscored ? null : r.max_prob,
     comment: r.comment,
     geometry: JSON.parse(r.geometry) as PolygonGeometry,
     attributes: {

@@ -37,6 +37,13 @@ describe('sort options', () => {
     expect(ids(S.visiblePatches(s))).toEqual(['b', 'd', 'c', 'a']);
   });
 
+  it('a drawn patch (no model probability) sorts after every detection by rank and confidence', () => {
+    const drawn = { ...patch('e', 5, 0.5, 10_000), origin: 'manual' as const, meanProb: null };
+    expect(ids(sortPatches([drawn, a, b, c, d], 'rank'))).toEqual(['b', 'c', 'a', 'd', 'e']);
+    expect(ids(sortPatches([drawn, a, b, c, d], 'confidence'))).toEqual(['a', 'b', 'd', 'c', 'e']);
+    expect(ids(sortPatches([a, drawn, b], 'area'))).toEqual(['e', 'b', 'a']);
+  });
+
   it('the queue shows the chosen order under its filters', () => {
     const s = S.setFilters({ ...state, sort: 'area' }, { state: 'unreviewed' });
     expect(ids(S.visiblePatches(s))).toEqual(['b', 'a', 'd']);
