@@ -29,7 +29,7 @@ function overlaps(a: number[], b: number[]): boolean {
 
 /** Creates the demo project under `dir`, detects, classifies and reviews; returns its path. */
 export async function reviewedDemoProject(dir: string): Promise<string> {
-  const path = await ensureDemoProject(dir);
+  const path = await ensureDemoProject(dir, 'synthetic');
   const store = ProjectStore.open(path);
   try {
     if (store.patches().length > 0) return path;
