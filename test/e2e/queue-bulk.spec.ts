@@ -101,14 +101,15 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   await page.screenshot({ path: join(ARTIFACTS, 'queue-03-sorted-by-area.png') });
 
   // Sort by reference overlap: a layer over the western half; patches outside it come first.
-  const half = minX + 250;
+  const [, , maxX] = project.scenes.before.extent;
+  const half = (minX + maxX) / 2;
   const layerFile = join(process.env.LANDWATCH_E2E_HOME ?? '', 'west-half.geojson');
   const [, , , maxY] = project.scenes.before.extent;
   writeFileSync(
     layerFile,
     JSON.stringify({
       type: 'Polygon',
-      crs: { type: 'name', properties: { name: 'EPSG:32650' } },
+      crs: { type: 'name', properties: { name: project.crs } },
       coordinates: [
         [
           [minX, minY],
