@@ -5,10 +5,13 @@
  * apart from the person's; and project files made before migration 7 lose the fake 100 %.
  */
 import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PatchView } from '../../../electron/common/contract.js';
+import { exportProject } from '../../../electron/engine/api/export-project.js';
 import { readProjectPatches } from '../../../electron/engine/export/project-records.js';
 import { ProjectStore } from '../../../electron/engine/store/project-store.js';
+import { gdalAvailable, makeTempDir, runGdal } from '../export/gdal-cli.js';
 import { detection, newRun, rectRing, tempProject } from './fixtures.js';
 
 let store: ProjectStore;
@@ -90,5 +93,48 @@ describe('provenance of drawn patches', () => {
     expect(store.patch(Number(drawn.id))).toMatchObject({ meanProb: null, maxProb: null });
     expect(store.patch(1).meanProb).toBe(0.9);
     expect(store.queue({}, 0, 10).items.at(-1)?.id).toBe(drawn.id);
+  });
+});
+
+describe.skipIf(!gdalAvailable)('provenance in exported files (read back with GDAL)', () => {
+  // Shapefiles go out with the land-survey profile (10-character dBASE names): its confidence
+  // field ZXD is empty for a drawn patch; GeoPackage and CSV carry the full names and `source`.
+  it('GeoPackage, Shapefile and CSV: no probability and source "drawn" for a drawn patch', async () => {
+    const drawn = draw(200, 200, 210, 210);
+    store.setGeometry(1, [rectRing(2, 2, 8, 8)], ME);
+    const { dir, cleanup } = makeTempDir('provenance');
+    try {
+      for (const [format, file, profile] of [
+        ['gpkg', 'out.gpkg', 'landwatch'],
+        ['csv', 'out.csv', 'landwatch'],
+        ['shp', 'survey.shp', 'builtin'],
+      ] as const) {
+        await exportProject(store, format, join(dir, file), { profile });
+        // (This GDAL warns that GeoPackage 1.4 is newer than it knows; the data reads fine.)
+        const read = runGdal('ogrinfo', ['-ro', '-al', '-q', join(dir, file)]);
+        expect(read.status, read.stderr).toBe(0);
+        const text = read.stdout;
+        // One block per feature; find the drawn one by its number.
+        const blocks = text.split(/\n\s*OGRFeature/).slice(1);
+        const numberField = profile === 'builtin' ? 'TBBH' : 'number';
+        const probField = profile === 'builtin' ? 'ZXD' : 'mean_prob';
+        const of = (n: number) =>
+          blocks.find((b) => new RegExp(`${numberField} \\(\\w+\\) = ${n}\\b`).test(b)) ?? '';
+        const value = (block: string, field: string) =>
+          new RegExp(`\\b${field} \\(\\w+\\) = (.*)`).exec(block)?.[1]?.trim() ?? '(null)';
+        const prob = value(of(drawn.number), probField);
+        expect(prob === '(null)' || prob === '', `${file}: ${probField} of the drawn patch`).toBe(
+          true,
+        );
+        expect(Number(value(of(1), probField)), `${file}: model patch`).toBeCloseTo(0.9, 4);
+        if (profile === 'landwatch') {
+          expect(value(of(drawn.number), 'source')).toBe('drawn');
+          expect(value(of(1), 'source')).toBe('edited');
+          expect(value(of(2), 'source')).toBe('model');
+        }
+      }
+    } finally {
+      cleanup();
+    }
   });
 });
