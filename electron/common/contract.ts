@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
 import { projectContract } from './project-contract.js';
+import { rankContract } from './rank-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
 import {
   deviceSchema,
@@ -46,6 +47,7 @@ const id = z.string().min(1).max(128);
 export * from './enums.js';
 export * from './views.js';
 export type { RecentProjectView } from './project-contract.js';
+export type { LearntRankingView, RankExplanationView, RankReasonView } from './rank-contract.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
@@ -391,6 +393,7 @@ export const contract = {
   ...codesContract,
   ...referenceContract,
   ...projectContract,
+  ...rankContract,
 } as const;
 
 export type Contract = typeof contract;

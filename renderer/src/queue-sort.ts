@@ -1,7 +1,7 @@
 /**
  * The orders the review queue can show, as one list: each entry a value, a label and a compare
  * function (ties always by patch number, so every order is total and predictable). A new order
- * is one more entry here (e.g. a learnt ranking); `rank` is the store's own ranking, which J / K
+ * is one more entry here (like the learnt ranking); `rank` is the store's own ranking, which J / K
  * walk on the backend; other orders are walked in the list as shown.
  */
 import type { PatchView, ReviewState } from '../../electron/common/contract.js';
@@ -10,6 +10,8 @@ import type { PatchView, ReviewState } from '../../electron/common/contract.js';
 export interface SortContext {
   /** Share of each patch inside the reference layer sorted by (absent: 0), or null. */
   shares: Readonly<Record<string, number>> | null;
+  /** Learnt probability of being confirmed, by patch id (`rank.learnt`), or null before it is ready. */
+  learnt?: Readonly<Record<string, number>> | null;
 }
 
 export interface SortOption {
@@ -36,6 +38,9 @@ const byRank = (a: PatchView, b: PatchView) =>
 /** Likely changes over large areas first (the store's ranking: mean probability × area). */
 export const RANK_SORT = 'rank';
 
+/** Most likely to be confirmed first, as learnt from the decisions so far (`rank.learnt`). */
+export const LEARNT_SORT = 'learnt';
+
 /** Least inside the chosen reference layer first (e.g. outside approved construction). */
 export const REFERENCE_SORT = 'reference';
 
@@ -44,6 +49,12 @@ export const SORT_OPTIONS: SortOption[] = [
     value: RANK_SORT,
     label: 'Rank (confidence × area)',
     compare: byRank,
+  },
+  {
+    value: LEARNT_SORT,
+    label: 'Rank learnt (likely confirmed first)',
+    // Before the ranking is ready (or for a patch it has not seen yet) the store's rank decides.
+    compare: (a, b, { learnt }) => (learnt?.[b.id] ?? -1) - (learnt?.[a.id] ?? -1) || byRank(a, b),
   },
   {
     value: 'confidence',

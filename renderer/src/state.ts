@@ -9,6 +9,7 @@ import type {
   CodeLists,
   EditResult,
   HistoryStatus,
+  LearntRankingView,
   PatchFilter,
   PatchSummary,
   PatchView,
@@ -87,6 +88,8 @@ export interface AppState {
   sort: string;
   /** Shares inside the reference layer the queue sorts by (`reference` sort), by patch id. */
   referenceShares: Readonly<Record<string, number>> | null;
+  /** The ranking learnt from the decisions so far (`rank.learnt`, refreshed after every change). */
+  learnt: LearntRankingView | null;
 }
 
 export const initialState: AppState = {
@@ -114,6 +117,7 @@ export const initialState: AppState = {
   heat: false,
   sort: RANK_SORT,
   referenceShares: null,
+  learnt: null,
 };
 
 /**
@@ -215,7 +219,10 @@ export function visiblePatches(state: AppState): PatchView[] {
   const shown = state.patches.filter((p) => matchesFilters(p, state.filters));
   return state.sort === RANK_SORT
     ? shown
-    : sortPatches(shown, state.sort, { shares: state.referenceShares });
+    : sortPatches(shown, state.sort, {
+        shares: state.referenceShares,
+        learnt: state.learnt?.ready ? state.learnt.probabilities : null,
+      });
 }
 
 export function selectedPatch(state: AppState): PatchView | null {

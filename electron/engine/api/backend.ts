@@ -25,6 +25,7 @@ import { codeAfterRun } from '../codes/project-codes.js';
 import { adaptHandlers, projectModelId } from './adapt-handlers.js';
 import { codeHandlers } from './code-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
+import { rankHandlers } from './rank-handlers.js';
 import { ReferenceLayers } from './reference-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
 
@@ -116,6 +117,7 @@ export class Backend {
       ...patchHandlers((projectId) => this.projects.store(projectId), reviewer),
       ...this.reference.handlers(),
       ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
+      ...rankHandlers((projectId) => this.projects.store(projectId)),
       ...adaptHandlers(
         (projectId) => this.projects.store(projectId),
         (event) => this.emit(event),
