@@ -67,6 +67,7 @@ export function readProjectPatches(
       // A drawn patch has no model probability: the store gives none and exports say none.
       meanProb: p.meanProb,
       maxProb: p.maxProb,
+      modelAreaM2: p.modelAreaM2 ?? null,
       source:
         p.origin === 'manual' ? 'drawn' : p.edited || p.origin !== 'model' ? 'edited' : 'model',
       changeClass: p.attributes?.changeClass ?? null,

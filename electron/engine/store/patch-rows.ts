@@ -48,8 +48,8 @@ export interface PatchRow {
   unscored: number;
 }
 
-/** What reads for the UI need: every column except the model's geometry and measurements. */
-export type ViewRow = Omit<PatchRow, 'model_geometry' | 'model_area_m2' | 'model_perimeter_m'>;
+/** What reads for the UI need: every column except the model's geometry and perimeter. */
+export type ViewRow = Omit<PatchRow, 'model_geometry' | 'model_perimeter_m'>;
 
 /** The {@link ViewRow} columns, for SELECTs (on alias `p`) that skip the model's geometry. */
 export const VIEW_COLUMNS = [
@@ -59,6 +59,7 @@ export const VIEW_COLUMNS = [
   'state',
   'geometry',
   'area_m2',
+  'model_area_m2',
   'perimeter_m',
   'mean_prob',
   'max_prob',
@@ -179,6 +180,7 @@ export function toView(r: ViewRow, linkedTo: number[] = []): PatchView {
     },
     origin: r.origin,
     edited: r.edited === 1,
+    modelAreaM2: r.origin === 'model' ? r.model_area_m2 : null,
     deleted: r.deleted !== LIVE,
     reviewer: r.reviewer,
     reviewedAt: r.reviewed_at,

@@ -51,9 +51,16 @@ describe('provenance of drawn patches', () => {
       meanProb: null,
       maxProb: null,
       source: 'drawn',
+      modelAreaM2: null,
     });
-    expect(byNumber(1)).toMatchObject({ meanProb: 0.9, source: 'edited', areaM2: 36 });
-    expect(byNumber(2)).toMatchObject({ meanProb: 0.5, source: 'model' });
+    // The person's outline (36 m²) and the model's figures on its own outline (100 m²), apart.
+    expect(byNumber(1)).toMatchObject({
+      meanProb: 0.9,
+      source: 'edited',
+      areaM2: 36,
+      modelAreaM2: 100,
+    });
+    expect(byNumber(2)).toMatchObject({ meanProb: 0.5, source: 'model', modelAreaM2: 100 });
   });
 
   it('merges: the model figures come from the scored patches; drawn-only merges have none', () => {
@@ -131,6 +138,9 @@ describe.skipIf(!gdalAvailable)('provenance in exported files (read back with GD
           expect(value(of(drawn.number), 'source')).toBe('drawn');
           expect(value(of(1), 'source')).toBe('edited');
           expect(value(of(2), 'source')).toBe('model');
+          expect(Number(value(of(1), 'model_area_m2'))).toBeCloseTo(100, 6);
+          expect(Number(value(of(1), 'area_m2'))).toBeCloseTo(36, 6);
+          expect(['(null)', ''].includes(value(of(drawn.number), 'model_area_m2'))).toBe(true);
         }
       }
     } finally {
