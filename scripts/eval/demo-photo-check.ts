@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEMO_FILES } from '../../electron/engine/api/demo-project.js';
 import { detectChanges } from '../../electron/engine/inference/detect.js';
 import { bundledDemoDir } from '../../electron/engine/paths.js';
@@ -71,5 +72,9 @@ function ringArea(ring: number[][]): number {
   return s / 2;
 }
 
-const models = process.argv.slice(2);
-for (const id of models.length ? models : [undefined]) console.log(`${await demoPhotoCheck(id)}\n`);
+// Run directly: one table per model named on the command line (default: the default model).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const models = process.argv.slice(2);
+  for (const id of models.length ? models : [undefined])
+    console.log(`${await demoPhotoCheck(id)}\n`);
+}
