@@ -28,8 +28,12 @@ const STATE_ORDER: Record<ReviewState, number> = {
 };
 
 const byNumber = (a: PatchView, b: PatchView) => a.number - b.number;
+/** A drawn patch has no model probability: it sorts after every detection, by rank or confidence. */
+const conf = (p: PatchView) => p.meanProb ?? -1;
 const byRank = (a: PatchView, b: PatchView) =>
-  b.meanProb * b.areaM2 - a.meanProb * a.areaM2 || byNumber(a, b);
+  (b.meanProb ?? 0) * b.areaM2 - (a.meanProb ?? 0) * a.areaM2 ||
+  (a.meanProb === null ? 1 : 0) - (b.meanProb === null ? 1 : 0) ||
+  byNumber(a, b);
 
 /** Likely changes over large areas first (the store's ranking: mean probability × area). */
 export const RANK_SORT = 'rank';
@@ -55,7 +59,7 @@ export const SORT_OPTIONS: SortOption[] = [
   {
     value: 'confidence',
     label: 'Confidence',
-    compare: (a, b) => b.meanProb - a.meanProb || byNumber(a, b),
+    compare: (a, b) => conf(b) - conf(a) || byNumber(a, b),
   },
   { value: 'area', label: 'Area', compare: (a, b) => b.areaM2 - a.areaM2 || byNumber(a, b) },
   {

@@ -120,9 +120,12 @@ export const initialState: AppState = {
   learnt: null,
 };
 
-/** How much a patch matters for review: likely changes over large areas first. */
+/**
+ * How much a patch matters for review: likely changes over large areas first. A patch drawn by
+ * hand has no model probability and scores 0, after every detection (as the store ranks it).
+ */
 export function patchScore(patch: PatchView): number {
-  return patch.meanProb * patch.areaM2;
+  return (patch.meanProb ?? 0) * patch.areaM2;
 }
 
 /** Patches by score descending; ties by patch number ascending (stable and predictable). */
@@ -141,7 +144,8 @@ export function matchesFilters(patch: PatchView, filters: Filters): boolean {
     return false;
   }
   if (filters.runId !== 'all' && patch.runId !== filters.runId) return false;
-  return patch.meanProb >= filters.minConfidence;
+  // A drawn patch has no confidence: it passes only the no-minimum filter (as in the store).
+  return (patch.meanProb ?? 0) >= filters.minConfidence;
 }
 
 /** The same filters as the backend's queue filter (for `patches.queue` / `patches.next`). */

@@ -57,11 +57,12 @@ export function rocAuc(scores: readonly number[], real: readonly boolean[]): num
 }
 
 const byNumber = (a: RankPatch, b: RankPatch) => a.id.localeCompare(b.id);
+/** The model's mean probability; a patch it never scored (drawn) has none and comes last. */
+const prob = (p: RankPatch) => p.meanProb ?? 0;
 /** Model probability, highest first (the mean probability over the patch). */
-export const probabilityOrder = (a: RankPatch, b: RankPatch) =>
-  b.meanProb - a.meanProb || byNumber(a, b);
+export const probabilityOrder = (a: RankPatch, b: RankPatch) => prob(b) - prob(a) || byNumber(a, b);
 const appRankOrder = (a: RankPatch, b: RankPatch) =>
-  b.meanProb * b.areaM2 - a.meanProb * a.areaM2 || byNumber(a, b);
+  prob(b) * b.areaM2 - prob(a) * a.areaM2 || byNumber(a, b);
 
 function shareReal(patches: SimPatch[], top: number): number {
   const head = patches.slice(0, top);
@@ -102,7 +103,7 @@ export function simulate(
     byLearnt: learnt ? shareReal(learnt, n) : null,
     top: n,
     aucProbability: rocAuc(
-      open.map((p) => p.meanProb),
+      open.map(prob),
       open.map((p) => p.real),
     ),
     aucLearnt: ranking.ready

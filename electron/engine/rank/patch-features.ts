@@ -16,8 +16,9 @@ export interface RankPatch {
   id: string;
   state: ReviewState;
   origin: PatchOrigin;
-  meanProb: number;
-  maxProb: number;
+  /** The model's probabilities; null for a patch it never scored (drawn by hand). */
+  meanProb: number | null;
+  maxProb: number | null;
   areaM2: number;
   perimeterM: number;
   geometry: PolygonGeometry;
@@ -129,10 +130,14 @@ export function featureTable(
     const codeSum = p.code ? p.code.reduce((s, v) => s + v, 0) / p.code.length : Number.NaN;
     const compact =
       p.perimeterM > 0 ? Math.min(1, (4 * Math.PI * p.areaM2) / p.perimeterM ** 2) : Number.NaN;
+    // No model probability (drawn by hand, or merged of drawn patches only): missing, like a
+    // missing code, not a made-up value.
+    const mean = p.meanProb ?? Number.NaN;
+    const max = p.maxProb ?? Number.NaN;
     return Float64Array.from([
-      p.meanProb,
-      p.maxProb,
-      p.maxProb - p.meanProb,
+      mean,
+      max,
+      max - mean,
       Math.log10(Math.max(p.areaM2, 1e-3)),
       compact,
       elongation(p.geometry),

@@ -76,17 +76,18 @@ export function shapePolygon(
  * `rejectCommentMinConfidence` (number 0 stands for a patch being drawn).
  */
 export function checkRejection(
-  rows: { number: number; mean_prob: number }[],
+  rows: { number: number; mean_prob: number; unscored?: number | boolean }[],
   state: ReviewState,
   comment: string | null,
   min: number,
 ): void {
   if (state !== 'rejected' || comment !== null) return;
-  const strong = rows.filter((r) => r.mean_prob >= min);
+  // The rule guards against overruling a confident model; drawn patches have no model figures.
+  const strong = rows.filter((r) => !r.unscored && r.mean_prob >= min);
   if (strong.length === 0) return;
   const which = strong
     .slice(0, 5)
-    .map((r) => (r.number ? `#${r.number} (${r.mean_prob.toFixed(2)})` : 'a drawn patch (1.00)'))
+    .map((r) => `#${r.number} (${r.mean_prob.toFixed(2)})`)
     .join(', ');
   throw new LandWatchError(
     'E_BAD_REQUEST',

@@ -251,6 +251,27 @@ export const migrations: string[] = [
   `
   ALTER TABLE patches ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
   `,
+  // 8: provenance. A patch drawn by hand has no model probability. The column says so
+  //    (`unscored` = 1); its mean and max probability are stored as 0 so that the ranking
+  //    (probability × area, one index) puts it after every detection instead of first, and the
+  //    API and every export show no probability for it. Pieces and merges made only of drawn
+  //    patches have none either (a few passes reach nested splits).
+  `
+  ALTER TABLE patches ADD COLUMN unscored INTEGER NOT NULL DEFAULT 0;
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0 WHERE origin = 'manual';
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0
+    WHERE origin IN ('split', 'merge') AND unscored = 0 AND parents IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM json_each(patches.parents) j
+        JOIN patches q ON q.id = j.value WHERE q.unscored = 0);
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0
+    WHERE origin IN ('split', 'merge') AND unscored = 0 AND parents IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM json_each(patches.parents) j
+        JOIN patches q ON q.id = j.value WHERE q.unscored = 0);
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0
+    WHERE origin IN ('split', 'merge') AND unscored = 0 AND parents IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM json_each(patches.parents) j
+        JOIN patches q ON q.id = j.value WHERE q.unscored = 0);
+  `,
 ];
 
 /** Brings a project file up to the newest schema; refuses files newer than this build. */

@@ -258,7 +258,8 @@ export class PatchEditor {
   /**
    * Merges patches that overlap or share edges into one new patch (the originals are deleted).
    * Per field: geometry is the union; area and perimeter are measured anew; mean probability is
-   * the area-weighted mean and max probability the maximum; state, comment, reviewer and run come
+   * the area-weighted mean and max probability the maximum over the patches the model scored
+   * (none when all were drawn by hand); state, comment, reviewer and run come
    * from the primary patch (default: the largest); each attribute from the primary, or if it has
    * none, from the largest patch that has one; notes are all kept, one per line.
    */
@@ -287,19 +288,25 @@ export class PatchEditor {
         `Patches ${names} make ${parts.length} separate areas: only patches that overlap or share an edge can be merged.`,
       );
     const shaped = this.shape(parts[0], `The union of patches ${names}`, false);
-    const area = rows.reduce((s, r) => s + r.area_m2, 0);
     const attributes = this.inherit(primary).attributes;
     for (const col of Object.values(ATTRIBUTE_COLUMNS) as (keyof NewPatchRow['attributes'])[]) {
       attributes[col] ??= rows.find((r) => r[col] !== null)?.[col] ?? null;
     }
     const notes = [...new Set(rows.map((r) => r.note).filter((n): n is string => !!n))];
     attributes.note = notes.length > 0 ? notes.join('\n') : null;
+    // The model's figures come from the patches it scored; drawn ones have none to give.
+    const scored = rows.filter((r) => !r.unscored);
+    const area = scored.reduce((s, r) => s + r.area_m2, 0);
     const merged: NewPatchRow = {
       ...this.inherit(primary),
       ...measures(shaped),
       meanProb:
-        area > 0 ? rows.reduce((s, r) => s + r.mean_prob * r.area_m2, 0) / area : primary.mean_prob,
-      maxProb: Math.max(...rows.map((r) => r.max_prob)),
+        scored.length === 0
+          ? null
+          : area > 0
+            ? scored.reduce((s, r) => s + r.mean_prob * r.area_m2, 0) / area
+            : scored[0].mean_prob,
+      maxProb: scored.length === 0 ? null : Math.max(...scored.map((r) => r.max_prob)),
       attributes,
       origin: 'merge',
       parents: rows.map((r) => r.id),
@@ -319,8 +326,8 @@ export class PatchEditor {
   }
 
   /**
-   * A patch drawn by hand, in the project's "manual" run. It has no model probability: mean and
-   * max probability are 1 (an analyst saw it), which also ranks it first among unreviewed ones.
+   * A patch drawn by hand, in the project's "manual" run. It has no model probability: the API
+   * and the exports show none, and the ranking (probability × area) puts it after the detections.
    */
   create(
     rings: number[][][],
@@ -332,7 +339,6 @@ export class PatchEditor {
     const shaped = this.shape(rings, 'The drawn patch');
     const snap = this.attributeSnapshot(attributes);
     const text = comment?.trim() ? comment : null;
-    this.checkRejection([{ number: 0, mean_prob: 1 } as PatchRow], state, text);
     return this.history.record('create', actor, 'Drew a new patch', [], (at) => {
       this.stmts.manualRun.run(MANUAL_RUN_ID, this.manualRunSince());
       const id = this.table.insert(
@@ -340,8 +346,8 @@ export class PatchEditor {
           runId: MANUAL_RUN_ID,
           state,
           ...measures(shaped),
-          meanProb: 1,
-          maxProb: 1,
+          meanProb: null,
+          maxProb: null,
           comment: text,
           reviewer: state === 'unreviewed' ? null : actor,
           reviewedAt: state === 'unreviewed' ? null : at,
@@ -421,8 +427,8 @@ export class PatchEditor {
     return {
       runId: row.run_id,
       state: row.state,
-      meanProb: row.mean_prob,
-      maxProb: row.max_prob,
+      meanProb: row.unscored ? null : row.mean_prob,
+      maxProb: row.unscored ? null : row.max_prob,
       comment: row.comment,
       reviewer: row.reviewer,
       reviewedAt: row.reviewed_at,

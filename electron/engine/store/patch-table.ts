@@ -19,8 +19,9 @@ export interface NewPatchRow {
   geometry: string;
   areaM2: number;
   perimeterM: number;
-  meanProb: number;
-  maxProb: number;
+  /** The model's probabilities; null when the model never scored the patch (drawn by hand). */
+  meanProb: number | null;
+  maxProb: number | null;
   comment: string | null;
   reviewer: string | null;
   reviewedAt: string | null;
@@ -60,11 +61,11 @@ export class PatchTable {
         `INSERT INTO patches (run_id, number, state, geometry, model_geometry, area_m2, perimeter_m,
            model_area_m2, model_perimeter_m, mean_prob, max_prob, comment, reviewer, reviewed_at,
            created_at, updated_at, change_class, legality, parcel_no, field_result, note,
-           change_kind, origin, parents)
+           change_kind, origin, parents, unscored)
          VALUES (@runId, @number, @state, @geometry, @geometry, @areaM2, @perimeterM, @areaM2,
            @perimeterM, @meanProb, @maxProb, @comment, @reviewer, @reviewedAt, @at, @at,
            @change_class, @legality, @parcel_no, @field_result, @note, @change_kind, @origin,
-           @parents)`,
+           @parents, @unscored)`,
       ),
       insertBounds: db.prepare(
         'INSERT INTO patches_rtree (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)',
@@ -139,12 +140,19 @@ export class PatchTable {
     }
   }
 
-  /** Inserts a patch made by an edit; returns its id. */
+  /**
+   * Inserts a patch made by an edit; returns its id. Without model probabilities it is stored
+   * `unscored` with 0 for both, so the ranking puts it after the detections.
+   */
   insert(p: NewPatchRow, at: string): number {
     const number = (this.stmts.maxNumber.get() as { n: number }).n + 1;
+    const unscored = p.meanProb === null || p.maxProb === null;
     const info = this.stmts.insert.run({
       ...p,
       ...p.attributes,
+      meanProb: unscored ? 0 : p.meanProb,
+      maxProb: unscored ? 0 : p.maxProb,
+      unscored: unscored ? 1 : 0,
       number,
       at,
       parents: JSON.stringify(p.parents),

@@ -194,6 +194,20 @@ export class ProjectStore {
       .run('name', name);
   }
 
+  /** The recent list's picture of the project (a PNG data URI), or null before it is made. */
+  thumbnail(): string | null {
+    return this.meta('thumbnail') ?? null;
+  }
+
+  /** Keeps the recent list's picture in the project file (see api/project-thumbnail.ts). */
+  setThumbnail(uri: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run('thumbnail', uri);
+  }
+
   private meta(key: string): string | undefined {
     return (this.stmts.meta.get(key) as { value: string } | undefined)?.value;
   }

@@ -37,6 +37,13 @@ describe('sort options', () => {
     expect(ids(S.visiblePatches(s))).toEqual(['b', 'd', 'c', 'a']);
   });
 
+  it('a drawn patch (no model probability) sorts after every detection by rank and confidence', () => {
+    const drawn = { ...patch('e', 5, 0.5, 10_000), origin: 'manual' as const, meanProb: null };
+    expect(ids(sortPatches([drawn, a, b, c, d], 'rank'))).toEqual(['b', 'c', 'a', 'd', 'e']);
+    expect(ids(sortPatches([drawn, a, b, c, d], 'confidence'))).toEqual(['a', 'b', 'd', 'c', 'e']);
+    expect(ids(sortPatches([a, drawn, b], 'area'))).toEqual(['e', 'b', 'a']);
+  });
+
   it('sorts by the learnt rank once it is ready (unseen patches last, by rank), else by rank', () => {
     const learnt = { a: 0.9, c: 0.1, d: 0.6 };
     expect(ids(sortPatches([a, b, c, d], 'learnt', { shares: null, learnt }))).toEqual([

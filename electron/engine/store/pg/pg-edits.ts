@@ -202,12 +202,6 @@ export async function createPg(
   checkAttributeCodes(await codeListsOf(ctx.db), attributes);
   const snap = attributeColumns(attributes);
   const text = comment?.trim() ? comment : null;
-  checkRejection(
-    [{ number: 0, mean_prob: 1 }],
-    state,
-    text,
-    (await settingsOf(ctx.db)).rejectCommentMinConfidence,
-  );
   await lockNumbers(ctx.db);
   return recordPg(ctx.db, ctx.table, 'create', actor, 'Drew a new patch', [], async (at) => {
     await ctx.db.query(
@@ -223,8 +217,9 @@ export async function createPg(
         geometry: shaped.geometry,
         areaM2: shaped.areaM2,
         perimeterM: shaped.perimeterM,
-        meanProb: 1,
-        maxProb: 1,
+        // Drawn by hand: the model never scored it.
+        meanProb: null,
+        maxProb: null,
         comment: text,
         reviewer: state === 'unreviewed' ? null : actor,
         reviewedAt: state === 'unreviewed' ? null : at,

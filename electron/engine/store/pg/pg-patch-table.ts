@@ -129,14 +129,16 @@ export class PgPatchTable {
    */
   async insert(p: NewPatchRow, at: string): Promise<number> {
     const a = p.attributes;
+    // Without model probabilities: stored `unscored` with 0s, ranked after the detections.
+    const unscored = p.meanProb === null || p.maxProb === null;
     const g = `ST_SetSRID(ST_GeomFromGeoJSON($3), ${this.srid})`;
     const r = await this.db.query<{ id: number }>(
       `INSERT INTO patches (run_id, number, state, geom, model_geom, area_m2, perimeter_m,
          model_area_m2, model_perimeter_m, mean_prob, max_prob, comment, reviewer, reviewed_at,
          created_at, updated_at, change_class, legality, parcel_no, field_result, note,
-         change_kind, origin, parents)
+         change_kind, origin, parents, unscored)
        VALUES ($1, (SELECT COALESCE(MAX(number), 0) + 1 FROM patches), $2, ${g}, ${g}, $4, $5,
-         $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+         $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        RETURNING id`,
       [
         p.runId,
@@ -144,8 +146,8 @@ export class PgPatchTable {
         p.geometry,
         p.areaM2,
         p.perimeterM,
-        p.meanProb,
-        p.maxProb,
+        unscored ? 0 : p.meanProb,
+        unscored ? 0 : p.maxProb,
         p.comment,
         p.reviewer,
         p.reviewedAt,
@@ -158,6 +160,7 @@ export class PgPatchTable {
         a.change_kind,
         p.origin,
         JSON.stringify(p.parents),
+        unscored ? 1 : 0,
       ],
     );
     return r.rows[0].id;

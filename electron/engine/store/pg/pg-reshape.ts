@@ -27,8 +27,8 @@ function inherit(
   return {
     runId: row.run_id,
     state: row.state,
-    meanProb: row.mean_prob,
-    maxProb: row.max_prob,
+    meanProb: row.unscored ? null : row.mean_prob,
+    maxProb: row.unscored ? null : row.max_prob,
     comment: row.comment,
     reviewer: row.reviewer,
     reviewedAt: row.reviewed_at,
@@ -122,7 +122,9 @@ export async function mergePg(
       `Patches ${names} make ${parts.length} separate areas: only patches that overlap or share an edge can be merged.`,
     );
   const shaped = shapePolygon(parts[0], `The union of patches ${names}`, ctx.frame, false);
-  const area = rows.reduce((s, r) => s + r.area_m2, 0);
+  // The model's figures come from the patches it scored; drawn ones have none to give.
+  const scored = rows.filter((r) => !r.unscored);
+  const area = scored.reduce((s, r) => s + r.area_m2, 0);
   const attributes = inherit(primary).attributes;
   for (const col of Object.values(ATTRIBUTE_COLUMNS) as (keyof NewPatchRow['attributes'])[]) {
     attributes[col] ??= rows.find((r) => r[col] !== null)?.[col] ?? null;
@@ -135,8 +137,12 @@ export async function mergePg(
     areaM2: shaped.areaM2,
     perimeterM: shaped.perimeterM,
     meanProb:
-      area > 0 ? rows.reduce((s, r) => s + r.mean_prob * r.area_m2, 0) / area : primary.mean_prob,
-    maxProb: Math.max(...rows.map((r) => r.max_prob)),
+      scored.length === 0
+        ? null
+        : area > 0
+          ? scored.reduce((s, r) => s + r.mean_prob * r.area_m2, 0) / area
+          : scored[0].mean_prob,
+    maxProb: scored.length === 0 ? null : Math.max(...scored.map((r) => r.max_prob)),
     attributes,
     origin: 'merge',
     parents: rows.map((r) => r.id),

@@ -11,7 +11,7 @@ import { DEFAULT_CODE_LISTS_SQL } from '../migrations.js';
 
 /** Each migration is SQL for a given SRID (fixed when the project is created). */
 export const pgMigrations: ((srid: number) => string)[] = [
-  // 1: everything the review store needs, up to SQLite migration 7 (versions), minus patch
+  // 1: everything the review store needs, up to SQLite migration 8 (versions, unscored), minus patch
   //    codes and reference layers, which team projects do not hold yet.
   (srid) => `
   CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
@@ -76,7 +76,8 @@ export const pgMigrations: ((srid: number) => string)[] = [
     deleted smallint NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1, 2)),
     superseded_by text,
     linked smallint NOT NULL DEFAULT 0,
-    version integer NOT NULL DEFAULT 1
+    version integer NOT NULL DEFAULT 1,
+    unscored smallint NOT NULL DEFAULT 0
   );
   CREATE INDEX patches_geom ON patches USING gist (geom);
   CREATE INDEX patches_run ON patches (run_id);
