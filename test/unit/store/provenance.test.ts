@@ -2,7 +2,7 @@
  * Provenance in the store: a patch drawn by hand carries no model probability (null in the view,
  * after every detection in the ranking, none in an export); merges take the model's figures from
  * the patches the model scored only; an edited patch keeps the model's probability and outline
- * apart from the person's; and project files made before migration 7 lose the fake 100 %.
+ * apart from the person's; and project files made before migration 8 lose the fake 100 %.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -87,14 +87,14 @@ describe('provenance of drawn patches', () => {
     for (const p of pieces) expect(p.meanProb).toBeNull();
   });
 
-  it('migration 7 turns the "1.0" of patches drawn before it into no probability', () => {
+  it('migration 8 turns the "1.0" of patches drawn before it into no probability', () => {
     const drawn = draw(200, 200, 210, 210);
     store.close();
-    // What an older LandWatch wrote: mean/max 1 and no unscored column (schema v6).
+    // What an older LandWatch wrote: mean/max 1 and no unscored column (schema v7).
     const db = new Database(path);
     db.exec(`UPDATE patches SET mean_prob = 1, max_prob = 1 WHERE origin = 'manual';
       ALTER TABLE patches DROP COLUMN unscored;`);
-    db.pragma('user_version = 6');
+    db.pragma('user_version = 7');
     db.close();
     store = ProjectStore.open(path);
     expect(store.patch(Number(drawn.id))).toMatchObject({ meanProb: null, maxProb: null });
