@@ -12,7 +12,7 @@ import { openInputs } from '../inference/detect-inputs.js';
 import { cardKinds } from '../inference/model-card.js';
 import { windowAxes } from '../inference/tile-rows.js';
 import { axisBlocks, tilesPerBlock } from './block-plan.js';
-import { roundQueue, storeNewSpec } from './round-redis.js';
+import { deleteSpec, roundQueue, storeNewSpec } from './round-redis.js';
 import { ROUND_NAME, blockJobId, roundJobs, type PairSpec, type RoundSpec } from './round-spec.js';
 
 /** A pairs file row: `id,before,after` or `before,after`; `#` comments and a header are skipped. */
@@ -139,7 +139,16 @@ export async function createRound(redis: Redis, spec: RoundSpec): Promise<number
       'E_OUTPUT',
       `round "${spec.name}" already exists; pick another --name (or "round status ${spec.name}").`,
     );
-  return submitJobs(redis, spec);
+  try {
+    return await submitJobs(redis, spec);
+  } catch (error) {
+    // Nothing half-written: a round whose jobs could not all be queued is taken back whole.
+    const queue = roundQueue(redis, spec.name);
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await deleteSpec(redis, spec.name).catch(() => {});
+    throw error;
+  }
 }
 
 /** Adds the round's jobs that are not in its queue yet; returns how many were added. */

@@ -6,6 +6,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createGeoTiffWriter } from '../../../electron/engine/raster/geotiff-write.js';
+import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { writeBenchScene } from '../../../scripts/bench-scene.js';
 import { REPO, dataPath } from '../../helpers/data.js';
 
@@ -90,4 +92,34 @@ export async function writePairs(dir: string): Promise<{ file: string; ids: stri
   const file = join(dir, 'pairs.csv');
   writeFileSync(file, `${rows.join('\n')}\n`);
   return { file, ids };
+}
+
+/** A copy of an RGB GeoTIFF moved `dx` metres east: a date that overlaps nothing of the original. */
+export async function writeShifted(source: string, out: string, dx: number): Promise<string> {
+  const src = await RasterSource.open(source);
+  const { width, height, geoTransform, geoKeyTags } = src.info;
+  const planes = await src.readWindow({ x: 0, y: 0, width, height }, [0, 1, 2]);
+  src.close();
+  const writer = await createGeoTiffWriter(out, {
+    width,
+    height,
+    bands: 3,
+    sampleFormat: 'uint8',
+    photometric: 'rgb',
+    geoTransform: [geoTransform[0] + dx, ...geoTransform.slice(1)] as typeof geoTransform,
+    geoKeys: {
+      copyFrom: {
+        geoKeyDirectory: geoKeyTags.directory,
+        doubleParams: geoKeyTags.doubleParams,
+        asciiParams: geoKeyTags.asciiParams,
+      },
+    },
+    overwrite: true,
+  });
+  const pixels = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++)
+    for (let b = 0; b < 3; b++) pixels[i * 3 + b] = planes[b][i];
+  await writer.writeRows(pixels);
+  await writer.close();
+  return out;
 }
