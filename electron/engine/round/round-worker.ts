@@ -151,12 +151,19 @@ export class RoundWorker {
         if (!spec || spec.state !== 'running')
           throw new UnrecoverableError(`round ${name} was cancelled`);
         const t0 = performance.now();
+        let lastProgress = t0;
         try {
           const result = await runBlock(spec, data, {
             device: this.o.device,
             signal,
             plan: (compute) => plans.get(data.pair, compute),
-            onTile: (done, total) => void job.updateProgress({ done, total }),
+            // At most one progress write a second (and the last): Redis work stays per job, not per tile.
+            onTile: (done, total) => {
+              const now = performance.now();
+              if (done < total && now - lastProgress < 1000) return;
+              lastProgress = now;
+              void job.updateProgress({ done, total });
+            },
           });
           this.provider = result.executionProvider;
           totals.jobs++;

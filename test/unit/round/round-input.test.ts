@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, readSpec, roundQueue } from '../../../electron/engine/round/round-redis.js';
 import { dataPath, hasData } from '../../helpers/data.js';
-import { freePort, startRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { freePort, startRedis, type TestRedis } from '../../../scripts/local-redis.js';
 import { built, landwatch, writePairs, writeShifted } from './round-fixture.js';
 
 const server = await startRedis();

@@ -16,7 +16,7 @@ import {
   storeNewSpec,
 } from '../../../electron/engine/round/round-redis.js';
 import { hasData } from '../../helpers/data.js';
-import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { startRedis, type TestRedis } from '../../../scripts/local-redis.js';
 import { built, landwatch, startWorker, writePairs, type WorkerProcess } from './round-fixture.js';
 
 const server = await startRedis();

@@ -15,7 +15,7 @@ import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { blockGrid } from '../../../electron/engine/round/block-plan.js';
 import { connectRedis, readSpec, roundQueue } from '../../../electron/engine/round/round-redis.js';
 import { hasData } from '../../helpers/data.js';
-import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { startRedis, type TestRedis } from '../../../scripts/local-redis.js';
 import {
   JOB_SIZE,
   SIZE,

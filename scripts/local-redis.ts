@@ -1,7 +1,7 @@
 /**
- * A throw-away `redis-server` for tests: loopback only, a free port, no persistence, its files in
- * a temporary folder. `startRedis()` resolves to null with the reason when Redis cannot be
- * started here (not installed, refused to start), so a test can skip saying why.
+ * A throw-away `redis-server` for tests and benchmarks: loopback only, a free port, no persistence,
+ * its files in a temporary folder. `startRedis()` resolves to `{ skip }` with the reason when Redis
+ * cannot be started here (not installed, refused to start), so a test can skip saying why.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
