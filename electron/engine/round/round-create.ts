@@ -13,7 +13,14 @@ import { cardKinds } from '../inference/model-card.js';
 import { windowAxes } from '../inference/tile-rows.js';
 import { axisBlocks, tilesPerBlock } from './block-plan.js';
 import { deleteSpec, roundQueue, storeNewSpec } from './round-redis.js';
-import { ROUND_NAME, blockJobId, roundJobs, type PairSpec, type RoundSpec } from './round-spec.js';
+import {
+  ROUND_NAME,
+  blockJobId,
+  radiometryOf,
+  roundJobs,
+  type PairSpec,
+  type RoundSpec,
+} from './round-spec.js';
 
 /** A pairs file row: `id,before,after` or `before,after`; `#` comments and a header are skipped. */
 export function readPairsFile(path: string): { id: string; before: string; after: string }[] {
@@ -109,6 +116,7 @@ export async function planRound(o: CreateRoundOptions): Promise<RoundSpec> {
         blockCols: axisBlocks(axes.xs, axes.tileWidth, width, perBlock).length,
         blockRows: axisBlocks(axes.ys, axes.tileHeight, height, perBlock).length,
         screening: inputs.screening,
+        radiometry: inputs.dates.map(radiometryOf),
       });
     } finally {
       inputs.close();

@@ -17,7 +17,7 @@ import { LandWatchError, isAbort } from '../errors.js';
 import { cardKinds } from '../inference/model-card.js';
 import { findModel } from '../inference/model-registry.js';
 import { createModelSession } from '../inference/session.js';
-import { runBlock } from './block-run.js';
+import { blockInThread, screenInThread } from './block-thread.js';
 import { PlanCache } from './plan-cache.js';
 import { ROUNDS_KEY, queueName, readSpec, writeWorker, type WorkerStats } from './round-redis.js';
 import { blockJobSchema, type RoundSpec } from './round-spec.js';
@@ -153,10 +153,12 @@ export class RoundWorker {
         const t0 = performance.now();
         let lastProgress = t0;
         try {
-          const result = await runBlock(spec, data, {
-            device: this.o.device,
+          const pair = spec.pairs.find((p) => p.id === data.pair);
+          const plan = pair?.screening
+            ? await plans.get(pair.id, () => screenInThread(spec, pair.id, this.o.device, signal))
+            : null;
+          const result = await blockInThread(spec, data, this.o.device, plan, {
             signal,
-            plan: (compute) => plans.get(data.pair, compute),
             // At most one progress write a second (and the last): Redis work stays per job, not per tile.
             onTile: (done, total) => {
               const now = performance.now();

@@ -133,6 +133,13 @@ describe.skipIf(why !== null)('a round of 2 pairs on 3 worker processes', () => 
         new RegExp(`:${victim.child.pid}$`),
       );
       expect(workers.slice(1).some((w) => w.log().includes(`job ${jobId} done`))).toBe(true);
+      // Nothing done twice: every job finished once, and no live worker lost a job's lock.
+      const done = workers.flatMap((w) =>
+        [...w.log().matchAll(/job (\S+) done/g)].map((m) => m[1]),
+      );
+      expect(done.sort()).toEqual([...new Set(done)].sort());
+      expect(done).toHaveLength(8);
+      for (const w of workers.slice(1)) expect(w.log()).not.toMatch(/Missing lock|renew lock/);
     } finally {
       await queue.close();
     }
