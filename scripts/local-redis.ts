@@ -1,6 +1,6 @@
 /**
- * A throw-away `redis-server` for tests and benchmarks: loopback only, a free port, no persistence,
- * its files in a temporary folder. `startRedis()` resolves to `{ skip }` with the reason when Redis
+ * A throw-away `redis-server` for tests and benchmarks: loopback only, a free port, no snapshots
+ * (an append-only file on request), its files in a temporary folder. `startRedis()` resolves to `{ skip }` with the reason when Redis
  * cannot be started here (not installed, refused to start), so a test can skip saying why.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -47,21 +47,14 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess | string> {
+async function launch(port: number, dir: string, aof: boolean): Promise<ChildProcess | string> {
+  const persistence = aof ? ['yes', '--appendfsync', 'always'] : ['no'];
   const child = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir].concat(
       '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
+      persistence,
+    ),
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.resume();
@@ -76,14 +69,17 @@ async function launch(port: number, dir: string): Promise<ChildProcess | string>
   return failed ?? `redis-server did not answer on port ${port} within 10 s`;
 }
 
-/** Starts a server, or returns why it cannot. */
-export async function startRedis(): Promise<TestRedis | { skip: string }> {
+/**
+ * Starts a server, or returns why it cannot. `aof`: keep an append-only file (fsync on every
+ * write), so a restart finds every key again, as a production Redis for rounds should.
+ */
+export async function startRedis(aof = false): Promise<TestRedis | { skip: string }> {
   const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0)
     return { skip: 'redis-server is not installed (Debian: apt-get install redis-server)' };
   const dir = mkdtempSync(join(tmpdir(), 'lw-redis-'));
   const port = await freePort();
-  const first = await launch(port, dir);
+  const first = await launch(port, dir, aof);
   if (typeof first === 'string') return { skip: first };
   const stopOne = (child: ChildProcess) =>
     new Promise<void>((done) => {
@@ -105,7 +101,7 @@ export async function startRedis(): Promise<TestRedis | { skip: string }> {
     },
     async restart() {
       await stopOne(redis.process);
-      const next = await launch(port, dir);
+      const next = await launch(port, dir, aof);
       if (typeof next === 'string') throw new Error(next);
       redis.process = next;
     },
