@@ -206,12 +206,22 @@ function printEstimate(workerMps: number, setupS: number, cost: QueueCost): void
   const jobS = core ** 2 / 1e6 / workerMps + setupS;
   const redisPerJob = cost.redisCpuSeconds / cost.jobs;
   const workers = Math.floor(jobS / redisPerJob);
-  console.log(`
-Paper estimate: 10,000 km² at 0.5 m = ${(pixels / 1e9).toFixed(0)}·10⁹ px a date; default --job-size 4096 gives
-${core}² px cores (${tilesPerJob} tiles with the halo), so ${jobs} jobs. At this machine's ${workerMps.toFixed(2)} MP/s per
-worker a job takes ~${jobS.toFixed(0)} s (incl. ${setupS.toFixed(1)} s setup); the round is ~${((jobs * jobS) / 3600).toFixed(0)} worker-hours.
-Redis spends ~${(redisPerJob * 1000).toFixed(2)} ms CPU per job (BullMQ's moves and locks plus ${tilesPerJob} progress writes,
-measured above; workers send at most one a second, so this is the worst case), so one Redis core is busy 100 % at ~${workers} workers of this speed; at 10× faster
-workers (GPUs) ~${Math.floor(workers / 10)}. Long before that the shared folder is the limit: every job reads its span of
-both dates (${((2 * 3 * tilesPerJob * 512 ** 2) / 1e6).toFixed(0)} MB of tiles as the model sees them) and writes ${(core ** 2 / 1e6).toFixed(0)} MB of probability.`);
+  // A block reads its span (core plus a 128 px halo each side) of 3 bands of both dates.
+  const readMB = ((core + 256) ** 2 * 3 * 2) / 1e6;
+  const nasWorkers = Math.floor(1000 / (readMB / jobS));
+  const lines = [
+    '',
+    `Paper estimate: 10,000 km² at 0.5 m = ${(pixels / 1e9).toFixed(0)}·10⁹ px a date. The default`,
+    `--job-size 4096 gives ${core}² px cores (${tilesPerJob} tiles with the halo): ${jobs} jobs.`,
+    `At this machine's ${workerMps.toFixed(2)} MP/s per worker a job takes ~${jobS.toFixed(0)} s ` +
+      `(${setupS.toFixed(1)} s of it setup): ~${((jobs * jobS) / 3600).toFixed(0)} worker-hours.`,
+    `Redis spends ~${(redisPerJob * 1000).toFixed(2)} ms of CPU per job (measured above, with one`,
+    `progress write per tile; workers write at most one a second, so this is the worst case):`,
+    `one Redis core is saturated only at ~${workers} workers of this speed, ~${Math.floor(workers / 10)}` +
+      ' workers 10× faster (GPUs).',
+    `The shared folder limits first: a job reads ~${readMB.toFixed(0)} MB (uncompressed) of both dates`,
+    `and writes ${(core ** 2 / 1e6).toFixed(0)} MB, so a 1 GB/s file server feeds ~${nasWorkers} ` +
+      `workers of this speed, ~${Math.floor(nasWorkers / 10)} workers 10× faster.`,
+  ];
+  console.log(lines.join('\n'));
 }

@@ -171,7 +171,9 @@ export class RoundWorker {
           totals.jobs++;
           totals.pixels += result.pixels;
           totals.busySeconds += (performance.now() - t0) / 1000;
-          await writeWorker(this.o.redis, name, this.id, { ...this.stats(), ...totals });
+          // The round's own model (it may not be this machine's default).
+          const model = { model: spec.model.id, version: spec.model.version };
+          await writeWorker(this.o.redis, name, this.id, { ...this.stats(), ...model, ...totals });
           return { pixels: result.pixels, tiles: result.tilesRun, worker: this.id };
         } catch (error) {
           if (isAbort(error) && this.stopping) {
