@@ -189,7 +189,7 @@ try {
   console.log(`${'what'.padEnd(62)}${'seconds'.padStart(9)}${'MP/s'.padStart(8)}  note`);
   for (const [what, s, mps, note] of rows)
     console.log(`${what.padEnd(62)}${s.padStart(9)}${mps.padStart(8)}  ${note}`);
-  printEstimate(perWorkerMps, setup, costs[2]);
+  printEstimate(mp / detectS, perWorkerMps, setup, costs[2]);
 } finally {
   redis.disconnect();
   await local.stop();
@@ -197,12 +197,19 @@ try {
 }
 
 /** The paper estimate: how many workers one Redis serves for 10,000 km² at 0.5 m. */
-function printEstimate(workerMps: number, setupS: number, cost: QueueCost): void {
+function printEstimate(
+  detectMps: number,
+  smallJobMps: number,
+  setupS: number,
+  cost: QueueCost,
+): void {
   const pixels = (10_000 * 1e6) / 0.25;
   const stride = 384;
   const core = Math.round(4096 / stride) * stride;
   const jobs = Math.ceil(pixels / core ** 2);
   const tilesPerJob = (core / stride + 1) ** 2;
+  // A 4096 px job runs its own tiles plus one halo row and column: detect's pace, less that share.
+  const workerMps = (detectMps * (core / stride) ** 2) / tilesPerJob;
   const jobS = core ** 2 / 1e6 / workerMps + setupS;
   const redisPerJob = cost.redisCpuSeconds / cost.jobs;
   const workers = Math.floor(jobS / redisPerJob);
@@ -213,8 +220,10 @@ function printEstimate(workerMps: number, setupS: number, cost: QueueCost): void
     '',
     `Paper estimate: 10,000 km² at 0.5 m = ${(pixels / 1e9).toFixed(0)}·10⁹ px a date. The default`,
     `--job-size 4096 gives ${core}² px cores (${tilesPerJob} tiles with the halo): ${jobs} jobs.`,
-    `At this machine's ${workerMps.toFixed(2)} MP/s per worker a job takes ~${jobS.toFixed(0)} s ` +
-      `(${setupS.toFixed(1)} s of it setup): ~${((jobs * jobS) / 3600).toFixed(0)} worker-hours.`,
+    `At detect's pace here less the halo, ${workerMps.toFixed(2)} MP/s per worker, a job takes`,
+    `~${jobS.toFixed(0)} s (${setupS.toFixed(1)} s of it setup): ~${((jobs * jobS) / 3600).toFixed(0)} worker-hours. ` +
+      `(The ${smallJobMps.toFixed(2)} MP/s of the small`,
+    '768 px jobs above is mostly halo tiles and per-job setup; do not size rounds from it.)',
     `Redis spends ~${(redisPerJob * 1000).toFixed(2)} ms of CPU per job (measured above, with one`,
     `progress write per tile; workers write at most one a second, so this is the worst case):`,
     `one Redis core is saturated only at ~${workers} workers of this speed, ~${Math.floor(workers / 10)}` +
