@@ -24,6 +24,7 @@ await Promise.all([
       'detect-worker': 'electron/engine/jobs/detect-worker.ts',
       'adapt-worker': 'electron/engine/jobs/adapt-worker.ts',
       'session-worker': 'electron/engine/inference/session-worker.ts',
+      'block-worker': 'electron/engine/jobs/block-worker.ts',
       main: 'electron/main/main.ts',
     },
     outdir: 'dist/node',

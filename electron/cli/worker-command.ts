@@ -1,6 +1,8 @@
 /**
- * `landwatch worker`: serves every running round in Redis with the engine until stopped (SIGINT /
- * SIGTERM finish or hand back the jobs in flight). Log lines on stderr.
+ * `landwatch worker`: serves every running round in Redis with the engine until stopped. SIGINT /
+ * SIGTERM abort the jobs in flight, hand them back to their queues and exit 0 once every
+ * connection is closed; a second signal ends the process at once (its jobs then come back after
+ * the stalled interval, as for a killed worker). Log lines on stderr.
  */
 import { parseArgs } from 'node:util';
 import { deviceSchema } from '../common/contract.js';
@@ -53,7 +55,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   await worker.start();
   await new Promise<void>((done) => {
     const stop = () => {
-      log('stopping: finishing the jobs in flight');
+      log('stopping: handing the jobs in flight back to the queue');
       worker
         .close()
         .catch(() => {})

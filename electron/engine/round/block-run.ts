@@ -1,14 +1,15 @@
 /**
  * One round job: the engine `detect` runs, on one block of a pair. Opens and aligns both dates as
- * `detect` does (same bands, stretch, radiometric matching), takes the pair's screening plan (made
- * once per pair for the whole scene, exactly as `detect` makes it), runs the block's tiles over its
+ * `detect` does (same bands, stretch, radiometric matching, checked against the scene-wide values
+ * the round was made with), takes the pair's screening plan (made once per pair for the whole
+ * scene by {@link screenPair}, exactly as `detect` makes it), runs the block's tiles over its
  * span and keeps the core's blended probability, stored as `detect` stores it (one byte a pixel),
  * in the round's shared folder. Written under a temporary name and renamed: a killed worker leaves
  * no half block.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { throwIfAborted } from '../errors.js';
+import { LandWatchError, throwIfAborted } from '../errors.js';
 import { openInputs } from '../inference/detect-inputs.js';
 import { screenTiles } from '../inference/screening.js';
 import type { ModelRunner } from '../inference/session.js';
@@ -17,7 +18,14 @@ import { runTileRows, windowAxes } from '../inference/tile-rows.js';
 import { quantise } from '../raster/probability-file.js';
 import type { Device } from '../../common/contract.js';
 import { blockGrid, blockPlan } from './block-plan.js';
-import { pairDetectParams, type BlockJob, type RoundSpec } from './round-spec.js';
+import {
+  pairDetectParams,
+  radiometryOf,
+  type BlockJob,
+  type DateRadiometry,
+  type PairSpec,
+  type RoundSpec,
+} from './round-spec.js';
 
 /** Where a block's core probability lies in the round's shared folder. */
 export function blockPath(spec: RoundSpec, pair: string, row: number, col: number): string {
@@ -27,10 +35,46 @@ export function blockPath(spec: RoundSpec, pair: string, row: number, col: numbe
 export interface BlockRunOptions {
   device: Device;
   signal?: AbortSignal;
-  /** The pair's screening plan: returns the stored one or stores what `compute` makes. */
-  plan: (compute: () => Promise<Uint8Array>) => Promise<Uint8Array | null>;
+  /** The pair's screening plan over its full tile grid ({@link screenPair}); null = every tile. */
+  plan: Uint8Array | null;
   onTile?: (done: number, total: number) => void;
   log?: (line: string) => void;
+}
+
+/** The pair's screening plan for its whole scene, made exactly as `detect` makes it. */
+export async function screenPair(
+  spec: RoundSpec,
+  pairId: string,
+  options: Pick<BlockRunOptions, 'device' | 'signal' | 'log'>,
+): Promise<Uint8Array> {
+  const pair = findPair(spec, pairId);
+  const inputs = await openInputs(pairDetectParams(spec, pair), options.signal);
+  let session: ModelRunner | null = null;
+  try {
+    const { card, alignment, dates } = inputs;
+    checkRadiometry(pair, dates.map(radiometryOf));
+    session = await openModelRunner(inputs.model.onnxPath, options.device, options.log);
+    mkdirSync(join(spec.outDir, pair.id), { recursive: true });
+    const screened = await screenTiles({
+      session: session.runner,
+      card,
+      dates: [dates[0], dates[1]],
+      window: alignment,
+      axes: windowAxes(card, alignment.width, alignment.height),
+      scratchDir: join(spec.outDir, pair.id),
+      signal: options.signal,
+    });
+    return screened.plan;
+  } finally {
+    await session?.dispose();
+    inputs.close();
+  }
+}
+
+function findPair(spec: RoundSpec, id: string): PairSpec {
+  const pair = spec.pairs.find((p) => p.id === id);
+  if (!pair) throw new Error(`round ${spec.name} has no pair ${id}`);
+  return pair;
 }
 
 export interface BlockRunResult {
@@ -47,34 +91,19 @@ export async function runBlock(
   job: BlockJob,
   options: BlockRunOptions,
 ): Promise<BlockRunResult> {
-  const pair = spec.pairs.find((p) => p.id === job.pair);
-  if (!pair) throw new Error(`round ${spec.name} has no pair ${job.pair}`);
+  const pair = findPair(spec, job.pair);
   const inputs = await openInputs(pairDetectParams(spec, pair), options.signal);
   let session: ModelRunner | null = null;
   try {
     const { card, alignment, dates } = inputs;
+    checkRadiometry(pair, dates.map(radiometryOf));
     const axes = windowAxes(card, alignment.width, alignment.height);
     const block = blockGrid(axes, alignment.width, alignment.height, pair.perBlock)[
       job.row * pair.blockCols + job.col
     ];
     if (!block) throw new Error(`pair ${pair.id} has no block ${job.row}-${job.col}`);
     session = await openModelRunner(inputs.model.onnxPath, options.device, options.log);
-    const live = session;
     mkdirSync(join(spec.outDir, pair.id), { recursive: true });
-    const full = pair.screening
-      ? await options.plan(async () => {
-          const screened = await screenTiles({
-            session: live.runner,
-            card,
-            dates: [dates[0], dates[1]],
-            window: alignment,
-            axes,
-            scratchDir: join(spec.outDir, pair.id),
-            signal: options.signal,
-          });
-          return screened.plan;
-        })
-      : null;
     throwIfAborted(options.signal);
     const { span, core } = block;
     const core8 = new Uint8Array(core.width * core.height);
@@ -88,7 +117,7 @@ export async function runBlock(
         width: span.width,
         height: span.height,
       },
-      plan: blockPlan(full, axes.xs.length, block),
+      plan: blockPlan(options.plan, axes.xs.length, block),
       signal: options.signal,
       onTile: (done, total) => options.onTile?.(done, total),
       onRows: (y, rows) => {
@@ -116,4 +145,17 @@ export async function runBlock(
     await session?.dispose();
     inputs.close();
   }
+}
+
+/**
+ * Every block must see the pair with the scene-wide statistics the round was made with (those of
+ * a single `detect`): values computed here that differ mean a date changed since `round create`.
+ */
+function checkRadiometry(pair: PairSpec, here: DateRadiometry[]): void {
+  if (!pair.radiometry) return;
+  if (JSON.stringify(here) === JSON.stringify(pair.radiometry)) return;
+  throw new LandWatchError(
+    'E_BAD_REQUEST',
+    `${pair.before} or ${pair.after} is not what the round was created from (its bands or radiometry differ); create the round again.`,
+  );
 }

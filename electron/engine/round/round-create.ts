@@ -12,8 +12,15 @@ import { openInputs } from '../inference/detect-inputs.js';
 import { cardKinds } from '../inference/model-card.js';
 import { windowAxes } from '../inference/tile-rows.js';
 import { axisBlocks, tilesPerBlock } from './block-plan.js';
-import { roundQueue, storeNewSpec } from './round-redis.js';
-import { ROUND_NAME, blockJobId, roundJobs, type PairSpec, type RoundSpec } from './round-spec.js';
+import { deleteSpec, roundQueue, storeNewSpec } from './round-redis.js';
+import {
+  ROUND_NAME,
+  blockJobId,
+  radiometryOf,
+  roundJobs,
+  type PairSpec,
+  type RoundSpec,
+} from './round-spec.js';
 
 /** A pairs file row: `id,before,after` or `before,after`; `#` comments and a header are skipped. */
 export function readPairsFile(path: string): { id: string; before: string; after: string }[] {
@@ -109,6 +116,7 @@ export async function planRound(o: CreateRoundOptions): Promise<RoundSpec> {
         blockCols: axisBlocks(axes.xs, axes.tileWidth, width, perBlock).length,
         blockRows: axisBlocks(axes.ys, axes.tileHeight, height, perBlock).length,
         screening: inputs.screening,
+        radiometry: inputs.dates.map(radiometryOf),
       });
     } finally {
       inputs.close();
@@ -139,7 +147,16 @@ export async function createRound(redis: Redis, spec: RoundSpec): Promise<number
       'E_OUTPUT',
       `round "${spec.name}" already exists; pick another --name (or "round status ${spec.name}").`,
     );
-  return submitJobs(redis, spec);
+  try {
+    return await submitJobs(redis, spec);
+  } catch (error) {
+    // Nothing half-written: a round whose jobs could not all be queued is taken back whole.
+    const queue = roundQueue(redis, spec.name);
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await deleteSpec(redis, spec.name).catch(() => {});
+    throw error;
+  }
 }
 
 /** Adds the round's jobs that are not in its queue yet; returns how many were added. */

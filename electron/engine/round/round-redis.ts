@@ -67,6 +67,11 @@ export async function storeNewSpec(redis: Redis, spec: RoundSpec): Promise<boole
   return true;
 }
 
+/** Removes a round's spec and its entry in the rounds set (the queue is the caller's). */
+export async function deleteSpec(redis: Redis, round: string): Promise<void> {
+  await redis.multi().del(specKey(round)).srem(ROUNDS_KEY, round).exec();
+}
+
 export async function updateSpec(redis: Redis, spec: RoundSpec): Promise<void> {
   await redis.set(specKey(spec.name), JSON.stringify(spec));
 }

@@ -10,6 +10,21 @@ import type { DetectParams } from '../inference/detect.js';
 export const ROUND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const rect = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+const dateRadiometry = z.object({
+  bands: z.array(z.number()),
+  stretch: z.array(z.object({ low: z.number(), high: z.number() }).nullable()),
+  linear: z.array(z.object({ gain: z.number(), offset: z.number() }).nullable()),
+});
+export type DateRadiometry = z.infer<typeof dateRadiometry>;
+
+/** The radiometry of a prepared date, as a pair spec records it. */
+export function radiometryOf(date: {
+  bands: number[];
+  stretch: DateRadiometry['stretch'];
+  linear?: DateRadiometry['linear'];
+}): DateRadiometry {
+  return { bands: date.bands, stretch: date.stretch, linear: date.linear ?? [] };
+}
 
 export const pairSpecSchema = z.object({
   /** Pair id: the pairs file's `id` column, else its 1-based line number ("p1", "p2", …). */
@@ -26,6 +41,12 @@ export const pairSpecSchema = z.object({
   blockRows: z.number(),
   blockCols: z.number(),
   screening: z.boolean(),
+  /**
+   * [before, after] as `detect` prepares them from scene-wide samples: bands, stretch and the
+   * after date's match onto the before date. Every block of the pair must use exactly these, so
+   * its pixels equal a single-machine run's; a worker that reads other values refuses the block.
+   */
+  radiometry: z.array(dateRadiometry).length(2).optional(),
 });
 export type PairSpec = z.infer<typeof pairSpecSchema>;
 
