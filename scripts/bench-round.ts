@@ -22,6 +22,7 @@ import { connectRedis, roundQueue } from '../electron/engine/round/round-redis.j
 import { writeBenchScene } from './bench-scene.js';
 import { measureQueue, type QueueCost } from './bench-round-queue.js';
 import { startRedis } from './local-redis.js';
+import { findModel } from '../electron/engine/inference/model-registry.js';
 
 const { values } = parseArgs({
   options: {
@@ -87,6 +88,9 @@ try {
     device,
     '--work-dir',
     join(dir, 'detect'),
+    // The model the round names (the default model, not a CPU variant).
+    '--model',
+    findModel(undefined).card.id,
     '--quiet',
   );
   const detectS = (performance.now() - t) / 1000;

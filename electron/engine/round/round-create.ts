@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { LandWatchError } from '../errors.js';
 import { openInputs } from '../inference/detect-inputs.js';
+import { findModel } from '../inference/model-registry.js';
 import { cardKinds } from '../inference/model-card.js';
 import { windowAxes } from '../inference/tile-rows.js';
 import { axisBlocks, tilesPerBlock } from './block-plan.js';
@@ -79,11 +80,14 @@ export async function planRound(o: CreateRoundOptions): Promise<RoundSpec> {
   const pairs: PairSpec[] = [];
   let model: RoundSpec['model'] | null = null;
   let threshold = o.threshold ?? 0.5;
+  // A round names its model, so that every worker, CPU or GPU, runs the same one: the default
+  // model itself, not the CPU variant a local detect would pick here (name that with --model).
+  const modelId = o.modelId ?? findModel(undefined).card.id;
   for (const row of rows) {
     const inputs = await openInputs({
       beforePath: row.before,
       afterPath: row.after,
-      modelId: o.modelId,
+      modelId,
       bands: o.bands,
       stretch: o.stretch,
       matchRadiometry: o.matchRadiometry,

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runBlock } from '../../../electron/engine/round/block-run.js';
 import { planRound } from '../../../electron/engine/round/round-create.js';
 import type { RoundSpec } from '../../../electron/engine/round/round-spec.js';
+import { writeBenchScene } from '../../../scripts/bench-scene.js';
 import { dataPath, hasData } from '../../helpers/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-block-'));
@@ -17,9 +18,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lw-block-'));
 describe.skipIf(!hasData)('runBlock', () => {
   let spec: RoundSpec;
   beforeAll(async () => {
-    const scene = dataPath('geotiff', 'vhr', 'dop-rgb.tif');
+    // 1280² px: 2 × 2 tiles of the default model's 768 px; 384 px jobs give 2 × 2 blocks.
+    const scene = await writeBenchScene(dataPath('geotiff', 'vhr', 'dop-rgb.tif'), dir, 1280, 7);
     const pairs = join(dir, 'pairs.csv');
-    writeFileSync(pairs, `${scene},${scene}\n`);
+    writeFileSync(pairs, `${scene.before},${scene.after}\n`);
     spec = await planRound({
       name: 'b',
       pairsFile: pairs,
@@ -48,6 +50,6 @@ describe.skipIf(!hasData)('runBlock', () => {
     const changed = { ...spec, pairs: [{ ...pair, radiometry: [before, moved] }] };
     await expect(
       runBlock(changed, { round: 'b', pair: 'p1', row: 0, col: 0 }, options),
-    ).rejects.toThrow(/dop-rgb\.tif is not what the round was created from/);
+    ).rejects.toThrow(/bench-1280-(before|after)\.tif is not what the round was created from/);
   });
 });

@@ -6,15 +6,30 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findModel } from '../../../electron/engine/inference/model-registry.js';
+import { tileAxes } from '../../../electron/engine/inference/tiling.js';
 import { createGeoTiffWriter } from '../../../electron/engine/raster/geotiff-write.js';
+import { blockGrid, tilesPerBlock } from '../../../electron/engine/round/block-plan.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { writeBenchScene } from '../../../scripts/bench-scene.js';
 import { REPO, dataPath } from '../../helpers/data.js';
 
 export const built = existsSync(join(REPO, 'dist', 'node', 'landwatch.js'));
-/** 1280² px: 3 × 3 tiles of 512 px (128 px overlap); a 768 px job size gives 2 × 2 blocks. */
+/** 1280² px: 2 × 2 tiles of the default model's 768 px (128 px overlap): 2 × 2 blocks. */
 export const SIZE = 1280;
 export const JOB_SIZE = 768;
+
+/** The default model's tile grid over a SIZE² pair. */
+export function pairAxes() {
+  const { tile } = findModel(undefined).card;
+  return { axes: tileAxes(SIZE, SIZE, tile.size, tile.overlap), tile };
+}
+
+/** Jobs a SIZE² pair makes at `jobSize` with the default model. */
+export function jobsPerPair(jobSize: number): number {
+  const { axes, tile } = pairAxes();
+  return blockGrid(axes, SIZE, SIZE, tilesPerBlock(jobSize, tile.size, tile.overlap)).length;
+}
 /** Seeds whose construction sites cross x = 768 or y = 768 (the block border). */
 export const SEEDS = [41, 52];
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tileAxes } from '../../../electron/engine/inference/tiling.js';
+import { findModel } from '../../../electron/engine/inference/model-registry.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { blockGrid } from '../../../electron/engine/round/block-plan.js';
 import { connectRedis, readSpec, roundQueue } from '../../../electron/engine/round/round-redis.js';
@@ -21,6 +21,7 @@ import {
   SIZE,
   built,
   landwatch,
+  pairAxes,
   startWorker,
   writePairs,
   type WorkerProcess,
@@ -83,6 +84,9 @@ describe.skipIf(why !== null)('a round of 2 pairs on 3 worker processes', () => 
         join(dir, `ref-${id}-mask.tif`),
         '--work-dir',
         join(dir, `ref-${id}`),
+        // The model the round names (the default model, not a CPU variant).
+        '--model',
+        findModel(undefined).card.id,
         '--quiet',
       );
       expect(run.code, run.stderr).toBe(0);
@@ -160,7 +164,7 @@ describe.skipIf(why !== null)('a round of 2 pairs on 3 worker processes', () => 
       // Changed pixels on both sides of a block border: polygons there must come out whole.
       const mask = await band(join(dir, `ref-${id}-mask.tif`));
       const pair = spec.pairs.find((p) => p.id === id)!;
-      const axes = tileAxes(SIZE, SIZE, 512, 128);
+      const { axes } = pairAxes();
       for (const b of blockGrid(axes, SIZE, SIZE, pair.perBlock)) {
         const { x, y } = b.core;
         for (let k = 0; k < SIZE; k++) {
