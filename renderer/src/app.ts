@@ -16,6 +16,7 @@ import { createMapView } from './map/map-view.js';
 import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
 import { createDetectJobs } from './detect-jobs.js';
+import { createDisplayPrep } from './display-prep.js';
 import { createAdaptDialog } from './panels/adapt-dialog.js';
 import { createDetectDialog } from './panels/detect-dialog.js';
 import { createProjectExport } from './project-export.js';
@@ -93,8 +94,15 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       ...(isNew ? { marked: [], editMode: 'select' as const } : {}),
     }));
     await refreshCounts(project.id);
-    if (isNew) {
-      mapView.showProject(project).catch((err: unknown) => report(err, 'Showing the imagery'));
+    if (isNew) showImagery(project).catch((err: unknown) => report(err, 'Showing the imagery'));
+  }
+
+  /** The project on the map; scenes that need a display copy get it first (display-prep.ts). */
+  async function showImagery(project: ProjectView): Promise<void> {
+    await mapView.showProject(project);
+    const ready = await displayPrep.prepare(project);
+    if (ready && ready !== project && store.get().project?.id === project.id) {
+      await mapView.showProject(ready, true);
     }
   }
 
@@ -173,6 +181,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       }),
     onImagery: (imagery) => imageryPanel.setImagery(imagery),
   });
+  const displayPrep = createDisplayPrep(api);
+  mapView.element.append(displayPrep.element);
   const imageryPanel = createImageryPanel();
   const help = createHelpOverlay();
   const openDialog = createOpenDialog({
