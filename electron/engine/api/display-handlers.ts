@@ -57,15 +57,20 @@ export function displayHandlers(
       const controller = new AbortController();
       jobs.set(jobId, controller);
       running.set(projectId, jobId);
+      // The job is over before its end is told, so a prepare that follows the event finds it so.
+      const finish = () => {
+        jobs.delete(jobId);
+        running.delete(projectId);
+      };
       prepare(projectId, jobId, controller.signal)
-        .then(() => emit({ type: 'display.done', jobId, projectId }))
+        .then(() => {
+          finish();
+          emit({ type: 'display.done', jobId, projectId });
+        })
         .catch((error: unknown) => {
+          finish();
           if (isAbort(error)) emit({ type: 'display.cancelled', jobId, projectId });
           else emit({ type: 'display.failed', jobId, projectId, error: toErrorBody(error) });
-        })
-        .finally(() => {
-          jobs.delete(jobId);
-          running.delete(projectId);
         });
       return { jobId };
     },
