@@ -156,7 +156,7 @@ async function main() {
   try {
     for (const pair of pairs) {
       const prepared = await prepare(server, pair);
-      const runs = [];
+      const runs: Awaited<ReturnType<typeof view>>[] = [];
       for (let i = 0; i < RUNS; i++) runs.push(await view(server, prepared.id));
       const pick = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
       rows.push({
