@@ -9,7 +9,18 @@ import { dataHome } from '../paths.js';
 import { RasterSource } from '../raster/raster-source.js';
 import { ProjectStore } from '../store/project-store.js';
 
-export async function ensureDemoProject(dir = join(dataHome(), 'demo')): Promise<string> {
+/** Demo projects being made, by folder: two windows starting at once share one. */
+const making = new Map<string, Promise<string>>();
+
+export function ensureDemoProject(dir = join(dataHome(), 'demo')): Promise<string> {
+  const running = making.get(dir);
+  if (running) return running;
+  const work = makeDemoProject(dir).finally(() => making.delete(dir));
+  making.set(dir, work);
+  return work;
+}
+
+async function makeDemoProject(dir: string): Promise<string> {
   const projectPath = join(dir, 'demo.landwatch');
   if (existsSync(projectPath)) {
     const store = ProjectStore.open(projectPath);
