@@ -83,6 +83,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     const filterRun = store.get().filters.runId;
     const runFilter = project.runs.some((r) => r.id === filterRun) ? filterRun : 'all';
     if (runFilter !== filterRun) store.update((s) => S.setFilters(s, { runId: runFilter }));
+    // A project new to the window: its imagery starts loading alongside the queue.
+    if (store.get().project?.id !== project.id) {
+      showImagery(project).catch((err: unknown) => report(err, 'Showing the imagery'));
+    }
     const [patches, codeLists] = await Promise.all([
       loadQueue(project.id, runFilter),
       api.invoke('codeLists.get', { projectId: project.id }),
@@ -94,14 +98,16 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       ...(isNew ? { marked: [], editMode: 'select' as const } : {}),
     }));
     await refreshCounts(project.id);
-    if (isNew) showImagery(project).catch((err: unknown) => report(err, 'Showing the imagery'));
   }
 
   /** The project on the map; scenes that need a display copy get it first (display-prep.ts). */
+  let imageryOf: string | null = null;
   async function showImagery(project: ProjectView): Promise<void> {
+    imageryOf = project.id;
     await mapView.showProject(project);
     const ready = await displayPrep.prepare(project);
-    if (ready && ready !== project && store.get().project?.id === project.id) {
+    // Unless another project has been opened meanwhile.
+    if (ready && ready !== project && imageryOf === project.id) {
       await mapView.showProject(ready, true);
     }
   }

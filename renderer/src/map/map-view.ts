@@ -148,10 +148,17 @@ export function createMapView(options: MapViewOptions): MapView {
   const resizeObserver = new ResizeObserver(() => map.updateSize());
   resizeObserver.observe(target);
 
-  // `data-imagery="ready"` once every tile of the first view of the imagery has been drawn (the
-  // bench and the e2e tests time the first full view by it).
+  // `data-imagery`: `shown` once both dates have drawn a tile (coarse ones come first), `ready`
+  // once every tile of the first view has been drawn (the bench and e2e tests time both).
+  let tilesLoaded = new Set<string>();
+  map.on('postrender', () => {
+    if (element.dataset.imagery === 'loading' && tilesLoaded.size === 2) {
+      element.dataset.imagery = 'shown';
+    }
+  });
   map.on('rendercomplete', () => {
-    if (imagery.length > 0 && element.dataset.imagery === 'loading') {
+    const state = element.dataset.imagery;
+    if (imagery.length > 0 && (state === 'loading' || state === 'shown')) {
       element.dataset.imagery = 'ready';
     }
   });
@@ -202,6 +209,7 @@ export function createMapView(options: MapViewOptions): MapView {
     if (!keepView) setView(sceneProj, before.extent);
     if (before.display === 'pending' || after.display === 'pending') return;
     element.dataset.imagery = 'loading';
+    tilesLoaded = new Set();
 
     const [beforeImagery, afterImagery] = await Promise.all([
       createImagery(before, sceneProj.projection, options.onError),
@@ -213,6 +221,9 @@ export function createMapView(options: MapViewOptions): MapView {
       return;
     }
     imagery = [beforeImagery, afterImagery];
+    for (const item of imagery) {
+      item.source.once('tileloadend', () => tilesLoaded.add(item.scene.role));
+    }
     beforeImagery.layer.setZIndex(0);
     afterImagery.layer.setZIndex(1);
     map.addLayer(beforeImagery.layer);
