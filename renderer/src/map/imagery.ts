@@ -127,8 +127,11 @@ export async function createImagery(
   projection: Projection,
   onError: (message: string) => void,
 ): Promise<Imagery> {
-  // The source starts reading the file's header now, alongside the statistics' read, rather than
-  // one after the other (each is a chain of dependent range requests).
+  const sample = await sampleOrNothing(scene);
+  let settings = defaultSettings(scene.bands);
+  // The stretch sorts the sample per band: computed once per settings, not per layer or reader.
+  let range = stretchRange(sample, settings);
+  const variables = () => styleVariables(settings, range);
   const source = new GeoTIFF({
     sources: [{ url: scene.url, loader: queuedLoader }],
     projection,
@@ -143,11 +146,6 @@ export async function createImagery(
       onError(`Could not load the ${scene.role} image “${scene.name}”: ${why}`);
     }
   });
-  const sample = await sampleOrNothing(scene);
-  let settings = defaultSettings(scene.bands);
-  // The stretch sorts the sample per band: computed once per settings, not per layer or reader.
-  let range = stretchRange(sample, settings);
-  const variables = () => styleVariables(settings, range);
   const layers: WebGLTileLayer[] = [];
   const makeLayer = () => {
     const layer = new WebGLTileLayer({
