@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RasterSource } from '../electron/engine/raster/raster-source.js';
+import { modelSecondsPerTile } from './bench-model-own.js';
 import { writeBenchScene } from './bench-scene.js';
 
 const { values } = parseArgs({
@@ -55,6 +56,7 @@ interface Stats {
   executionProvider: string;
   polygons: number;
   tiles: { total: number; run: number; skipped: number } | null;
+  phases: Record<string, number> | null;
   screening: {
     seconds: number;
     activeTiles: number;
@@ -108,7 +110,19 @@ async function lostPixels(fullMask: string, screenedMask: string) {
 }
 
 const rows: string[] = [];
+const phaseRows: string[] = [];
 const summary: string[] = [];
+const PHASES = [
+  'open',
+  'screen',
+  'read',
+  'normalise',
+  'model',
+  'wait',
+  'blend',
+  'write',
+  'vectorise',
+];
 const rss: Record<string, number[]> = { full: [], screened: [] };
 const perMp: number[] = [];
 try {
@@ -124,6 +138,11 @@ try {
     const screened = detect(scene.before, scene.after, `${size}-screened`, false);
     console.error(`bench: ${size}² screened ${screened.stats.wallSeconds} s`);
     const { changed, lost } = await lostPixels(full.mask, screened.mask);
+    const own = await modelSecondsPerTile(scene.before, scene.after, {
+      modelId: values.model as string | undefined,
+      device: values.device as string,
+    });
+    console.error(`bench: ${size}² model alone ${own.secondsPerTile.toFixed(3)} s per tile`);
     const mp = (size * size) / 1e6;
     for (const [name, r] of [
       ['full sweep', full.stats],
@@ -136,6 +155,18 @@ try {
       const phases = [r.openSeconds, screen, r.inferSeconds - screen, r.vectoriseSeconds, rest];
       rows.push(
         `| ${size}² (${mp.toFixed(1)} MP) | ${name} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${phases.map((v) => v.toFixed(1)).join(' / ')} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
+      );
+    }
+    for (const [name, r] of [
+      ['full sweep', full.stats],
+      ['screened', screened.stats],
+    ] as const) {
+      // Tiles the model ran: the kept ones, plus for screening its coarse pass (same tile size).
+      const tiles = (r.tiles?.run ?? 0) + (r.screening?.coarseTiles ?? 0);
+      const modelOwn = tiles * own.secondsPerTile;
+      const p = r.phases ?? {};
+      phaseRows.push(
+        `| ${size}² | ${name} | ${tiles} | ${r.wallSeconds.toFixed(1)} | ${modelOwn.toFixed(1)} | ${(r.wallSeconds / modelOwn).toFixed(2)}× | ${PHASES.map((k) => (p[k] ?? 0).toFixed(1)).join(' | ')} |`,
       );
     }
     rss.full.push(full.stats.peakRssMB);
@@ -168,6 +199,14 @@ console.log(
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
+console.log(
+  `\nThe model's own time: ORT run alone on prepared inputs of the same scene, median s per tile × tiles run; end-to-end = the whole \`landwatch detect\`. Phases (s) overlap: the next tile is prepared while the model runs (wait = the model idle for inputs).\n`,
+);
+console.log(
+  `| scene | mode | model tiles | end-to-end s | model own s | ratio | ${PHASES.join(' | ')} |`,
+);
+console.log(`| --- | --- | --- | --- | --- | --- |${' --- |'.repeat(PHASES.length)}`);
+for (const r of phaseRows) console.log(r);
 console.log(
   '\n| scene | screening speed-up | tiles kept (share) | coarse tiles (read from) | tile-count ceiling | of which screening | full-sweep changed px | lost by screening |',
 );

@@ -23,6 +23,7 @@ await Promise.all([
       landwatch: 'electron/cli/landwatch.ts',
       'detect-worker': 'electron/engine/jobs/detect-worker.ts',
       'adapt-worker': 'electron/engine/jobs/adapt-worker.ts',
+      'session-worker': 'electron/engine/inference/session-worker.ts',
       main: 'electron/main/main.ts',
     },
     outdir: 'dist/node',

@@ -139,6 +139,7 @@ export async function runDetectCommand(argv: string[]): Promise<number> {
       polygons: result.polygons.length,
       tiles: result.tiles ?? null,
       screening: result.screening ?? null,
+      phases: result.phases ?? null,
       probabilityPath: result.probabilityPath ?? null,
       maskPath: result.maskPath ?? null,
     };

@@ -11,6 +11,7 @@ import { REFERENCE_USAGE, runReferenceCommand } from './reference-command.js';
 import { ROUND_USAGE, runRoundCommand } from './round-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
 import { SIMILAR_USAGE, runSimilarCommand } from './similar-command.js';
+import { TEAM_USAGE, runTeamCommand } from './team-command.js';
 import { runWorkerCommand } from './worker-command.js';
 
 const USAGE = `Usage:
@@ -26,6 +27,7 @@ ${ADAPT_USAGE}
 ${SIMILAR_USAGE}
 ${REFERENCE_USAGE}
 ${ROUND_USAGE}
+${TEAM_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1 [--allow-remote]]   the app as a local web app
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
@@ -48,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runReferenceCommand(rest);
       case 'round':
         return await runRoundCommand(rest);
+      case 'team':
+        return await runTeamCommand(rest);
       case 'worker':
         return await runWorkerCommand(rest);
       case 'serve':

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { copyBundledDemo, DEMO_FILES } from '../engine/api/demo-project.js';
 import { LandWatchError } from '../engine/errors.js';
 import { appRoot, dataHome } from '../engine/paths.js';
-import { writeDemoScene } from '../../resources/demo/write-demo.js';
 import { isLoopbackHost } from '../server/access-guard.js';
 import { startServer, type RunningServer } from '../server/http-server.js';
 
@@ -90,7 +90,9 @@ async function listen(host: string, port: number, staticDir: string): Promise<Ru
 export async function runDemoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' } }, strict: true });
   const dir = resolve(values.dir ?? join(dataHome(), 'demo'));
-  const files = await writeDemoScene(dir);
-  process.stdout.write(`demo scene written: ${files.before}, ${files.after}, ${files.truth}\n`);
+  const files = copyBundledDemo(dir);
+  process.stdout.write(
+    `demo pair written: ${files.before}, ${files.after}, ${files.truth} (imagery source and licence: ${join(dir, DEMO_FILES.licence)})\n`,
+  );
   return 0;
 }

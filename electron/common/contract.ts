@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
 import { projectContract } from './project-contract.js';
+import { rankContract } from './rank-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
 import {
   deviceSchema,
@@ -46,12 +47,18 @@ const id = z.string().min(1).max(128);
 export * from './enums.js';
 export * from './views.js';
 export type { RecentProjectView } from './project-contract.js';
+export type { LearntRankingView, RankExplanationView, RankReasonView } from './rank-contract.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
 const finite = z.number().finite();
 const position = z.array(finite).min(2).max(3);
 const code = z.string().min(1).max(16);
+/**
+ * Optimistic concurrency: patch id → the `version` the client read. A patch that has changed
+ * since refuses the whole write with E_CONFLICT (HTTP 409), naming who changed it and when.
+ */
+const expectVersions = z.record(patchId, z.number().int().min(1)).optional();
 
 /** A GeoJSON Polygon in the scene CRS; a third coordinate (z) is accepted and dropped. */
 export const polygonInputSchema = z
@@ -201,6 +208,7 @@ export const contract = {
         patchId: id,
         state: reviewStateSchema,
         comment: z.string().max(2000).optional(),
+        expectVersions,
       })
       .strict(),
     response: z.custom<PatchView>(),
@@ -249,6 +257,7 @@ export const contract = {
         filter: patchFilterSchema.optional(),
         state: reviewStateSchema,
         comment: z.string().max(2000).optional(),
+        expectVersions,
       })
       .strict()
       .refine((r) => (r.patchIds === undefined) !== (r.filter === undefined), {
@@ -266,23 +275,31 @@ export const contract = {
         attributes: patchAttributesInputSchema.refine((a) => Object.keys(a).length > 0, {
           message: 'give at least one attribute',
         }),
+        expectVersions,
       })
       .strict(),
     response: z.custom<EditResult>(),
   },
   /** Replaces a patch's geometry (vertex edits); must be a valid polygon inside the scene. */
   'patches.setGeometry': {
-    request: z.object({ projectId: id, patchId, geometry: polygonInputSchema }).strict(),
+    request: z
+      .object({ projectId: id, patchId, geometry: polygonInputSchema, expectVersions })
+      .strict(),
     response: z.custom<EditResult>(),
   },
   'patches.revertGeometry': {
-    request: z.object({ projectId: id, patchId }).strict(),
+    request: z.object({ projectId: id, patchId, expectVersions }).strict(),
     response: z.custom<EditResult>(),
   },
   /** Splits a patch along a polyline that crosses it; the pieces replace it. */
   'patches.split': {
     request: z
-      .object({ projectId: id, patchId, line: z.array(position).min(2).max(10_000) })
+      .object({
+        projectId: id,
+        patchId,
+        line: z.array(position).min(2).max(10_000),
+        expectVersions,
+      })
       .strict(),
     response: z.custom<EditResult>(),
   },
@@ -296,6 +313,7 @@ export const contract = {
         projectId: id,
         patchIds: z.array(patchId).min(2).max(500),
         primaryId: patchId.optional(),
+        expectVersions,
       })
       .strict(),
     response: z.custom<EditResult>(),
@@ -314,7 +332,7 @@ export const contract = {
     response: z.custom<EditResult>(),
   },
   'patches.delete': {
-    request: z.object({ projectId: id, patchIds }).strict(),
+    request: z.object({ projectId: id, patchIds, expectVersions }).strict(),
     response: z.custom<EditResult>(),
   },
   /** Every recorded change of one patch, oldest first. */
@@ -403,6 +421,7 @@ export const contract = {
   ...codesContract,
   ...referenceContract,
   ...projectContract,
+  ...rankContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -21,6 +21,8 @@ export interface RecentProjectView {
   scene: string;
   /** Counts of live patches by state when the project was last seen (live while it is open). */
   counts: Record<ReviewState, number>;
+  /** The after scene in small (PNG `data:` URI, at most 96 px), or null when it could not be read. */
+  thumbnail: string | null;
   /** ISO time it was last opened. */
   openedAt: string;
   /** The bundled demo project. */

@@ -127,8 +127,9 @@ export interface PatchView {
   areaM2: number;
   areaMu: number;
   perimeterM: number;
-  meanProb: number;
-  maxProb: number;
+  /** The model's mean change probability; null for a patch drawn by hand (the model never saw it). */
+  meanProb: number | null;
+  maxProb: number | null;
   comment: string | null;
   geometry: PolygonGeometry;
   // The fields below are always filled by the backend; optional only so that older code that
@@ -139,6 +140,12 @@ export interface PatchView {
   origin?: PatchOrigin;
   /** The geometry differs from what the model produced (`patches.revertGeometry` undoes that). */
   edited?: boolean;
+  /**
+   * Area (m²) of the outline the model produced, on which its probabilities were measured; kept
+   * apart from `areaM2` (the outline now, perhaps a person's). Null unless the model made this
+   * very patch (drawn by hand, or split / merged by a person).
+   */
+  modelAreaM2?: number | null;
   /** Deleted (soft, undoable). Only edit results, undo/redo and `patches.get` show deleted ones. */
   deleted?: boolean;
   reviewer?: string | null;
@@ -151,6 +158,11 @@ export interface PatchView {
    * left out of the queue, the lists and the counts (the decided patch stands for them).
    */
   linkedTo?: string[];
+  /**
+   * Counts up with every change by an analyst (edits, undo, redo). A write may carry the version
+   * it read (`expectVersions`); it is refused with E_CONFLICT when the patch has moved on.
+   */
+  version?: number;
 }
 
 /** Attributes an analyst gives a patch; codes come from the project's code lists. */

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'E_EP'
   | 'E_BAD_REQUEST'
   | 'E_NOT_FOUND'
+  /** A write based on a version of the data that someone else has since changed (HTTP 409). */
+  | 'E_CONFLICT'
   | 'E_OUTPUT'
   | 'E_BAD_LABELS'
   | 'E_ADAPT'
@@ -24,11 +26,18 @@ export type ErrorCode =
 
 export class LandWatchError extends Error {
   readonly code: ErrorCode;
+  /** Facts a client can act on without parsing the message (e.g. who changed a patch, when). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options);
     this.name = 'LandWatchError';
     this.code = code;
+    this.details = options?.details;
   }
 }
 
@@ -45,8 +54,15 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Turns anything thrown into the { code, message } body every transport sends. */
-export function toErrorBody(error: unknown): { code: string; message: string } {
-  if (error instanceof LandWatchError) return { code: error.code, message: error.message };
+export function toErrorBody(error: unknown): {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+} {
+  if (error instanceof LandWatchError)
+    return error.details
+      ? { code: error.code, message: error.message, details: error.details }
+      : { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'E_INTERNAL', message: error.message };
   return { code: 'E_INTERNAL', message: String(error) };
 }

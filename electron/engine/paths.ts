@@ -24,6 +24,14 @@ export function bundledModelsDir(): string {
   return process.env.LANDWATCH_MODELS ?? join(appRoot(), 'models');
 }
 
+/**
+ * The shipped demo pair (resources/demo: two GeoTIFFs, true changes, source and licence);
+ * LANDWATCH_DEMO overrides it (the packaged app points it at its resources).
+ */
+export function bundledDemoDir(): string {
+  return process.env.LANDWATCH_DEMO ?? join(appRoot(), 'resources', 'demo');
+}
+
 /** Per-user data folder; LANDWATCH_HOME overrides it (tests use a temporary one). */
 export function dataHome(): string {
   const base =

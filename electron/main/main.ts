@@ -13,6 +13,7 @@ import { createMainWindow } from './windows.js';
 
 registerSchemes();
 if (app.isPackaged) process.env.LANDWATCH_MODELS ??= join(process.resourcesPath, 'models');
+if (app.isPackaged) process.env.LANDWATCH_DEMO ??= join(process.resourcesPath, 'demo');
 
 let backend: Backend | null = null;
 

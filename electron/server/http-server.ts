@@ -16,6 +16,14 @@ import { CONTENT_TYPES, contentSecurityPolicy, parseByteRange } from '../common/
 import { AccessGuard } from './access-guard.js';
 import { httpHost } from './http-host.js';
 
+/** HTTP status of each error code; the rest (bad input files, models, …) are 422. */
+const HTTP_STATUS: Partial<Record<string, number>> = {
+  E_BAD_REQUEST: 400,
+  E_NOT_FOUND: 404,
+  E_CONFLICT: 409,
+  E_INTERNAL: 500,
+};
+
 export interface ServeOptions {
   host?: string;
   port?: number;
@@ -137,14 +145,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         return sendJson(res, 200, result ?? null);
       } catch (error) {
         const body = toErrorBody(error);
-        const status =
-          body.code === 'E_BAD_REQUEST'
-            ? 400
-            : body.code === 'E_NOT_FOUND'
-              ? 404
-              : body.code === 'E_INTERNAL'
-                ? 500
-                : 422;
+        const status = HTTP_STATUS[body.code] ?? 422;
         return sendJson(res, status, { error: body });
       }
     }

@@ -30,6 +30,7 @@ import { markRange } from './multi-select.js';
 import { createQueueDesk } from './queue-desk.js';
 import { createReferencePanel } from './panels/reference-layers.js';
 import { createReviewPanel } from './panels/review.js';
+import { createRankReason } from './panels/rank-reason.js';
 import { createSimilarPanel } from './panels/similar-panel.js';
 import * as S from './state.js';
 import { createStatusBar } from './status-bar.js';
@@ -68,12 +69,18 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   }
 
   async function refreshCounts(projectId: string): Promise<void> {
-    const [summary, history] = await Promise.all([
+    // The learnt ranking is refitted by the backend when decisions changed, so it rides along.
+    const [summary, history, learnt] = await Promise.all([
       api.invoke('patches.summary', { projectId }),
       api.invoke('history.list', { projectId, limit: 1 }),
+      // A ranking that fails must not stop the counts; its column then stays "—".
+      api.invoke('rank.learnt', { projectId }).catch((err: unknown) => {
+        report(err, 'Learning the queue ranking');
+        return null;
+      }),
     ]);
     store.update((s) =>
-      s.project?.id === projectId ? { ...s, summary, history: history.status } : s,
+      s.project?.id === projectId ? { ...s, summary, history: history.status, learnt } : s,
     );
   }
 
@@ -95,7 +102,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     store.update((s) => ({
       ...S.setProject(isNew ? S.select(s, null) : s, project, run?.id ?? null, patches),
       codeLists,
-      ...(isNew ? { marked: [], editMode: 'select' as const } : {}),
+      ...(isNew ? { marked: [], editMode: 'select' as const, learnt: null } : {}),
     }));
     await refreshCounts(project.id);
   }
@@ -310,7 +317,9 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     const overlap = referencePanel.filter(projectId);
     return overlap ? { ...filter, referenceOverlap: overlap } : filter;
   }
+  const rankReason = createRankReason(api);
   const reviewPanel = createReviewPanel({
+    extra: rankReason.element,
     onReview: review,
     onZoom: () => {
       const id = store.get().selectedId;
@@ -379,6 +388,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     desk.bar.update(state);
     queue.update(state);
     reviewPanel.update(state);
+    rankReason.update(state);
     similarPanel.update(state);
     attributeForm.update(state);
     referencePanel.update(state);

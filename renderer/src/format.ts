@@ -72,8 +72,8 @@ export function hoverLines(
     state: keyof typeof STATE_LABELS;
     areaM2: number;
     areaMu: number;
-    meanProb: number;
-    maxProb: number;
+    meanProb: number | null;
+    maxProb: number | null;
     origin?: string;
     attributes?: { changeKind: string | null; changeClass: string | null } | null;
   },
@@ -89,9 +89,9 @@ export function hoverLines(
     `#${patch.number} · ${stateLabel(patch.state)}`,
     what.join(' · '),
     `${formatArea(patch.areaM2)} · ${formatMu(patch.areaMu)}`,
-    patch.origin === 'manual'
+    patch.meanProb === null
       ? 'Drawn by hand: no model confidence'
-      : `Confidence ${formatPercent(patch.meanProb)} (max ${formatPercent(patch.maxProb)})`,
+      : `Confidence ${formatPercent(patch.meanProb)} (max ${formatPercent(patch.maxProb ?? patch.meanProb)})`,
   ];
 }
 

@@ -25,7 +25,10 @@ export function sourceLabel(p: Provenance): string {
   return 'edited (vertices moved)';
 }
 
-/** The model's mean probability, or null when the model never saw the patch (drawn by hand). */
+/**
+ * The model's mean probability, or null when the model never saw the patch (drawn by hand, or
+ * split from / merged of drawn patches only: the backend gives none for those).
+ */
 export function modelConfidence(p: Provenance & Pick<PatchView, 'meanProb'>): number | null {
   return patchSource(p) === 'drawn' ? null : p.meanProb;
 }
@@ -40,6 +43,6 @@ export function confidenceCell(p: Provenance & Pick<PatchView, 'meanProb'>): str
 export function confidenceText(p: Provenance & Pick<PatchView, 'meanProb' | 'maxProb'>): string {
   const conf = modelConfidence(p);
   if (conf === null) return 'none (drawn by hand, not detected)';
-  const figures = `mean ${formatPercent(conf)} · max ${formatPercent(p.maxProb)}`;
+  const figures = `mean ${formatPercent(conf)} · max ${formatPercent(p.maxProb ?? conf)}`;
   return patchSource(p) === 'edited' ? `${figures} (model, on its own outline)` : figures;
 }

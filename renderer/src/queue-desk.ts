@@ -9,7 +9,7 @@ import { resolveGoTo } from './go-to.js';
 import { clearMarked, markAll } from './multi-select.js';
 import type { PatchActions } from './patch-actions.js';
 import { createBulkBar } from './panels/bulk-bar.js';
-import { REFERENCE_SORT } from './queue-sort.js';
+import { LEARNT_SORT, REFERENCE_SORT } from './queue-sort.js';
 import type { AppState, Store } from './state.js';
 import { promptComment } from './ui/modal.js';
 
@@ -54,9 +54,18 @@ export function createQueueDesk(deps: QueueDeskDeps) {
     } else deps.centerOn(found.point);
   }
 
-  /** Sorting by reference overlap first fetches every patch's share of the chosen layer. */
+  /**
+   * Sorting by reference overlap first fetches every patch's share of the chosen layer; the learnt
+   * ranking is fetched afresh (before it is ready the queue keeps the store's rank and says why).
+   */
   async function setSort(sort: string): Promise<void> {
     const projectId = store.get().project?.id;
+    if (sort === LEARNT_SORT && projectId) {
+      const learnt = await api.invoke('rank.learnt', { projectId });
+      store.update((s) => (s.project?.id === projectId ? { ...s, sort, learnt } : s));
+      if (!learnt.ready && learnt.message) throw new Error(learnt.message);
+      return;
+    }
     if (sort !== REFERENCE_SORT || !projectId) {
       store.update((s) => ({ ...s, sort }));
       return;

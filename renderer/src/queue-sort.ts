@@ -1,7 +1,7 @@
 /**
  * The orders the review queue can show, as one list: each entry a value, a label and a compare
  * function (ties always by patch number, so every order is total and predictable). A new order
- * is one more entry here (e.g. a learnt ranking); `rank` is the store's own ranking, which J / K
+ * is one more entry here (like the learnt ranking); `rank` is the store's own ranking, which J / K
  * walk on the backend; other orders are walked in the list as shown.
  */
 import type { PatchView, ReviewState } from '../../electron/common/contract.js';
@@ -10,6 +10,8 @@ import type { PatchView, ReviewState } from '../../electron/common/contract.js';
 export interface SortContext {
   /** Share of each patch inside the reference layer sorted by (absent: 0), or null. */
   shares: Readonly<Record<string, number>> | null;
+  /** Learnt probability of being confirmed, by patch id (`rank.learnt`), or null before it is ready. */
+  learnt?: Readonly<Record<string, number>> | null;
 }
 
 export interface SortOption {
@@ -26,11 +28,18 @@ const STATE_ORDER: Record<ReviewState, number> = {
 };
 
 const byNumber = (a: PatchView, b: PatchView) => a.number - b.number;
+/** A drawn patch has no model probability: it sorts after every detection, by rank or confidence. */
+const conf = (p: PatchView) => p.meanProb ?? -1;
 const byRank = (a: PatchView, b: PatchView) =>
-  b.meanProb * b.areaM2 - a.meanProb * a.areaM2 || byNumber(a, b);
+  (b.meanProb ?? 0) * b.areaM2 - (a.meanProb ?? 0) * a.areaM2 ||
+  (a.meanProb === null ? 1 : 0) - (b.meanProb === null ? 1 : 0) ||
+  byNumber(a, b);
 
 /** Likely changes over large areas first (the store's ranking: mean probability × area). */
 export const RANK_SORT = 'rank';
+
+/** Most likely to be confirmed first, as learnt from the decisions so far (`rank.learnt`). */
+export const LEARNT_SORT = 'learnt';
 
 /** Least inside the chosen reference layer first (e.g. outside approved construction). */
 export const REFERENCE_SORT = 'reference';
@@ -42,9 +51,15 @@ export const SORT_OPTIONS: SortOption[] = [
     compare: byRank,
   },
   {
+    value: LEARNT_SORT,
+    label: 'Rank learnt (likely confirmed first)',
+    // Before the ranking is ready (or for a patch it has not seen yet) the store's rank decides.
+    compare: (a, b, { learnt }) => (learnt?.[b.id] ?? -1) - (learnt?.[a.id] ?? -1) || byRank(a, b),
+  },
+  {
     value: 'confidence',
     label: 'Confidence',
-    compare: (a, b) => b.meanProb - a.meanProb || byNumber(a, b),
+    compare: (a, b) => conf(b) - conf(a) || byNumber(a, b),
   },
   { value: 'area', label: 'Area', compare: (a, b) => b.areaM2 - a.areaM2 || byNumber(a, b) },
   {

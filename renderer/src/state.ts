@@ -9,6 +9,7 @@ import type {
   CodeLists,
   EditResult,
   HistoryStatus,
+  LearntRankingView,
   PatchFilter,
   PatchSummary,
   PatchView,
@@ -87,6 +88,8 @@ export interface AppState {
   sort: string;
   /** Shares inside the reference layer the queue sorts by (`reference` sort), by patch id. */
   referenceShares: Readonly<Record<string, number>> | null;
+  /** The ranking learnt from the decisions so far (`rank.learnt`, refreshed after every change). */
+  learnt: LearntRankingView | null;
 }
 
 export const initialState: AppState = {
@@ -114,11 +117,15 @@ export const initialState: AppState = {
   heat: false,
   sort: RANK_SORT,
   referenceShares: null,
+  learnt: null,
 };
 
-/** How much a patch matters for review: likely changes over large areas first. */
+/**
+ * How much a patch matters for review: likely changes over large areas first. A patch drawn by
+ * hand has no model probability and scores 0, after every detection (as the store ranks it).
+ */
 export function patchScore(patch: PatchView): number {
-  return patch.meanProb * patch.areaM2;
+  return (patch.meanProb ?? 0) * patch.areaM2;
 }
 
 /** Patches by score descending; ties by patch number ascending (stable and predictable). */
@@ -137,7 +144,8 @@ export function matchesFilters(patch: PatchView, filters: Filters): boolean {
     return false;
   }
   if (filters.runId !== 'all' && patch.runId !== filters.runId) return false;
-  return patch.meanProb >= filters.minConfidence;
+  // A drawn patch has no confidence: it passes only the no-minimum filter (as in the store).
+  return (patch.meanProb ?? 0) >= filters.minConfidence;
 }
 
 /** The same filters as the backend's queue filter (for `patches.queue` / `patches.next`). */
@@ -211,7 +219,10 @@ export function visiblePatches(state: AppState): PatchView[] {
   const shown = state.patches.filter((p) => matchesFilters(p, state.filters));
   return state.sort === RANK_SORT
     ? shown
-    : sortPatches(shown, state.sort, { shares: state.referenceShares });
+    : sortPatches(shown, state.sort, {
+        shares: state.referenceShares,
+        learnt: state.learnt?.ready ? state.learnt.probabilities : null,
+      });
 }
 
 export function selectedPatch(state: AppState): PatchView | null {

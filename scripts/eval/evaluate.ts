@@ -28,6 +28,7 @@ import {
   type PixelCounts,
 } from './metrics.js';
 import { demoCheck } from './demo-check.js';
+import { demoPhotoCheck } from './demo-photo-check.js';
 import { interferenceCheck, validationPairs } from './interference.js';
 import { nanjingCheck } from './nanjing-check.js';
 import { patchCodeCheck } from './patchcode-check.js';
@@ -166,6 +167,9 @@ console.log(
   `\ninference: ${megapixels.toFixed(2)} MP in ${seconds.toFixed(1)} s (${(megapixels / seconds).toFixed(2)} MP/s per date pair)`,
 );
 console.log(`\n${await demoCheck(model.card.id)}`);
+console.log(
+  `\nshipped demo pair (real aerial photograph):\n${await demoPhotoCheck(model.card.id)}`,
+);
 console.log(`\n${await nanjingCheck(values.data as string, model.card.id)}`);
 console.log(`\n${await patchCodeCheck()}`);
 const interference = await interferenceCheck(validationPairs(root, readPng), model);

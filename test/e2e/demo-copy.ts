@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 export interface CreatedProject {
   id: string;
+  /** The scenes' CRS, e.g. "EPSG:2056" (the shipped demo). */
+  crs: string;
   scenes: { before: { extent: [number, number, number, number] } };
 }
 

@@ -2,7 +2,8 @@
 /**
  * Projects to return to: create a project from two files in the New project dialog, reload (the
  * app reopens it instead of the demo), reopen the demo and then the new project from the recent
- * list, rename it. Ends with the demo open again, as the other specs expect.
+ * list (each entry with a thumbnail of its after scene and its counts), rename it. Ends with the
+ * demo open again, as the other specs expect.
  */
 import { expect, test } from './served.js';
 import { mkdirSync } from 'node:fs';
@@ -51,6 +52,12 @@ test('create a project from files, reload, reopen it from the recent list', asyn
     'demo-before-2023-04-18.tif → demo-after-2024-05-02.tif',
   );
   await expect(rows.first().getByTestId('recent-counts')).toContainText('0 open · 0 confirmed');
+  // Thumbnails of the after scene, decoded by the browser (a real picture, not a broken link).
+  for (const row of [rows.first(), demoRow]) {
+    const thumb = row.getByTestId('recent-thumbnail');
+    await expect(thumb).toBeVisible();
+    expect(await thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(96);
+  }
   await page.screenshot({ path: join(ARTIFACTS, 'projects-01-recent-list.png') });
 
   // Open the demo from the list, then the new project again.
@@ -58,6 +65,8 @@ test('create a project from files, reload, reopen it from the recent list', asyn
   await expect(label).toContainText('Demo');
   await page.getByTestId('projects-open').click();
   const county = page.locator('[data-testid="recent-project"][data-name="County pair"]');
+  await expect(county.getByTestId('recent-thumbnail')).toBeVisible();
+  await page.screenshot({ path: join(ARTIFACTS, 'projects-03-reopen-from-list.png') });
   await county.getByTestId('recent-open').click();
   await expect(label).toContainText('County pair');
 

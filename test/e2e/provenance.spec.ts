@@ -141,6 +141,8 @@ test('a drawn patch shows "drawn" and exports no model probability; revert an ed
   await expect(drawnRow).toHaveAttribute('aria-selected', 'true');
   await expect(drawnRow).toHaveAttribute('data-source', 'drawn');
   await expect(drawnRow.locator('.col-conf')).toHaveText('—');
+  // Without a model probability it ranks after every detection, not first at "100 %".
+  await expect(page.getByTestId('patch-row').last()).toHaveAttribute('data-patch-id', drawn.id);
   await expect(page.getByTestId('patch-source')).toHaveAttribute('data-source', 'drawn');
   await expect(page.getByTestId('patch-source')).toContainText('drawn by hand');
   await page.screenshot({ path: join(ARTIFACTS, 'provenance-01-drawn.png') });

@@ -21,12 +21,14 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
 }) => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const project = await createDemoCopy(request, 'Fifty patches');
-  const [minX, minY] = project.scenes.before.extent;
+  const [minX, minY, sceneMaxX] = project.scenes.before.extent;
+  // A 10 × 5 grid over the scene (the shipped demo is 400 m wide) of squares whose sides grow
+  // with (i * 7) % N: areas all differ, unordered, and no two squares touch.
+  const step = (sceneMaxX - minX - 20) / 10;
   for (let i = 0; i < N; i++) {
-    // A 10 × 5 grid of squares whose sides grow with (i * 7) % N: areas all differ, unordered.
-    const x = minX + 10 + (i % 10) * 48;
-    const y = minY + 10 + Math.floor(i / 10) * 48;
-    const side = 6 + ((i * 7) % N) * 0.8;
+    const x = minX + 10 + (i % 10) * step;
+    const y = minY + 10 + Math.floor(i / 10) * step;
+    const side = 5 + ((i * 7) % N) * ((step - 6) / N);
     await api(request, 'patches.create', {
       projectId: project.id,
       state: 'unreviewed',
@@ -101,14 +103,14 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   await page.screenshot({ path: join(ARTIFACTS, 'queue-03-sorted-by-area.png') });
 
   // Sort by reference overlap: a layer over the western half; patches outside it come first.
-  const half = minX + 250;
+  const half = (minX + sceneMaxX) / 2;
   const layerFile = join(process.env.LANDWATCH_E2E_HOME ?? '', 'west-half.geojson');
   const [, , , maxY] = project.scenes.before.extent;
   writeFileSync(
     layerFile,
     JSON.stringify({
       type: 'Polygon',
-      crs: { type: 'name', properties: { name: 'EPSG:32650' } },
+      crs: { type: 'name', properties: { name: project.crs } },
       coordinates: [
         [
           [minX, minY],

@@ -23,6 +23,7 @@ test('import a reference layer and filter the queue by it', async ({ page, reque
 
   const project = (await (await request.post('/api/project.openDemo', { data: {} })).json()) as {
     id: string;
+    crs: string;
     scenes: { before: { extent: [number, number, number, number] } };
   };
   const [minX, minY, maxX, maxY] = project.scenes.before.extent;
@@ -33,7 +34,10 @@ test('import a reference layer and filter the queue by it', async ({ page, reque
     path,
     JSON.stringify({
       type: 'FeatureCollection',
-      crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32650' } },
+      crs: {
+        type: 'name',
+        properties: { name: `urn:ogc:def:crs:EPSG::${project.crs.replace('EPSG:', '')}` },
+      },
       features: [
         {
           type: 'Feature',
@@ -60,7 +64,9 @@ test('import a reference layer and filter the queue by it', async ({ page, reque
   await page.getByTestId('reference-path').fill(path);
   await page.getByTestId('reference-import').click();
   await expect(page.getByTestId('reference-item')).toHaveCount(1);
-  await expect(page.getByTestId('reference-status')).toContainText('1 features from EPSG:32650');
+  await expect(page.getByTestId('reference-status')).toContainText(
+    `1 features from ${project.crs}`,
+  );
 
   // The selected patch lists its overlap with the layer.
   await rows.first().click();

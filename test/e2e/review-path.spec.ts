@@ -91,7 +91,8 @@ test('open demo → detect → review → export', async ({ page, request }) => 
   if (hasOgr) {
     const out = execFileSync('ogrinfo', ['-ro', '-al', '-so', gpkg], { encoding: 'utf8' });
     expect(out).toContain(`Feature Count: ${count}`);
-    expect(out).toMatch(/EPSG",\s*32650|UTM zone 50N/);
+    // The shipped demo is in the Swiss grid (resources/demo/LICENSE-imagery.md).
+    expect(out).toMatch(/EPSG",\s*2056|CH1903\+ \/ LV95/);
     const confirmed = execFileSync(
       'ogrinfo',
       ['-ro', '-q', '-sql', "SELECT COUNT(*) AS n FROM changes WHERE state = 'confirmed'", gpkg],

@@ -92,6 +92,8 @@ export interface AdaptResult {
 export function adaptableBase(id: string | undefined): InstalledModel {
   let model = findModel(id);
   if (model.card.adaptedFrom) model = findModel(model.card.adaptedFrom.model);
+  // Adapters are fitted on the float model's features, not on a quantised variant's.
+  if (model.card.quantizedFrom) model = findModel(model.card.quantizedFrom.model);
   const { card } = model;
   if (!card.outputs.features || !card.features) {
     throw new LandWatchError(

@@ -11,13 +11,13 @@
  * fixed hash of the block and the pair), so held-out labels lie apart from most training labels —
  * or, with several pairs, that of its pair, so held-out labels come from another scene.
  */
-import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import type { DetectInputs } from '../inference/detect-inputs.js';
 import { tileFeeds } from '../inference/tile-predict.js';
 import { tileAxes, type Tile } from '../inference/tiling.js';
 import { CHANGE, IGNORE, type LabelSource } from './label-sources.js';
 import type { SampleReservoir } from './samples.js';
+import type { RunSession } from '../inference/session.js';
 
 const BLOCK_PX = 128;
 
@@ -26,7 +26,7 @@ export const FOLDS = 5;
 
 export interface PairSampling {
   inputs: DetectInputs;
-  session: ort.InferenceSession;
+  session: RunSession;
   labels: LabelSource;
   /** Distinguishes pairs in the held-back hash. */
   pairIndex: number;

@@ -26,6 +26,7 @@ import { adaptHandlers, projectModelId } from './adapt-handlers.js';
 import { codeHandlers } from './code-handlers.js';
 import { displayHandlers } from './display-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
+import { rankHandlers } from './rank-handlers.js';
 import { ReferenceLayers } from './reference-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
 
@@ -106,18 +107,10 @@ export class Backend {
         job?.abort();
         return { cancelled: job !== undefined };
       },
-      'patches.list': async (req) => this.projects.store(req.projectId).patches(req.runId),
-      'patches.review': async (req) => {
-        const id = Number(req.patchId);
-        if (!Number.isInteger(id))
-          throw new LandWatchError('E_BAD_REQUEST', `Invalid patch id "${req.patchId}".`);
-        return this.projects
-          .store(req.projectId)
-          .review(id, req.state, req.comment ?? null, reviewer());
-      },
-      ...patchHandlers((projectId) => this.projects.store(projectId), reviewer),
+      ...patchHandlers((projectId) => this.projects.reviewStore(projectId), reviewer),
       ...this.reference.handlers(),
       ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
+      ...rankHandlers((projectId) => this.projects.store(projectId)),
       ...adaptHandlers(
         (projectId) => this.projects.store(projectId),
         (event) => this.emit(event),

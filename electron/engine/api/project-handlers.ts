@@ -6,6 +6,7 @@
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
 import { ensureDemoProject } from './demo-project.js';
+import { projectThumbnail } from './project-thumbnail.js';
 import type { FileTokens } from './file-tokens.js';
 import type { ProjectRegistry } from './project-registry.js';
 import { RecentProjects } from './recent-projects.js';
@@ -36,8 +37,11 @@ export function projectHandlers(deps: ProjectHandlerDeps): ProjectHandlers {
   const { projects, files } = deps;
   const recent = deps.recent ?? new RecentProjects();
 
-  /** Opens (or finds open) the project at `path`, remembers it and returns its view. */
-  function openAndRemember(path: string, demo = false) {
+  /**
+   * Opens (or finds open) the project at `path`, remembers it (with its thumbnail, rendered on
+   * the first opening and then kept in the project file) and returns its view.
+   */
+  async function openAndRemember(path: string, demo = false) {
     const id = projects.open(path);
     const store = projects.store(id);
     recent.opened({
@@ -47,6 +51,7 @@ export function projectHandlers(deps: ProjectHandlerDeps): ProjectHandlers {
       scene: `${store.scene('before').name} → ${store.scene('after').name}`,
       counts: store.counts(),
       demo,
+      thumbnail: await projectThumbnail(store),
     });
     return projects.view(id);
   }

@@ -12,6 +12,8 @@ import { dataHome } from '../paths.js';
 import { DisplayCache, displayCacheDir } from '../raster/display-cache.js';
 import { RasterSource } from '../raster/raster-source.js';
 import { ProjectStore, type StoredScene } from '../store/project-store.js';
+import type { ReviewStore } from '../store/review-store.js';
+import { SqliteReviewStore } from '../store/sqlite-review-store.js';
 import type { FileTokens } from './file-tokens.js';
 
 export class ProjectRegistry {
@@ -73,6 +75,11 @@ export class ProjectRegistry {
     const store = this.open_.get(id);
     if (!store) throw new LandWatchError('E_NOT_FOUND', `Project ${id} is not open.`);
     return store;
+  }
+
+  /** The open project behind the async review-store interface the review handlers use. */
+  reviewStore(id: string): ReviewStore {
+    return new SqliteReviewStore(this.store(id));
   }
 
   view(id: string): ProjectView {

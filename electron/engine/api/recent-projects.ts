@@ -19,6 +19,8 @@ export interface RecentEntry {
   counts: Record<ReviewState, number>;
   openedAt: string;
   demo: boolean;
+  /** The after scene in small (PNG data URI), or null when it could not be rendered. */
+  thumbnail: string | null;
 }
 
 interface RecentFile {
@@ -98,6 +100,7 @@ export class RecentProjects {
       const counts = live(e.id);
       return {
         ...e,
+        thumbnail: e.thumbnail ?? null,
         counts: counts ?? e.counts,
         missing: !existsSync(path),
         isOpen: counts !== undefined,

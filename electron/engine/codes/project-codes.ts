@@ -1,7 +1,7 @@
 /**
  * The patch codes of one open project: keeps them current (codes missing or stale are computed
  * before any answer), holds the in-memory {@link CodeIndex} for "find similar", and judges re-run
- * links by code (close code + overlap = duplicate). One instance per open project, made by
+ * links by code and outline (close code + the same outline = duplicate). One instance per open project, made by
  * {@link projectCodes}; coding runs one at a time per project.
  */
 import type Database from 'better-sqlite3';
@@ -14,12 +14,24 @@ import { l1, unpackNibbles } from './code-packing.js';
 import { PatchCodeTable } from './code-table.js';
 import { codeStalePatches, type CodingOptions, type CodingResult } from './patch-coder.js';
 import { LandWatchError } from '../errors.js';
+import { intersectionOverUnion } from '../store/geometry/polygon-ops.js';
+import { storedPolygons } from '../vector/geo.js';
+
+/**
+ * The least intersection over union at which a close-coded re-detection is the decided patch seen
+ * again (the usual object-matching criterion). Below it the change grew, shrank or moved: it goes
+ * back to the queue, where the carry-over hint offers the earlier decision (key P).
+ */
+export const DUPLICATE_IOU = 0.5;
 
 /** What judging the links of re-runs did. */
 export interface LinkReview {
   /** Links whose detection has a close code: duplicates, still hidden behind the decision. */
   duplicates: number;
-  /** Links dropped because the codes differ: a different change, back in the queue. */
+  /**
+   * Links dropped because the codes differ (a different change) or the outlines do (the same
+   * kind of change, other extent, IoU < {@link DUPLICATE_IOU}): back in the queue.
+   */
   released: number;
 }
 
@@ -58,6 +70,7 @@ export class ProjectCodes {
       setDistance: db.prepare(
         'UPDATE patch_links SET code_distance = ? WHERE detection_id = ? AND patch_id = ?',
       ),
+      geometry: db.prepare('SELECT geometry FROM patches WHERE id = ?').pluck(),
       dropLink: db.prepare('DELETE FROM patch_links WHERE detection_id = ? AND patch_id = ?'),
       unflag: db.prepare(
         `UPDATE patches SET linked = 0 WHERE id = ?
@@ -154,8 +167,11 @@ export class ProjectCodes {
 
   /**
    * Judges re-run links whose two patches now have codes: a close code (at most the card's
-   * duplicate distance) confirms a duplicate, which stays hidden behind the decision; otherwise
-   * the detection is a different change at a decided place and goes back to the queue.
+   * duplicate distance) on the same outline (IoU ≥ {@link DUPLICATE_IOU}) confirms a duplicate,
+   * which stays hidden behind the decision. Otherwise the detection goes back to the queue: a
+   * different change at a decided place, or (close code, other outline) the same kind of change
+   * whose extent moved on, which the carry-over hint offers to decide as before (key P). Without
+   * the outline test a close code always meant "duplicate" and the hint could never offer P.
    */
   private reviewLinks(): LinkReview {
     const out: LinkReview = { duplicates: 0, released: 0 };
@@ -168,7 +184,7 @@ export class ProjectCodes {
           const b = this.codeOf(l.patch_id);
           if (!a || !b) continue;
           const d = l1(a, b);
-          if (d <= this.duplicateDistance) {
+          if (d <= this.duplicateDistance && this.sameOutline(l.detection_id, l.patch_id)) {
             this.stmts.setDistance.run(d, l.detection_id, l.patch_id);
             out.duplicates++;
           } else {
@@ -180,6 +196,11 @@ export class ProjectCodes {
       })
       .immediate();
     return out;
+  }
+
+  private sameOutline(a: number, b: number): boolean {
+    const shape = (id: number) => storedPolygons(this.stmts.geometry.get(id) as string);
+    return intersectionOverUnion(shape(a), shape(b)) >= DUPLICATE_IOU;
   }
 }
 

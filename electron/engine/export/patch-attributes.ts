@@ -31,6 +31,11 @@ export interface PatchRecord {
   maxProb: number | null;
   /** Where the outline comes from: `model`, `edited` (reshaped, split, merged) or `drawn`. */
   source?: 'model' | 'edited' | 'drawn';
+  /**
+   * Area of the model's own outline (on which `meanProb`/`maxProb` were measured), apart from
+   * `areaM2` of the outline as it is now; null when the model did not make this patch.
+   */
+  modelAreaM2?: number | null;
   /** Change class code from the project's code list (national 图斑类型 style, e.g. "01"). */
   changeClass: string | null;
   /** Legality code from the project's code list (e.g. "2" = 违法). */
@@ -98,6 +103,11 @@ export const PATCH_ATTRIBUTES: readonly PatchAttribute[] = [
     type: 'text',
     width: 8,
     description: 'outline from the model, edited by a person, or drawn by a person',
+  },
+  {
+    name: 'model_area_m2',
+    type: 'real',
+    description: "area in m² of the model's own outline (its probabilities' footprint)",
   },
 ];
 
@@ -170,6 +180,7 @@ export function patchAttributes(record: PatchRecord): Record<string, FieldValue>
     comment: record.comment,
     note: record.note,
     source: record.source ?? 'model',
+    model_area_m2: record.modelAreaM2 ?? null,
   };
 }
 

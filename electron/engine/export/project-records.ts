@@ -64,9 +64,10 @@ export function readProjectPatches(
       areaM2: p.areaM2,
       areaMu: p.areaMu,
       perimeterM: p.perimeterM,
-      // A drawn patch has no model probability (the store ranks it as if 1; exports say none).
-      meanProb: p.origin === 'manual' ? null : p.meanProb,
-      maxProb: p.origin === 'manual' ? null : p.maxProb,
+      // A drawn patch has no model probability: the store gives none and exports say none.
+      meanProb: p.meanProb,
+      maxProb: p.maxProb,
+      modelAreaM2: p.modelAreaM2 ?? null,
       source:
         p.origin === 'manual' ? 'drawn' : p.edited || p.origin !== 'model' ? 'edited' : 'model',
       changeClass: p.attributes?.changeClass ?? null,

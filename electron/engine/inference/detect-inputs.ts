@@ -19,7 +19,7 @@ import {
   type ModelCard,
   type TaskModelCard,
 } from './model-card.js';
-import { findModel } from './model-registry.js';
+import { findRunModel } from './model-variant.js';
 import { SCREENING_DEFAULTS, SCREENING_MIN_PIXELS } from './screening.js';
 import type { DateInput } from './tile-predict.js';
 import { fileStamp, runKey } from './work-dir.js';
@@ -58,9 +58,11 @@ export async function openInputs(
   try {
     after = await RasterSource.open(params.afterPath, signal);
     const alignment = alignDates(before.info, after.info);
-    const model = findModel(params.modelId);
+    const run = findRunModel(params.modelId, params.device ?? 'auto');
+    const { model } = run;
     const card = model.card;
     const notes = [
+      ...(run.note ? [run.note] : []),
       ...alignment.notes,
       ...checkOverlapSize(alignment, before.info, after.info, card.tile.multipleOf),
     ];

@@ -7,6 +7,7 @@ import type { Alignment } from '../raster/alignment.js';
 import type { GeoTransform, RasterInfo } from '../raster/raster-source.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
 import type { ModelCard } from './model-card.js';
+import type { PhaseSeconds } from './phase-clock.js';
 import type { ScreeningReport } from './screening.js';
 import type { TileCounts } from './tile-rows.js';
 
@@ -36,6 +37,11 @@ export interface DetectResult {
   fallbacks: { provider: string; reason: string }[];
   notes: string[];
   seconds: { open: number; infer: number; vectorise: number };
+  /**
+   * Seconds per pipeline phase (phase-clock.ts): open, screen, read, normalise, model, wait (the
+   * model idle for its next inputs), blend, write, vectorise. Overlapping phases sum past the wall.
+   */
+  phases?: PhaseSeconds;
   /** The probability as a uint8 GeoTIFF (value = p × 255) on the window grid; see `reextract`. */
   probabilityPath?: string;
   /** The kept change mask (0/255) as a GeoTIFF on the window grid. */

@@ -14,8 +14,10 @@ import { IN_MEMORY_PIXELS, withArrays, type DetectResult } from './detect-result
 import { cardKinds } from './model-card.js';
 import { runProbability } from './probability-run.js';
 import { extractPolygons } from './reextract.js';
+import { PhaseClock } from './phase-clock.js';
 import { screenTiles, type ScreeningReport } from './screening.js';
-import { createModelSession } from './session.js';
+import type { ModelRunner } from './session.js';
+import { openModelRunner } from './session-thread.js';
 import { windowAxes, type TileCounts } from './tile-rows.js';
 import { WorkDir } from './work-dir.js';
 
@@ -95,9 +97,10 @@ export async function detectChanges(
 ): Promise<DetectResult> {
   const { signal, onProgress = () => {}, log = () => {} } = hooks;
   const t0 = performance.now();
+  const clock = new PhaseClock();
   onProgress({ phase: 'open', done: 0, total: 1, etaSeconds: null, executionProvider: null });
   let inputs: DetectInputs | null = null;
-  let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
+  let session: ModelRunner | null = null;
   let work: WorkDir | null = null;
   let declutter: Declutterer | null = null;
   try {
@@ -119,7 +122,7 @@ export async function detectChanges(
     });
     notes.push(...work.notes);
     throwIfAborted(signal);
-    session = await createModelSession(model.onnxPath, params.device ?? 'auto', log);
+    session = await openModelRunner(model.onnxPath, params.device ?? 'auto', log);
     const ep = session.executionProvider;
     // A per-date step of the tile runner; screening compares the uncleaned coarse levels.
     declutter = await attachDeclutter(
@@ -130,14 +133,15 @@ export async function detectChanges(
       params.device ?? 'auto',
       log,
     );
-    const tOpen = performance.now();
+    const tOpen = clock.since('open', t0);
     log(`model ${card.id} on ${ep}; overlap ${width}×${height} px; work folder ${work.dir}`);
 
     let tiles: TileCounts | undefined;
     let plan = work.plan();
     if (screening && !plan && !work.record.complete) {
+      const screenStart = performance.now();
       const screened = await screenTiles({
-        session: session.session,
+        session: session.runner,
         card,
         dates: [dates[0], dates[1]],
         window: alignment,
@@ -149,6 +153,7 @@ export async function detectChanges(
       });
       plan = screened.plan;
       work.savePlan(plan, { ...screened.report });
+      clock.since('screen', screenStart);
     }
     if (inputs.aoi) {
       const aoiPlan = aoiTilePlan(windowAxes(card, width, height), windowTransform, inputs.aoi);
@@ -171,7 +176,7 @@ export async function detectChanges(
       if (work.record.nextRow > 0) log(`resuming after tile row ${work.record.nextRow}`);
       const tileArea = card.tile.size ** 2;
       tiles = await runProbability({
-        session: session.session,
+        session: session.runner,
         card,
         dates: [dates[0], dates[1]],
         window: alignment,
@@ -179,6 +184,7 @@ export async function detectChanges(
         georef: { geoTransform: windowTransform, geoKeys: inputs.geoKeys },
         plan,
         signal,
+        clock,
         onTile: (done, total, elapsed, run) =>
           onProgress({
             phase: 'infer',
@@ -215,7 +221,7 @@ export async function detectChanges(
         onProgress({ phase: 'vectorise', done, total, etaSeconds: null, executionProvider: ep }),
     });
     notes.push(...extracted.notes);
-    const tVec = performance.now();
+    const tVec = clock.since('vectorise', tInfer);
     onProgress({ phase: 'vectorise', done: 1, total: 1, etaSeconds: 0, executionProvider: ep });
     const result: Omit<DetectResult, 'probability' | 'mask'> = {
       before: before.info,
@@ -235,6 +241,7 @@ export async function detectChanges(
         infer: (tInfer - tOpen) / 1000,
         vectorise: (tVec - tInfer) / 1000,
       },
+      phases: clock.seconds(),
       probabilityPath: work.probabilityPath,
       maskPath: work.maskPath,
       ...(kinds ? { kindPath: work.kindPath } : {}),

@@ -76,6 +76,25 @@ export const modelCardSchema = z.object({
     })
     .passthrough()
     .optional(),
+  /**
+   * A reduced-precision export of another model (models/training/quantize_int8.py): that model's id
+   * and version, and whether the variant kept its accuracy (`accuracyBar.held`: validation pixel F1
+   * and object recall each at most `tolerance` below the float model's, measured the same way).
+   */
+  quantizedFrom: z
+    .object({
+      model: z.string(),
+      version: z.string(),
+      accuracyBar: z.object({ held: z.boolean(), tolerance: z.number() }).passthrough(),
+    })
+    .passthrough()
+    .optional(),
+  /**
+   * Execution providers on which this variant was measured faster than the model it was quantised
+   * from; there the engine runs it in that model's place when the user named no model
+   * (model-variant.ts).
+   */
+  preferredOn: z.array(z.string()).default([]),
   /** An adapted model: the base model it was fitted on, and from what (engine/adapt/). */
   adaptedFrom: z
     .object({

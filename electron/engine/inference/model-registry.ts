@@ -72,13 +72,15 @@ export function scanModels(dirs: string[] = [bundledModelsDir(), userModelsDir()
 }
 
 /**
- * The model a run uses when none is picked: the last by id that is neither experimental nor
- * adapted to a project (the last of all when every one is), or null when none is installed.
+ * The model a run uses when none is picked: the last by id that is neither experimental, adapted
+ * to a project nor a quantised variant (the last of all when every one is), or null when none is
+ * installed.
  */
 export function defaultModel(scan: RegistryScan): InstalledModel | null {
   // An adapted model belongs to the county (project) it learnt from: it is picked per run or by
-  // its project, never the default of every project.
-  const general = scan.models.filter((m) => !m.card.adaptedFrom);
+  // its project, never the default of every project. A quantised variant stands in for its float
+  // model only where it was measured faster (model-variant.ts), never as the default itself.
+  const general = scan.models.filter((m) => !m.card.adaptedFrom && !m.card.quantizedFrom);
   const settled = general.filter((m) => !m.card.experimental);
   return settled.at(-1) ?? general.at(-1) ?? scan.models.at(-1) ?? null;
 }

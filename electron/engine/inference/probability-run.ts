@@ -6,7 +6,6 @@
  * (kind-map.ts) the same way: kind.raw (one plane after another), checkpointed with the
  * probability, then kind.tif with one band per kind.
  */
-import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import {
   RawProbability,
@@ -14,13 +13,15 @@ import {
   type ProbabilityGeoref,
 } from '../raster/probability-file.js';
 import { kindCells, kindTransform } from './kind-map.js';
+import type { PhaseClock } from './phase-clock.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows, type TileCounts } from './tile-rows.js';
 import type { WorkDir } from './work-dir.js';
+import type { RunSession } from './session.js';
 
 export interface ProbabilityRunOptions {
-  session: ort.InferenceSession;
+  session: RunSession;
   card: ModelCard;
   dates: [DateInput, DateInput];
   window: { x: number; y: number; width: number; height: number };
@@ -30,6 +31,8 @@ export interface ProbabilityRunOptions {
   plan: Uint8Array | null;
   signal?: AbortSignal;
   onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
+  /** Where the time goes (phase-clock.ts); optional. */
+  clock?: PhaseClock;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       plan: options.plan,
       resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
+      clock: options.clock,
       onRows: (y, rows) => raw.writeRows(y, rows),
       onKindRows: kindRaw
         ? (y, planes) => planes.forEach((p, k) => kindRaw.writeRows(k * cellRows + y, p))
@@ -71,6 +75,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       },
     });
     throwIfAborted(signal);
+    const writeStart = performance.now();
     await rawToGeoTiff(raw, work.probabilityPath, options.georef, signal);
     raw.close();
     if (kindRaw) {
@@ -82,6 +87,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       kindRaw.close();
     }
     work.complete();
+    options.clock?.since('write', writeStart);
     return counts;
   } finally {
     raw.close();

@@ -9,7 +9,6 @@
  * full-resolution block, which the issue allows and which makes the coarse pass cheap.
  */
 import { join } from 'node:path';
-import type * as ort from 'onnxruntime-node';
 import { alignedOverview } from '../raster/overview-reader.js';
 import { buildCoarseLevel, coarseSize } from '../raster/pyramid.js';
 import { RasterSource } from '../raster/raster-source.js';
@@ -18,6 +17,7 @@ import type { ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows } from './tile-rows.js';
 import type { TileAxes } from './tiling.js';
+import type { RunSession } from './session.js';
 
 /** How screening decides. */
 export interface ScreeningOptions {
@@ -59,7 +59,7 @@ export interface ScreeningReport {
 }
 
 export interface ScreenOptions {
-  session: ort.InferenceSession;
+  session: RunSession;
   card: ModelCard;
   dates: [DateInput, DateInput];
   /** The full-resolution window, in before-grid pixels. */

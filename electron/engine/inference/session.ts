@@ -10,13 +10,42 @@ import * as ort from 'onnxruntime-node';
 import type { Device } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
 
-export interface ModelSession {
-  session: ort.InferenceSession;
+/** What the tile loop needs of a session: `run` (in this thread or another, session-thread.ts). */
+export interface RunSession {
+  run(
+    feeds: ort.InferenceSession.FeedsType,
+    fetches: readonly string[],
+  ): Promise<ort.InferenceSession.ReturnType>;
+}
+
+/** A started model: something to run tiles on, and which provider runs them. */
+export interface ModelRunner {
+  runner: RunSession;
   /** The provider that started: cpu, webgpu, cuda, dml or coreml. */
   executionProvider: string;
   /** Providers tried before it and why they did not start. */
   fallbacks: { provider: string; reason: string }[];
   dispose(): Promise<void>;
+}
+
+/** An in-process session: the runner is the ORT session itself. */
+export interface ModelSession extends ModelRunner {
+  session: ort.InferenceSession;
+}
+
+/**
+ * How a session runs, chosen by measurement (`npm run bench:engine`): ORT's intra-op threads
+ * (default: ORT's own choice, one per physical core) and whether the session lives in a thread of
+ * its own so tile preparation overlaps the model (session-thread.ts).
+ */
+export interface SessionTuning {
+  intraOpThreads?: number;
+  thread?: boolean;
+  /**
+   * Whether ORT's idle intra-op threads spin (ORT's default) or sleep: spinning threads take the
+   * core the next tile's preparation would use.
+   */
+  spin?: boolean;
 }
 
 /** Providers worth trying for "auto", best first, on this platform. */
@@ -54,6 +83,7 @@ export async function createModelSession(
   onnxPath: string,
   device: Device,
   log: (line: string) => void = () => {},
+  tuning: SessionTuning = {},
 ): Promise<ModelSession> {
   const order = device === 'auto' ? autoOrder() : [device];
   const fallbacks: { provider: string; reason: string }[] = [];
@@ -70,6 +100,10 @@ export async function createModelSession(
       const session = await ort.InferenceSession.create(onnxPath, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        ...(tuning.intraOpThreads ? { intraOpNumThreads: tuning.intraOpThreads } : {}),
+        ...(tuning.spin === false
+          ? { extra: { session: { intra_op: { allow_spinning: '0' } } } }
+          : {}),
         // Failed provider starts are reported through `fallbacks`, not ORT's own stderr logging.
         logSeverityLevel: 3,
       });
@@ -80,6 +114,7 @@ export async function createModelSession(
       }
       return {
         session,
+        runner: session,
         executionProvider: provider,
         fallbacks,
         dispose: () => session.release(),
@@ -117,7 +152,8 @@ function missingPrerequisite(provider: string, installed: string[]): string | nu
   return null;
 }
 
-function hasVulkanLoader(): boolean {
+/** Whether a Vulkan loader (libvulkan.so.1), which WebGPU needs on Linux, is installed. */
+export function hasVulkanLoader(): boolean {
   const dirs = [
     '/usr/lib/x86_64-linux-gnu',
     '/usr/lib/aarch64-linux-gnu',

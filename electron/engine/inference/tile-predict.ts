@@ -3,12 +3,15 @@
  * normalises them as the model card says, runs the session and crops the padding away.
  */
 import * as ort from 'onnxruntime-node';
+import { LandWatchError, throwIfAborted } from '../errors.js';
 import { normaliseInto, type BandLinear, type BandStretch } from '../raster/bands.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import { checkKindDims, kindBlocks, type KindTile } from './kind-map.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
+import type { PhaseClock } from './phase-clock.js';
 import { roundUp, type Tile } from './tiling.js';
+import type { RunSession } from './session.js';
 
 /**
  * Pixels this close to no-data in either date get probability 0. Resampled and mosaicked imagery
@@ -55,29 +58,79 @@ export interface TilePrediction {
  * block means (the full-resolution planes are never kept), when the card declares a kind output.
  */
 export async function predictTile(
-  session: ort.InferenceSession,
+  session: RunSession,
   card: ModelCard,
   dates: [DateInput, DateInput],
   window: { x: number; y: number },
   tile: Tile,
   signal?: AbortSignal,
   withKind = false,
+  clock?: PhaseClock,
 ): Promise<TilePrediction> {
-  const { feeds, tensors, invalid, pw, ph } = await tileFeeds(card, dates, window, tile, signal);
-  const kinds = withKind ? cardKinds(card) : null;
-  // Only the outputs used are fetched: a run that ignores kind (screening) does not get its planes.
+  const feeds = await tileFeeds(card, dates, window, tile, signal, clock);
+  const output = await runTile(session, card, feeds, withKind, clock, signal);
+  return finishTile(card, feeds, output, tile, withKind, clock);
+}
+
+/** The outputs a tile run fetches: the probability, and the kind planes when asked for. */
+function tileFetches(card: ModelCard, withKind: boolean): string[] {
   const fetches = [card.outputs.probability];
-  if (kinds && card.outputs.kind) fetches.push(card.outputs.kind);
-  const output = await session.run(feeds, fetches);
+  if (withKind && cardKinds(card) && card.outputs.kind) fetches.push(card.outputs.kind);
+  return fetches;
+}
+
+/**
+ * Runs the model on a tile's prepared inputs. Only the outputs used are fetched: a run that
+ * ignores kind (screening) does not get its planes. A cancel settles at once when the session runs
+ * in its own thread (session-thread.ts; the run's result is then dropped), not after the tile.
+ */
+export async function runTile(
+  session: RunSession,
+  card: ModelCard,
+  feeds: TileFeeds,
+  withKind = false,
+  clock?: PhaseClock,
+  signal?: AbortSignal,
+): Promise<ort.InferenceSession.OnnxValueMapType> {
+  throwIfAborted(signal);
+  const start = performance.now();
+  const run = session.run(feeds.feeds, tileFetches(card, withKind));
+  const output = signal ? await untilAborted(run, signal) : await run;
+  clock?.since('model', start);
+  return output;
+}
+
+/** `promise`, or a cancel error as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
+/** Crops a tile's model output to the tile, flags its no-data (with the edge margin), frees it. */
+export function finishTile(
+  card: ModelCard,
+  feeds: TileFeeds,
+  output: ort.InferenceSession.OnnxValueMapType,
+  tile: Tile,
+  withKind = false,
+  clock?: PhaseClock,
+): TilePrediction {
+  const start = performance.now();
+  const { invalid, pw, ph } = feeds;
+  const kinds = withKind ? cardKinds(card) : null;
   const out = output[card.outputs.probability].data as Float32Array;
   // Crop the padding away.
   const prob = new Float32Array(tile.width * tile.height);
   const inv = new Uint8Array(tile.width * tile.height);
   for (let r = 0; r < tile.height; r++) {
-    for (let c = 0; c < tile.width; c++) {
-      prob[r * tile.width + c] = out[r * pw + c];
-      inv[r * tile.width + c] = invalid[r * pw + c];
-    }
+    prob.set(out.subarray(r * pw, r * pw + tile.width), r * tile.width);
+    inv.set(invalid.subarray(r * pw, r * pw + tile.width), r * tile.width);
   }
   const hasInvalid = inv.some((v) => v !== 0);
   const invalidOut = hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv;
@@ -87,8 +140,9 @@ export async function predictTile(
     checkKindDims(card.id, k.dims, kinds.length, pw, ph);
     kind = kindBlocks(k.data as Float32Array, kinds.length, pw, ph, tile, invalidOut);
   }
-  for (const t of tensors) t.dispose?.();
+  for (const t of feeds.tensors) t.dispose?.();
   for (const t of Object.values(output)) t.dispose?.();
+  clock?.since('blend', start);
   return kind ? { prob, invalid: invalidOut, kind } : { prob, invalid: invalidOut };
 }
 
@@ -114,6 +168,7 @@ export async function tileFeeds(
   window: { x: number; y: number },
   tile: Tile,
   signal?: AbortSignal,
+  clock?: PhaseClock,
 ): Promise<TileFeeds> {
   const multiple = card.tile.multipleOf;
   const pw = roundUp(tile.width, multiple);
@@ -126,11 +181,13 @@ export async function tileFeeds(
     // Reading the padded size lets pixels beyond the image come back as NaN → treated as no data.
     // The alpha band, if any, comes in the same read so each source block is decoded once.
     const alpha = date.source.info.alphaBand;
+    const readStart = performance.now();
     const data = await date.source.readWindow(
       { x: window.x + tile.x + date.dx, y: window.y + tile.y + date.dy, width: pw, height: ph },
       alpha === null ? date.bands : [...date.bands, alpha],
       signal,
     );
+    const normStart = clock?.since('read', readStart) ?? 0;
     const invalid = new Uint8Array(n);
     if (alpha !== null) {
       const a = data.pop() as Float32Array;
@@ -148,12 +205,14 @@ export async function tileFeeds(
       date.linear,
     );
     await date.preprocess?.(input, pw, ph);
+    clock?.since('normalise', normStart);
     inputs.push(input);
     invalids.push(invalid);
   }
   // Where one date has no data (beyond its footprint, no-data, alpha 0), give it the other date's
   // pixels: the model then sees no difference there, so the edge of a footprint is not taken for
   // change. Such pixels still get probability 0.
+  const fillStart = performance.now();
   const invalid = new Uint8Array(n);
   const [inv0, inv1] = invalids;
   for (let i = 0; i < n; i++) {
@@ -168,6 +227,7 @@ export async function tileFeeds(
     const to = a ? inputs[0] : inputs[1];
     for (let p = 0; p < planes; p++) to[p * n + i] = from[p * n + i];
   }
+  clock?.since('normalise', fillStart);
   const tensors = inputs.map((input) => new ort.Tensor('float32', input, [1, planes, ph, pw]));
   const feeds: Record<string, ort.Tensor> = {
     [card.inputs.before]: tensors[0],

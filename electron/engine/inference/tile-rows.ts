@@ -4,13 +4,14 @@
  * order. After each tile row the rows in flight can be saved, so a killed run resumes at the next
  * tile row without recomputing any finished tile.
  */
-import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import { BandBlender, type BandCarry } from './band-blender.js';
 import { KindBlend } from './kind-map.js';
 import type { ModelCard } from './model-card.js';
-import { predictTile, type DateInput } from './tile-predict.js';
-import { axisTile, tileAxes, type TileAxes } from './tiling.js';
+import type { PhaseClock } from './phase-clock.js';
+import { finishTile, runTile, tileFeeds, type DateInput, type TileFeeds } from './tile-predict.js';
+import { axisTile, tileAxes, type Tile, type TileAxes } from './tiling.js';
+import type { RunSession } from './session.js';
 
 const FLUSH_ROWS = 64;
 
@@ -23,7 +24,7 @@ export interface TileCounts {
 }
 
 export interface TileRowsOptions {
-  session: ort.InferenceSession;
+  session: RunSession;
   card: ModelCard;
   /** [before, after]. */
   dates: [DateInput, DateInput];
@@ -59,6 +60,8 @@ export interface TileRowsOptions {
    * this call (over `elapsedSeconds`).
    */
   onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
+  /** Where the time goes (phase-clock.ts); optional. */
+  clock?: PhaseClock;
 }
 
 /** The tile grid the runner uses for a window, for planning and checkpoints. */
@@ -94,28 +97,62 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   const kinds = options.onKindRows
     ? KindBlend.forCard(card, axes, width, height, active, resume?.kindCarry)
     : null;
-  const start = performance.now();
+  const clock = options.clock;
+  const withKind = kinds !== null;
+  // The active tiles in run order. The next tile's inputs are read and normalised while the model
+  // runs the current one (a session in its own thread, session-thread.ts, leaves this one free).
+  const order: Tile[] = [];
   for (let row = first; row < rows; row++) {
-    for (let col = 0; col < cols; col++) {
-      if (!active(row, col)) continue;
-      throwIfAborted(signal);
-      const tile = axisTile(axes, row, col);
-      const p = await predictTile(session, card, dates, window, tile, signal, kinds !== null);
-      blender.add(row, col, p.prob, p.invalid);
-      if (p.kind) kinds?.add(row, col, p.kind);
-      counts.run++;
-      const elapsed = (performance.now() - start) / 1000;
-      options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
+    for (let col = 0; col < cols; col++) if (active(row, col)) order.push(axisTile(axes, row, col));
+  }
+  const prepare = (i: number): Promise<TileFeeds> | null => {
+    if (i >= order.length) return null;
+    const feeds = tileFeeds(card, dates, window, order[i], signal, clock);
+    // Marked handled now: it may fail while the current tile runs; the loop awaits it later.
+    feeds.catch(() => {});
+    return feeds;
+  };
+  let next = prepare(0);
+  let index = 0;
+  const start = performance.now();
+  try {
+    for (let row = first; row < rows; row++) {
+      for (let col = 0; col < cols; col++) {
+        if (!active(row, col)) continue;
+        throwIfAborted(signal);
+        const tile = order[index];
+        const waitStart = performance.now();
+        const feeds = await (next as Promise<TileFeeds>);
+        clock?.since('wait', waitStart);
+        const running = runTile(session, card, feeds, withKind, clock, signal);
+        next = prepare(++index);
+        const p = finishTile(card, feeds, await running, tile, withKind, clock);
+        const blendStart = performance.now();
+        blender.add(row, col, p.prob, p.invalid);
+        if (p.kind) kinds?.add(row, col, p.kind);
+        clock?.since('blend', blendStart);
+        counts.run++;
+        const elapsed = (performance.now() - start) / 1000;
+        options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
+      }
+      const writeStart = performance.now();
+      // Rows above the next tile row are covered by no later tile: they are final.
+      const done = row + 1 < rows ? axes.ys[row + 1] : height;
+      // In pieces of at most 64 rows, so a wide scene's finished rows never need a big array.
+      while (done > blender.top) {
+        const top = blender.top;
+        await onRows(top, blender.flush(Math.min(done, top + FLUSH_ROWS)));
+      }
+      if (kinds && options.onKindRows) await kinds.finishTileRow(row, options.onKindRows);
+      await options.onTileRowDone?.(row + 1, blender.carry(), kinds?.carry() ?? null);
+      clock?.since('write', writeStart);
     }
-    // Rows above the next tile row are covered by no later tile: they are final.
-    const done = row + 1 < rows ? axes.ys[row + 1] : height;
-    // In pieces of at most 64 rows, so a wide scene's finished rows never need a big array.
-    while (done > blender.top) {
-      const top = blender.top;
-      await onRows(top, blender.flush(Math.min(done, top + FLUSH_ROWS)));
-    }
-    if (kinds && options.onKindRows) await kinds.finishTileRow(row, options.onKindRows);
-    await options.onTileRowDone?.(row + 1, blender.carry(), kinds?.carry() ?? null);
+  } finally {
+    // A tile prepared ahead of a failure or cancel: its read may still fail; nobody waits for it.
+    next?.then(
+      (f) => f.tensors.forEach((t) => t.dispose?.()),
+      () => {},
+    );
   }
   return counts;
 }

@@ -3,15 +3,15 @@
  * probability of a whole window as one array. Detection streams rows to disk instead
  * (tile-rows.ts), and one tile's prediction lives in tile-predict.ts.
  */
-import type * as ort from 'onnxruntime-node';
 import type { ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows } from './tile-rows.js';
+import type { RunSession } from './session.js';
 
 export type { DateInput, WindowReader } from './tile-predict.js';
 
 export interface PredictOptions {
-  session: ort.InferenceSession;
+  session: RunSession;
   card: ModelCard;
   /** [before, after]. */
   dates: [DateInput, DateInput];

@@ -3,10 +3,9 @@
  * worker turns into its AbortSignal, and terminates the worker if it has not stopped within a
  * second. Workers post {@link JobMessage}s: progress, log lines, the result or the error.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { type MessagePort } from 'node:worker_threads';
 import { LandWatchError } from '../errors.js';
+import { startWorker } from '../worker-script.js';
 
 export type JobMessage<P, R> =
   | { type: 'progress'; progress: P }
@@ -20,19 +19,6 @@ export interface WorkerHooks<P> {
   log?: (line: string) => void;
 }
 
-/**
- * Starts the worker script `name` next to this module: the bundled .js in dist/, or (tests, dev)
- * the .ts source through tsx's loader, registered inside the worker because loader flags passed in
- * execArgv do not reach a worker's entry module on Node 20.
- */
-function startWorker(name: string, data: unknown): Worker {
-  const js = new URL(`./${name}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: data });
-  const ts = new URL(`./${name}.ts`, import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
-
 /** Runs worker `name` (e.g. `detect-worker`) on `data`; what it is called in failure messages. */
 export function runWorkerJob<P, R>(
   name: string,
@@ -43,7 +29,7 @@ export function runWorkerJob<P, R>(
   const { signal, onProgress, log } = hooks;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
-    const worker = startWorker(name, data);
+    const worker = startWorker(name, data, import.meta.url);
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (fn: () => void) => {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
 import { openInputs } from '../inference/detect-inputs.js';
 import { screenTiles } from '../inference/screening.js';
-import { createModelSession } from '../inference/session.js';
+import type { ModelRunner } from '../inference/session.js';
+import { openModelRunner } from '../inference/session-thread.js';
 import { runTileRows, windowAxes } from '../inference/tile-rows.js';
 import { quantise } from '../raster/probability-file.js';
 import type { Device } from '../../common/contract.js';
@@ -49,7 +50,7 @@ export async function runBlock(
   const pair = spec.pairs.find((p) => p.id === job.pair);
   if (!pair) throw new Error(`round ${spec.name} has no pair ${job.pair}`);
   const inputs = await openInputs(pairDetectParams(spec, pair), options.signal);
-  let session: Awaited<ReturnType<typeof createModelSession>> | null = null;
+  let session: ModelRunner | null = null;
   try {
     const { card, alignment, dates } = inputs;
     const axes = windowAxes(card, alignment.width, alignment.height);
@@ -57,13 +58,13 @@ export async function runBlock(
       job.row * pair.blockCols + job.col
     ];
     if (!block) throw new Error(`pair ${pair.id} has no block ${job.row}-${job.col}`);
-    session = await createModelSession(inputs.model.onnxPath, options.device, options.log);
+    session = await openModelRunner(inputs.model.onnxPath, options.device, options.log);
     const live = session;
     mkdirSync(join(spec.outDir, pair.id), { recursive: true });
     const full = pair.screening
       ? await options.plan(async () => {
           const screened = await screenTiles({
-            session: live.session,
+            session: live.runner,
             card,
             dates: [dates[0], dates[1]],
             window: alignment,
@@ -78,7 +79,7 @@ export async function runBlock(
     const { span, core } = block;
     const core8 = new Uint8Array(core.width * core.height);
     const counts = await runTileRows({
-      session: session.session,
+      session: session.runner,
       card,
       dates: [dates[0], dates[1]],
       window: {

@@ -15,6 +15,8 @@ import type { HistoryEntry, HistoryStatus } from '../../common/contract.js';
 import type { Snapshot } from './patch-rows.js';
 import { LIVE, VOID, diffSnapshots, snapshotOf } from './patch-rows.js';
 import type { PatchTable } from './patch-table.js';
+import type { ReadVersions } from './versions.js';
+import { StaleWriteError, firstStale } from './versions.js';
 
 interface Change {
   id: number;
@@ -92,6 +94,8 @@ export class HistoryLog {
    *
    * @param touches - existing patches the edit may change
    * @param edit - does the change (with the shared timestamp `at`); reports created patches
+   * @param expect - versions the writer read; a patch that moved on since refuses the write
+   *   (StaleWriteError) before anything is changed
    */
   record(
     action: string,
@@ -99,9 +103,19 @@ export class HistoryLog {
     summary: string,
     touches: number[],
     edit: (at: string) => EditOutcome | void,
+    expect?: ReadVersions,
   ): Recorded {
     return this.db
       .transaction((): Recorded => {
+        const stale = firstStale(expect, (id) => this.table.row(id));
+        if (stale)
+          throw new StaleWriteError(
+            stale.id,
+            stale.number,
+            stale.read,
+            stale.now,
+            this.table.lastChange(stale.id),
+          );
         const at = new Date().toISOString();
         this.stmts.user.run(actor, actor, at, at);
         const before = new Map(touches.map((id) => [id, snapshotOf(this.table.require(id))]));

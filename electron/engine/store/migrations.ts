@@ -4,6 +4,28 @@
  */
 import type Database from 'better-sqlite3';
 
+/** The code lists every new project starts with (both backends). */
+export const DEFAULT_CODE_LISTS_SQL = `INSERT INTO code_lists (list, code, label, label_en, sort) VALUES
+    ('change_class', '01', '新增建设用地', 'new construction land', 1),
+    ('change_class', '02', '拆除', 'demolition', 2),
+    ('change_class', '03', '改建', 'reconstruction', 3),
+    ('change_class', '04', '推填土', 'earthwork (fill or excavation)', 4),
+    ('change_class', '05', '道路', 'road', 5),
+    ('change_class', '06', '采矿挖损', 'mining or excavation damage', 6),
+    ('change_class', '07', '设施农用地', 'agricultural facility land', 7),
+    ('change_class', '08', '光伏', 'solar farm', 8),
+    ('change_class', '99', '其他', 'other', 99),
+    ('legality', '1', '合法', 'legal (approved)', 1),
+    ('legality', '2', '违法', 'illegal', 2),
+    ('legality', '3', '部分合法', 'partly legal', 3),
+    ('legality', '4', '临时用地', 'temporary use (approved)', 4),
+    ('legality', '9', '待认定', 'to be determined', 9),
+    ('field_result', '1', '属实', 'confirmed on site', 1),
+    ('field_result', '2', '伪变化', 'false change', 2),
+    ('field_result', '3', '在建', 'under construction', 3),
+    ('field_result', '4', '已整改', 'rectified or restored', 4),
+    ('field_result', '5', '无法到达', 'inaccessible', 5);`;
+
 export const migrations: string[] = [
   // 1: scenes, runs, patches (+ R*Tree on bounds), reviews, audit trail
   `
@@ -90,26 +112,7 @@ export const migrations: string[] = [
     active INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (list, code)
   );
-  INSERT INTO code_lists (list, code, label, label_en, sort) VALUES
-    ('change_class', '01', '新增建设用地', 'new construction land', 1),
-    ('change_class', '02', '拆除', 'demolition', 2),
-    ('change_class', '03', '改建', 'reconstruction', 3),
-    ('change_class', '04', '推填土', 'earthwork (fill or excavation)', 4),
-    ('change_class', '05', '道路', 'road', 5),
-    ('change_class', '06', '采矿挖损', 'mining or excavation damage', 6),
-    ('change_class', '07', '设施农用地', 'agricultural facility land', 7),
-    ('change_class', '08', '光伏', 'solar farm', 8),
-    ('change_class', '99', '其他', 'other', 99),
-    ('legality', '1', '合法', 'legal (approved)', 1),
-    ('legality', '2', '违法', 'illegal', 2),
-    ('legality', '3', '部分合法', 'partly legal', 3),
-    ('legality', '4', '临时用地', 'temporary use (approved)', 4),
-    ('legality', '9', '待认定', 'to be determined', 9),
-    ('field_result', '1', '属实', 'confirmed on site', 1),
-    ('field_result', '2', '伪变化', 'false change', 2),
-    ('field_result', '3', '在建', 'under construction', 3),
-    ('field_result', '4', '已整改', 'rectified or restored', 4),
-    ('field_result', '5', '无法到达', 'inaccessible', 5);
+  ${DEFAULT_CODE_LISTS_SQL}
 
   ALTER TABLE patches ADD COLUMN change_class TEXT;
   ALTER TABLE patches ADD COLUMN legality TEXT;
@@ -242,6 +245,32 @@ export const migrations: string[] = [
   CREATE TRIGGER reference_stale_geometry AFTER UPDATE OF geometry ON patches
     WHEN EXISTS (SELECT 1 FROM reference_layers)
     BEGIN INSERT OR IGNORE INTO reference_stale (patch_id) VALUES (NEW.id); END;
+  `,
+  // 7: optimistic concurrency: every analyst change of a patch (edit, undo, redo) counts its
+  //    version up; a write that carries the version it read is refused when the row moved on.
+  `
+  ALTER TABLE patches ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  `,
+  // 8: provenance. A patch drawn by hand has no model probability. The column says so
+  //    (`unscored` = 1); its mean and max probability are stored as 0 so that the ranking
+  //    (probability × area, one index) puts it after every detection instead of first, and the
+  //    API and every export show no probability for it. Pieces and merges made only of drawn
+  //    patches have none either (a few passes reach nested splits).
+  `
+  ALTER TABLE patches ADD COLUMN unscored INTEGER NOT NULL DEFAULT 0;
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0 WHERE origin = 'manual';
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0
+    WHERE origin IN ('split', 'merge') AND unscored = 0 AND parents IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM json_each(patches.parents) j
+        JOIN patches q ON q.id = j.value WHERE q.unscored = 0);
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0
+    WHERE origin IN ('split', 'merge') AND unscored = 0 AND parents IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM json_each(patches.parents) j
+        JOIN patches q ON q.id = j.value WHERE q.unscored = 0);
+  UPDATE patches SET unscored = 1, mean_prob = 0, max_prob = 0
+    WHERE origin IN ('split', 'merge') AND unscored = 0 AND parents IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM json_each(patches.parents) j
+        JOIN patches q ON q.id = j.value WHERE q.unscored = 0);
   `,
 ];
 

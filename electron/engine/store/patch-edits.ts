@@ -8,16 +8,23 @@ import type Database from 'better-sqlite3';
 import type { PatchAttributes, ReviewState } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
 import type { MapUnits } from '../vector/geo.js';
-import { polygonAreaM2, polygonPerimeterM } from '../vector/geo.js';
-import { validatePolygon } from '../vector/validity.js';
+import type { Shaped } from './edit-rules.js';
+import {
+  STATE_VERB,
+  attributeColumns,
+  checkRejection,
+  patchesNamed as plural,
+  shapePolygon,
+} from './edit-rules.js';
 import { splitPolygonByLine, unionPolygons } from './geometry/polygon-ops.js';
 import type { PolygonRings } from './geometry/rings.js';
-import { orientPolygon } from './geometry/rings.js';
 import type { HistoryLog, Recorded } from './history-log.js';
 import type { PatchRow, Snapshot } from './patch-rows.js';
 import { ATTRIBUTE_COLUMNS, DELETED } from './patch-rows.js';
 import type { NewPatchRow, PatchTable } from './patch-table.js';
 import type { ProjectLists } from './project-lists.js';
+import type { ReadVersions } from './versions.js';
+import { StaleWriteError, firstStale } from './versions.js';
 
 /** A decision taken over from an earlier patch (see {@link PatchEditor.inheritDecision}). */
 export interface InheritedDecision {
@@ -38,23 +45,6 @@ export interface SceneFrame {
 
 /** The run that holds patches drawn by hand. */
 export const MANUAL_RUN_ID = 'manual';
-
-const STATE_VERB: Record<ReviewState, string> = {
-  unreviewed: 'Reset',
-  confirmed: 'Confirmed',
-  rejected: 'Rejected',
-  field_check: 'Sent to field check',
-};
-
-const plural = (rows: PatchRow[]) =>
-  rows.length === 1 ? `patch #${rows[0].number}` : `${rows.length} patches`;
-
-interface Shaped {
-  rings: PolygonRings;
-  geometry: string;
-  areaM2: number;
-  perimeterM: number;
-}
 
 /**
  * Validates and applies analyst edits; each public method is one recorded, undoable operation.
@@ -89,7 +79,14 @@ export class PatchEditor {
    * Records one review decision for each patch. Rejecting a patch whose mean probability is at
    * least the project's `rejectCommentMinConfidence` needs a non-empty comment.
    */
-  review(ids: number[], state: ReviewState, comment: string | null, actor: string): Recorded {
+  review(
+    ids: number[],
+    state: ReviewState,
+    comment: string | null,
+    actor: string,
+    expect?: ReadVersions,
+  ): Recorded {
+    this.checkFresh(expect);
     const rows = this.liveRows(ids);
     const text = comment?.trim() ? comment : null;
     this.checkRejection(rows, state, text);
@@ -104,6 +101,7 @@ export class PatchEditor {
           this.stmts.review.run(r.id, state, text, actor, at);
         }
       },
+      expect,
     );
   }
 
@@ -111,28 +109,48 @@ export class PatchEditor {
    * Copies an earlier round's decision onto a patch in one undoable step (carry-over between
    * monitoring rounds): its state, comment and attributes, recorded as a review by `actor`.
    */
-  inheritDecision(id: number, decision: InheritedDecision, label: string, actor: string): Recorded {
+  inheritDecision(
+    id: number,
+    decision: InheritedDecision,
+    label: string,
+    actor: string,
+    expect?: ReadVersions,
+  ): Recorded {
+    this.checkFresh(expect);
     this.table.requireLive(id);
-    return this.history.record('inherit', actor, label, [id], (at) => {
-      this.table.apply(
-        id,
-        {
-          state: decision.state,
-          comment: decision.comment,
-          reviewer: actor,
-          reviewed_at: at,
-          change_class: decision.changeClass,
-          legality: decision.legality,
-          field_result: decision.fieldResult,
-          note: decision.note,
-        },
-        at,
-      );
-      this.stmts.review.run(id, decision.state, decision.comment, actor, at);
-    });
+    return this.history.record(
+      'inherit',
+      actor,
+      label,
+      [id],
+      (at) => {
+        this.table.apply(
+          id,
+          {
+            state: decision.state,
+            comment: decision.comment,
+            reviewer: actor,
+            reviewed_at: at,
+            change_class: decision.changeClass,
+            legality: decision.legality,
+            field_result: decision.fieldResult,
+            note: decision.note,
+          },
+          at,
+        );
+        this.stmts.review.run(id, decision.state, decision.comment, actor, at);
+      },
+      expect,
+    );
   }
 
-  setAttributes(ids: number[], attributes: Partial<PatchAttributes>, actor: string): Recorded {
+  setAttributes(
+    ids: number[],
+    attributes: Partial<PatchAttributes>,
+    actor: string,
+    expect?: ReadVersions,
+  ): Recorded {
+    this.checkFresh(expect);
     const rows = this.liveRows(ids);
     const snap = this.attributeSnapshot(attributes);
     const names = Object.keys(attributes).join(', ');
@@ -144,11 +162,13 @@ export class PatchEditor {
       (at) => {
         for (const r of rows) this.table.apply(r.id, snap, at);
       },
+      expect,
     );
   }
 
   /** Replaces a patch's geometry (e.g. after moving vertices): valid and inside the scene. */
-  setGeometry(id: number, rings: number[][][], actor: string): Recorded {
+  setGeometry(id: number, rings: number[][][], actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const row = this.table.requireLive(id);
     const shaped = this.shape(rings, `The new geometry of patch #${row.number}`);
     return this.history.record(
@@ -168,11 +188,13 @@ export class PatchEditor {
           at,
         );
       },
+      expect,
     );
   }
 
   /** Puts back the geometry the model produced (with its original measurements). */
-  revertGeometry(id: number, actor: string): Recorded {
+  revertGeometry(id: number, actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const row = this.table.requireLive(id);
     if (row.origin !== 'model')
       throw new LandWatchError(
@@ -196,11 +218,13 @@ export class PatchEditor {
           at,
         );
       },
+      expect,
     );
   }
 
   /** Splits a patch along a polyline into two or more pieces that replace it. */
-  split(id: number, line: number[][], actor: string): Recorded {
+  split(id: number, line: number[][], actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const row = this.table.requireLive(id);
     const pts = line.map((p) => [p[0], p[1]]);
     const pieces = splitPolygonByLine(this.ringsOf(row), pts);
@@ -227,20 +251,28 @@ export class PatchEditor {
         this.table.apply(id, { deleted: DELETED }, at);
         return { created };
       },
+      expect,
     );
   }
 
   /**
    * Merges patches that overlap or share edges into one new patch (the originals are deleted).
    * Per field: geometry is the union; area and perimeter are measured anew; mean probability is
-   * the area-weighted mean and max probability the maximum; state, comment, reviewer and run come
+   * the area-weighted mean and max probability the maximum over the patches the model scored
+   * (none when all were drawn by hand); state, comment, reviewer and run come
    * from the primary patch (default: the largest); each attribute from the primary, or if it has
    * none, from the largest patch that has one; notes are all kept, one per line.
    */
-  merge(ids: number[], primaryId: number | undefined, actor: string): Recorded {
+  merge(
+    ids: number[],
+    primaryId: number | undefined,
+    actor: string,
+    expect?: ReadVersions,
+  ): Recorded {
     const unique = [...new Set(ids)];
     if (unique.length < 2)
       throw new LandWatchError('E_BAD_REQUEST', 'Merging needs at least two different patches.');
+    this.checkFresh(expect);
     const rows = this.liveRows(unique).sort((a, b) => b.area_m2 - a.area_m2);
     const primary = primaryId === undefined ? rows[0] : rows.find((r) => r.id === primaryId);
     if (!primary)
@@ -256,33 +288,46 @@ export class PatchEditor {
         `Patches ${names} make ${parts.length} separate areas: only patches that overlap or share an edge can be merged.`,
       );
     const shaped = this.shape(parts[0], `The union of patches ${names}`, false);
-    const area = rows.reduce((s, r) => s + r.area_m2, 0);
     const attributes = this.inherit(primary).attributes;
     for (const col of Object.values(ATTRIBUTE_COLUMNS) as (keyof NewPatchRow['attributes'])[]) {
       attributes[col] ??= rows.find((r) => r[col] !== null)?.[col] ?? null;
     }
     const notes = [...new Set(rows.map((r) => r.note).filter((n): n is string => !!n))];
     attributes.note = notes.length > 0 ? notes.join('\n') : null;
+    // The model's figures come from the patches it scored; drawn ones have none to give.
+    const scored = rows.filter((r) => !r.unscored);
+    const area = scored.reduce((s, r) => s + r.area_m2, 0);
     const merged: NewPatchRow = {
       ...this.inherit(primary),
       ...measures(shaped),
       meanProb:
-        area > 0 ? rows.reduce((s, r) => s + r.mean_prob * r.area_m2, 0) / area : primary.mean_prob,
-      maxProb: Math.max(...rows.map((r) => r.max_prob)),
+        scored.length === 0
+          ? null
+          : area > 0
+            ? scored.reduce((s, r) => s + r.mean_prob * r.area_m2, 0) / area
+            : scored[0].mean_prob,
+      maxProb: scored.length === 0 ? null : Math.max(...scored.map((r) => r.max_prob)),
       attributes,
       origin: 'merge',
       parents: rows.map((r) => r.id),
     };
-    return this.history.record('merge', actor, `Merged patches ${names}`, unique, (at) => {
-      const created = [this.table.insert(merged, at)];
-      for (const r of rows) this.table.apply(r.id, { deleted: DELETED }, at);
-      return { created };
-    });
+    return this.history.record(
+      'merge',
+      actor,
+      `Merged patches ${names}`,
+      unique,
+      (at) => {
+        const created = [this.table.insert(merged, at)];
+        for (const r of rows) this.table.apply(r.id, { deleted: DELETED }, at);
+        return { created };
+      },
+      expect,
+    );
   }
 
   /**
-   * A patch drawn by hand, in the project's "manual" run. It has no model probability: mean and
-   * max probability are 1 (an analyst saw it), which also ranks it first among unreviewed ones.
+   * A patch drawn by hand, in the project's "manual" run. It has no model probability: the API
+   * and the exports show none, and the ranking (probability × area) puts it after the detections.
    */
   create(
     rings: number[][][],
@@ -294,7 +339,6 @@ export class PatchEditor {
     const shaped = this.shape(rings, 'The drawn patch');
     const snap = this.attributeSnapshot(attributes);
     const text = comment?.trim() ? comment : null;
-    this.checkRejection([{ number: 0, mean_prob: 1 } as PatchRow], state, text);
     return this.history.record('create', actor, 'Drew a new patch', [], (at) => {
       this.stmts.manualRun.run(MANUAL_RUN_ID, this.manualRunSince());
       const id = this.table.insert(
@@ -302,8 +346,8 @@ export class PatchEditor {
           runId: MANUAL_RUN_ID,
           state,
           ...measures(shaped),
-          meanProb: 1,
-          maxProb: 1,
+          meanProb: null,
+          maxProb: null,
           comment: text,
           reviewer: state === 'unreviewed' ? null : actor,
           reviewedAt: state === 'unreviewed' ? null : at,
@@ -327,11 +371,36 @@ export class PatchEditor {
   }
 
   /** Soft-deletes patches (undo brings them back). */
-  delete(ids: number[], actor: string): Recorded {
+  delete(ids: number[], actor: string, expect?: ReadVersions): Recorded {
+    this.checkFresh(expect);
     const rows = this.liveRows(ids);
-    return this.history.record('delete', actor, `Deleted ${plural(rows)}`, ids, (at) => {
-      for (const r of rows) this.table.apply(r.id, { deleted: DELETED }, at);
-    });
+    return this.history.record(
+      'delete',
+      actor,
+      `Deleted ${plural(rows)}`,
+      ids,
+      (at) => {
+        for (const r of rows) this.table.apply(r.id, { deleted: DELETED }, at);
+      },
+      expect,
+    );
+  }
+
+  /**
+   * Refuses a write whose versions are stale before anything else is checked, so that a writer
+   * who missed a deletion hears who deleted the patch (HistoryLog.record checks again inside the
+   * transaction).
+   */
+  private checkFresh(expect: ReadVersions | undefined): void {
+    const stale = firstStale(expect, (id) => this.table.row(id));
+    if (stale)
+      throw new StaleWriteError(
+        stale.id,
+        stale.number,
+        stale.read,
+        stale.now,
+        this.table.lastChange(stale.id),
+      );
   }
 
   private liveRows(ids: number[]): PatchRow[] {
@@ -339,27 +408,12 @@ export class PatchEditor {
   }
 
   private checkRejection(rows: PatchRow[], state: ReviewState, comment: string | null): void {
-    if (state !== 'rejected' || comment !== null) return;
-    const min = this.lists.settings().rejectCommentMinConfidence;
-    const strong = rows.filter((r) => r.mean_prob >= min);
-    if (strong.length === 0) return;
-    const which = strong
-      .slice(0, 5)
-      .map((r) => (r.number ? `#${r.number} (${r.mean_prob.toFixed(2)})` : 'a drawn patch (1.00)'))
-      .join(', ');
-    throw new LandWatchError(
-      'E_BAD_REQUEST',
-      `Rejecting ${which}${strong.length > 5 ? ` and ${strong.length - 5} more` : ''} needs a comment: the model's mean probability is at least ${min}, the project's threshold for rejecting without a reason.`,
-    );
+    checkRejection(rows, state, comment, this.lists.settings().rejectCommentMinConfidence);
   }
 
   private attributeSnapshot(attributes: Partial<PatchAttributes>): Snapshot {
     this.lists.checkAttributes(attributes);
-    const snap: Snapshot = {};
-    for (const [k, v] of Object.entries(attributes) as [keyof PatchAttributes, string | null][]) {
-      snap[ATTRIBUTE_COLUMNS[k]] = typeof v === 'string' && v.trim() === '' ? null : v;
-    }
-    return snap;
+    return attributeColumns(attributes);
   }
 
   private ringsOf(row: PatchRow): PolygonRings {
@@ -373,8 +427,8 @@ export class PatchEditor {
     return {
       runId: row.run_id,
       state: row.state,
-      meanProb: row.mean_prob,
-      maxProb: row.max_prob,
+      meanProb: row.unscored ? null : row.mean_prob,
+      maxProb: row.unscored ? null : row.max_prob,
       comment: row.comment,
       reviewer: row.reviewer,
       reviewedAt: row.reviewed_at,
@@ -389,37 +443,8 @@ export class PatchEditor {
     };
   }
 
-  /**
-   * Validates a polygon (OGC-valid; inside the scene unless it is made from stored patches) and
-   * measures it in the scene's units; rings are stored exterior counter-clockwise (RFC 7946).
-   */
   private shape(input: number[][][], what: string, checkExtent = true): Shaped {
-    const rings = input.map((ring) => ring.map((p) => [p[0], p[1]]));
-    const report = validatePolygon(rings);
-    if (!report.valid)
-      throw new LandWatchError(
-        'E_BAD_REQUEST',
-        `${what} is not a valid polygon: ${report.reason}.`,
-      );
-    const { units, extent } = this.frame();
-    if (checkExtent) {
-      const [x0, y0, x1, y1] = extent;
-      const tol = 1e-9 * Math.max(x1 - x0, y1 - y0);
-      for (const [x, y] of rings[0]) {
-        if (x < x0 - tol || x > x1 + tol || y < y0 - tol || y > y1 + tol)
-          throw new LandWatchError(
-            'E_BAD_REQUEST',
-            `${what} leaves the scene: point (${x}, ${y}) is outside the area both images cover, [${extent.join(', ')}].`,
-          );
-      }
-    }
-    const oriented = orientPolygon(rings);
-    return {
-      rings: oriented,
-      geometry: JSON.stringify({ type: 'Polygon', coordinates: oriented }),
-      areaM2: polygonAreaM2(oriented, units),
-      perimeterM: polygonPerimeterM(oriented, units),
-    };
+    return shapePolygon(input, what, this.frame(), checkExtent);
   }
 }
 

@@ -44,10 +44,14 @@ export interface PatchRow {
   model_perimeter_m: number;
   /** 1 when the patch has rows in patch_links (whether the linked patches are decided or not). */
   linked: number;
+  /** Counts up with every analyst change (migration 7); writes carry the version they read. */
+  version: number;
+  /** 1 when the model never scored the patch (drawn by hand): mean/max probability mean nothing. */
+  unscored: number;
 }
 
-/** What reads for the UI need: every column except the model's geometry and measurements. */
-export type ViewRow = Omit<PatchRow, 'model_geometry' | 'model_area_m2' | 'model_perimeter_m'>;
+/** What reads for the UI need: every column except the model's geometry and perimeter. */
+export type ViewRow = Omit<PatchRow, 'model_geometry' | 'model_perimeter_m'>;
 
 /** The {@link ViewRow} columns, for SELECTs (on alias `p`) that skip the model's geometry. */
 export const VIEW_COLUMNS = [
@@ -57,6 +61,7 @@ export const VIEW_COLUMNS = [
   'state',
   'geometry',
   'area_m2',
+  'model_area_m2',
   'perimeter_m',
   'mean_prob',
   'max_prob',
@@ -77,6 +82,8 @@ export const VIEW_COLUMNS = [
   'deleted',
   'superseded_by',
   'linked',
+  'version',
+  'unscored',
 ]
   .map((c) => `p.${c}`)
   .join(', ');
@@ -162,8 +169,8 @@ export function toView(r: ViewRow, linkedTo: number[] = []): PatchView {
     areaM2: r.area_m2,
     areaMu: r.area_m2 / M2_PER_MU,
     perimeterM: r.perimeter_m,
-    meanProb: r.mean_prob,
-    maxProb: r.max_prob,
+    meanProb: r.unscored ? null : r.mean_prob,
+    maxProb: r.unscored ? null : r.max_prob,
     comment: r.comment,
     geometry: JSON.parse(r.geometry) as PolygonGeometry,
     attributes: {
@@ -176,11 +183,13 @@ export function toView(r: ViewRow, linkedTo: number[] = []): PatchView {
     },
     origin: r.origin,
     edited: r.edited === 1,
+    modelAreaM2: r.origin === 'model' ? r.model_area_m2 : null,
     deleted: r.deleted !== LIVE,
     reviewer: r.reviewer,
     reviewedAt: r.reviewed_at,
     updatedAt: r.updated_at,
     parents: r.parents ? (JSON.parse(r.parents) as number[]).map(String) : [],
     linkedTo: linkedTo.map(String),
+    version: r.version,
   };
 }

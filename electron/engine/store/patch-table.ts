@@ -10,6 +10,7 @@ import { LandWatchError } from '../errors.js';
 import { ringsBBox } from '../vector/geo.js';
 import type { PatchRow, Snapshot, ViewRow } from './patch-rows.js';
 import { DECIDED_SQL, LIVE, toView } from './patch-rows.js';
+import type { LastChange } from './versions.js';
 
 /** A patch created by an edit (split, merge, drawn by hand). */
 export interface NewPatchRow {
@@ -18,8 +19,9 @@ export interface NewPatchRow {
   geometry: string;
   areaM2: number;
   perimeterM: number;
-  meanProb: number;
-  maxProb: number;
+  /** The model's probabilities; null when the model never scored the patch (drawn by hand). */
+  meanProb: number | null;
+  maxProb: number | null;
   comment: string | null;
   reviewer: string | null;
   reviewedAt: string | null;
@@ -59,11 +61,11 @@ export class PatchTable {
         `INSERT INTO patches (run_id, number, state, geometry, model_geometry, area_m2, perimeter_m,
            model_area_m2, model_perimeter_m, mean_prob, max_prob, comment, reviewer, reviewed_at,
            created_at, updated_at, change_class, legality, parcel_no, field_result, note,
-           change_kind, origin, parents)
+           change_kind, origin, parents, unscored)
          VALUES (@runId, @number, @state, @geometry, @geometry, @areaM2, @perimeterM, @areaM2,
            @perimeterM, @meanProb, @maxProb, @comment, @reviewer, @reviewedAt, @at, @at,
            @change_class, @legality, @parcel_no, @field_result, @note, @change_kind, @origin,
-           @parents)`,
+           @parents, @unscored)`,
       ),
       insertBounds: db.prepare(
         'INSERT INTO patches_rtree (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)',
@@ -72,6 +74,9 @@ export class PatchTable {
       audit: db.prepare(
         `INSERT INTO audit (patch_id, at, actor, action, before, after, history_seq)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      lastChange: db.prepare(
+        'SELECT actor, at, action FROM audit WHERE patch_id = ? ORDER BY id DESC LIMIT 1',
       ),
       linksOf: db.prepare(
         `SELECT l.patch_id AS id FROM patch_links l CROSS JOIN patches k ON k.id = l.patch_id
@@ -82,6 +87,11 @@ export class PatchTable {
 
   row(id: number): PatchRow | undefined {
     return this.stmts.row.get(id) as PatchRow | undefined;
+  }
+
+  /** Who changed patch `id` last, when and how (its newest audit row); null if never changed. */
+  lastChange(id: number): LastChange | null {
+    return (this.stmts.lastChange.get(id) as LastChange | undefined) ?? null;
   }
 
   /** The row of patch `id`; E_NOT_FOUND if there is none (or it is void). */
@@ -117,7 +127,7 @@ export class PatchTable {
   apply(id: number, snapshot: Snapshot, at: string): void {
     const cols = Object.keys(snapshot).sort();
     if (cols.length === 0) return;
-    const sql = `UPDATE patches SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`;
+    const sql = `UPDATE patches SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at, version = version + 1 WHERE id = @id`;
     let stmt = this.updates.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
@@ -130,12 +140,19 @@ export class PatchTable {
     }
   }
 
-  /** Inserts a patch made by an edit; returns its id. */
+  /**
+   * Inserts a patch made by an edit; returns its id. Without model probabilities it is stored
+   * `unscored` with 0 for both, so the ranking puts it after the detections.
+   */
   insert(p: NewPatchRow, at: string): number {
     const number = (this.stmts.maxNumber.get() as { n: number }).n + 1;
+    const unscored = p.meanProb === null || p.maxProb === null;
     const info = this.stmts.insert.run({
       ...p,
       ...p.attributes,
+      meanProb: unscored ? 0 : p.meanProb,
+      maxProb: unscored ? 0 : p.maxProb,
+      unscored: unscored ? 1 : 0,
       number,
       at,
       parents: JSON.stringify(p.parents),

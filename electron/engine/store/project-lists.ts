@@ -9,16 +9,9 @@ import type {
   PatchAttributes,
   ProjectSettings,
 } from '../../common/contract.js';
-import { LandWatchError } from '../errors.js';
+import { checkAttributeCodes } from './edit-rules.js';
 
 type ListName = 'change_class' | 'legality' | 'field_result';
-
-/** Which attribute is checked against which list. */
-const CODED: [keyof PatchAttributes, ListName][] = [
-  ['changeClass', 'change_class'],
-  ['legality', 'legality'],
-  ['fieldResult', 'field_result'],
-];
 
 interface CodeRow {
   list: ListName;
@@ -75,19 +68,7 @@ export class ProjectLists {
    * @throws LandWatchError E_BAD_REQUEST naming the attribute, the bad code and the valid ones
    */
   checkAttributes(attributes: Partial<PatchAttributes>): void {
-    for (const [attr, list] of CODED) {
-      const value = attributes[attr];
-      if (value === undefined || value === null) continue;
-      const row = this.stmts.code.get(list, value) as CodeRow | undefined;
-      if (row?.active === 1) continue;
-      const valid = (this.stmts.active.all(list) as { code: string; label: string }[])
-        .map((c) => `${c.code} ${c.label}`)
-        .join(', ');
-      throw new LandWatchError(
-        'E_BAD_REQUEST',
-        `${attr} "${value}" is ${row ? 'retired from' : 'not in'} the ${list} code list; valid codes: ${valid}.`,
-      );
-    }
+    checkAttributeCodes(this.codeLists(), attributes);
   }
 
   settings(): ProjectSettings {

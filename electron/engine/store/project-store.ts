@@ -26,10 +26,7 @@ import type {
   ReviewState,
   RunView,
 } from '../../common/contract.js';
-import { lookupEpsg } from '../crs/epsg.js';
 import { LandWatchError } from '../errors.js';
-import type { CrsInfo } from '../raster/crs-from-geokeys.js';
-import type { MapUnits } from '../vector/geo.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
 import type { Recorded } from './history-log.js';
 import { HistoryLog } from './history-log.js';
@@ -41,39 +38,14 @@ import {
   type SceneFrame,
 } from './patch-edits.js';
 import { PatchQueue } from './patch-queue.js';
+import type { SceneSource, StoredScene } from './project-scenes.js';
+import { frameOf, sceneOf } from './project-scenes.js';
 import { PatchTable } from './patch-table.js';
 import { ProjectLists } from './project-lists.js';
 import { RerunLinker } from './rerun-links.js';
+import type { ReadVersions } from './versions.js';
 
-export interface StoredScene {
-  role: 'before' | 'after';
-  path: string;
-  name: string;
-  width: number;
-  height: number;
-  bands: number;
-  crsId: string;
-  crsName: string;
-  crsWkt: string | null;
-  crsProj4: string | null;
-  epsg: number | null;
-  geoTransform: [number, number, number, number, number, number];
-  acquired: string | null;
-  /** How to measure in the scene's CRS (null in projects made before migration 2). */
-  units: MapUnits | null;
-}
-
-/** What a project needs to know about each date's image (a RasterInfo fits). */
-export interface SceneSource {
-  path: string;
-  name: string;
-  width: number;
-  height: number;
-  bands: number;
-  geoTransform: [number, number, number, number, number, number];
-  crs: Pick<CrsInfo, 'id' | 'name' | 'wkt' | 'proj4' | 'epsg' | 'geographic' | 'metresPerUnit'>;
-  metadata: { date: string | null };
-}
+export type { SceneSource, StoredScene } from './project-scenes.js';
 
 /** A detection to store; `changeKind` where the vectoriser reports one. */
 export type NewDetection = ChangePolygon & { changeKind?: string | null };
@@ -222,31 +194,26 @@ export class ProjectStore {
       .run('name', name);
   }
 
+  /** The recent list's picture of the project (a PNG data URI), or null before it is made. */
+  thumbnail(): string | null {
+    return this.meta('thumbnail') ?? null;
+  }
+
+  /** Keeps the recent list's picture in the project file (see api/project-thumbnail.ts). */
+  setThumbnail(uri: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run('thumbnail', uri);
+  }
+
   private meta(key: string): string | undefined {
     return (this.stmts.meta.get(key) as { value: string } | undefined)?.value;
   }
 
   scene(role: 'before' | 'after'): StoredScene {
-    const r = this.stmts.scene.get(role) as Record<string, unknown>;
-    return {
-      role,
-      path: r.path as string,
-      name: r.name as string,
-      width: r.width as number,
-      height: r.height as number,
-      bands: r.bands as number,
-      crsId: r.crs_id as string,
-      crsName: r.crs_name as string,
-      crsWkt: r.crs_wkt as string | null,
-      crsProj4: r.crs_proj4 as string | null,
-      epsg: r.epsg as number | null,
-      geoTransform: JSON.parse(r.geotransform as string),
-      acquired: r.acquired as string | null,
-      units:
-        r.geographic === null || r.metres_per_unit === null
-          ? null
-          : { geographic: r.geographic === 1, metresPerUnit: r.metres_per_unit as number },
-    };
+    return sceneOf(this.stmts.scene.get(role) as Record<string, unknown>);
   }
 
   /**
@@ -254,28 +221,7 @@ export class ProjectStore {
    * made before the scenes recorded their units fall back to the EPSG table, then to metres.
    */
   frame(): SceneFrame {
-    if (this.frame_) return this.frame_;
-    const scenes = [this.scene('before'), this.scene('after')];
-    const [b] = scenes;
-    const fromEpsg = b.epsg ? lookupEpsg(b.epsg) : null;
-    const units: MapUnits =
-      b.units ??
-      (fromEpsg
-        ? { geographic: fromEpsg.geographic, metresPerUnit: fromEpsg.metresPerUnit }
-        : { geographic: false, metresPerUnit: 1 });
-    const boxes = scenes.map((s) => {
-      const [x0, pw, rx, y0, ry, ph] = s.geoTransform;
-      const xs = [0, s.width].flatMap((c) => [0, s.height].map((r) => x0 + c * pw + r * rx));
-      const ys = [0, s.width].flatMap((c) => [0, s.height].map((r) => y0 + c * ry + r * ph));
-      return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-    });
-    const extent: SceneFrame['extent'] = [
-      Math.max(boxes[0][0], boxes[1][0]),
-      Math.max(boxes[0][1], boxes[1][1]),
-      Math.min(boxes[0][2], boxes[1][2]),
-      Math.min(boxes[0][3], boxes[1][3]),
-    ];
-    this.frame_ = { units, extent };
+    this.frame_ ??= frameOf(this.scene('before'), this.scene('after'));
     return this.frame_;
   }
 
@@ -359,8 +305,14 @@ export class ProjectStore {
   }
 
   /** Records a review decision (with its review, audit and undo rows) and returns the patch. */
-  review(id: number, state: ReviewState, comment: string | null, reviewer: string): PatchView {
-    this.editor.review([id], state, comment, reviewer);
+  review(
+    id: number,
+    state: ReviewState,
+    comment: string | null,
+    reviewer: string,
+    expect?: ReadVersions,
+  ): PatchView {
+    this.editor.review([id], state, comment, reviewer, expect);
     return this.patch(id);
   }
 
@@ -405,36 +357,53 @@ export class ProjectStore {
     state: ReviewState,
     comment: string | null,
     actor: string,
+    expect?: ReadVersions,
   ): EditResult {
     const ids = Array.isArray(target) ? target : this.queue_.ids(target);
     if (ids.length === 0)
       throw new LandWatchError('E_BAD_REQUEST', 'No patch matches the filter: nothing to review.');
-    return this.result(this.editor.review(ids, state, comment, actor));
+    return this.result(this.editor.review(ids, state, comment, actor, expect));
   }
 
   /** Takes over an earlier patch's decision (carry-over), undoable as one step. */
-  inherit(id: number, decision: InheritedDecision, label: string, actor: string): EditResult {
-    return this.result(this.editor.inheritDecision(id, decision, label, actor));
+  inherit(
+    id: number,
+    decision: InheritedDecision,
+    label: string,
+    actor: string,
+    expect?: ReadVersions,
+  ): EditResult {
+    return this.result(this.editor.inheritDecision(id, decision, label, actor, expect));
   }
 
-  setAttributes(ids: number[], attributes: Partial<PatchAttributes>, actor: string): EditResult {
-    return this.result(this.editor.setAttributes(ids, attributes, actor));
+  setAttributes(
+    ids: number[],
+    attributes: Partial<PatchAttributes>,
+    actor: string,
+    expect?: ReadVersions,
+  ): EditResult {
+    return this.result(this.editor.setAttributes(ids, attributes, actor, expect));
   }
 
-  setGeometry(id: number, rings: number[][][], actor: string): EditResult {
-    return this.result(this.editor.setGeometry(id, rings, actor));
+  setGeometry(id: number, rings: number[][][], actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.setGeometry(id, rings, actor, expect));
   }
 
-  revertGeometry(id: number, actor: string): EditResult {
-    return this.result(this.editor.revertGeometry(id, actor));
+  revertGeometry(id: number, actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.revertGeometry(id, actor, expect));
   }
 
-  split(id: number, line: number[][], actor: string): EditResult {
-    return this.result(this.editor.split(id, line, actor));
+  split(id: number, line: number[][], actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.split(id, line, actor, expect));
   }
 
-  merge(ids: number[], primaryId: number | undefined, actor: string): EditResult {
-    return this.result(this.editor.merge(ids, primaryId, actor));
+  merge(
+    ids: number[],
+    primaryId: number | undefined,
+    actor: string,
+    expect?: ReadVersions,
+  ): EditResult {
+    return this.result(this.editor.merge(ids, primaryId, actor, expect));
   }
 
   createPatch(
@@ -447,8 +416,8 @@ export class ProjectStore {
     return this.result(this.editor.create(rings, state, comment, attributes, actor));
   }
 
-  deletePatches(ids: number[], actor: string): EditResult {
-    return this.result(this.editor.delete(ids, actor));
+  deletePatches(ids: number[], actor: string, expect?: ReadVersions): EditResult {
+    return this.result(this.editor.delete(ids, actor, expect));
   }
 
   undo(actor: string): EditResult {

@@ -201,7 +201,9 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     const dates = (['before', 'after'] as const).filter((d) => declutter[d]);
     cleanedFact.textContent = dates.length ? `${dates.join(' and ')} date` : 'none';
     options.onStart({
-      modelId: model.value || undefined,
+      // Left on the preselected model, the engine chooses (the project's own model, else the
+      // default, or on CPU its faster int8 variant where one kept its accuracy).
+      modelId: (modelPicked && model.value) || undefined,
       threshold: t,
       minArea: a,
       device: device.value as Device,
@@ -216,7 +218,10 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
       if (added) pendingModel = added;
     });
   });
-  model.addEventListener('change', () => showModelFacts());
+  model.addEventListener('change', () => {
+    modelPicked = true;
+    showModelFacts();
+  });
   cancel.addEventListener('click', () => options.onCancel());
   back.addEventListener('click', () => options.onDismissJob());
   close.addEventListener('click', () => modal.close());
@@ -226,6 +231,8 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   let focusStartWhenReady = false;
   /** A model just added: selected once the new app info lists it. */
   let pendingModel: string | null = null;
+  /** Whether the user chose the model (else the preselected one is left to the engine). */
+  let modelPicked = false;
 
   /** The chosen model's measured validation figures (from its card), so users can compare. */
   function showModelFacts(): void {
@@ -251,7 +258,11 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     // A project adapted to its decisions runs its own model by default.
     const own = adapted && models.some((m) => m.id === adapted) ? adapted : null;
     if (own ?? state.info?.defaultModelId) model.value = (own ?? state.info?.defaultModelId)!;
-    if (pendingModel && models.some((m) => m.id === pendingModel)) model.value = pendingModel;
+    modelPicked = false;
+    if (pendingModel && models.some((m) => m.id === pendingModel)) {
+      model.value = pendingModel;
+      modelPicked = true;
+    }
     pendingModel = null;
     showModelFacts();
     const available = (state.info?.executionProviders ?? []).map((p) => p.toLowerCase());

@@ -106,6 +106,14 @@ export function createProjectsDialog(options: ProjectsDialogOptions): ProjectsDi
         'data-project-id': e.id,
         'data-name': e.name,
       },
+      e.thumbnail?.startsWith('data:image/png;base64,')
+        ? h('img', {
+            class: 'recent-thumbnail',
+            'data-testid': 'recent-thumbnail',
+            src: e.thumbnail,
+            alt: `After image of ${e.name}`,
+          })
+        : h('div', { class: 'recent-thumbnail none', 'aria-hidden': 'true' }),
       h(
         'div',
         { class: 'recent-text' },

@@ -1,9 +1,10 @@
 /**
  * One row of the review queue: number (with a mark when a person edited ✎ or drew ✍ the outline),
- * state, area in m² and mu (or the change class), and the model's confidence ("—" for a drawn
- * patch). Selected and multi-selected rows are marked for styles and tests.
+ * state, area in m² and mu (or the change class), the model's confidence ("—" for a drawn
+ * patch) and the learnt probability that the analyst confirms it ("—" before the ranking has
+ * enough decisions; the tooltip says how many more). Selected and multi-selected rows are marked for styles and tests.
  */
-import type { PatchView } from '../../../electron/common/contract.js';
+import type { LearntRankingView, PatchView } from '../../../electron/common/contract.js';
 import { formatArea, formatMu, stateLabel } from '../format.js';
 import { confidenceCell, confidenceText, patchSource, sourceLabel } from '../provenance.js';
 import { h } from '../ui/dom.js';
@@ -13,6 +14,7 @@ export function row(
   selected: boolean,
   marked: boolean,
   index: number,
+  learnt: LearntRankingView | null = null,
 ): HTMLElement {
   const cls = patch.attributes?.changeClass;
   return h(
@@ -57,5 +59,20 @@ export function row(
       },
       confidenceCell(patch),
     ),
+    learntCell(patch, learnt),
+  );
+}
+
+/** The learnt-probability cell: a percentage, or "—" with why there is none yet. */
+export function learntCell(patch: PatchView, learnt: LearntRankingView | null): HTMLElement {
+  const p = learnt?.ready ? learnt.probabilities[patch.id] : undefined;
+  const title =
+    p !== undefined
+      ? `Learnt: ${Math.round(p * 100)} % likely to be confirmed (from ${learnt!.decisions.confirmed} confirmed and ${learnt!.decisions.rejected} rejected patches)`
+      : (learnt?.message ?? 'The learnt ranking is loading…');
+  return h(
+    'span',
+    { class: 'col-learnt', title, 'data-testid': 'learnt-cell' },
+    p === undefined ? '—' : `${Math.round(p * 100)}%`,
   );
 }

@@ -20,7 +20,7 @@ import {
 } from '../state.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { scrollToShow, visibleRange } from '../ui/window-range.js';
-import { SORT_OPTIONS } from '../queue-sort.js';
+import { LEARNT_SORT, SORT_OPTIONS } from '../queue-sort.js';
 import { resizeHandle } from '../ui/resize-handle.js';
 
 export interface QueueOptions {
@@ -140,6 +140,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
       h('span', {}, 'State'),
       h('span', { class: 'col-area' }, 'Area'),
       h('span', { class: 'col-conf' }, 'Conf.'),
+      h('span', { class: 'col-learnt', title: 'Learnt probability of being confirmed' }, 'Learnt'),
     ),
     list,
     empty,
@@ -162,6 +163,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
   let shownFilters: Filters | null = null;
   let shownSort = '';
   let shownShares: AppState['referenceShares'] = null;
+  let learnt: AppState['learnt'] = null;
   let shownCodes: AppState['codeLists'] = null;
   let shownProject: AppState['project'] = null;
   let shownKinds = '';
@@ -187,7 +189,7 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
     const rows: HTMLElement[] = [];
     for (let i = range.start; i < range.end; i++) {
       const p = visible[i];
-      rows.push(row(p, p.id === selectedId, markedSet.has(p.id), i));
+      rows.push(row(p, p.id === selectedId, markedSet.has(p.id), i, learnt));
     }
     rowsEl.style.transform = `translateY(${range.start * ROW_HEIGHT}px)`;
     replaceChildren(rowsEl, ...rows);
@@ -245,7 +247,8 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
         state.patches !== shownPatches ||
         state.filters !== shownFilters ||
         state.sort !== shownSort ||
-        state.referenceShares !== shownShares
+        state.referenceShares !== shownShares ||
+        (state.learnt !== learnt && state.sort === LEARNT_SORT)
       ) {
         shownShares = state.referenceShares;
         shownPatches = state.patches;
@@ -270,6 +273,10 @@ export function createQueuePanel(options: QueueOptions): QueuePanel {
           : state.patches.length === 0
             ? 'No patches yet: run Detect to find changes.'
             : 'No patch matches the filters.';
+        force = true;
+      }
+      if (state.learnt !== learnt) {
+        learnt = state.learnt; // the learnt column changes in every row
         force = true;
       }
       if (sortSelect.value !== state.sort) sortSelect.value = state.sort;

@@ -11,6 +11,8 @@ import { h, replaceChildren } from '../ui/dom.js';
 export interface ReviewOptions {
   onReview(state: ReviewState, comment: string | undefined): void;
   onZoom(): void;
+  /** Shown under the patch's facts (why the learnt ranking placed it where it is). */
+  extra?: HTMLElement;
 }
 
 export interface ReviewPanel {
@@ -70,6 +72,7 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
     { class: 'panel review', 'aria-label': 'Selected patch' },
     h('header', { class: 'panel-header' }, title, zoom),
     facts,
+    options.extra ?? null,
     comment,
     h('div', { class: 'review-buttons' }, ...buttons),
   );

@@ -44,7 +44,7 @@ const boundsOf = (t: Truth) => {
 
 beforeAll(async () => {
   process.env.LANDWATCH_HOME = mkdtempSync(join(tmpdir(), 'lw-codes-'));
-  projectPath = await ensureDemoProject();
+  projectPath = await ensureDemoProject(undefined, 'synthetic');
   truth = (
     JSON.parse(readFileSync(join(dirname(projectPath), 'demo-true-changes.geojson'), 'utf8')) as {
       features: Truth[];
@@ -64,7 +64,8 @@ beforeAll(async () => {
     });
   store.close();
   server = await startServer({ port: 0 });
-  const opened = await post<ProjectView>('project.openDemo', {});
+  // The synthetic squares demo (exact rectangles), opened by its path.
+  const opened = await post<ProjectView>('project.open', { path: projectPath });
   projectId = opened.body.id;
 }, 60_000);
 afterAll(async () => server?.close());

@@ -31,7 +31,7 @@ describe('chipExtent', () => {
 describe('codeStalePatches', () => {
   it('stops between batches when cancelled, keeps what it stored, and resumes', async () => {
     process.env.LANDWATCH_HOME = mkdtempSync(join(tmpdir(), 'lw-coder-'));
-    const store = ProjectStore.open(await ensureDemoProject());
+    const store = ProjectStore.open(await ensureDemoProject(undefined, 'synthetic'));
     const [ox, oy] = DEMO_ORIGIN;
     store.addRun(
       newRun(),

@@ -221,3 +221,38 @@ describe('re-runs, carry-over and inherit', () => {
     });
   });
 });
+
+describe('carry-over with the shipped card (duplicate distance = close distance)', () => {
+  // lw-patchcode-v1 sets both to 54: a close code alone used to mean "duplicate, hidden", so the
+  // hint could never offer P. The outline decides now: the same outline stays hidden behind the
+  // decision, a close-coded change that grew is queued and offers the earlier decision.
+  const shipped: CodeModel = {
+    ...model,
+    card: { ...model.card, code: { ...model.card.code, closeDistance: 10, duplicateDistance: 10 } },
+  };
+
+  it('hides the same outline seen again and offers P for a grown change of the same kind', async () => {
+    store.addRun(newRun(), [detection(0, 0, 10, 10), detection(100, 100, 110, 110)]);
+    const [a, b] = ids(store);
+    store.review(a, 'confirmed', 'new house', 'ann');
+    store.review(b, 'rejected', 'shadow', 'ann');
+    const run2 = newRun();
+    store.addRun(run2, [detection(0, 0, 10, 10), detection(100, 100, 120, 120)]);
+    const [same, grown] = store.db
+      .prepare('SELECT id FROM patches WHERE run_id = ? ORDER BY id')
+      .all(run2.id)
+      .map((r) => (r as { id: number }).id);
+    codeAll((id) => (id === grown ? code(4, 3) : code(4)));
+    const codes = new ProjectCodes(store, shipped);
+    expect((await codes.ensure()).links).toEqual({ duplicates: 1, released: 1 });
+    expect(ids(store)).not.toContain(same);
+    expect(ids(store)).toContain(grown);
+    expect(await carryOver(codes, grown)).toMatchObject({
+      earlier: { id: String(b), state: 'rejected', comment: 'shadow' },
+      distance: 3,
+      close: true,
+    });
+    const inherited = await inheritDecision(codes, grown, 'bob');
+    expect(inherited.changed[0]).toMatchObject({ state: 'rejected', comment: 'shadow' });
+  });
+});

@@ -38,7 +38,7 @@ describe('landwatch similar', () => {
 
   it('prints the nearest patches of a demo project', async () => {
     process.env.LANDWATCH_HOME = mkdtempSync(join(tmpdir(), 'lw-similar-'));
-    const path = await ensureDemoProject();
+    const path = await ensureDemoProject(undefined, 'synthetic');
     const store = ProjectStore.open(path);
     const [ox, oy] = DEMO_ORIGIN;
     const rect = (dx: number) => boxDetection(ox + 300 + dx, oy - 300, ox + 315 + dx, oy - 285);

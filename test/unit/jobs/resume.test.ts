@@ -11,12 +11,19 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAbort } from '../../../electron/engine/errors.js';
 import { runDetectJob } from '../../../electron/engine/jobs/run-detect-job.js';
+import { findModel } from '../../../electron/engine/inference/model-registry.js';
+import { tileAxes } from '../../../electron/engine/inference/tiling.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { writeBenchScene, type BenchScene } from '../../../scripts/bench-scene.js';
 import { REPO, dataPath, hasData } from '../../helpers/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-resume-'));
-const SIZE = 1536; // 4 × 4 tiles of 512 px with 128 px overlap
+const SIZE = 1536;
+// The default model's tile grid over the scene (3 × 3 at 768 px with 128 px overlap).
+const { tile } = findModel(undefined).card;
+const axes = tileAxes(SIZE, SIZE, tile.size, tile.overlap);
+const COLS = axes.xs.length;
+const TOTAL = COLS * axes.ys.length;
 
 async function pixels(path: string): Promise<Float32Array> {
   const src = await RasterSource.open(path);
@@ -37,7 +44,7 @@ describe.skipIf(!hasData)('resume and cancel', () => {
       screening: false,
       workDir: join(dir, 'clean'),
     });
-    expect(clean.tiles).toEqual({ total: 16, run: 16, skipped: 0, resumed: 0 });
+    expect(clean.tiles).toEqual({ total: TOTAL, run: TOTAL, skipped: 0, resumed: 0 });
     reference = await pixels(clean.probabilityPath as string);
   }, 180_000);
 
@@ -52,14 +59,14 @@ describe.skipIf(!hasData)('resume and cancel', () => {
         scene.before,
         scene.after,
         workDir,
-        '6',
+        String(COLS + 2),
       ],
       { cwd: REPO, encoding: 'utf8' },
     );
     expect(child.signal, child.stderr).toBe('SIGKILL');
     const record = JSON.parse(readFileSync(join(workDir, 'run.json'), 'utf8'));
-    // Tile row 0 (4 tiles) was checkpointed; 2 tiles of row 1 were lost with the process.
-    expect(record).toMatchObject({ nextRow: 1, tilesRun: 4, complete: false });
+    // Tile row 0 was checkpointed; 2 tiles of row 1 were lost with the process.
+    expect(record).toMatchObject({ nextRow: 1, tilesRun: COLS, complete: false });
     expect(existsSync(join(workDir, 'lock'))).toBe(true);
 
     const resumed = await runDetectJob({
@@ -69,8 +76,10 @@ describe.skipIf(!hasData)('resume and cancel', () => {
       screening: false,
       workDir,
     });
-    expect(resumed.tiles).toEqual({ total: 16, run: 12, skipped: 0, resumed: 4 });
-    expect(resumed.notes.join('\n')).toMatch(/resumed: 4 finished tiles taken from the checkpoint/);
+    expect(resumed.tiles).toEqual({ total: TOTAL, run: TOTAL - COLS, skipped: 0, resumed: COLS });
+    expect(resumed.notes.join('\n')).toContain(
+      `resumed: ${COLS} finished tiles taken from the checkpoint`,
+    );
     expect(existsSync(join(workDir, 'lock'))).toBe(false);
     const got = await pixels(resumed.probabilityPath as string);
     let differing = 0;
@@ -93,7 +102,7 @@ describe.skipIf(!hasData)('resume and cancel', () => {
       {
         signal: controller.signal,
         onProgress: (p) => {
-          if (p.phase === 'infer' && p.done >= 5 && !abortedAt) {
+          if (p.phase === 'infer' && p.done >= COLS + 1 && !abortedAt) {
             abortedAt = performance.now();
             controller.abort();
           }
@@ -113,8 +122,8 @@ describe.skipIf(!hasData)('resume and cancel', () => {
       screening: false,
       workDir,
     });
-    expect(again.tiles?.resumed).toBeGreaterThanOrEqual(4);
-    expect((again.tiles?.resumed ?? 0) + (again.tiles?.run ?? 0)).toBe(16);
+    expect(again.tiles?.resumed).toBeGreaterThanOrEqual(COLS);
+    expect((again.tiles?.resumed ?? 0) + (again.tiles?.run ?? 0)).toBe(TOTAL);
     const got = await pixels(again.probabilityPath as string);
     expect(got.every((v, i) => v === reference[i])).toBe(true);
   }, 180_000);

@@ -37,6 +37,32 @@ describe('sort options', () => {
     expect(ids(S.visiblePatches(s))).toEqual(['b', 'd', 'c', 'a']);
   });
 
+  it('a drawn patch (no model probability) sorts after every detection by rank and confidence', () => {
+    const drawn = { ...patch('e', 5, 0.5, 10_000), origin: 'manual' as const, meanProb: null };
+    expect(ids(sortPatches([drawn, a, b, c, d], 'rank'))).toEqual(['b', 'c', 'a', 'd', 'e']);
+    expect(ids(sortPatches([drawn, a, b, c, d], 'confidence'))).toEqual(['a', 'b', 'd', 'c', 'e']);
+    expect(ids(sortPatches([a, drawn, b], 'area'))).toEqual(['e', 'b', 'a']);
+  });
+
+  it('sorts by the learnt rank once it is ready (unseen patches last, by rank), else by rank', () => {
+    const learnt = { a: 0.9, c: 0.1, d: 0.6 };
+    expect(ids(sortPatches([a, b, c, d], 'learnt', { shares: null, learnt }))).toEqual([
+      'a',
+      'd',
+      'c',
+      'b',
+    ]);
+    const ready = { ready: true, decisions: { confirmed: 10, rejected: 10 }, needed: 0 };
+    const s = {
+      ...state,
+      sort: 'learnt',
+      learnt: { ...ready, message: null, probabilities: learnt },
+    };
+    expect(ids(S.visiblePatches(s))).toEqual(['a', 'd', 'c', 'b']);
+    const notReady = { ...ready, ready: false, needed: 5, message: 'not yet', probabilities: {} };
+    expect(ids(S.visiblePatches({ ...s, learnt: notReady }))).toEqual(['b', 'c', 'a', 'd']);
+  });
+
   it('the queue shows the chosen order under its filters', () => {
     const s = S.setFilters({ ...state, sort: 'area' }, { state: 'unreviewed' });
     expect(ids(S.visiblePatches(s))).toEqual(['b', 'a', 'd']);

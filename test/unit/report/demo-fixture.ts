@@ -29,7 +29,7 @@ function overlaps(a: number[], b: number[]): boolean {
 
 /** Creates the demo project under `dir`, detects, classifies and reviews; returns its path. */
 export async function reviewedDemoProject(dir: string): Promise<string> {
-  const path = await ensureDemoProject(dir);
+  const path = await ensureDemoProject(dir, 'synthetic');
   const store = ProjectStore.open(path);
   try {
     if (store.patches().length > 0) return path;
@@ -98,7 +98,9 @@ export async function reviewedDemoProject(dir: string): Promise<string> {
     store.setAttributes([earthwork], { legality: '9' }, '李娜');
     // The least confident of the rest is a false alarm: rejected, and no longer classified.
     const rest = patches.filter((q) => !taken.has(q.id));
-    const falseAlarm = Number(rest.reduce((a, b) => (b.meanProb < a.meanProb ? b : a)).id);
+    const falseAlarm = Number(
+      rest.reduce((a, b) => ((b.meanProb ?? 1) < (a.meanProb ?? 1) ? b : a)).id,
+    );
     store.setAttributes([falseAlarm], { changeClass: null }, '李娜');
     store.review(falseAlarm, 'rejected', '阴影与季节差异造成的伪变化', '李娜');
     return path;

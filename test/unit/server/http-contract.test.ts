@@ -128,8 +128,9 @@ describe('HTTP transport serves the demo project', () => {
     const r = await post('project.openDemo', {});
     expect(r.status).toBe(200);
     const project = r.body as unknown as ProjectView;
-    expect(project.crs).toBe('EPSG:32650');
-    expect(project.scenes.before.width).toBe(1024);
+    // The shipped demo: a real aerial photograph in the Swiss grid (resources/demo).
+    expect(project.crs).toBe('EPSG:2056');
+    expect(project.scenes.before.width).toBe(800);
     expect(project.scenes.before.date).toBe('2023-04-18');
     const res = await fetch(new URL(project.scenes.after.url, server.url), {
       headers: { Range: 'bytes=0-7', 'X-LandWatch-Token': server.token },

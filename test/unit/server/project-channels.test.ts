@@ -1,14 +1,16 @@
 /**
  * The project channels: the demo and a new project enter the recent list (newest first, with
- * scene and counts), the last one opened is marked for reopening on start, rename and close
+ * scene, counts and a thumbnail of the after scene made once and kept in the project file), the last one opened is marked for reopening on start, rename and close
  * keep the list in step, and a closed project opens again from its recent entry.
  */
 import { mkdtempSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectView, RecentProjectView } from '../../../electron/common/contract.js';
 import { Backend } from '../../../electron/engine/api/backend.js';
+import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { testHost } from '../../helpers/host.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lw-projects-'));
@@ -49,6 +51,24 @@ describe('project channels', () => {
     expect(list[0].scene).toBe('demo-before-2023-04-18.tif → demo-after-2024-05-02.tif');
     expect(list[0].counts).toEqual({ unreviewed: 0, confirmed: 0, rejected: 0, field_check: 0 });
     expect(JSON.stringify(list)).not.toContain(home); // no paths reach the UI
+  });
+
+  it('shows a thumbnail of the after scene, rendered once and kept in the project file', async () => {
+    const entry = (await recent()).find((e) => e.demo);
+    const uri = entry?.thumbnail ?? '';
+    expect(uri).toMatch(/^data:image\/png;base64,/);
+    const png = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
+    // The 800 × 800 demo scene at most 96 px on its longer side: 96 × 96 RGB.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[25]]).toEqual([96, 96, 2]);
+    // Real imagery, not a flat fill: the decoded rows (filter byte + 288 bytes) vary.
+    const raw = inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)));
+    expect(new Set(raw).size).toBeGreaterThan(50);
+    const store = ProjectStore.open(join(home, 'demo', 'demo.landwatch'));
+    try {
+      expect(store.thumbnail()).toBe(uri);
+    } finally {
+      store.close();
+    }
   });
 
   it('renames a project in its file and in the list', async () => {

@@ -218,9 +218,9 @@ describe('geometry', () => {
     expect(live()).toContain(drawn.id);
     roundTrip(() => store.deletePatches([Number(drawn.id), 3], ME));
     expect(store.summary().deleted).toBe(2);
-    expect(() => store.createPatch([rectRing(0, 0, 1, 1)], 'rejected', null, {}, ME)).toThrow(
-      /needs a comment/,
-    );
+    // The comment rule guards against overruling a confident model: a drawn patch has no model.
+    const rejected = store.createPatch([rectRing(0, 0, 1, 1)], 'rejected', null, {}, ME);
+    expect(rejected.changed[0]).toMatchObject({ state: 'rejected', meanProb: null });
   });
 });
 

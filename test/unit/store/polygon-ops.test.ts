@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  intersectionOverUnion,
   polygonsOverlap,
   splitPolygonByLine,
   unionPolygons,
@@ -153,6 +154,26 @@ describe('polygonsOverlap', () => {
     expect(polygonsOverlap(donut, rect(1.5, 1.5, 2.5, 2.5))).toBe(false);
     expect(polygonsOverlap(donut, rect(1, 1, 3, 3))).toBe(false);
     expect(polygonsOverlap(donut, rect(0.5, 1.5, 2.5, 2.5))).toBe(true);
+  });
+});
+
+describe('intersectionOverUnion', () => {
+  it('is 1 for the same outline, 0 apart or edge to edge, |A∩B|/|A∪B| otherwise', () => {
+    expect(intersectionOverUnion([rect(0, 0, 10, 10)], [rect(0, 0, 10, 10)])).toBeCloseTo(1, 9);
+    expect(intersectionOverUnion([rect(0, 0, 10, 10)], [rect(10, 0, 20, 10)])).toBeCloseTo(0, 9);
+    expect(intersectionOverUnion([rect(0, 0, 1, 1)], [rect(5, 5, 6, 6)])).toBe(0);
+    expect(intersectionOverUnion([rect(0, 0, 10, 10)], [rect(5, 5, 15, 15)])).toBeCloseTo(
+      25 / 175,
+      9,
+    );
+    // A grown outline: the old one inside a square four times its size.
+    expect(intersectionOverUnion([rect(0, 0, 10, 10)], [rect(0, 0, 20, 20)])).toBeCloseTo(0.25, 9);
+    // Parts of a MultiPolygon count together; holes do not.
+    const donut: PolygonRings = [rect(0, 0, 4, 4)[0], [...rect(1, 1, 3, 3)[0]].reverse()];
+    expect(intersectionOverUnion([donut], [rect(0, 0, 4, 4)])).toBeCloseTo(12 / 16, 9);
+    expect(
+      intersectionOverUnion([rect(0, 0, 1, 1), rect(2, 0, 3, 1)], [rect(0, 0, 3, 1)]),
+    ).toBeCloseTo(2 / 3, 9);
   });
 });
 

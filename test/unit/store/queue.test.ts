@@ -34,7 +34,7 @@ beforeAll(() => {
 });
 afterAll(() => store.close());
 
-const score = (p: { meanProb: number; areaM2: number }) => p.meanProb * p.areaM2;
+const score = (p: { meanProb: number | null; areaM2: number }) => (p.meanProb ?? 0) * p.areaM2;
 const ids = (filter: PatchFilter, offset = 0, limit = 100) =>
   store.queue(filter, offset, limit).items.map((p) => Number(p.id));
 

@@ -1,6 +1,7 @@
 /**
  * Polygon operations behind the patch editors: union (merge), interior overlap (linking re-run
- * detections to decided patches) and splitting a polygon along a polyline.
+ * detections to decided patches), intersection over union (telling a re-detection of the same
+ * outline from a change that grew or shrank) and splitting a polygon along a polyline.
  *
  * All three build a noded arrangement of the inputs (arrangement.ts), decide for every edge which
  * of its two sides belongs to the result, and trace the edges that separate "in" from "out" into
@@ -9,6 +10,7 @@
  */
 import type { Arrangement, Edge } from './arrangement.js';
 import { BACKWARD, FORWARD, buildArrangement, midpoint, sidePoints } from './arrangement.js';
+import { polygonArea } from '../../vector/geo.js';
 import type { PolygonRings } from './rings.js';
 import { PolygonLocator, assemblePolygons, orientPolygon, traceRings } from './rings.js';
 
@@ -89,6 +91,23 @@ export function polygonsOverlap(a: PolygonRings, b: PolygonRings): boolean {
     if ((l0 && l1) !== (r0 && r1)) return true;
   }
   return false;
+}
+
+/**
+ * Intersection over union of two areas, each a list of non-overlapping polygons (the parts of a
+ * Polygon or MultiPolygon): 1 for the same outline, 0 when the interiors do not meet. Planar, in
+ * map units (a ratio, so the units cancel). The intersection is measured as |A| + |B| − |A ∪ B|.
+ *
+ * @example
+ * intersectionOverUnion([square0to10], [square5to15]) // 25 / 175
+ */
+export function intersectionOverUnion(a: PolygonRings[], b: PolygonRings[]): number {
+  const area = (ps: PolygonRings[]) => ps.reduce((s, p) => s + polygonArea(p), 0);
+  const sa = area(a);
+  const sb = area(b);
+  const union = area(unionPolygons([...a, ...b]));
+  if (union <= 0) return 0;
+  return Math.min(1, Math.max(0, (sa + sb - union) / union));
 }
 
 /**

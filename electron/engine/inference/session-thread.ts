@@ -1,0 +1,158 @@
+/**
+ * An ONNX Runtime session in a thread of its own. onnxruntime-node runs a session synchronously on
+ * the calling thread, so in-process the tile loop cannot read and normalise the next tile while the
+ * model works; with the session here, the caller's thread is free during `run` and the two
+ * overlap. Tensors travel as structured-clone copies of their buffers (milliseconds for a tile, next to
+ * the model's second). The thread picks the provider exactly as an in-process session does (session.ts).
+ */
+import * as ort from 'onnxruntime-node';
+import type { Worker } from 'node:worker_threads';
+import type { Device } from '../../common/contract.js';
+import { LandWatchError } from '../errors.js';
+import { startWorker } from '../worker-script.js';
+import {
+  createModelSession,
+  type ModelRunner,
+  type RunSession,
+  type SessionTuning,
+} from './session.js';
+
+/** A tensor as it crosses between threads. */
+export interface WireTensor {
+  name: string;
+  type: ort.Tensor.Type;
+  dims: readonly number[];
+  data: ort.Tensor.DataType;
+}
+
+/** Messages the session thread posts. */
+export type FromSessionThread =
+  | { type: 'ready'; executionProvider: string; fallbacks: { provider: string; reason: string }[] }
+  | { type: 'start-failed'; code: string; message: string }
+  | { type: 'result'; id: number; outputs: WireTensor[]; ms: number }
+  | { type: 'run-failed'; id: number; message: string }
+  | { type: 'log'; line: string };
+
+/** What the session thread is started with. */
+export interface SessionThreadData {
+  onnxPath: string;
+  device: Device;
+  tuning: SessionTuning;
+}
+
+/** Opens `onnxPath` in a session thread; resolves once the session has started. */
+export function startSessionThread(
+  onnxPath: string,
+  device: Device,
+  tuning: SessionTuning,
+  log: (line: string) => void = () => {},
+): Promise<ModelRunner> {
+  const data: SessionThreadData = { onnxPath, device, tuning: { ...tuning, thread: false } };
+  const worker = startWorker('session-worker', data, import.meta.url);
+  return new Promise((resolve, reject) => {
+    const onStart = (m: FromSessionThread) => {
+      if (m.type === 'log') return log(m.line);
+      worker.off('message', onStart);
+      worker.off('error', onError);
+      if (m.type === 'ready') {
+        resolve(threadRunner(worker, m.executionProvider, m.fallbacks, log));
+      } else if (m.type === 'start-failed') {
+        void worker.terminate();
+        reject(new LandWatchError(m.code as never, m.message));
+      }
+    };
+    const onError = (error: Error) => reject(error);
+    worker.on('message', onStart);
+    worker.once('error', onError);
+  });
+}
+
+function threadRunner(
+  worker: Worker,
+  executionProvider: string,
+  fallbacks: { provider: string; reason: string }[],
+  log: (line: string) => void,
+): ModelRunner {
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  let stopped: Error | null = null;
+  const failAll = (error: Error) => {
+    stopped = error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (m: FromSessionThread) => {
+    if (m.type === 'log') return log(m.line);
+    if (m.type !== 'result' && m.type !== 'run-failed') return;
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.type === 'run-failed') return p.reject(new LandWatchError('E_INTERNAL', m.message));
+    const out: Record<string, ort.Tensor> = {};
+    for (const t of m.outputs) out[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
+    p.resolve(out as never);
+  });
+  worker.on('error', (error) => failAll(error));
+  worker.on('exit', (code) => {
+    failAll(new LandWatchError('E_INTERNAL', `The model's thread stopped (exit ${code}).`));
+  });
+  const runner: RunSession = {
+    run(feeds, fetches) {
+      if (stopped) return Promise.reject(stopped);
+      const id = nextId++;
+      const inputs: WireTensor[] = Object.entries(feeds).map(([name, t]) => ({
+        name,
+        type: t.type,
+        dims: t.dims,
+        data: t.data,
+      }));
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: never) => void, reject });
+        // Copied, not transferred: callers may still read their inputs after the run.
+        worker.postMessage({ type: 'run', id, inputs, fetches });
+      });
+    },
+  };
+  return {
+    runner,
+    executionProvider,
+    fallbacks,
+    async dispose() {
+      if (stopped) return;
+      stopped = new LandWatchError('E_INTERNAL', 'The model session was released.');
+      worker.removeAllListeners('exit');
+      const busy = pending.size > 0;
+      failAll(stopped);
+      // A run in flight (a cancel) cannot be interrupted inside ORT, and terminating the thread
+      // under it aborts the process: the thread releases the session and ends after that run,
+      // and nobody waits for it.
+      if (busy) worker.postMessage({ type: 'release' });
+      else await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, ORT's
+ * intra-op threads from LANDWATCH_ORT_THREADS and sleeping idle threads with LANDWATCH_ORT_SPIN=0
+ * (the bench compares these).
+ */
+export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuning {
+  const threads = Number(env.LANDWATCH_ORT_THREADS);
+  return {
+    thread: env.LANDWATCH_SESSION_THREAD !== '0',
+    ...(env.LANDWATCH_ORT_SPIN === '0' ? { spin: false } : {}),
+    ...(Number.isInteger(threads) && threads > 0 ? { intraOpThreads: threads } : {}),
+  };
+}
+
+/** A model to run tiles on: in a session thread or in-process, as `tuning` says. */
+export async function openModelRunner(
+  onnxPath: string,
+  device: Device,
+  log: (line: string) => void = () => {},
+  tuning: SessionTuning = defaultTuning(),
+): Promise<ModelRunner> {
+  if (tuning.thread) return startSessionThread(onnxPath, device, tuning, log);
+  return createModelSession(onnxPath, device, log, tuning);
+}

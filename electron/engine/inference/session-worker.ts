@@ -1,0 +1,64 @@
+/**
+ * The thread side of session-thread.ts: starts the session on the provider the caller asked for
+ * (with the same fallbacks as in-process), then runs one request at a time and posts the outputs
+ * back as fresh buffers, transferred.
+ */
+import * as ort from 'onnxruntime-node';
+import { parentPort, workerData } from 'node:worker_threads';
+import { LandWatchError } from '../errors.js';
+import { createModelSession } from './session.js';
+import type { FromSessionThread, SessionThreadData, WireTensor } from './session-thread.js';
+
+const port = parentPort;
+if (!port) throw new Error('session-worker runs in a worker thread');
+const post = (m: FromSessionThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const { onnxPath, device, tuning } = workerData as SessionThreadData;
+
+try {
+  const model = await createModelSession(
+    onnxPath,
+    device,
+    (line) => post({ type: 'log', line }),
+    tuning,
+  );
+  post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
+  let last: Promise<unknown> = Promise.resolve();
+  type Request = { type: 'run'; id: number; inputs: WireTensor[]; fetches: string[] };
+  port.on('message', (m: Request | { type: 'release' }) => {
+    if (m.type === 'release') {
+      // After the run in flight, if any: the session must outlive it.
+      void last.then(() => model.dispose()).finally(() => process.exit(0));
+      return;
+    }
+    const start = performance.now();
+    try {
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const t of m.inputs) feeds[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
+      // Synchronous inside ORT's own promise: this thread has nothing else to do meanwhile.
+      last = model.session.run(feeds, m.fetches).then(
+        (result) => {
+          const outputs: WireTensor[] = [];
+          const transfer: ArrayBuffer[] = [];
+          for (const [name, t] of Object.entries(result)) {
+            // A copy: ORT's own output buffers cannot be handed to another thread.
+            const data = ArrayBuffer.isView(t.data) ? (t.data as Float32Array).slice() : t.data;
+            outputs.push({ name, type: t.type, dims: t.dims, data });
+            if (ArrayBuffer.isView(data)) transfer.push(data.buffer as ArrayBuffer);
+            t.dispose?.();
+          }
+          post({ type: 'result', id: m.id, outputs, ms: performance.now() - start }, transfer);
+        },
+        (error: unknown) => post({ type: 'run-failed', id: m.id, message: String(error) }),
+      );
+    } catch (error) {
+      post({ type: 'run-failed', id: m.id, message: String(error) });
+    }
+  });
+} catch (error) {
+  const code = error instanceof LandWatchError ? error.code : 'E_EP';
+  post({
+    type: 'start-failed',
+    code,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
