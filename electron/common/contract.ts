@@ -406,6 +406,18 @@ export const contract = {
       .strict(),
     response: z.custom<ReportResult | null>(),
   },
+  /**
+   * Makes both scenes displayable fast: decides each, and builds the display copy of a scene that
+   * needs one (a job: display.* events). `jobId` null: both are ready now (`project.get` shows them).
+   */
+  'display.prepare': {
+    request: z.object({ projectId: id }).strict(),
+    response: z.custom<{ jobId: string | null }>(),
+  },
+  'display.cancel': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.custom<{ cancelled: boolean }>(),
+  },
   ...codesContract,
   ...referenceContract,
   ...projectContract,
@@ -450,7 +462,19 @@ export type ApiEvent =
     }
   | { type: 'adapt.done'; jobId: string; projectId: string; result: AdaptResultView }
   | { type: 'adapt.failed'; jobId: string; projectId: string; error: ApiErrorBody }
-  | { type: 'adapt.cancelled'; jobId: string; projectId: string };
+  | { type: 'adapt.cancelled'; jobId: string; projectId: string }
+  | {
+      type: 'display.progress';
+      jobId: string;
+      projectId: string;
+      /** The scene being copied, and its rows copied so far. */
+      role: 'before' | 'after';
+      done: number;
+      total: number;
+    }
+  | { type: 'display.done'; jobId: string; projectId: string }
+  | { type: 'display.failed'; jobId: string; projectId: string; error: ApiErrorBody }
+  | { type: 'display.cancelled'; jobId: string; projectId: string };
 
 /** Errors cross every transport in this shape. */
 export interface ApiErrorBody {

@@ -37,8 +37,16 @@ export interface AppInfo {
 export interface SceneView {
   role: 'before' | 'after';
   name: string;
-  /** URL the renderer can hand to ol/source/GeoTIFF (supports HTTP range requests). */
+  /**
+   * URL the renderer reads the imagery from by HTTP range requests: the original when it is tiled
+   * with overviews, else its display copy (a tiled GeoTIFF with overviews, same grid and CRS).
+   */
   url: string;
+  /**
+   * `direct`: `url` is the original; `copy`: `url` is the display copy; `pending`: not decided or
+   * the copy is not built yet (`display.prepare` does it) — do not load `url` then.
+   */
+  display?: 'direct' | 'copy' | 'pending';
   width: number;
   height: number;
   bands: number;

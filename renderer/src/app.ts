@@ -16,6 +16,7 @@ import { createMapView } from './map/map-view.js';
 import { createAttributeForm } from './panels/attributes.js';
 import { createEditBar } from './panels/edit-bar.js';
 import { createDetectJobs } from './detect-jobs.js';
+import { createDisplayPrep } from './display-prep.js';
 import { createAdaptDialog } from './panels/adapt-dialog.js';
 import { createDetectDialog } from './panels/detect-dialog.js';
 import { createProjectExport } from './project-export.js';
@@ -89,6 +90,10 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     const filterRun = store.get().filters.runId;
     const runFilter = project.runs.some((r) => r.id === filterRun) ? filterRun : 'all';
     if (runFilter !== filterRun) store.update((s) => S.setFilters(s, { runId: runFilter }));
+    // A project new to the window: its imagery starts loading alongside the queue.
+    if (store.get().project?.id !== project.id) {
+      showImagery(project).catch((err: unknown) => report(err, 'Showing the imagery'));
+    }
     const [patches, codeLists] = await Promise.all([
       loadQueue(project.id, runFilter),
       api.invoke('codeLists.get', { projectId: project.id }),
@@ -100,8 +105,17 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       ...(isNew ? { marked: [], editMode: 'select' as const, learnt: null } : {}),
     }));
     await refreshCounts(project.id);
-    if (isNew) {
-      mapView.showProject(project).catch((err: unknown) => report(err, 'Showing the imagery'));
+  }
+
+  /** The project on the map; scenes that need a display copy get it first (display-prep.ts). */
+  let imageryOf: string | null = null;
+  async function showImagery(project: ProjectView): Promise<void> {
+    imageryOf = project.id;
+    await mapView.showProject(project);
+    const ready = await displayPrep.prepare(project);
+    // Unless another project has been opened meanwhile.
+    if (ready && ready !== project && imageryOf === project.id) {
+      await mapView.showProject(ready, true);
     }
   }
 
@@ -180,6 +194,8 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
       }),
     onImagery: (imagery) => imageryPanel.setImagery(imagery),
   });
+  const displayPrep = createDisplayPrep(api);
+  mapView.element.append(displayPrep.element);
   const imageryPanel = createImageryPanel();
   const help = createHelpOverlay();
   const openDialog = createOpenDialog({

@@ -24,6 +24,7 @@ import { FileTokens } from './file-tokens.js';
 import { codeAfterRun } from '../codes/project-codes.js';
 import { adaptHandlers, projectModelId } from './adapt-handlers.js';
 import { codeHandlers } from './code-handlers.js';
+import { displayHandlers } from './display-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
 import { rankHandlers } from './rank-handlers.js';
 import { ReferenceLayers } from './reference-handlers.js';
@@ -99,6 +100,7 @@ export class Backend {
         ...(host.pickProject ? { pickProject: host.pickProject.bind(host) } : {}),
       }),
       'project.get': async (req) => this.projects.view(req.projectId),
+      ...displayHandlers(this.projects, (event) => this.emit(event), this.jobs),
       'detect.start': async (req) => this.startDetection(req),
       'detect.cancel': async (req) => {
         const job = this.jobs.get(req.jobId);

@@ -40,11 +40,21 @@ const NAMES: Record<DemoKind, string> = {
  * @example
  * const path = await ensureDemoProject(); // ~/.local/share/landwatch/demo/demo.landwatch
  */
-export async function ensureDemoProject(
-  dir?: string,
-  kind: DemoKind = 'orthophoto',
-): Promise<string> {
+export function ensureDemoProject(dir?: string, kind: DemoKind = 'orthophoto'): Promise<string> {
   const folder = dir ?? join(dataHome(), kind === 'orthophoto' ? 'demo' : 'demo-synthetic');
+  // Two clients starting at once (the page and an API call) share one generation, instead of
+  // racing on the same files.
+  const running = making.get(folder);
+  if (running) return running;
+  const work = makeDemoProject(folder, kind).finally(() => making.delete(folder));
+  making.set(folder, work);
+  return work;
+}
+
+/** Demo projects being made, by folder. */
+const making = new Map<string, Promise<string>>();
+
+async function makeDemoProject(folder: string, kind: DemoKind): Promise<string> {
   const projectPath = join(folder, 'demo.landwatch');
   if (existsSync(projectPath)) {
     const store = ProjectStore.open(projectPath);

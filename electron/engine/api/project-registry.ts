@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { ProjectView, SceneView } from '../../common/contract.js';
 import { LandWatchError } from '../errors.js';
 import { dataHome } from '../paths.js';
+import { DisplayCache, displayCacheDir } from '../raster/display-cache.js';
 import { RasterSource } from '../raster/raster-source.js';
 import { ProjectStore, type StoredScene } from '../store/project-store.js';
 import type { ReviewStore } from '../store/review-store.js';
@@ -17,6 +18,8 @@ import type { FileTokens } from './file-tokens.js';
 
 export class ProjectRegistry {
   private readonly open_ = new Map<string, ProjectStore>();
+  /** Display copies of the scenes (display-cache.ts), shared by every open project. */
+  readonly display = new DisplayCache();
 
   constructor(
     private readonly files: FileTokens,
@@ -86,7 +89,10 @@ export class ProjectRegistry {
       id,
       name: store.name,
       crs: before.crsId,
-      scenes: { before: this.sceneView(before), after: this.sceneView(store.scene('after')) },
+      scenes: {
+        before: this.sceneView(before, store.path),
+        after: this.sceneView(store.scene('after'), store.path),
+      },
       runs: store
         .runs()
         .map((run) => ({ ...run, probabilityUrl: this.probabilityUrl(store, run.id) })),
@@ -101,8 +107,10 @@ export class ProjectRegistry {
     return path && existsSync(path) ? this.fileUrl(this.files.register(path).token) : null;
   }
 
-  private sceneView(s: StoredScene): SceneView {
-    const { token } = this.files.register(s.path);
+  /** A scene as the map shows it: from its display copy where it has one (display-cache.ts). */
+  private sceneView(s: StoredScene, projectPath: string): SceneView {
+    const display = this.display.state(s.path, displayCacheDir(projectPath));
+    const { token } = this.files.register(display.kind === 'copy' ? display.path : s.path);
     const [x0, pw, , y0, , ph] = s.geoTransform;
     const xs = [x0, x0 + s.width * pw];
     const ys = [y0, y0 + s.height * ph];
@@ -110,6 +118,7 @@ export class ProjectRegistry {
       role: s.role,
       name: s.name,
       url: this.fileUrl(token),
+      display: display.kind,
       width: s.width,
       height: s.height,
       bands: s.bands,

@@ -43,6 +43,24 @@ export interface GeoKeyTags {
   asciiParams?: string;
 }
 
+/** Size and blocks of one image of a TIFF (the full image or an overview). */
+export interface StoredLevel {
+  width: number;
+  height: number;
+  tiled: boolean;
+  tileWidth: number;
+  tileHeight: number;
+}
+
+/** The full image's storage (see {@link RasterSource.storedLayout}). */
+export interface StoredLayout extends StoredLevel {
+  /** TIFF compression code (1 none, 5 LZW, 7 JPEG, 8 deflate …). */
+  compression: number;
+  colour: ColourModel['kind'];
+  /** Decodable overviews with the image's band count, in file order. */
+  overviews: StoredLevel[];
+}
+
 export interface PixelWindow {
   x: number;
   y: number;
@@ -297,6 +315,27 @@ export class RasterSource {
       if (colour.kind === this.colour.kind) out.push({ image, colour });
     }
     return out;
+  }
+
+  /**
+   * How the file is stored, for deciding whether a map can show it straight from the file
+   * (display-copy.ts): block layout and compression of the full image and of its overviews.
+   */
+  async storedLayout(): Promise<StoredLayout> {
+    const level = (image: GeoTIFFImage): StoredLevel => ({
+      width: image.getWidth(),
+      height: image.getHeight(),
+      tiled: image.isTiled,
+      tileWidth: image.getTileWidth(),
+      tileHeight: image.getTileHeight(),
+    });
+    const fd = this.image.getFileDirectory();
+    return {
+      ...level(this.image),
+      compression: Number(fd.getValue('Compression') ?? 1),
+      colour: this.colour.kind,
+      overviews: (await this.overviewImages()).map(level),
+    };
   }
 
   /** Frees the decoded-block cache (reads still work; they decode again). */

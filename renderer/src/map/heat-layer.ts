@@ -8,6 +8,7 @@ import type Projection from 'ol/proj/Projection.js';
 import GeoTIFF from 'ol/source/GeoTIFF.js';
 import WebGLTileLayer from 'ol/layer/WebGLTile.js';
 import type { ExpressionValue } from 'ol/expr/expression.js';
+import { queuedLoader } from './imagery.js';
 import { heatColor } from './stretch.js';
 
 export interface HeatLayer {
@@ -34,7 +35,7 @@ export function createHeatLayer(map: OlMap, onError: (message: string) => void):
       clear();
       if (!url || !projection) return;
       const source = new GeoTIFF({
-        sources: [{ url }],
+        sources: [{ url, loader: queuedLoader }],
         projection,
         normalize: false,
         interpolate: false,

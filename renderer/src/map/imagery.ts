@@ -1,10 +1,11 @@
 /**
- * The before/after imagery: one `ol/source/GeoTIFF` per scene, read straight from `SceneView.url`
- * by HTTP range requests (the COG's overviews serve the zoomed-out views of huge scenes), drawn by
- * WebGL tile layers whose band choice and contrast stretch are style variables (stretch.ts). The
- * statistics behind the stretch come from the smallest overview, read once per scene.
+ * The before/after imagery: one `ol/source/GeoTIFF` per scene, read from `SceneView.url` (the
+ * original when it is a tiled COG, else the engine's display copy) by HTTP range requests through
+ * one bounded queue (request-queue.ts), drawn by WebGL tile layers whose band choice and contrast
+ * stretch are style variables (stretch.ts). The statistics behind the stretch come from the
+ * smallest overview, read once per scene.
  */
-import { fromUrl } from 'geotiff';
+import { BaseClient, BaseResponse, fromCustomClient } from 'geotiff';
 import GeoTIFF from 'ol/source/GeoTIFF.js';
 import WebGLTileLayer from 'ol/layer/WebGLTile.js';
 import type Projection from 'ol/proj/Projection.js';
@@ -19,6 +20,7 @@ import {
   type BandSample,
   type ImagerySettings,
 } from './stretch.js';
+import { imageryQueue } from './request-queue.js';
 
 /** Images bigger than this are sampled through a central window rather than read whole. */
 const MAX_STATS_PIXELS = 2048 * 2048;
@@ -46,7 +48,7 @@ export interface Imagery {
  * the stretch statistics.
  */
 export async function readOverviewSample(url: string, signal?: AbortSignal): Promise<BandSample> {
-  const tiff = await fromUrl(url, {}, signal);
+  const tiff = await fromCustomClient(new QueuedClient(url), {}, signal);
   const count = await tiff.getImageCount();
   let smallest = await tiff.getImage(0);
   for (let i = 1; i < count; i++) {
@@ -73,6 +75,34 @@ export async function readOverviewSample(url: string, signal?: AbortSignal): Pro
     nodata: smallest.getGDALNoData(),
     bitsPerSample: Number(smallest.getBitsPerSample?.(0) ?? 8),
   };
+}
+
+/** Range reads of a scene through the imagery queue, for OpenLayers' GeoTIFF source. */
+export function queuedLoader(url: string, headers: HeadersInit, signal: AbortSignal) {
+  return imageryQueue().fetch(url, headers, signal);
+}
+
+class QueuedResponse extends BaseResponse {
+  constructor(private readonly response: Response) {
+    super();
+  }
+  override get status(): number {
+    return this.response.status;
+  }
+  override getHeader(name: string): string {
+    return this.response.headers.get(name) ?? '';
+  }
+  override async getData(): Promise<ArrayBuffer> {
+    return this.response.arrayBuffer();
+  }
+}
+
+/** geotiff.js reads (the statistics) through the imagery queue too. */
+class QueuedClient extends BaseClient {
+  override async request(options?: { headers?: HeadersInit; signal?: AbortSignal }) {
+    const response = await imageryQueue().fetch(this.url, options?.headers ?? {}, options?.signal);
+    return new QueuedResponse(response);
+  }
 }
 
 async function sampleOrNothing(scene: SceneView): Promise<BandSample | null> {
@@ -103,7 +133,7 @@ export async function createImagery(
   let range = stretchRange(sample, settings);
   const variables = () => styleVariables(settings, range);
   const source = new GeoTIFF({
-    sources: [{ url: scene.url }],
+    sources: [{ url: scene.url, loader: queuedLoader }],
     projection,
     // Raw values: the stretch is done by the style, so it can change without a new source.
     normalize: false,

@@ -50,7 +50,11 @@ export interface MapView {
   element: HTMLElement;
   /** Imported reference layers (approved construction, farmland, …) under the patches. */
   reference: ReferenceLayers;
-  showProject(project: ProjectView): Promise<void>;
+  /**
+   * Shows a project: its scene's view, and its imagery unless a scene's display copy is still
+   * pending (display-prep.ts). `keepView`: only (re)load the imagery, leaving the view as it is.
+   */
+  showProject(project: ProjectView, keepView?: boolean): Promise<void>;
   setPatches(patches: readonly PatchView[]): void;
   /** Redraws every patch from `patches` (after a refused edit left the map out of step). */
   resetPatches(patches: readonly PatchView[]): void;
@@ -144,6 +148,21 @@ export function createMapView(options: MapViewOptions): MapView {
   const resizeObserver = new ResizeObserver(() => map.updateSize());
   resizeObserver.observe(target);
 
+  // `data-imagery`: `shown` once both dates have drawn a tile (coarse ones come first), `ready`
+  // once every tile of the first view has been drawn (the bench and e2e tests time both).
+  let tilesLoaded = new Set<string>();
+  map.on('postrender', () => {
+    if (element.dataset.imagery === 'loading' && tilesLoaded.size === 2) {
+      element.dataset.imagery = 'shown';
+    }
+  });
+  map.on('rendercomplete', () => {
+    const state = element.dataset.imagery;
+    if (imagery.length > 0 && (state === 'loading' || state === 'shown')) {
+      element.dataset.imagery = 'ready';
+    }
+  });
+
   map.on('pointermove', (event) => {
     if (!event.dragging) onPointer(map, event, patchLayer.layer);
   });
@@ -173,10 +192,11 @@ export function createMapView(options: MapViewOptions): MapView {
     afterMirror = null;
     compare.setLayer(null);
     heat.show(null, null);
+    element.dataset.imagery = 'none';
     options.onImagery(null);
   }
 
-  async function showProject(project: ProjectView): Promise<void> {
+  async function showProject(project: ProjectView, keepView = false): Promise<void> {
     const token = ++loadToken;
     const { before, after } = project.scenes;
     clearImagery();
@@ -186,7 +206,10 @@ export function createMapView(options: MapViewOptions): MapView {
     patchLayer.setLabelResolution(native * 1.5);
 
     // Provisional view from the scene metadata, so patches show while the imagery loads.
-    setView(sceneProj, before.extent);
+    if (!keepView) setView(sceneProj, before.extent);
+    if (before.display === 'pending' || after.display === 'pending') return;
+    element.dataset.imagery = 'loading';
+    tilesLoaded = new Set();
 
     const [beforeImagery, afterImagery] = await Promise.all([
       createImagery(before, sceneProj.projection, options.onError),
@@ -198,6 +221,9 @@ export function createMapView(options: MapViewOptions): MapView {
       return;
     }
     imagery = [beforeImagery, afterImagery];
+    for (const item of imagery) {
+      item.source.once('tileloadend', () => tilesLoaded.add(item.scene.role));
+    }
     beforeImagery.layer.setZIndex(0);
     afterImagery.layer.setZIndex(1);
     map.addLayer(beforeImagery.layer);
@@ -208,6 +234,7 @@ export function createMapView(options: MapViewOptions): MapView {
     options.onImagery({ before: beforeImagery, after: afterImagery });
 
     // The real view comes from the before source (its projection and extent as read from the COG).
+    if (keepView) return;
     try {
       const config = await beforeImagery.source.getView();
       if (token !== loadToken || !sceneProj) return;
