@@ -1,7 +1,8 @@
 /**
  * What the backend needs from its host when it is served over HTTP: there are no native dialogs,
-import { typedImagePath } from './typed-image.js';
-import { zipWithSidecars } from './zip.js';
+ * so the user types the path of an image on this machine (only TIFFs inside the user's folders:
+ * typed-image.ts), and exports are written to the data home and offered back as download URLs (a
+ * Shapefile's parts, or a CSV with its .csvt and .prj sidecars, zipped together).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
