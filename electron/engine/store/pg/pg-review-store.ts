@@ -29,7 +29,7 @@ import { MANUAL_RUN_ID } from '../patch-edits.js';
 import { frameOf, sceneOf } from '../project-scenes.js';
 import type { SceneSource, StoredScene } from '../project-scenes.js';
 import type { NewDetection, NewRun } from '../project-store.js';
-import type { ReviewStore } from '../review-store.js';
+import type { ReviewStore, TeamOps } from '../review-store.js';
 import type { ReadVersions } from '../versions.js';
 import type { PgTarget } from './pg-connection.js';
 import { DEFAULT_SCHEMA, checkSchema, inTransaction, openPool } from './pg-connection.js';
@@ -42,6 +42,24 @@ import { mergePg, splitPg } from './pg-reshape.js';
 import { PgPatchTable, type Queryable } from './pg-patch-table.js';
 import { addRunPg } from './pg-runs.js';
 import { migratePg } from './pg-schema.js';
+import { checkPatches, createPackage, deletePackage, listPackages } from './pg-packages.js';
+import { listLeases, releaseLease, takeLease } from './pg-leases.js';
+import { DEFAULT_LEASE_SECONDS, TeamRules } from './pg-team-rules.js';
+import { withTeam } from './pg-team-views.js';
+
+/** How a team project is opened. */
+export interface PgStoreOptions {
+  /**
+   * Seconds a lease lasts without activity; default LANDWATCH_LEASE_SECONDS from the
+   * environment, else 300 (5 minutes).
+   */
+  leaseSeconds?: number;
+}
+
+function leaseSecondsOf(options: PgStoreOptions): number {
+  const given = options.leaseSeconds ?? Number(process.env.LANDWATCH_LEASE_SECONDS ?? NaN);
+  return Number.isFinite(given) && given > 0 ? given : DEFAULT_LEASE_SECONDS;
+}
 
 /** Where a target points, for messages (never the password). */
 function describe(target: PgTarget): string {
@@ -51,6 +69,7 @@ function describe(target: PgTarget): string {
 
 export class PgReviewStore implements ReviewStore {
   readonly backend = 'postgres' as const;
+  readonly team: TeamOps;
   private readonly queue_: PgQueue;
 
   private constructor(
@@ -59,8 +78,25 @@ export class PgReviewStore implements ReviewStore {
     private readonly srid: number,
     private readonly frame: SceneFrame,
     private readonly createdAt: string,
+    private readonly leaseSeconds: number,
   ) {
     this.queue_ = new PgQueue(pool, srid);
+    this.team = this.teamOps();
+  }
+
+  private teamOps(): TeamOps {
+    const tx = <T>(work: (db: pg.PoolClient, table: PgPatchTable) => Promise<T>) =>
+      inTransaction(this.pool, (db) => work(db, this.table(db)));
+    return {
+      takeLease: (id, actor) => tx((db, t) => takeLease(db, t, id, actor, this.leaseSeconds)),
+      releaseLease: (id, actor) => releaseLease(this.pool, id, actor),
+      leases: (actor) => listLeases(this.pool, actor),
+      createPackage: (actor, spec) => tx((db) => createPackage(db, this.srid, actor, spec)),
+      packages: () => listPackages(this.pool),
+      deletePackage: (actor, id) => deletePackage(this.pool, actor, id),
+      check: (actor, ids) =>
+        tx(async (db, t) => withTeam(db, await checkPatches(db, t, actor, ids))),
+    };
   }
 
   /**
@@ -73,6 +109,7 @@ export class PgReviewStore implements ReviewStore {
     name: string,
     before: SceneSource,
     after: SceneSource,
+    options: PgStoreOptions = {},
   ): Promise<PgReviewStore> {
     const schema = checkSchema(target.schema ?? DEFAULT_SCHEMA);
     const srid = before.crs.epsg ?? 0;
@@ -131,11 +168,11 @@ export class PgReviewStore implements ReviewStore {
     } finally {
       await admin.end();
     }
-    return PgReviewStore.open({ ...target, schema });
+    return PgReviewStore.open({ ...target, schema }, options);
   }
 
   /** Opens a team project, bringing its schema up to date. */
-  static async open(target: PgTarget): Promise<PgReviewStore> {
+  static async open(target: PgTarget, options: PgStoreOptions = {}): Promise<PgReviewStore> {
     const schema = checkSchema(target.schema ?? DEFAULT_SCHEMA);
     const pool = openPool({ ...target, schema });
     try {
@@ -170,6 +207,7 @@ export class PgReviewStore implements ReviewStore {
         srid,
         frameOf(b, a),
         created.rows[0]?.value ?? new Date(0).toISOString(),
+        leaseSecondsOf(options),
       );
     } catch (error) {
       await pool.end();
@@ -188,7 +226,14 @@ export class PgReviewStore implements ReviewStore {
   ): Promise<EditResult> {
     return inTransaction(this.pool, async (db) => {
       const table = this.table(db);
-      const recorded = await work({ db, table, frame: this.frame, createdAt: this.createdAt });
+      const rules = await TeamRules.of(db, actor, this.leaseSeconds);
+      const recorded = await work({
+        db,
+        table,
+        frame: this.frame,
+        createdAt: this.createdAt,
+        rules,
+      });
       return this.result(db, table, recorded, actor);
     });
   }
@@ -201,7 +246,11 @@ export class PgReviewStore implements ReviewStore {
   ): Promise<EditResult> {
     const changed: PatchView[] = [];
     for (const id of recorded.patchIds) changed.push(await table.viewOf((await table.row(id))!));
-    return { entry: recorded.entry, changed, history: await statusPg(db, actor) };
+    return {
+      entry: recorded.entry,
+      changed: await withTeam(db, changed),
+      history: await statusPg(db, actor),
+    };
   }
 
   async name(): Promise<string> {
@@ -236,26 +285,28 @@ export class PgReviewStore implements ReviewStore {
   }
 
   async patch(id: number): Promise<PatchView> {
-    return this.table(this.pool).view(id);
+    const [view] = await withTeam(this.pool, [await this.table(this.pool).view(id)]);
+    return view;
   }
 
   async patches(runId?: string): Promise<PatchView[]> {
     const table = this.table(this.pool);
     const rows = await this.queue_.rows(runId ? { runIds: [runId] } : {});
-    return Promise.all(rows.map((r) => table.viewOf(r)));
+    return withTeam(this.pool, await Promise.all(rows.map((r) => table.viewOf(r))));
   }
 
   async queue(filter: PatchFilter, offset = 0, limit = 100) {
     const table = this.table(this.pool);
     const { total, rows } = await this.queue_.page(filter, offset, limit);
-    return { total, offset, items: await Promise.all(rows.map((r) => table.viewOf(r))) };
+    const items = await Promise.all(rows.map((r) => table.viewOf(r)));
+    return { total, offset, items: await withTeam(this.pool, items) };
   }
 
   async next(filter: PatchFilter, afterId?: number, backward = false) {
     const table = this.table(this.pool);
     const after = afterId === undefined ? undefined : await table.require(afterId);
     const row = await this.queue_.next(filter, after, backward);
-    return row ? table.viewOf(row) : null;
+    return row ? (await withTeam(this.pool, [await table.viewOf(row)]))[0] : null;
   }
 
   async summary() {
@@ -326,11 +377,15 @@ export class PgReviewStore implements ReviewStore {
   }
 
   async undo(actor: string) {
-    return this.edit(actor, (ctx) => stepPg(ctx.db, ctx.table, actor, 'undo'));
+    return this.edit(actor, (ctx) =>
+      stepPg(ctx.db, ctx.table, actor, 'undo', (rows) => ctx.rules.guard(rows)),
+    );
   }
 
   async redo(actor: string) {
-    return this.edit(actor, (ctx) => stepPg(ctx.db, ctx.table, actor, 'redo'));
+    return this.edit(actor, (ctx) =>
+      stepPg(ctx.db, ctx.table, actor, 'redo', (rows) => ctx.rules.guard(rows)),
+    );
   }
 
   async historyStatus(actor: string) {
@@ -352,6 +407,7 @@ export class PgReviewStore implements ReviewStore {
       before: (x.before as PatchAuditEntry['before']) ?? null,
       after: (x.after as PatchAuditEntry['after']) ?? null,
       historySeq: (x.history_seq as number | null) ?? null,
+      override: x.override === true,
     }));
   }
 
