@@ -214,6 +214,25 @@ describe.skipIf(skip !== null)(`a team at work on PostgreSQL${skip ? ` (${skip})
     });
     await expect(team.check('alice', [2])).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
     await expect(team.deletePackage('bob', 1)).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+    // Split by Bob, the pieces stay in his package.
+    const [x, y] = rectRing(145, -5, 145, -5)[0];
+    const split = await store.split(
+      8,
+      [
+        [x, y],
+        [x, y + 20],
+      ],
+      'bob',
+    );
+    const pieces = split.changed.filter((p) => !p.deleted).map((p) => Number(p.id));
+    expect(pieces).toHaveLength(2);
+    expect(
+      (await store.queue({ assignee: 'bob' })).items.map((p) => Number(p.id)).sort((a, b) => a - b),
+    ).toEqual([7, ...pieces].sort((a, b) => a - b));
+    await expect(store.review(pieces[0], 'confirmed', null, 'alice')).rejects.toMatchObject({
+      code: 'E_FORBIDDEN',
+    });
+    await store.undo('bob');
     // Deleted, the package's patches are open again.
     expect(await team.deletePackage('carol', 1)).toBe(true);
     await store.review(8, 'rejected', 'no', 'alice');

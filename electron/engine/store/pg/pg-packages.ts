@@ -200,3 +200,24 @@ export async function checkPatches(
   }
   return Promise.all([...new Set(ids)].map((id) => table.viewOf(rows.get(id)!)));
 }
+
+/**
+ * Puts the patches a split or merge made into the work package of their parents (the first
+ * parent in one), so a package keeps its work when its patches are reshaped.
+ */
+export async function inheritPackage(
+  db: Queryable,
+  parents: number[],
+  children: number[],
+): Promise<void> {
+  if (children.length === 0 || parents.length === 0) return;
+  await db.query(
+    `INSERT INTO package_patches (package_id, patch_id)
+     SELECT k.package_id, c FROM (
+       SELECT pp.package_id FROM package_patches pp WHERE pp.patch_id = ANY($1::int[])
+       ORDER BY array_position($1::int[], pp.patch_id) LIMIT 1
+     ) k, unnest($2::int[]) c
+     ON CONFLICT (patch_id) DO NOTHING`,
+    [parents, children],
+  );
+}

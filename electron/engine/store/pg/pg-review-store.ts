@@ -42,24 +42,12 @@ import { mergePg, splitPg } from './pg-reshape.js';
 import { PgPatchTable, type Queryable } from './pg-patch-table.js';
 import { addRunPg } from './pg-runs.js';
 import { migratePg } from './pg-schema.js';
-import { checkPatches, createPackage, deletePackage, listPackages } from './pg-packages.js';
-import { listLeases, releaseLease, takeLease } from './pg-leases.js';
-import { DEFAULT_LEASE_SECONDS, TeamRules } from './pg-team-rules.js';
+import { inheritPackage } from './pg-packages.js';
+import { TeamRules } from './pg-team-rules.js';
+import { leaseSecondsOf, pgTeamOps, type PgStoreOptions } from './pg-team.js';
+
+export type { PgStoreOptions } from './pg-team.js';
 import { withTeam } from './pg-team-views.js';
-
-/** How a team project is opened. */
-export interface PgStoreOptions {
-  /**
-   * Seconds a lease lasts without activity; default LANDWATCH_LEASE_SECONDS from the
-   * environment, else 300 (5 minutes).
-   */
-  leaseSeconds?: number;
-}
-
-function leaseSecondsOf(options: PgStoreOptions): number {
-  const given = options.leaseSeconds ?? Number(process.env.LANDWATCH_LEASE_SECONDS ?? NaN);
-  return Number.isFinite(given) && given > 0 ? given : DEFAULT_LEASE_SECONDS;
-}
 
 /** Where a target points, for messages (never the password). */
 function describe(target: PgTarget): string {
@@ -81,22 +69,7 @@ export class PgReviewStore implements ReviewStore {
     private readonly leaseSeconds: number,
   ) {
     this.queue_ = new PgQueue(pool, srid);
-    this.team = this.teamOps();
-  }
-
-  private teamOps(): TeamOps {
-    const tx = <T>(work: (db: pg.PoolClient, table: PgPatchTable) => Promise<T>) =>
-      inTransaction(this.pool, (db) => work(db, this.table(db)));
-    return {
-      takeLease: (id, actor) => tx((db, t) => takeLease(db, t, id, actor, this.leaseSeconds)),
-      releaseLease: (id, actor) => releaseLease(this.pool, id, actor),
-      leases: (actor) => listLeases(this.pool, actor),
-      createPackage: (actor, spec) => tx((db) => createPackage(db, this.srid, actor, spec)),
-      packages: () => listPackages(this.pool),
-      deletePackage: (actor, id) => deletePackage(this.pool, actor, id),
-      check: (actor, ids) =>
-        tx(async (db, t) => withTeam(db, await checkPatches(db, t, actor, ids))),
-    };
+    this.team = pgTeamOps(pool, srid, (db) => this.table(db), leaseSeconds);
   }
 
   /**
@@ -351,11 +324,28 @@ export class PgReviewStore implements ReviewStore {
   }
 
   async split(id: number, line: number[][], actor: string, expect?: ReadVersions) {
-    return this.edit(actor, (ctx) => splitPg(ctx, id, line, actor, expect));
+    return this.edit(actor, async (ctx) => {
+      const recorded = await splitPg(ctx, id, line, actor, expect);
+      await inheritPackage(
+        ctx.db,
+        [id],
+        recorded.patchIds.filter((p) => p !== id),
+      );
+      return recorded;
+    });
   }
 
   async merge(ids: number[], primaryId: number | undefined, actor: string, expect?: ReadVersions) {
-    return this.edit(actor, (ctx) => mergePg(ctx, ids, primaryId, actor, expect));
+    return this.edit(actor, async (ctx) => {
+      const recorded = await mergePg(ctx, ids, primaryId, actor, expect);
+      const parents = primaryId === undefined ? ids : [primaryId, ...ids];
+      await inheritPackage(
+        ctx.db,
+        parents,
+        recorded.patchIds.filter((p) => !ids.includes(p)),
+      );
+      return recorded;
+    });
   }
 
   async revertGeometry(id: number, actor: string, expect?: ReadVersions) {
