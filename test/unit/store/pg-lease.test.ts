@@ -330,6 +330,19 @@ describe.skipIf(skip !== null)(`a team at work on PostgreSQL${skip ? ` (${skip})
   it('loses and doubles nothing when two analysts with leases write at once', async () => {
     const other = await PgReviewStore.open({ url, schema }); // a second server process
     try {
+      // Ten takes of one patch at once from two servers: one user gets it, everyone sees that one.
+      const race = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : store).team.takeLease(20, i % 2 ? 'bob' : 'alice'),
+        ),
+      );
+      const winner = race.find((l) => l.mine)!.user;
+      expect(race.map((l) => l.user)).toEqual(Array(10).fill(winner));
+      expect(race.map((l) => l.mine)).toEqual(
+        race.map((_, i) => (i % 2 ? 'bob' : 'alice') === winner),
+      );
+      expect(new Set(race.map((l) => l.since)).size).toBe(1);
+      await (winner === 'alice' ? store : other).team.releaseLease(20, winner);
       // Each leases half of the patches, then both try to decide every patch at once.
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
