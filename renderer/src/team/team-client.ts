@@ -79,6 +79,8 @@ export class TeamClient {
   private snap: TeamSnapshot = EMPTY_TEAM;
   private projectId: string | null = null;
   private held: string | null = null;
+  /** setProject has been called (so a first "no team project" is told to onChange once). */
+  private opened = false;
   private poll: ReturnType<typeof setInterval> | null = null;
   private renew: ReturnType<typeof setInterval> | null = null;
 
@@ -95,10 +97,12 @@ export class TeamClient {
 
   /** A project was opened (or closed); a team one starts the polling. */
   setProject(projectId: string | null, team: boolean): void {
-    if (projectId === this.projectId && this.snap.active === team) return;
+    const key = team && projectId !== null ? projectId : null;
+    if (key === this.projectId && this.opened) return;
+    this.opened = true;
     this.stop();
-    this.projectId = team ? projectId : null;
-    this.set({ ...EMPTY_TEAM, active: team && projectId !== null });
+    this.projectId = key;
+    this.set({ ...EMPTY_TEAM, active: key !== null });
     if (!this.snap.active) return;
     void this.refresh();
     this.poll = setInterval(() => void this.refresh(), POLL_MS);
