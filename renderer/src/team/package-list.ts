@@ -61,9 +61,14 @@ export function createPackageList(deps: PackageListDeps): PackageList {
       h(
         'tr',
         {},
-        ...['Package', 'Assignee', 'Reviewed', 'Confirmed', 'Rejected', ''].map((t) =>
-          h('th', {}, t),
-        ),
+        ...[
+          ['Package', ''],
+          ['Assignee', ''],
+          ['Done', 'Reviewed of all its patches'],
+          ['Conf.', 'Confirmed'],
+          ['Rej.', 'Rejected'],
+          ['', ''],
+        ].map(([text, title]) => h('th', title ? { title } : {}, text)),
       ),
     ),
     body,
