@@ -132,7 +132,7 @@ test('another analyst’s lease, a stale write and an override, as the patch pan
   await expect(page.getByTestId('lease-badge')).toHaveText('Being reviewed by alice');
   await expect(page.getByTestId('confirm')).toBeDisabled();
   await expect(page.getByTestId('reject')).toBeDisabled();
-  await page.screenshot({ path: join(ARTIFACTS, 'team-01-leased.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'team-01-leased.jpg'), quality: 80 });
 
   // The second is free: Bob takes its lease, but his decision is refused as stale.
   await page.locator(`[data-patch-id="${stale}"]`).click();
@@ -147,7 +147,7 @@ test('another analyst’s lease, a stale write and an override, as the patch pan
     'data-state',
     'confirmed',
   );
-  await page.screenshot({ path: join(ARTIFACTS, 'team-02-stale.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'team-02-stale.jpg'), quality: 80 });
 
   // The third: the supervisor overrode Bob's decision.
   await page.locator(`[data-patch-id="${overridden}"]`).click();
@@ -155,7 +155,7 @@ test('another analyst’s lease, a stale write and an override, as the patch pan
   await expect(page.getByTestId('override-note')).toHaveText(
     'Overridden by supervisor carol: only a shadow (was confirmed by bob)',
   );
-  await page.screenshot({ path: join(ARTIFACTS, 'team-03-override.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'team-03-override.jpg'), quality: 80 });
   expect(taken).toEqual(expect.arrayContaining([leased, stale, overridden]));
   expect(await rows.count()).toBe(3);
 });
@@ -263,5 +263,5 @@ test('a supervisor sees everyone’s progress and second-checks a decision', asy
   await expect(page.getByTestId('second-check-note')).toContainText('Second-checked by carol');
   await expect(page.getByTestId('second-check')).toBeHidden();
   expect(checked).toEqual([[id]]);
-  await page.screenshot({ path: join(ARTIFACTS, 'team-04-supervisor.png') });
+  await page.screenshot({ path: join(ARTIFACTS, 'team-04-supervisor.jpg'), quality: 80 });
 });
