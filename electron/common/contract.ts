@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
+import { leaseContract } from './lease-contract.js';
 import { projectContract } from './project-contract.js';
 import { rankContract } from './rank-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
@@ -48,6 +49,13 @@ export * from './enums.js';
 export * from './views.js';
 export type { RecentProjectView } from './project-contract.js';
 export type { LearntRankingView, RankExplanationView, RankReasonView } from './rank-contract.js';
+export type {
+  LeaseListView,
+  LeaseView,
+  OverrideView,
+  SecondCheckView,
+  WorkPackageView,
+} from './lease-contract.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
@@ -99,6 +107,8 @@ export const patchFilterSchema = z
     includeLinked: z.boolean(),
     /** Share of the patch inside a reference layer (reference-contract.ts). */
     referenceOverlap: referenceOverlapFilterSchema,
+    /** Patches in work packages assigned to this user (team projects; lease-contract.ts). */
+    assignee: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be a team user name'),
   })
   .partial()
   .strict();
@@ -422,6 +432,7 @@ export const contract = {
   ...referenceContract,
   ...projectContract,
   ...rankContract,
+  ...leaseContract,
 } as const;
 
 export type Contract = typeof contract;

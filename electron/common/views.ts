@@ -4,6 +4,7 @@
  * re-exports everything here. Runs in Node, Electron and the browser.
  */
 import type { PatchOrigin, ReviewState } from './enums.js';
+import type { OverrideView, SecondCheckView } from './lease-contract.js';
 
 /** A GeoJSON Polygon or MultiPolygon in the scene's CRS (not WGS84). */
 export interface PolygonGeometry {
@@ -86,6 +87,8 @@ export interface ProjectView {
   counts: Record<ReviewState, number>;
   /** The model adapted to this project's decisions (its runs' default), when there is one. */
   adaptedModelId?: string | null;
+  /** A team project (PostgreSQL): leases, work packages and second checks apply. */
+  team?: boolean;
 }
 
 /** What a project's decisions offer for adapting the change model (`adapt.summary`). */
@@ -163,6 +166,12 @@ export interface PatchView {
    * it read (`expectVersions`); it is refused with E_CONFLICT when the patch has moved on.
    */
   version?: number;
+  /** Team projects: who is reviewing the patch right now (an active lease). */
+  lease?: { user: string; expiresAt: string } | null;
+  /** Team projects: the current decision overrode an analyst's (a supervisor's change). */
+  override?: OverrideView | null;
+  /** Team projects: a supervisor second-checked the current decision. */
+  secondCheck?: SecondCheckView | null;
 }
 
 /** Attributes an analyst gives a patch; codes come from the project's code lists. */
@@ -255,6 +264,8 @@ export interface PatchAuditEntry {
   after: Record<string, unknown> | null;
   /** The undoable operation this change belonged to (null for older rows). */
   historySeq: number | null;
+  /** Team projects: this change overrode an analyst's decision (a supervisor's). */
+  override?: boolean;
 }
 
 export interface ProjectSettings {

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'E_NOT_FOUND'
   /** A write based on a version of the data that someone else has since changed (HTTP 409). */
   | 'E_CONFLICT'
+  /** The user's role does not allow this (HTTP 403): a viewer writing, an analyst outside their work. */
+  | 'E_FORBIDDEN'
   | 'E_OUTPUT'
   | 'E_BAD_LABELS'
   | 'E_ADAPT'

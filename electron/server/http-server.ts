@@ -19,6 +19,7 @@ import { httpHost } from './http-host.js';
 /** HTTP status of each error code; the rest (bad input files, models, …) are 422. */
 const HTTP_STATUS: Partial<Record<string, number>> = {
   E_BAD_REQUEST: 400,
+  E_FORBIDDEN: 403,
   E_NOT_FOUND: 404,
   E_CONFLICT: 409,
   E_INTERNAL: 500,

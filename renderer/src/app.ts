@@ -37,13 +37,25 @@ import { createStatusBar } from './status-bar.js';
 import { h } from './ui/dom.js';
 import { createErrorBanner } from './ui/error-banner.js';
 import { anyModalOpen, promptComment } from './ui/modal.js';
+import { createTeamDesk } from './team/team-desk.js';
 import { bindShortcuts } from './ui/shortcuts.js';
 import { createToolbar } from './ui/toolbar.js';
 
 export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transport): void {
   const store = S.createStore(S.initialState);
   const banner = createErrorBanner();
-  const report = (err: unknown, context?: string) => banner.show(err, context);
+  const team = createTeamDesk({
+    api,
+    store,
+    report: (err, context) => banner.show(err, context),
+    reloadQueue: reloadPatches,
+    lock: (reason) => reviewPanel.setLocked(reason),
+  });
+
+  // A team project's refused write shows in the patch panel instead (team/team-desk.ts).
+  const report = (err: unknown, context?: string) => {
+    if (!team.writeFailed(err)) banner.show(err, context);
+  };
   const guard = (context: string, action: () => Promise<unknown>) => {
     action().catch((err: unknown) => report(err, context));
   };
@@ -135,6 +147,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     api,
     store,
     report,
+    readVersions: (patch) => team.expectVersions(patch),
     map: {
       zoomToPatch: (id) => mapView.zoomToPatch(id),
       showStored: (s) => {
@@ -315,11 +328,12 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
   });
   function withReference(projectId: string, filter: PatchFilter): PatchFilter {
     const overlap = referencePanel.filter(projectId);
-    return overlap ? { ...filter, referenceOverlap: overlap } : filter;
+    const teamFilter = { ...filter, ...team.filter() };
+    return overlap ? { ...teamFilter, referenceOverlap: overlap } : teamFilter;
   }
   const rankReason = createRankReason(api);
   const reviewPanel = createReviewPanel({
-    extra: rankReason.element,
+    extra: h('div', {}, team.panel, rankReason.element),
     onReview: review,
     onZoom: () => {
       const id = store.get().selectedId;
@@ -370,6 +384,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
         { class: 'sidebar' },
         imageryPanel.element,
         queue.element,
+        team.packages,
         reviewPanel.element,
         similarPanel.hint,
         similarPanel.element,
@@ -388,6 +403,7 @@ export function startApp(root: HTMLElement, api: LandWatchApi, transport: Transp
     desk.bar.update(state);
     queue.update(state);
     reviewPanel.update(state);
+    team.update(state, previous);
     rankReason.update(state);
     similarPanel.update(state);
     attributeForm.update(state);

@@ -32,6 +32,8 @@ export interface PatchActionDeps {
   refreshCounts: (projectId: string) => Promise<void>;
   /** The queue filter with the reference-layer filter added. */
   withReference: (projectId: string, filter: PatchFilter) => PatchFilter;
+  /** The version a review says it read (team projects: a stale one is refused), or nothing. */
+  readVersions?: (patch: PatchView) => { expectVersions?: Record<string, number> };
 }
 
 export type PatchActions = ReturnType<typeof createPatchActions>;
@@ -185,6 +187,7 @@ export function createPatchActions(deps: PatchActionDeps) {
           patchId: patch.id,
           state,
           ...(comment !== undefined ? { comment } : {}),
+          ...deps.readVersions?.(patch),
         });
         store.update((st) => S.applyReview(st, updated));
         // Awaited, so the next review in the chain acts on the patch moved to.

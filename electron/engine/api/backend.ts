@@ -25,6 +25,7 @@ import { codeAfterRun } from '../codes/project-codes.js';
 import { adaptHandlers, projectModelId } from './adapt-handlers.js';
 import { codeHandlers } from './code-handlers.js';
 import { displayHandlers } from './display-handlers.js';
+import { leaseHandlers } from './lease-handlers.js';
 import { patchHandlers } from './patch-handlers.js';
 import { rankHandlers } from './rank-handlers.js';
 import { ReferenceLayers } from './reference-handlers.js';
@@ -108,6 +109,7 @@ export class Backend {
         return { cancelled: job !== undefined };
       },
       ...patchHandlers((projectId) => this.projects.reviewStore(projectId), reviewer),
+      ...leaseHandlers((projectId) => this.projects.reviewStore(projectId), reviewer),
       ...this.reference.handlers(),
       ...codeHandlers((projectId) => this.projects.store(projectId), reviewer),
       ...rankHandlers((projectId) => this.projects.store(projectId)),

@@ -9,6 +9,7 @@
  */
 import type { CodeChannel } from '../../common/codes-contract.js';
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
+import type { LeaseChannel } from '../../common/lease-contract.js';
 import { LandWatchError } from '../errors.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { ReadVersions } from '../store/versions.js';
@@ -18,9 +19,11 @@ type PatchChannel = Extract<
   `patches.${string}` | `history.${string}` | 'codeLists.get' | 'settings.get' | 'settings.set'
 >;
 
-/** Channels handled here (the patch-code channels are in code-handlers.ts). */
+/** Channels handled here (patch codes: code-handlers.ts; second checks: lease-handlers.ts). */
 export type PatchHandlers = {
-  [C in Exclude<PatchChannel, CodeChannel>]: (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
+  [C in Exclude<PatchChannel, CodeChannel | LeaseChannel>]: (
+    req: ParsedRequestOf<C>,
+  ) => Promise<ResponseOf<C>>;
 };
 
 /** Contract ids are validated decimal strings; the store keys patches by integer. */

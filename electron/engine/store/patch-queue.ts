@@ -10,6 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { PatchFilter, PatchSummary, ReviewState } from '../../common/contract.js';
+import { LandWatchError } from '../errors.js';
 import type { ViewRow } from './patch-rows.js';
 import { DECIDED_SQL, VIEW_COLUMNS } from './patch-rows.js';
 
@@ -32,6 +33,11 @@ interface Where {
 
 /** The WHERE clause (on alias `p`) for a filter. */
 export function filterWhere(filter: PatchFilter): Where {
+  if (filter.assignee !== undefined)
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      'Filtering by assignee needs a team project: a local project file has no work packages.',
+    );
   const terms = ['p.deleted = 0'];
   const params: unknown[] = [];
   const list = (values: readonly unknown[]) => {

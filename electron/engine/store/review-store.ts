@@ -11,6 +11,7 @@
  * write with a StaleWriteError (E_CONFLICT) naming who changed it and when. Every change writes
  * an audit row with its actor.
  */
+import type { LeaseListView, LeaseView, WorkPackageView } from '../../common/lease-contract.js';
 import type {
   CodeLists,
   EditResult,
@@ -31,8 +32,37 @@ import type { ReadVersions } from './versions.js';
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
+/** A work package as `packages.create` asks for it: by ids, or by a polygon's rings (project CRS). */
+export interface NewWorkPackage {
+  name: string;
+  assignee: string;
+  patchIds?: number[];
+  area?: number[][][];
+}
+
+/**
+ * What only a team project has (lease-contract.ts): leases, work packages, second checks. The
+ * writes of {@link ReviewStore} already obey its leases and the actor's role.
+ */
+export interface TeamOps {
+  /** Takes or renews the actor's lease; someone else's comes back unchanged (`mine: false`). */
+  takeLease(patchId: number, actor: string): Promise<LeaseView>;
+  releaseLease(patchId: number, actor: string): Promise<boolean>;
+  leases(actor: string): Promise<LeaseListView>;
+  createPackage(
+    actor: string,
+    spec: NewWorkPackage,
+  ): Promise<WorkPackageView & { skipped: number }>;
+  packages(): Promise<WorkPackageView[]>;
+  deletePackage(actor: string, packageId: number): Promise<boolean>;
+  /** A supervisor's second check of the current decisions. */
+  check(actor: string, patchIds: number[]): Promise<PatchView[]>;
+}
+
 export interface ReviewStore {
   readonly backend: StoreBackend;
+  /** Team projects only (PostgreSQL); a project file has one analyst and none of this. */
+  readonly team?: TeamOps;
 
   /** The project's name. */
   name(): Promise<string>;

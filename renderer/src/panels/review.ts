@@ -18,6 +18,8 @@ export interface ReviewOptions {
 export interface ReviewPanel {
   element: HTMLElement;
   update(state: AppState): void;
+  /** Disables reviewing with a reason (another user is reviewing the patch), or enables it. */
+  setLocked(reason: string | null): void;
 }
 
 const ACTIONS: { state: ReviewState; label: string; key: string; testId: string; cls: string }[] = [
@@ -61,6 +63,7 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
         title: `${action.label} (${action.key})`,
         'data-testid': action.testId,
         'data-review-state': action.state,
+        'data-title': `${action.label} (${action.key})`,
         onclick: () => options.onReview(action.state, comment.value.trim() || undefined),
       },
       action.label,
@@ -78,6 +81,14 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
   );
 
   let shown: PatchView | null | undefined;
+  let locked: string | null = null;
+  const enable = () => {
+    for (const button of buttons) {
+      button.disabled = !shown || locked !== null;
+      button.title = locked ?? button.dataset.title ?? '';
+    }
+    comment.disabled = !shown || locked !== null;
+  };
 
   return {
     element,
@@ -86,12 +97,10 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
       if (patch === shown) return;
       const sameId = shown?.id === patch?.id;
       shown = patch;
-      for (const button of buttons) {
-        button.disabled = !patch;
+      for (const button of buttons)
         button.classList.toggle('active', patch?.state === button.dataset.reviewState);
-      }
+      enable();
       zoom.disabled = !patch;
-      comment.disabled = !patch;
       if (!patch) {
         title.textContent = 'No patch selected';
         replaceChildren(
@@ -116,6 +125,11 @@ export function createReviewPanel(options: ReviewOptions): ReviewPanel {
       facts.append(h('dt', {}, 'Source'), source);
       // Keep what the analyst is typing when only the state of the same patch changed.
       if (!sameId) comment.value = patch.comment ?? '';
+    },
+    setLocked(reason) {
+      if (reason === locked) return;
+      locked = reason;
+      enable();
     },
   };
 }

@@ -24,6 +24,7 @@ import { StaleWriteError, firstStale } from '../versions.js';
 import { recordPg } from './pg-history.js';
 import type { PgPatchTable, Queryable } from './pg-patch-table.js';
 import { lockNumbers } from './pg-patch-table.js';
+import type { OverrideOf, TeamRules } from './pg-team-rules.js';
 
 /** What the edits need from the project, inside one transaction. */
 export interface PgEditContext {
@@ -32,11 +33,13 @@ export interface PgEditContext {
   frame: SceneFrame;
   /** When the project was made (the manual run's start). */
   createdAt: string;
+  /** Leases and roles of the team (pg-team-rules.ts), for the writer. */
+  rules: TeamRules;
 }
 
 /**
  * Locks and returns the live rows of `ids`; stale versions are refused first, so that a writer
- * who missed a deletion hears who deleted the patch.
+ * who missed a deletion hears who deleted the patch; then leases and role rules (TeamRules.guard).
  */
 export async function liveRows(
   ctx: PgEditContext,
@@ -54,7 +57,9 @@ export async function liveRows(
       stale.now,
       await ctx.table.lastChange(stale.id),
     );
-  return unique.map((id) => ctx.table.live(id, rows.get(id)));
+  const live = unique.map((id) => ctx.table.live(id, rows.get(id)));
+  await ctx.rules.guard(live);
+  return live;
 }
 
 async function insertReview(
@@ -64,10 +69,12 @@ async function insertReview(
   comment: string | null,
   actor: string,
   at: string,
+  overrideOf: OverrideOf | null = null,
 ): Promise<void> {
   await db.query(
-    'INSERT INTO reviews (patch_id, state, comment, reviewer, at) VALUES ($1, $2, $3, $4, $5)',
-    [id, state, comment, actor, at],
+    `INSERT INTO reviews (patch_id, state, comment, reviewer, at, override_of)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, state, comment, actor, at, overrideOf && JSON.stringify(overrideOf)],
   );
 }
 
@@ -82,7 +89,9 @@ export async function reviewPg(
   const rows = await liveRows(ctx, ids, expect);
   const text = comment?.trim() ? comment : null;
   checkRejection(rows, state, text, (await settingsOf(ctx.db)).rejectCommentMinConfidence);
-  return recordPg(
+  // A supervisor changing an analyst's decision: recorded as an override, with what it replaced.
+  const overrides = await ctx.rules.overrides(rows, state);
+  const recorded = await recordPg(
     ctx.db,
     ctx.table,
     'review',
@@ -92,11 +101,17 @@ export async function reviewPg(
     async (at) => {
       for (const r of rows) {
         await ctx.table.apply(r.id, { state, comment: text, reviewer: actor, reviewed_at: at }, at);
-        await insertReview(ctx.db, r.id, state, text, actor, at);
+        await insertReview(ctx.db, r.id, state, text, actor, at, overrides.get(r.id) ?? null);
       }
     },
     expect,
   );
+  if (overrides.size > 0 && recorded.entry)
+    await ctx.db.query(
+      'UPDATE audit SET override = true WHERE history_seq = $1 AND patch_id = ANY($2::int[])',
+      [recorded.entry.seq, [...overrides.keys()]],
+    );
+  return recorded;
 }
 
 export async function setAttributesPg(
@@ -198,6 +213,7 @@ export async function createPg(
   attributes: Partial<PatchAttributes>,
   actor: string,
 ): Promise<Recorded> {
+  ctx.rules.mayWrite();
   const shaped = shapePolygon(rings, 'The drawn patch', ctx.frame);
   checkAttributeCodes(await codeListsOf(ctx.db), attributes);
   const snap = attributeColumns(attributes);

@@ -12,7 +12,7 @@
 import type { HistoryEntry, HistoryStatus } from '../../../common/contract.js';
 import { LandWatchError } from '../../errors.js';
 import type { EditOutcome, Recorded } from '../history-log.js';
-import type { Snapshot } from '../patch-rows.js';
+import type { PatchRow, Snapshot } from '../patch-rows.js';
 import { LIVE, VOID, diffSnapshots, snapshotOf } from '../patch-rows.js';
 import type { ReadVersions } from '../versions.js';
 import { StaleWriteError, firstStale } from '../versions.js';
@@ -124,6 +124,7 @@ export async function stepPg(
   table: PgPatchTable,
   actor: string,
   action: 'undo' | 'redo',
+  guard?: (rows: PatchRow[]) => Promise<void>,
 ): Promise<Recorded> {
   const picked = await db.query<HistoryRow>(
     `${action === 'undo' ? LAST_DONE : FIRST_UNDONE} FOR UPDATE`,
@@ -134,6 +135,8 @@ export async function stepPg(
   const at = new Date().toISOString();
   await seen(db, actor, at);
   const locked = await table.lock(row.changes.map((c) => c.id));
+  // Leases and roles hold for undo too (pg-team-rules.ts).
+  await guard?.([...locked.values()]);
   const ordered = action === 'undo' ? [...row.changes].reverse() : row.changes;
   // First check every patch still holds what the operation left (undo) or found (redo).
   for (const c of ordered) {

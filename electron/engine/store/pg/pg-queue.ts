@@ -19,7 +19,7 @@ interface PgWhere {
 
 /** The WHERE clause (alias `p`) of a filter, its parameters numbered from $1. */
 export function pgFilterWhere(filter: PatchFilter, srid: number): PgWhere {
-  const { bbox, referenceOverlap, ...rest } = filter;
+  const { bbox, referenceOverlap, assignee, ...rest } = filter;
   if (referenceOverlap)
     throw new LandWatchError(
       'E_BAD_REQUEST',
@@ -33,6 +33,11 @@ export function pgFilterWhere(filter: PatchFilter, srid: number): PgWhere {
     params.push(...bbox);
     const n = params.length;
     sql += ` AND p.geom && ST_MakeEnvelope($${n - 3}, $${n - 2}, $${n - 1}, $${n}, ${srid})`;
+  }
+  if (assignee !== undefined) {
+    params.push(assignee);
+    sql += ` AND p.id IN (SELECT pp.patch_id FROM package_patches pp
+      JOIN packages k ON k.id = pp.package_id WHERE k.assignee = $${params.length})`;
   }
   return { sql, params };
 }

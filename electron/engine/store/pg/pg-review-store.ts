@@ -29,7 +29,7 @@ import { MANUAL_RUN_ID } from '../patch-edits.js';
 import { frameOf, sceneOf } from '../project-scenes.js';
 import type { SceneSource, StoredScene } from '../project-scenes.js';
 import type { NewDetection, NewRun } from '../project-store.js';
-import type { ReviewStore } from '../review-store.js';
+import type { ReviewStore, TeamOps } from '../review-store.js';
 import type { ReadVersions } from '../versions.js';
 import type { PgTarget } from './pg-connection.js';
 import { DEFAULT_SCHEMA, checkSchema, inTransaction, openPool } from './pg-connection.js';
@@ -42,6 +42,12 @@ import { mergePg, splitPg } from './pg-reshape.js';
 import { PgPatchTable, type Queryable } from './pg-patch-table.js';
 import { addRunPg } from './pg-runs.js';
 import { migratePg } from './pg-schema.js';
+import { inheritPackage } from './pg-packages.js';
+import { TeamRules } from './pg-team-rules.js';
+import { leaseSecondsOf, pgTeamOps, type PgStoreOptions } from './pg-team.js';
+
+export type { PgStoreOptions } from './pg-team.js';
+import { withTeam } from './pg-team-views.js';
 
 /** Where a target points, for messages (never the password). */
 function describe(target: PgTarget): string {
@@ -51,6 +57,7 @@ function describe(target: PgTarget): string {
 
 export class PgReviewStore implements ReviewStore {
   readonly backend = 'postgres' as const;
+  readonly team: TeamOps;
   private readonly queue_: PgQueue;
 
   private constructor(
@@ -59,8 +66,10 @@ export class PgReviewStore implements ReviewStore {
     private readonly srid: number,
     private readonly frame: SceneFrame,
     private readonly createdAt: string,
+    private readonly leaseSeconds: number,
   ) {
     this.queue_ = new PgQueue(pool, srid);
+    this.team = pgTeamOps(pool, srid, (db) => this.table(db), leaseSeconds);
   }
 
   /**
@@ -73,6 +82,7 @@ export class PgReviewStore implements ReviewStore {
     name: string,
     before: SceneSource,
     after: SceneSource,
+    options: PgStoreOptions = {},
   ): Promise<PgReviewStore> {
     const schema = checkSchema(target.schema ?? DEFAULT_SCHEMA);
     const srid = before.crs.epsg ?? 0;
@@ -131,11 +141,11 @@ export class PgReviewStore implements ReviewStore {
     } finally {
       await admin.end();
     }
-    return PgReviewStore.open({ ...target, schema });
+    return PgReviewStore.open({ ...target, schema }, options);
   }
 
   /** Opens a team project, bringing its schema up to date. */
-  static async open(target: PgTarget): Promise<PgReviewStore> {
+  static async open(target: PgTarget, options: PgStoreOptions = {}): Promise<PgReviewStore> {
     const schema = checkSchema(target.schema ?? DEFAULT_SCHEMA);
     const pool = openPool({ ...target, schema });
     try {
@@ -170,6 +180,7 @@ export class PgReviewStore implements ReviewStore {
         srid,
         frameOf(b, a),
         created.rows[0]?.value ?? new Date(0).toISOString(),
+        leaseSecondsOf(options),
       );
     } catch (error) {
       await pool.end();
@@ -188,7 +199,14 @@ export class PgReviewStore implements ReviewStore {
   ): Promise<EditResult> {
     return inTransaction(this.pool, async (db) => {
       const table = this.table(db);
-      const recorded = await work({ db, table, frame: this.frame, createdAt: this.createdAt });
+      const rules = await TeamRules.of(db, actor, this.leaseSeconds);
+      const recorded = await work({
+        db,
+        table,
+        frame: this.frame,
+        createdAt: this.createdAt,
+        rules,
+      });
       return this.result(db, table, recorded, actor);
     });
   }
@@ -201,7 +219,11 @@ export class PgReviewStore implements ReviewStore {
   ): Promise<EditResult> {
     const changed: PatchView[] = [];
     for (const id of recorded.patchIds) changed.push(await table.viewOf((await table.row(id))!));
-    return { entry: recorded.entry, changed, history: await statusPg(db, actor) };
+    return {
+      entry: recorded.entry,
+      changed: await withTeam(db, changed),
+      history: await statusPg(db, actor),
+    };
   }
 
   async name(): Promise<string> {
@@ -236,26 +258,28 @@ export class PgReviewStore implements ReviewStore {
   }
 
   async patch(id: number): Promise<PatchView> {
-    return this.table(this.pool).view(id);
+    const [view] = await withTeam(this.pool, [await this.table(this.pool).view(id)]);
+    return view;
   }
 
   async patches(runId?: string): Promise<PatchView[]> {
     const table = this.table(this.pool);
     const rows = await this.queue_.rows(runId ? { runIds: [runId] } : {});
-    return Promise.all(rows.map((r) => table.viewOf(r)));
+    return withTeam(this.pool, await Promise.all(rows.map((r) => table.viewOf(r))));
   }
 
   async queue(filter: PatchFilter, offset = 0, limit = 100) {
     const table = this.table(this.pool);
     const { total, rows } = await this.queue_.page(filter, offset, limit);
-    return { total, offset, items: await Promise.all(rows.map((r) => table.viewOf(r))) };
+    const items = await Promise.all(rows.map((r) => table.viewOf(r)));
+    return { total, offset, items: await withTeam(this.pool, items) };
   }
 
   async next(filter: PatchFilter, afterId?: number, backward = false) {
     const table = this.table(this.pool);
     const after = afterId === undefined ? undefined : await table.require(afterId);
     const row = await this.queue_.next(filter, after, backward);
-    return row ? table.viewOf(row) : null;
+    return row ? (await withTeam(this.pool, [await table.viewOf(row)]))[0] : null;
   }
 
   async summary() {
@@ -300,11 +324,28 @@ export class PgReviewStore implements ReviewStore {
   }
 
   async split(id: number, line: number[][], actor: string, expect?: ReadVersions) {
-    return this.edit(actor, (ctx) => splitPg(ctx, id, line, actor, expect));
+    return this.edit(actor, async (ctx) => {
+      const recorded = await splitPg(ctx, id, line, actor, expect);
+      await inheritPackage(
+        ctx.db,
+        [id],
+        recorded.patchIds.filter((p) => p !== id),
+      );
+      return recorded;
+    });
   }
 
   async merge(ids: number[], primaryId: number | undefined, actor: string, expect?: ReadVersions) {
-    return this.edit(actor, (ctx) => mergePg(ctx, ids, primaryId, actor, expect));
+    return this.edit(actor, async (ctx) => {
+      const recorded = await mergePg(ctx, ids, primaryId, actor, expect);
+      const parents = primaryId === undefined ? ids : [primaryId, ...ids];
+      await inheritPackage(
+        ctx.db,
+        parents,
+        recorded.patchIds.filter((p) => !ids.includes(p)),
+      );
+      return recorded;
+    });
   }
 
   async revertGeometry(id: number, actor: string, expect?: ReadVersions) {
@@ -326,11 +367,15 @@ export class PgReviewStore implements ReviewStore {
   }
 
   async undo(actor: string) {
-    return this.edit(actor, (ctx) => stepPg(ctx.db, ctx.table, actor, 'undo'));
+    return this.edit(actor, (ctx) =>
+      stepPg(ctx.db, ctx.table, actor, 'undo', (rows) => ctx.rules.guard(rows)),
+    );
   }
 
   async redo(actor: string) {
-    return this.edit(actor, (ctx) => stepPg(ctx.db, ctx.table, actor, 'redo'));
+    return this.edit(actor, (ctx) =>
+      stepPg(ctx.db, ctx.table, actor, 'redo', (rows) => ctx.rules.guard(rows)),
+    );
   }
 
   async historyStatus(actor: string) {
@@ -352,6 +397,7 @@ export class PgReviewStore implements ReviewStore {
       before: (x.before as PatchAuditEntry['before']) ?? null,
       after: (x.after as PatchAuditEntry['after']) ?? null,
       historySeq: (x.history_seq as number | null) ?? null,
+      override: x.override === true,
     }));
   }
 

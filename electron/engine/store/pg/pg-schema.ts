@@ -141,6 +141,41 @@ export const pgMigrations: ((srid: number) => string)[] = [
   CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);
   INSERT INTO settings (key, value) VALUES ('reject_comment_min_confidence', '0.8');
   `,
+  // 2: a team at work (issue 17): leases, work packages, supervisors' overrides and second checks.
+  (srid) => `
+  CREATE TABLE leases (
+    patch_id integer PRIMARY KEY REFERENCES patches(id) ON DELETE CASCADE,
+    user_name text NOT NULL,
+    since timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+  );
+  CREATE INDEX leases_expiry ON leases (expires_at);
+  CREATE TABLE packages (
+    id serial PRIMARY KEY,
+    name text NOT NULL,
+    assignee text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL,
+    area geometry(Polygon, ${srid})
+  );
+  -- A patch is in at most one package.
+  CREATE TABLE package_patches (
+    package_id integer NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+    patch_id integer NOT NULL UNIQUE REFERENCES patches(id) ON DELETE CASCADE,
+    PRIMARY KEY (package_id, patch_id)
+  );
+  -- An override keeps the decision it replaced: {state, reviewer, at, comment}.
+  ALTER TABLE reviews ADD COLUMN override_of jsonb;
+  CREATE INDEX reviews_patch ON reviews (patch_id, id);
+  ALTER TABLE audit ADD COLUMN override boolean NOT NULL DEFAULT false;
+  -- A second check holds for the patch version it saw.
+  CREATE TABLE checks (
+    patch_id integer PRIMARY KEY REFERENCES patches(id) ON DELETE CASCADE,
+    checked_by text NOT NULL,
+    checked_at timestamptz NOT NULL,
+    version integer NOT NULL
+  );
+  `,
 ];
 
 /**
