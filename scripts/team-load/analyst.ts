@@ -116,7 +116,8 @@ export async function runAnalyst(o: AnalystOptions): Promise<AnalystStats> {
           { projectId: o.projectId, patchId: pick.id },
           'write',
         );
-        if (lease.status === 409) {
+        // Someone else's lease answers 200 with `mine: false`: the patch is being reviewed.
+        if (lease.status === 409 || (lease.status === 200 && lease.json.mine === false)) {
           stats.conflicts++;
           continue;
         }
