@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { codesContract } from './codes-contract.js';
 import { projectContract } from './project-contract.js';
 import { rankContract } from './rank-contract.js';
+import { teamContract } from './team-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
 import {
   deviceSchema,
@@ -48,6 +49,7 @@ export * from './enums.js';
 export * from './views.js';
 export type { RecentProjectView } from './project-contract.js';
 export type { LearntRankingView, RankExplanationView, RankReasonView } from './rank-contract.js';
+export type { TeamLoginView, TeamProjectView, TeamRole, TeamUserView } from './team-contract.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
@@ -422,6 +424,7 @@ export const contract = {
   ...referenceContract,
   ...projectContract,
   ...rankContract,
+  ...teamContract,
 } as const;
 
 export type Contract = typeof contract;

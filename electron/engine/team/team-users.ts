@@ -157,14 +157,14 @@ export class TeamUsers {
 
   /**
    * The user behind a session token, or null when the token is unknown or has been idle for
-   * more than `idleMinutes` (then it is removed); a valid use counts as activity.
+   * more than `idleMinutes` (fractions allowed; then it is removed); a valid use counts as activity.
    */
   async authenticate(token: string, idleMinutes = 60): Promise<TeamUser | null> {
     const res = await this.pool.query(
       `UPDATE landwatch_team.sessions s SET last_seen = now()
        FROM landwatch_team.users u
        WHERE s.token_sha256 = $1 AND u.name = s.user_name
-         AND s.last_seen > now() - make_interval(mins => $2)
+         AND s.last_seen > now() - make_interval(secs => $2::float8 * 60)
        RETURNING u.name, u.role, u.created_at`,
       [sha256(token), idleMinutes],
     );
@@ -172,7 +172,7 @@ export class TeamUsers {
     if (!row) {
       await this.pool.query(
         `DELETE FROM landwatch_team.sessions
-         WHERE token_sha256 = $1 AND last_seen <= now() - make_interval(mins => $2)`,
+         WHERE token_sha256 = $1 AND last_seen <= now() - make_interval(secs => $2::float8 * 60)`,
         [sha256(token), idleMinutes],
       );
       return null;
