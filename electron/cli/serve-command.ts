@@ -12,7 +12,7 @@ import { startServer, type RunningServer } from '../server/http-server.js';
 import { runTeamServeCommand } from './team-serve-command.js';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--team')) return runTeamServeCommand(argv, builtRenderer());
+  if (argv.includes('--team')) return runTeamServeCommand(argv, builtRenderer);
   const { values } = parseArgs({
     args: argv,
     options: {

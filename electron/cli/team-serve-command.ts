@@ -83,8 +83,12 @@ function readPem(path: string): Buffer {
 }
 
 /** Runs the team server until SIGINT/SIGTERM. */
-export async function runTeamServeCommand(argv: string[], staticDir: string): Promise<number> {
+export async function runTeamServeCommand(
+  argv: string[],
+  builtRenderer: () => string,
+): Promise<number> {
   const args = parseTeamServeArgs(argv);
+  const staticDir = builtRenderer();
   let server;
   try {
     server = await startTeamServer({

@@ -15,7 +15,11 @@ const MAX_ENTRIES = 10_000;
 export class LoginThrottle {
   private readonly failures = new Map<string, { count: number; until: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((ok) => setTimeout(ok, ms)),
+  ) {}
 
   /** Throws E_RATE_LIMITED while `name` is locked out. */
   check(name: string): void {
@@ -38,7 +42,7 @@ export class LoginThrottle {
         : 0;
     if (this.failures.size >= MAX_ENTRIES) this.forgetOld();
     this.failures.set(key, { count, until: this.now() + lock });
-    await new Promise((ok) => setTimeout(ok, STEP_DELAY_MS * Math.min(count, 5)));
+    await this.sleep(STEP_DELAY_MS * Math.min(count, 5));
   }
 
   succeeded(name: string): void {
