@@ -170,16 +170,18 @@ test('an analyst logs in, opens a team project and reviews its patches', async (
 
   // A review goes through the session, as anna.
   await page.getByTestId('patch-row').first().click();
-  await page.keyboard.press('c');
-  const history = await page.evaluate(async () => {
+  await page.getByRole('button', { name: /^Confirm/ }).click();
+  await expect(page.getByTestId('patch-row').filter({ hasText: 'Confirmed' })).toHaveCount(1);
+  const actors = await page.evaluate(async () => {
     const res = await fetch('/api/patches.history', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ projectId: 'team:round_7', patchId: '1' }),
     });
-    return (await res.json()) as { actor: string; after?: { state?: string } }[];
+    return ((await res.json()) as { actor: string }[]).map((h) => h.actor);
   });
-  expect(history.map((h) => h.actor)).toContain('anna');
+  expect(actors).toContain('anna');
+  await page.screenshot({ path: 'test-results/team-login-project.png' });
 
   // Logging out ends the session: back to the login form, and the API refuses the old cookie.
   await badge.getByTestId('team-logout').click();

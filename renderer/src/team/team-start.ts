@@ -47,6 +47,18 @@ export function startTeam(root: HTMLElement, api: LandWatchApi): void {
     window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
     startApp(root, watched, 'http');
     root.classList.add('team-mode');
+    const list = h(
+      'button',
+      {
+        type: 'button',
+        class: 'tb-btn',
+        'data-testid': 'team-projects-open',
+        title: 'The projects of this team server',
+        onclick: () => window.location.assign(window.location.pathname),
+      },
+      'Team projects',
+    );
+    root.querySelector('.toolbar .tb-sep')?.after(list);
     root.querySelector('.toolbar')?.append(badge(user));
   }
 
