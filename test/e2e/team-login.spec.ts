@@ -3,7 +3,7 @@
  * A team server (`landwatch serve --team`) in the browser: its own throwaway PostgreSQL cluster,
  * a team project on the demo imagery, an analyst who logs in (a wrong password first), opens the
  * project from the team list, sees its patches in the queue and their name and role in the
- * toolbar, reviews one, and logs out. The server is this spec's own, on a free port.
+ * toolbar, reviews one, finds the login form again when the session ends, and logs out. The server is this spec's own, on a free port.
  */
 import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { copyBundledDemo } from '../../electron/engine/api/demo-project.js';
 import { RasterSource } from '../../electron/engine/raster/raster-source.js';
 import { PgReviewStore } from '../../electron/engine/store/pg/pg-review-store.js';
@@ -22,6 +23,7 @@ const PASSWORD = 'analyst passphrase 1';
 let cluster: PgCluster | null = null;
 let server: ChildProcess | null = null;
 let baseUrl = '';
+let dbUrl = '';
 let skipReason: string | null = null;
 
 async function freePort(): Promise<number> {
@@ -110,6 +112,7 @@ test.beforeAll(async () => {
   }
   cluster = started;
   const url = await cluster.createDatabase();
+  dbUrl = url;
   await seed(url);
   const port = await freePort();
   server = spawn(
@@ -164,9 +167,8 @@ test('an analyst logs in, opens a team project and reviews its patches', async (
 
   await expect(page.getByTestId('project-name-label')).toHaveText('Round 7 — county');
   await expect(page.getByTestId('patch-row')).toHaveCount(3);
-  const badge = page.getByTestId('team-user-badge');
-  await expect(badge).toContainText('anna');
-  await expect(badge).toContainText('analyst');
+  await expect(page.getByTestId('team-user-badge')).toContainText('anna');
+  await expect(page.getByTestId('team-user-badge')).toContainText('analyst');
 
   // A review goes through the session, as anna.
   await page.getByTestId('patch-row').first().click();
@@ -183,8 +185,23 @@ test('an analyst logs in, opens a team project and reviews its patches', async (
   expect(actors).toContain('anna');
   await page.screenshot({ path: 'test-results/team-login-project.png' });
 
+  // The session ends on the server (as after the idle time): the next request brings the login
+  // form back with a notice, and logging in again reopens the same project.
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  await db.query("DELETE FROM landwatch_team.sessions WHERE user_name = 'anna'");
+  await db.end();
+  await page.getByTestId('patch-row').nth(1).click();
+  await page.getByRole('button', { name: /^Reject/ }).click();
+  await expect(page.getByTestId('team-login')).toContainText('Your session expired — log in again');
+  await page.getByTestId('team-login-user').fill('anna');
+  await page.getByTestId('team-login-password').fill(PASSWORD);
+  await page.getByTestId('team-login-submit').click();
+  await expect(page.getByTestId('project-name-label')).toHaveText('Round 7 — county');
+  await expect(page.getByTestId('patch-row').filter({ hasText: 'Confirmed' })).toHaveCount(1);
+
   // Logging out ends the session: back to the login form, and the API refuses the old cookie.
-  await badge.getByTestId('team-logout').click();
+  await page.getByTestId('team-user-badge').getByTestId('team-logout').click();
   await expect(page.getByTestId('team-login-user')).toBeVisible();
   const status = await page.evaluate(async () => {
     const res = await fetch('/api/team.me', {
