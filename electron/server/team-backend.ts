@@ -86,6 +86,7 @@ export class TeamBackend {
           throw new LandWatchError('E_UNAUTHENTICATED', 'Wrong user name or password.');
         }
         this.throttle.succeeded(req.user);
+        await users.pruneSessions(this.idleMinutes);
         return {
           token: login.token,
           user: { name: login.user.name, role: login.user.role },

@@ -184,6 +184,15 @@ export class TeamUsers {
     };
   }
 
+  /** Removes the sessions idle for more than `idleMinutes` (they could never be used again). */
+  async pruneSessions(idleMinutes: number): Promise<number> {
+    const res = await this.pool.query(
+      'DELETE FROM landwatch_team.sessions WHERE last_seen <= now() - make_interval(secs => $1::float8 * 60)',
+      [idleMinutes],
+    );
+    return res.rowCount ?? 0;
+  }
+
   async logout(token: string): Promise<void> {
     await this.pool.query('DELETE FROM landwatch_team.sessions WHERE token_sha256 = $1', [
       sha256(token),

@@ -2,6 +2,7 @@
  * A team database for server tests: PostGIS projects (one per schema) made from the store
  * fixtures, a user per role, and a small JSON client for the team server's HTTP API.
  */
+import pg from 'pg';
 import { PgReviewStore } from '../../../electron/engine/store/pg/pg-review-store.js';
 import { TeamUsers } from '../../../electron/engine/team/team-users.js';
 import { detection, newRun, scene } from '../store/fixtures.js';
@@ -66,4 +67,15 @@ export async function login(baseUrl: string, user: string, password = PASSWORD):
   const a = await call(baseUrl, 'team.login', { user, password });
   if (a.status !== 200) throw new Error(`login ${user}: ${a.status} ${JSON.stringify(a.body)}`);
   return (a.body as { token: string }).token;
+}
+
+/** Rows of one query on the team database (to look at what the server stored). */
+export async function pgRows(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
 }

@@ -9,7 +9,7 @@ import type { TeamBackend } from '../../../electron/server/team-backend.js';
 import { CHANNEL_ACCESS } from '../../../electron/server/team-roles.js';
 import { startTeamServer } from '../../../electron/server/team-server.js';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster.js';
-import { ROLE_USERS, call, errorOf, login, seedTeamDb } from './team-fixture.js';
+import { ROLE_USERS, call, errorOf, login, pgRows, seedTeamDb } from './team-fixture.js';
 
 const cluster = await startPgCluster();
 const skip = 'skip' in cluster ? cluster.skip : null;
@@ -73,8 +73,10 @@ describe.skipIf(skip !== null)(`team server${skip ? ` (${skip})` : ''}`, () => {
       expect(a.status).toBe(401);
       expect(errorOf(a).code).toBe('E_UNAUTHENTICATED');
     }
-    const files = await fetch(new URL('api/events', base));
-    expect(files.status).toBe(401);
+    for (const path of ['api/events', 'files/0123456789abcdef01234567']) {
+      const res = await fetch(new URL(path, base));
+      expect(res.status, path).toBe(401);
+    }
     // app.info is open: it tells the page to show the login form.
     const info = await call(base, 'app.info');
     expect(info.status).toBe(200);
@@ -214,6 +216,13 @@ describe.skipIf(skip !== null)(`team sessions that go idle${skip ? ` (${skip})` 
       const expired = await call(server.url, 'team.me', {}, idle);
       expect(expired.status).toBe(401);
       expect(errorOf(expired).code).toBe('E_UNAUTHENTICATED');
+      // Logging in again works, and clears sessions that can never be used again.
+      const stale = await login(server.url, 'sam');
+      await new Promise((ok) => setTimeout(ok, 1600));
+      await login(server.url, 'vera');
+      const left = await pgRows(url, 'SELECT user_name FROM landwatch_team.sessions ORDER BY 1');
+      expect(left).toEqual([{ user_name: 'vera' }]);
+      expect((await call(server.url, 'team.me', {}, stale)).status).toBe(401);
     } finally {
       await server.close();
     }
