@@ -160,13 +160,14 @@ export class TeamBackend {
   }
 
   /**
-   * Checks the session and the role, validates and runs one request. E_UNAUTHENTICATED without
-   * a session, E_FORBIDDEN for a role the channel does not allow, E_NOT_FOUND for a project id
-   * that names no project of this database.
+   * Checks the session and the role, validates and runs one request. E_NOT_FOUND for a channel
+   * the contract does not have, E_UNAUTHENTICATED without a session, E_FORBIDDEN for a role the
+   * channel does not allow, E_NOT_FOUND for a project id that names no project of this database.
    */
   async handle(channel: string, payload: unknown): Promise<unknown> {
+    // 404, as for any path this server does not have (clients probe for optional channels).
     if (!isChannel(channel))
-      throw new LandWatchError('E_BAD_REQUEST', `Unknown API channel "${channel}".`);
+      throw new LandWatchError('E_NOT_FOUND', `Unknown API channel "${channel}".`);
     const access = CHANNEL_ACCESS[channel];
     if (access.kind !== 'public') {
       const session = this.session.getStore();

@@ -77,6 +77,15 @@ describe.skipIf(skip !== null)(`team server${skip ? ` (${skip})` : ''}`, () => {
       const res = await fetch(new URL(path, base));
       expect(res.status, path).toBe(401);
     }
+    // A channel this server does not have is 404, with or without a session.
+    for (const token of [undefined, tokens.analyst]) {
+      const a = await call(base, 'leases.nonexistent', {}, token);
+      expect(a.status).toBe(404);
+      expect(errorOf(a)).toEqual({
+        code: 'E_NOT_FOUND',
+        message: 'Unknown API channel "leases.nonexistent".',
+      });
+    }
     // app.info is open: it tells the page to show the login form.
     const info = await call(base, 'app.info');
     expect(info.status).toBe(200);
