@@ -158,14 +158,23 @@ export class TeamUsers {
   /**
    * The user behind a session token, or null when the token is unknown or has been idle for
    * more than `idleMinutes` (fractions allowed; then it is removed); a valid use counts as activity.
+   * The role is read afresh each time, so `team user role` applies at once. `last_seen` is
+   * written only when it is older than a tenth of the idle time (at most 5 s), so most requests
+   * read without writing.
    */
   async authenticate(token: string, idleMinutes = 60): Promise<TeamUser | null> {
     const res = await this.pool.query(
-      `UPDATE landwatch_team.sessions s SET last_seen = now()
-       FROM landwatch_team.users u
-       WHERE s.token_sha256 = $1 AND u.name = s.user_name
-         AND s.last_seen > now() - make_interval(secs => $2::float8 * 60)
-       RETURNING u.name, u.role, u.created_at`,
+      `WITH live AS (
+         SELECT s.token_sha256, s.last_seen, u.name, u.role, u.created_at
+         FROM landwatch_team.sessions s JOIN landwatch_team.users u ON u.name = s.user_name
+         WHERE s.token_sha256 = $1
+           AND s.last_seen > now() - make_interval(secs => $2::float8 * 60)
+       ), touched AS (
+         UPDATE landwatch_team.sessions t SET last_seen = now() FROM live
+         WHERE t.token_sha256 = live.token_sha256
+           AND live.last_seen < now() - make_interval(secs => LEAST(5, $2::float8 * 6))
+       )
+       SELECT name, role, created_at FROM live`,
       [sha256(token), idleMinutes],
     );
     const row = res.rows[0];
