@@ -47,6 +47,8 @@ export function startTeam(root: HTMLElement, api: LandWatchApi): void {
     window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
     startApp(root, watched, 'http');
     root.classList.add('team-mode');
+    // A viewer reads only: the review and edit controls would all be refused (HTTP 403).
+    if (user.role === 'viewer') root.classList.add('team-read-only');
     const list = h(
       'button',
       {
