@@ -3,7 +3,8 @@
  * A team server (`landwatch serve --team`) in the browser: its own throwaway PostgreSQL cluster,
  * a team project on the demo imagery, an analyst who logs in (a wrong password first), opens the
  * project from the team list, sees its patches in the queue and their name and role in the
- * toolbar, reviews one, finds the login form again when the session ends, and logs out. The server is this spec's own, on a free port.
+ * toolbar, reviews one, finds the login form again when the session ends, and logs out; a
+ * viewer then sees the same decisions without review controls. The server is this spec's own, on a free port.
  */
 import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -98,6 +99,7 @@ async function seed(url: string): Promise<void> {
   const users = await TeamUsers.open(url);
   try {
     await users.add('anna', 'analyst', PASSWORD);
+    await users.add('vera', 'viewer', PASSWORD);
   } finally {
     await users.close();
   }
@@ -212,4 +214,16 @@ test('an analyst logs in, opens a team project and reviews its patches', async (
     return res.status;
   });
   expect(status).toBe(401);
+
+  // A viewer sees the queue and the decisions, without review controls.
+  await page.getByTestId('team-login-user').fill('vera');
+  await page.getByTestId('team-login-password').fill(PASSWORD);
+  await page.getByTestId('team-login-submit').click();
+  await page.getByTestId('team-project-round_7').click();
+  await expect(page.getByTestId('team-user-badge')).toContainText('viewer');
+  await expect(page.getByTestId('patch-row').filter({ hasText: 'Confirmed' })).toHaveCount(1);
+  await page.getByTestId('patch-row').first().click();
+  const controls = page.locator('.review-buttons');
+  await expect(controls).toHaveCount(1); // there, but not shown
+  await expect(controls).toBeHidden();
 });
