@@ -12,6 +12,7 @@ import { ROUND_USAGE, runRoundCommand } from './round-command.js';
 import { runDemoCommand, runServeCommand } from './serve-command.js';
 import { SIMILAR_USAGE, runSimilarCommand } from './similar-command.js';
 import { TEAM_USAGE, runTeamCommand } from './team-command.js';
+import { TEAM_SERVE_USAGE } from './team-serve-command.js';
 import { runWorkerCommand } from './worker-command.js';
 
 const USAGE = `Usage:
@@ -29,6 +30,7 @@ ${REFERENCE_USAGE}
 ${ROUND_USAGE}
 ${TEAM_USAGE}
   landwatch serve  [--port 5174] [--host 127.0.0.1 [--allow-remote]]   the app as a local web app
+${TEAM_SERVE_USAGE}
   landwatch demo   [--dir <folder>]                     (re)generate the demo scene
   landwatch --help | --version`;
 

@@ -9,8 +9,10 @@ import { LandWatchError } from '../engine/errors.js';
 import { appRoot, dataHome } from '../engine/paths.js';
 import { isLoopbackHost } from '../server/access-guard.js';
 import { startServer, type RunningServer } from '../server/http-server.js';
+import { runTeamServeCommand } from './team-serve-command.js';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--team')) return runTeamServeCommand(argv, builtRenderer);
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -28,13 +30,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       `--port ${values.port}: expected a port number 0–65535.`,
     );
   }
-  const staticDir = join(appRoot(), 'dist', 'renderer');
-  if (!existsSync(join(staticDir, 'index.html'))) {
-    throw new LandWatchError(
-      'E_BAD_REQUEST',
-      `The UI is not built (${staticDir} is missing); run "npm run build" first.`,
-    );
-  }
+  const staticDir = builtRenderer();
   const remote = !isLoopbackHost(values.host);
   if (remote && !values['allow-remote']) {
     throw new LandWatchError(
@@ -61,6 +57,18 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** The built renderer's folder; refuses when it is missing. */
+function builtRenderer(): string {
+  const staticDir = join(appRoot(), 'dist', 'renderer');
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      `The UI is not built (${staticDir} is missing); run "npm run build" first.`,
+    );
+  }
+  return staticDir;
 }
 
 /** Starts the server; a port in use or an address that cannot be bound is one line, exit 2. */

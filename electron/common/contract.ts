@@ -14,6 +14,7 @@ import { codesContract } from './codes-contract.js';
 import { leaseContract } from './lease-contract.js';
 import { projectContract } from './project-contract.js';
 import { rankContract } from './rank-contract.js';
+import { teamContract } from './team-contract.js';
 import { referenceContract, referenceOverlapFilterSchema } from './reference-contract.js';
 import {
   deviceSchema,
@@ -56,6 +57,7 @@ export type {
   SecondCheckView,
   WorkPackageView,
 } from './lease-contract.js';
+export type { TeamLoginView, TeamProjectView, TeamRole, TeamUserView } from './team-contract.js';
 
 const patchId = z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a patch id (a positive integer)');
 const patchIds = z.array(patchId).min(1).max(100_000);
@@ -433,6 +435,7 @@ export const contract = {
   ...projectContract,
   ...rankContract,
   ...leaseContract,
+  ...teamContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -33,6 +33,8 @@ export interface AppInfo {
   executionProviders: string[];
   models: ModelInfo[];
   defaultModelId: string | null;
+  /** Set by a team server (`landwatch serve --team`): log in before anything else. */
+  team?: boolean;
 }
 
 export interface SceneView {

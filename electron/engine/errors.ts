@@ -24,6 +24,12 @@ export type ErrorCode =
   | 'E_BAD_LABELS'
   | 'E_ADAPT'
   | 'E_CANCELLED'
+  /** A team server request without a valid session (HTTP 401). */
+  | 'E_UNAUTHENTICATED'
+  /** A team user whose role may not use the channel (HTTP 403). */
+  | 'E_FORBIDDEN'
+  /** Too many failed log-ins for one user name (HTTP 429). */
+  | 'E_RATE_LIMITED'
   | 'E_INTERNAL';
 
 export class LandWatchError extends Error {

@@ -48,6 +48,7 @@ export class AccessGuard {
     readonly host: string,
     readonly port: number,
     readonly token: string = randomBytes(32).toString('base64url'),
+    readonly scheme: 'http' | 'https' = 'http',
   ) {
     this.cookieName = `landwatch_token_${port}`;
     this.tokenBytes = Buffer.from(token);
@@ -58,7 +59,7 @@ export class AccessGuard {
         for (const a of addrs ?? []) names.add(a.address);
     }
     this.hosts = new Set([...names].map((h) => withPort(h.replace(/^\[|\]$/g, ''), port)));
-    this.origins = new Set([...this.hosts].map((h) => `http://${h}`));
+    this.origins = new Set([...this.hosts].map((h) => `${scheme}://${h}`));
   }
 
   /**
@@ -67,14 +68,14 @@ export class AccessGuard {
    * elsewhere needs.
    */
   connectUrls(): string[] {
-    if (isLoopbackHost(this.host)) return [`http://${withPort(this.host, this.port)}/`];
+    if (isLoopbackHost(this.host)) return [`${this.scheme}://${withPort(this.host, this.port)}/`];
     const hosts = isWildcard(this.host)
       ? [...this.hosts].filter((h) => {
           const name = h.slice(0, h.lastIndexOf(':')).replace(/^\[|\]$/g, '');
           return !isLoopbackHost(name) && !isWildcard(name) && !/^fe80:/i.test(name);
         })
       : [withPort(this.host, this.port)];
-    return hosts.map((h) => `http://${h}/?token=${this.token}`);
+    return hosts.map((h) => `${this.scheme}://${h}/?token=${this.token}`);
   }
 
   /** The Host header names this server (refuses DNS-rebinding names). */
@@ -87,6 +88,18 @@ export class AccessGuard {
    * this server's own origin and carry the token.
    */
   refusal(req: IncomingMessage): string | null {
+    const foreign = this.originRefusal(req);
+    if (foreign) return foreign;
+    if (!this.hasToken(req))
+      return 'Missing or wrong access token: open LandWatch from the address "landwatch serve" printed.';
+    return null;
+  }
+
+  /**
+   * Why a request from another site is refused, or null when it comes from this server's own
+   * origin (a team server checks this, then the login session instead of the launch token).
+   */
+  originRefusal(req: IncomingMessage): string | null {
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none')
       return `Refused a ${site} request: only LandWatch's own page may call its API.`;
@@ -103,8 +116,6 @@ export class AccessGuard {
       if (!this.origins.has(from))
         return `Refused a request referred by ${from}: only LandWatch's own page may call its API.`;
     }
-    if (!this.hasToken(req))
-      return 'Missing or wrong access token: open LandWatch from the address "landwatch serve" printed.';
     return null;
   }
 

@@ -8,20 +8,37 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { Backend } from '../engine/api/backend.js';
+import { Backend, type Host } from '../engine/api/backend.js';
+import type { FileTokens } from '../engine/api/file-tokens.js';
+import type { ApiEvent } from '../common/contract.js';
 import { toErrorBody } from '../engine/errors.js';
-import { CONTENT_TYPES, contentSecurityPolicy, parseByteRange } from '../common/web-policy.js';
+import { CONTENT_TYPES, contentSecurityPolicy } from '../common/web-policy.js';
 import { AccessGuard } from './access-guard.js';
+import {
+  BodyTooLarge,
+  MAX_BODY,
+  isJson,
+  readBody,
+  sendFile,
+  sendJson,
+  tooLarge,
+} from './http-io.js';
+
+export { MAX_BODY } from './http-io.js';
 import { httpHost } from './http-host.js';
+import type { SessionGate } from './team-gate.js';
 
 /** HTTP status of each error code; the rest (bad input files, models, …) are 422. */
 const HTTP_STATUS: Partial<Record<string, number>> = {
   E_BAD_REQUEST: 400,
+  E_UNAUTHENTICATED: 401,
   E_FORBIDDEN: 403,
   E_NOT_FOUND: 404,
   E_CONFLICT: 409,
+  E_RATE_LIMITED: 429,
   E_INTERNAL: 500,
 };
 
@@ -33,31 +50,48 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** The access token; default a random one per launch (tests may fix it). */
   token?: string;
+  /** PEM certificate and key: serve HTTPS (node:https) instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
-export interface RunningServer {
+/** What the server needs of the backend behind it (the desktop's Backend, or a team's). */
+export interface ApiBackend {
+  readonly files: FileTokens;
+  handle(channel: string, payload: unknown): Promise<unknown>;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+  dispose(): Promise<void>;
+}
+
+export interface RunningServer<B extends ApiBackend = Backend> {
   url: string;
   /** This launch's access token (scripts send it as X-LandWatch-Token). */
   token: string;
   /** Addresses to print for a browser to open (with `?token=` beyond loopback). */
   connectUrls: string[];
-  backend: Backend;
+  backend: B;
   server: Server;
   close(): Promise<void>;
 }
 
-/** The largest API request body; API payloads are small JSON (a patch's geometry at most). */
-export const MAX_BODY = 4 * 1024 * 1024;
-/** A body past MAX_BODY is read and thrown away up to this size (so the client reads the 413). */
-const MAX_DRAIN = 256 * 1024 * 1024;
 const CSP = contentSecurityPolicy();
 
-class BodyTooLarge extends Error {}
-
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  return serveApi(options, (host) => new Backend(host));
+}
+
+/**
+ * Serves a backend. With `makeGate` (a team server) API calls, the event stream and file fetches
+ * need a login session instead of the launch token, and the page is served to every client (the
+ * login form is its gate); the Host and Origin checks stay.
+ */
+export async function serveApi<B extends ApiBackend>(
+  options: ServeOptions,
+  makeBackend: (host: Host) => B,
+  makeGate?: (backend: B, port: number, secure: boolean) => SessionGate,
+): Promise<RunningServer<B>> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
-  const backend: Backend = new Backend(httpHost(() => backend.files));
+  const backend: B = makeBackend(httpHost(() => backend.files));
   const staticDir = options.staticDir ? resolve(options.staticDir) : null;
   const sse = new Set<ServerResponse>();
   const unsubscribe = backend.onEvent((event) => {
@@ -65,6 +99,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     for (const res of sse) res.write(line);
   });
   let guard: AccessGuard | null = null;
+  let gate: SessionGate | null = null;
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
@@ -73,7 +108,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       else res.end();
     });
   };
-  const server = createServer(serve);
+  const server: Server = options.tls
+    ? (createHttpsServer(
+        { cert: options.tls.cert, key: options.tls.key },
+        serve,
+      ) as unknown as Server)
+    : createServer(serve);
   // curl and others ask before sending a large body: say 413 before it is sent at all.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
@@ -101,8 +141,16 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       });
     }
     if (path.startsWith('/api/') || path.startsWith('/files/')) {
-      const refusal = guard.refusal(req);
+      const refusal = gate ? guard.originRefusal(req) : guard.refusal(req);
       if (refusal) return sendJson(res, 403, { error: { code: 'E_FORBIDDEN', message: refusal } });
+      if (
+        gate &&
+        (path === '/api/events' || path.startsWith('/files/')) &&
+        !(await gate.admits(req))
+      )
+        return sendJson(res, 401, {
+          error: { code: 'E_UNAUTHENTICATED', message: 'Log in first (no valid session).' },
+        });
     }
     if (path === '/api/events' && req.method === 'GET') {
       res.writeHead(200, {
@@ -142,8 +190,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         });
       }
       try {
-        const result = await backend.handle(channel, payload);
-        return sendJson(res, 200, result ?? null);
+        const result = gate
+          ? await gate.call(req, () => backend.handle(channel, payload))
+          : await backend.handle(channel, payload);
+        const cookie = gate?.cookie(channel, result);
+        return sendJson(res, 200, result ?? null, cookie ? { 'Set-Cookie': cookie } : {});
       } catch (error) {
         const body = toErrorBody(error);
         const status = HTTP_STATUS[body.code] ?? 422;
@@ -157,7 +208,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return sendFile(req, res, backend.files.pathOf(token), url.searchParams.has('download'));
     }
     if (staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
-      return serveStatic(req, res, staticDir, path, url.searchParams.get('token'), guard);
+      const given = gate ? null : url.searchParams.get('token');
+      return serveStatic(req, res, staticDir, path, given, gate ? null : guard);
     }
     sendJson(res, 404, { error: { code: 'E_NOT_FOUND', message: `Nothing at ${path}.` } });
   }
@@ -167,10 +219,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     server.listen(options.port ?? 0, host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  guard = new AccessGuard(host, port, options.token);
+  const scheme = options.tls ? 'https' : 'http';
+  guard = new AccessGuard(host, port, options.token, scheme);
+  gate = makeGate?.(backend, port, scheme === 'https') ?? null;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${port}/`,
+    url: `${scheme}://${shownHost}:${port}/`,
     token: guard.token,
     connectUrls: guard.connectUrls(),
     backend,
@@ -187,7 +241,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 /**
  * The built renderer. Its pages hand the access cookie to clients on this machine; a browser
  * elsewhere arrives with `?token=` (printed by `landwatch serve`), which sets the cookie and is
- * then dropped from the address.
+ * then dropped from the address. A team server (`guard` null) serves it to everyone: its API
+ * needs a login, not the launch token.
  */
 function serveStatic(
   req: IncomingMessage,
@@ -195,9 +250,9 @@ function serveStatic(
   staticDir: string,
   path: string,
   given: string | null,
-  guard: AccessGuard,
+  guard: AccessGuard | null,
 ): void {
-  if (given !== null) {
+  if (guard && given !== null) {
     if (!guard.matches(given))
       return sendJson(res, 403, { error: { code: 'E_FORBIDDEN', message: 'Wrong access token.' } });
     res.writeHead(303, {
@@ -208,7 +263,7 @@ function serveStatic(
     });
     return void res.end();
   }
-  if (!guard.isLocalClient(req) && !guard.hasToken(req)) {
+  if (guard && !guard.isLocalClient(req) && !guard.hasToken(req)) {
     const message =
       'Open LandWatch from the address "landwatch serve" printed (it carries the token).';
     return sendJson(res, 403, { error: { code: 'E_FORBIDDEN', message } });
@@ -221,91 +276,10 @@ function serveStatic(
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
   if (extname(file) === '.html') {
-    res.setHeader('Set-Cookie', guard.setCookie());
+    if (guard) res.setHeader('Set-Cookie', guard.setCookie());
     res.setHeader('Cache-Control', 'no-store');
   }
   res.writeHead(200);
-  if (req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
-}
-
-/** `application/json`, with or without parameters; anything else could be a cross-site form. */
-function isJson(contentType: string | undefined): boolean {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
-}
-
-function tooLarge(res: ServerResponse): void {
-  sendJson(res, 413, {
-    error: {
-      code: 'E_BAD_REQUEST',
-      message: `Request body larger than ${MAX_BODY / (1024 * 1024)} MB.`,
-    },
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-/**
- * The request body as text. One past MAX_BODY rejects with BodyTooLarge once it has been read to
- * its end (thrown away), so the client gets the 413 instead of a reset connection; past MAX_DRAIN
- * the connection is dropped.
- */
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-      else if (size > MAX_DRAIN) req.destroy();
-      else chunks.length = 0;
-    });
-    req.on('end', () =>
-      size > MAX_BODY ? fail(new BodyTooLarge()) : ok(Buffer.concat(chunks).toString('utf8')),
-    );
-    req.on('error', fail);
-  });
-}
-
-/** Serves a file with single-range support (what geotiff.js and COG readers ask for). */
-function sendFile(
-  req: IncomingMessage,
-  res: ServerResponse,
-  file: string,
-  download: boolean,
-): void {
-  const size = statSync(file).size;
-  const headers: Record<string, string | number> = {
-    'Accept-Ranges': 'bytes',
-    'Content-Type': download ? 'application/octet-stream' : 'image/tiff',
-    'Cache-Control': 'no-store',
-  };
-  if (download)
-    headers['Content-Disposition'] =
-      `attachment; filename="${encodeURIComponent(file.split(sep).pop() ?? 'file')}"`;
-  const range = parseByteRange(req.headers.range, size);
-  if (range === 'unsatisfiable') {
-    res.writeHead(416, { 'Content-Range': `bytes */${size}` });
-    return void res.end();
-  }
-  if (range) {
-    const { start, end } = range;
-    res.writeHead(206, {
-      ...headers,
-      'Content-Range': `bytes ${start}-${end}/${size}`,
-      'Content-Length': end - start + 1,
-    });
-    if (req.method === 'HEAD') return void res.end();
-    return void createReadStream(file, { start, end }).pipe(res);
-  }
-  res.writeHead(200, { ...headers, 'Content-Length': size });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file).pipe(res);
 }

@@ -10,6 +10,7 @@ import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { ApiEvent, Channel, ParsedRequestOf, ResponseOf } from '../../common/contract.js';
 import { contract, isChannel } from '../../common/contract.js';
+import type { TeamChannel } from '../../common/team-contract.js';
 import { LandWatchError, isAbort, toErrorBody } from '../errors.js';
 import { aoiBounds, aoiRings } from '../inference/aoi.js';
 import { installModelFolder, removeUserModel } from '../inference/model-install.js';
@@ -119,6 +120,7 @@ export class Backend {
         this.jobs,
         reviewer,
       ),
+      ...notATeamServer(),
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
         const ext = req.format === 'geojson' ? 'geojson' : req.format;
@@ -284,6 +286,22 @@ function reviewer(): string {
   } catch {
     return 'analyst';
   }
+}
+
+/** The team channels on a single-user backend: one clear refusal each. */
+function notATeamServer(): Pick<Handlers, TeamChannel> {
+  const refuse = (channel: TeamChannel) => async (): Promise<never> => {
+    throw new LandWatchError(
+      'E_BAD_REQUEST',
+      `${channel}: this is not a team server (start one with "landwatch serve --team --db …").`,
+    );
+  };
+  return {
+    'team.login': refuse('team.login'),
+    'team.logout': refuse('team.logout'),
+    'team.me': refuse('team.me'),
+    'team.projects': refuse('team.projects'),
+  };
 }
 
 function safeName(name: string): string {

@@ -157,22 +157,31 @@ export class TeamUsers {
 
   /**
    * The user behind a session token, or null when the token is unknown or has been idle for
-   * more than `idleMinutes` (then it is removed); a valid use counts as activity.
+   * more than `idleMinutes` (fractions allowed; then it is removed); a valid use counts as activity.
+   * The role is read afresh each time, so `team user role` applies at once. `last_seen` is
+   * written only when it is older than a tenth of the idle time (at most 5 s), so most requests
+   * read without writing.
    */
   async authenticate(token: string, idleMinutes = 60): Promise<TeamUser | null> {
     const res = await this.pool.query(
-      `UPDATE landwatch_team.sessions s SET last_seen = now()
-       FROM landwatch_team.users u
-       WHERE s.token_sha256 = $1 AND u.name = s.user_name
-         AND s.last_seen > now() - make_interval(mins => $2)
-       RETURNING u.name, u.role, u.created_at`,
+      `WITH live AS (
+         SELECT s.token_sha256, s.last_seen, u.name, u.role, u.created_at
+         FROM landwatch_team.sessions s JOIN landwatch_team.users u ON u.name = s.user_name
+         WHERE s.token_sha256 = $1
+           AND s.last_seen > now() - make_interval(secs => $2::float8 * 60)
+       ), touched AS (
+         UPDATE landwatch_team.sessions t SET last_seen = now() FROM live
+         WHERE t.token_sha256 = live.token_sha256
+           AND live.last_seen < now() - make_interval(secs => LEAST(5, $2::float8 * 6))
+       )
+       SELECT name, role, created_at FROM live`,
       [sha256(token), idleMinutes],
     );
     const row = res.rows[0];
     if (!row) {
       await this.pool.query(
         `DELETE FROM landwatch_team.sessions
-         WHERE token_sha256 = $1 AND last_seen <= now() - make_interval(mins => $2)`,
+         WHERE token_sha256 = $1 AND last_seen <= now() - make_interval(secs => $2::float8 * 60)`,
         [sha256(token), idleMinutes],
       );
       return null;
@@ -182,6 +191,15 @@ export class TeamUsers {
       role: row.role as Role,
       createdAt: (row.created_at as Date).toISOString(),
     };
+  }
+
+  /** Removes the sessions idle for more than `idleMinutes` (they could never be used again). */
+  async pruneSessions(idleMinutes: number): Promise<number> {
+    const res = await this.pool.query(
+      'DELETE FROM landwatch_team.sessions WHERE last_seen <= now() - make_interval(secs => $1::float8 * 60)',
+      [idleMinutes],
+    );
+    return res.rowCount ?? 0;
   }
 
   async logout(token: string): Promise<void> {

@@ -66,7 +66,10 @@ export function createRankReason(api: LandWatchApi): RankReasonPanel {
           probability: null,
           verdict: null,
           reasons: [],
-          message: `Learnt rank: ${state.learnt.needed} more decisions needed.`,
+          message:
+            state.learnt.needed > 0 || !state.learnt.message
+              ? `Learnt rank: ${state.learnt.needed} more decisions needed.`
+              : `Learnt rank: ${state.learnt.message}`,
         });
         return;
       }

@@ -231,6 +231,12 @@ export class PgReviewStore implements ReviewStore {
     return r.rows[0]?.value ?? this.where;
   }
 
+  /** The two scenes as stored (before, then after). */
+  async scenes(): Promise<StoredScene[]> {
+    const r = await this.pool.query("SELECT * FROM scenes ORDER BY role = 'after', role");
+    return r.rows.map((x) => sceneOf(x as Record<string, unknown>));
+  }
+
   async addRun(run: NewRun, polygons: NewDetection[]): Promise<RunView> {
     await inTransaction(this.pool, (db) => addRunPg(db, this.srid, run, polygons));
     return (await this.runs()).find((r) => r.id === run.id) as RunView;
