@@ -116,8 +116,13 @@ export async function runAnalyst(o: AnalystOptions): Promise<AnalystStats> {
           { projectId: o.projectId, patchId: pick.id },
           'write',
         );
-        // Someone else's lease answers 200 with `mine: false`: the patch is being reviewed.
-        if (lease.status === 409 || (lease.status === 200 && lease.json.mine === false)) {
+        // Someone else's lease answers 200 with `mine: false`; a patch another analyst decided
+        // since the queue page was read answers 403.
+        if (
+          lease.status === 409 ||
+          lease.status === 403 ||
+          (lease.status === 200 && lease.json.mine === false)
+        ) {
           stats.conflicts++;
           continue;
         }

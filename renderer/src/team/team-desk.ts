@@ -2,6 +2,7 @@
  * A team project in the window: ties the {@link TeamClient} (leases, packages) to the app's
  * store and panels. Opening a patch takes its lease; another user's lease disables the editing
  * buttons; a write refused with E_CONFLICT shows who changed the patch and when, and reloads it;
+ * opening a patch reads it afresh (others decide and override too);
  * "Assigned to me" narrows the queue on the backend (`filter.assignee`).
  */
 import type { LandWatchApi, PatchFilter, PatchView } from '../../../electron/common/contract.js';
@@ -96,8 +97,13 @@ export function createTeamDesk(deps: TeamDeskDeps) {
     packages: packages.element,
     update(state: S.AppState, previous: S.AppState): void {
       client.setProject(state.project?.id ?? null, state.project?.team === true);
-      if (state.selectedId !== previous.selectedId || state.project?.id !== previous.project?.id)
+      if (state.selectedId !== previous.selectedId || state.project?.id !== previous.project?.id) {
         client.setSelected(state.selectedId);
+        // Others change patches too: the one opened is read afresh (decisions, overrides).
+        const opened = state.selectedId;
+        if (opened && state.project?.team)
+          reload(opened).catch((e: unknown) => report(e, 'Reading the patch'));
+      }
       render(state);
     },
     /** A write failed: true when it was a team conflict, now shown in the panel (patch reloaded). */
