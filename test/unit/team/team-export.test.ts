@@ -1,0 +1,105 @@
+/**
+ * Exports of a team project are the exports of the same local project: GeoPackage features and
+ * review table, Shapefile and CSV bytes, GeoJSON text; the evidence report reads the same input;
+ * the Shapefile opens in GDAL.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkProjectExport, exportProject } from '../../../electron/engine/api/export-project.js';
+import {
+  checkTeamExport,
+  exportTeamProject,
+  teamEvidenceInput,
+} from '../../../electron/engine/api/export-team-project.js';
+import { evidenceInputFromProject } from '../../../electron/engine/report/evidence-report.js';
+import { PgReviewStore } from '../../../electron/engine/store/pg/pg-review-store.js';
+import type { ProjectStore } from '../../../electron/engine/store/project-store.js';
+import { pushProject } from '../../../electron/engine/team/team-push.js';
+import { startPgCluster } from '../../helpers/pg-cluster.js';
+import { richProject } from './move-fixture.js';
+
+const cluster = await startPgCluster();
+const skip = 'skip' in cluster ? cluster.skip : null;
+const url = 'skip' in cluster ? '' : await cluster.createDatabase();
+afterAll(async () => {
+  if (!('skip' in cluster)) await cluster.stop();
+});
+
+function hasOgrinfo(): boolean {
+  try {
+    execFileSync('ogrinfo', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const rowsOf = (file: string, table: string) => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT * FROM "${table}" ORDER BY 1`).all();
+  } finally {
+    db.close();
+  }
+};
+
+describe.skipIf(skip !== null)(`exports of a team project${skip ? ` (${skip})` : ''}`, () => {
+  let local: { store: ProjectStore; path: string; dir: string };
+  let team: PgReviewStore;
+  const out = (side: string, ext: string) => join(local.dir, `${side}.${ext}`);
+  beforeAll(async () => {
+    local = richProject();
+    await pushProject(local.path, { url, schema: 'exported' });
+    team = await PgReviewStore.open({ url, schema: 'exported' });
+  });
+  afterAll(async () => {
+    await team?.close();
+    local?.store.close();
+    if (local) rmSync(local.dir, { recursive: true, force: true });
+  });
+
+  it('writes a GeoPackage with the same features and review history', async () => {
+    const a = await exportProject(local.store, 'gpkg', out('local', 'gpkg'));
+    const b = await exportTeamProject(team, 'gpkg', out('team', 'gpkg'));
+    expect(b.features).toBe(a.features);
+    expect(a.features).toBe(local.store.patches().length);
+    const layer = (
+      rowsOf(out('local', 'gpkg'), 'gpkg_contents') as { table_name: string; data_type: string }[]
+    ).find((t) => t.data_type === 'features')!.table_name;
+    const features = rowsOf(out('local', 'gpkg'), layer);
+    expect(features.length).toBe(a.features);
+    expect(rowsOf(out('team', 'gpkg'), layer)).toEqual(features);
+    expect(rowsOf(out('team', 'gpkg'), 'reviews')).toEqual(rowsOf(out('local', 'gpkg'), 'reviews'));
+  });
+
+  it('writes byte-equal Shapefile, CSV and GeoJSON files, with state filters', async () => {
+    for (const ext of ['shp', 'csv', 'geojson'] as const) {
+      const states = ['confirmed', 'field_check'] as const;
+      await exportProject(local.store, ext, out(`local-${ext}`, ext), { states: [...states] });
+      await exportTeamProject(team, ext, out(`team-${ext}`, ext), { states: [...states] });
+      expect(readFileSync(out(`team-${ext}`, ext))).toEqual(readFileSync(out(`local-${ext}`, ext)));
+    }
+    expect(readFileSync(out('team-shp', 'dbf'))).toEqual(readFileSync(out('local-shp', 'dbf')));
+    expect(readFileSync(out('team-shp', 'dbf')).length).toBeGreaterThan(100);
+  });
+
+  it.skipIf(!hasOgrinfo())('writes a Shapefile GDAL opens (ogrinfo)', async () => {
+    await exportTeamProject(team, 'shp', out('team-ogr', 'shp'));
+    const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', out('team-ogr', 'shp')], {
+      encoding: 'utf8',
+    });
+    expect(info).toMatch(/Geometry: Polygon/);
+    expect(info).toMatch(new RegExp(`Feature Count: ${local.store.patches().length}\\b`));
+  });
+
+  it('checks exports and reads evidence report input as from the local project', async () => {
+    expect(await checkTeamExport(team, 'shp')).toEqual(checkProjectExport(local.store, 'shp'));
+    const numbers = [1, 3];
+    expect(await teamEvidenceInput(team, { numbers })).toEqual(
+      evidenceInputFromProject(local.store, { numbers }),
+    );
+  });
+});
