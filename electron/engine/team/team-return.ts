@@ -126,11 +126,13 @@ function offlineRows(local: ProjectStore, record: CheckoutRecord) {
       at: string;
     }[],
     audit: local.db
-      .prepare('SELECT patch_id, actor, at FROM audit WHERE id > ? ORDER BY id')
+      .prepare('SELECT patch_id, actor, at, before, after FROM audit WHERE id > ? ORDER BY id')
       .all(record.auditUpTo) as {
       patch_id: number;
       actor: string;
       at: string;
+      before: string | null;
+      after: string | null;
     }[],
   };
 }
@@ -185,9 +187,25 @@ async function applyGroup(
     if (change) changes.set(localId, change);
   }
   if (changes.size === 0 && fresh.length === 0) return 'unchanged';
+  // What the offline analyst changed (their audit rows name the columns), as opposed to what the
+  // team side changed since: the columns where the two differ.
+  const wantedOf = (localId: number, diff: Snapshot): Snapshot => {
+    const columns = new Set(
+      offline.audit
+        .filter((a) => a.patch_id === localId)
+        .flatMap((a) => [
+          ...Object.keys(JSON.parse(a.after ?? '{}')),
+          ...Object.keys(JSON.parse(a.before ?? '{}')),
+        ]),
+    );
+    const picked = Object.fromEntries(
+      Object.entries(diff).filter(([c]) => columns.has(c)),
+    ) as Snapshot;
+    return Object.keys(picked).length > 0 ? picked : diff;
+  };
   const wanted = [
     ...[...changes].map(
-      ([l, c]) => `#${local.get(l)!.number}: ${describeChanges(c) || 'reviewer'}`,
+      ([l, c]) => `#${local.get(l)!.number}: ${describeChanges(wantedOf(l, c)) || 'reviewer'}`,
     ),
     ...fresh.map((l) => `new ${local.get(l)!.origin} patch (offline #${local.get(l)!.number})`),
   ].join('; ');

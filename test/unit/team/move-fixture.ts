@@ -35,7 +35,11 @@ export function richProject(): { store: ProjectStore; path: string; dir: string 
     'bob',
   );
   store.deletePatches([7], 'alice');
-  // A second run over part of the scene: links to decided patches, supersedes untouched ones.
-  store.addRun(newRun(), [detection(0, 0, 20, 10, 0.9), detection(400, 300, 420, 320, 0.8)]);
+  // A second run over part of the scene: links to decided patches, supersedes untouched ones
+  // (over x < 260 m: untouched #8 and #9 are superseded, #10 to #12 stay current).
+  store.addRun({ ...newRun(), area: [X0, Y0 - SIZE_M, X0 + 260, Y0] }, [
+    detection(0, 0, 20, 10, 0.9),
+    detection(400, 300, 420, 320, 0.8),
+  ]);
   return made;
 }
