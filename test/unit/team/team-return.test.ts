@@ -6,9 +6,11 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgReviewStore } from '../../../electron/engine/store/pg/pg-review-store.js';
 import { ProjectStore } from '../../../electron/engine/store/project-store.js';
+import { readCheckoutArea } from '../../../electron/engine/team/checkout-area.js';
 import { readCheckoutRecord } from '../../../electron/engine/team/checkout-record.js';
 import { checkoutPatches } from '../../../electron/engine/team/team-checkout.js';
 import { pushProject } from '../../../electron/engine/team/team-push.js';
@@ -120,7 +122,10 @@ describe.skipIf(skip !== null)(`checkout and return${skip ? ` (${skip})` : ''}`,
     ]);
     expect(made[2]).toMatchObject({ state: 'confirmed', comment: 'drawn offline', meanProb: null });
     expect((await team.summary()).total).toBe(before - 1 + 3);
-    expect((await team.patchHistory(10)).at(-1)).toMatchObject({ actor: 'carol', action: 'return' });
+    expect((await team.patchHistory(10)).at(-1)).toMatchObject({
+      actor: 'carol',
+      action: 'return',
+    });
     // carol can undo on the team side what came back in her name.
     expect((await team.historyStatus('carol')).undo).not.toBeNull();
   });
@@ -150,6 +155,31 @@ describe.skipIf(skip !== null)(`checkout and return${skip ? ` (${skip})` : ''}`,
     ).toEqual(['05', '05']);
   });
 
+  it('returns an offline merge as one group, or keeps it whole when a part changed on the server', async () => {
+    await checkoutPatches(target, { numbers: [18, 19] }, file('merge.landwatch'));
+    await checkoutPatches(target, { numbers: [18, 19] }, file('merge2.landwatch'));
+    for (const name of ['merge.landwatch', 'merge2.landwatch']) {
+      const local = ProjectStore.open(file(name));
+      local.merge([18, 19], undefined, 'frank');
+      local.close();
+    }
+    const r = await returnCheckout(file('merge.landwatch'), { url });
+    expect(r.applied).toHaveLength(1);
+    expect(r.applied[0].numbers).toEqual([18, 19, 21]);
+    expect(await team.patch(21)).toMatchObject({
+      origin: 'merge',
+      parents: ['18', '19'],
+      areaM2: 100,
+    });
+    expect((await team.patch(18)).deleted).toBe(true);
+    // The second package merged the same pieces: both changed on the server since, so nothing of it.
+    const total = (await team.summary()).total;
+    const r2 = await returnCheckout(file('merge2.landwatch'), { url });
+    expect(r2.applied).toEqual([]);
+    expect(r2.conflicts).toMatchObject([{ number: 18, changedBy: 'frank' }]);
+    expect((await team.summary()).total).toBe(total);
+  });
+
   it('checks out by area in the project CRS or in longitude/latitude', async () => {
     const area = file('area.geojson');
     writeFileSync(
@@ -176,10 +206,27 @@ describe.skipIf(skip !== null)(`checkout and return${skip ? ` (${skip})` : ''}`,
           .patches()
           .map((p) => p.number)
           .sort((a, b) => a - b),
-      ).toEqual([4, 18]);
+      ).toEqual([4, 21]);
       expect(r.patches).toBe(2);
     } finally {
       local.close();
+    }
+    // The same area in WGS 84 longitude/latitude (RFC 7946 GeoJSON) picks the same patches.
+    const utm = proj4('+proj=utm +zone=50 +datum=WGS84 +units=m +no_defs', 'EPSG:4326');
+    const lonLat = rectRing(85, -5, 123, 20).map((p) => utm.forward(p));
+    writeFileSync(area, JSON.stringify({ type: 'Polygon', coordinates: [lonLat] }));
+    expect(readCheckoutArea(area).srid).toBe(4326);
+    await checkoutPatches(target, { area: readCheckoutArea(area) }, file('lonlat.landwatch'));
+    const again = ProjectStore.open(file('lonlat.landwatch'));
+    try {
+      expect(
+        again
+          .patches()
+          .map((p) => p.number)
+          .sort((a, b) => a - b),
+      ).toEqual([4, 21]);
+    } finally {
+      again.close();
     }
   });
 
