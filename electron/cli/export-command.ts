@@ -125,7 +125,9 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   }
   if (values.project && values.db) throw bad('give --project or --db, not both.');
   if (!values.project && !values.db)
-    throw bad('--project (a .landwatch project file) or --db (a team project) is required.');
+    throw bad(
+      '--project is required (a .landwatch project file), or --db and --schema for a team project.',
+    );
   if (values.schema && !values.db) throw bad('--schema names a team project: give --db too.');
   if (!values.out) throw bad('--out is required.');
   const out = resolve(values.out);
