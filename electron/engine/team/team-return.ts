@@ -12,7 +12,6 @@
  * id>` = the team id of a patch made offline), in the same transaction, so a second return of the
  * same file finds nothing left to do, and a later return of further offline work applies only that.
  */
-import { LandWatchError } from '../errors.js';
 import type { PgEditContext } from '../store/pg/pg-edits.js';
 import { recordPg } from '../store/pg/pg-history.js';
 import type { PgReviewStore } from '../store/pg/pg-review-store.js';
@@ -119,6 +118,7 @@ function offlineRows(local: ProjectStore, record: CheckoutRecord) {
     reviews: local.db
       .prepare('SELECT * FROM reviews WHERE id > ? ORDER BY id')
       .all(record.reviewsUpTo) as {
+      id: number;
       patch_id: number;
       state: string;
       comment: string | null;
@@ -179,10 +179,12 @@ async function applyGroup(
   for (const [localId, id] of teamId) {
     const row = rows.get(id);
     if (!row)
-      throw new LandWatchError(
-        'E_NOT_FOUND',
-        `Patch id ${id} of the checkout is gone from the team project.`,
-      );
+      return {
+        number: local.get(localId)!.number,
+        changedBy: null,
+        changedAt: null,
+        wanted: `patch id ${id} is gone from the team project; nothing of its group was written`,
+      };
     const change = offlineChanges(snapshotOf(row), snapshotOf(local.get(localId)!));
     if (change) changes.set(localId, change);
   }
@@ -283,11 +285,19 @@ async function applyGroup(
     },
     expect,
   );
-  for (const r of offline.reviews.filter((x) => teamId.has(x.patch_id)))
+  // Review rows made offline and not returned before (a patch may come back more than once).
+  const reviewsDone = (localId: number) =>
+    Number(markers.get(key('r', localId)) ?? record.reviewsUpTo);
+  const reviews = offline.reviews.filter(
+    (x) => teamId.has(x.patch_id) && x.id > reviewsDone(x.patch_id),
+  );
+  for (const r of reviews) {
     await ctx.db.query(
       'INSERT INTO reviews (patch_id, state, comment, reviewer, at) VALUES ($1, $2, $3, $4, $5)',
       [teamId.get(r.patch_id), r.state, r.comment, r.reviewer, r.at],
     );
+    await mark(ctx, key('r', r.patch_id), r.id);
+  }
   for (const [localId, id] of teamId) {
     if (group.made.includes(localId)) await mark(ctx, key('new', localId), id);
     const v = await ctx.db.query<{ version: number }>('SELECT version FROM patches WHERE id = $1', [

@@ -148,6 +148,10 @@ describe.skipIf(skip !== null)(`checkout and return${skip ? ` (${skip})` : ''}`,
       `#${drawn.number}: change_class → 05`,
     ]);
     expect((await team.patch(17)).state).toBe('rejected');
+    // The drawn patch came back twice; its offline review row only once.
+    const drawnOnTeam = (await team.patches()).find((p) => p.comment === 'drawn offline')!;
+    const rows = (await team.reviews()).filter((r) => String(r.patch_id) === drawnOnTeam.id);
+    expect(rows.map((r) => [r.state, r.reviewer])).toEqual([['confirmed', 'carol']]);
     expect(
       (await team.patches())
         .filter((p) => p.origin === 'manual')
