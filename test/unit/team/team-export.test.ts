@@ -1,7 +1,7 @@
 /**
  * Exports of a team project are the exports of the same local project: GeoPackage features and
  * review table, Shapefile and CSV bytes, GeoJSON text; the evidence report reads the same input;
- * the Shapefile opens in GDAL.
+ * the Shapefile opens in GDAL; the evidence report of the demo project is the same HTML.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -13,12 +13,18 @@ import {
   checkTeamExport,
   exportTeamProject,
   teamEvidenceInput,
+  writeTeamEvidenceReport,
 } from '../../../electron/engine/api/export-team-project.js';
-import { evidenceInputFromProject } from '../../../electron/engine/report/evidence-report.js';
+import type { ReviewState } from '../../../electron/common/contract.js';
+import {
+  evidenceInputFromProject,
+  writeEvidenceReport,
+} from '../../../electron/engine/report/evidence-report.js';
 import { PgReviewStore } from '../../../electron/engine/store/pg/pg-review-store.js';
-import type { ProjectStore } from '../../../electron/engine/store/project-store.js';
+import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { pushProject } from '../../../electron/engine/team/team-push.js';
 import { startPgCluster } from '../../helpers/pg-cluster.js';
+import { reviewedDemoProject } from '../report/demo-fixture.js';
 import { richProject } from './move-fixture.js';
 
 const cluster = await startPgCluster();
@@ -94,6 +100,33 @@ describe.skipIf(skip !== null)(`exports of a team project${skip ? ` (${skip})` :
     expect(info).toMatch(/Geometry: Polygon/);
     expect(info).toMatch(new RegExp(`Feature Count: ${local.store.patches().length}\\b`));
   });
+
+  it('writes the same evidence report from a team project as from the demo project file', async () => {
+    const demo = await reviewedDemoProject(join(local.dir, 'demo'));
+    await pushProject(demo, { url, schema: 'demo' });
+    const demoTeam = await PgReviewStore.open({ url, schema: 'demo' });
+    const demoLocal = ProjectStore.open(demo);
+    try {
+      const generatedAt = new Date('2026-12-06T00:00:00Z');
+      const selection = { states: ['confirmed', 'field_check'] as ReviewState[] };
+      const a = await writeEvidenceReport(
+        out('local-report', 'html'),
+        evidenceInputFromProject(demoLocal, selection),
+        { generatedAt },
+      );
+      const b = await writeTeamEvidenceReport(demoTeam, out('team-report', 'html'), selection, {
+        generatedAt,
+      });
+      expect(b.patches).toBe(a.patches);
+      expect(a.patches).toBeGreaterThan(0);
+      expect(readFileSync(out('team-report', 'html'), 'utf8')).toBe(
+        readFileSync(out('local-report', 'html'), 'utf8'),
+      );
+    } finally {
+      demoLocal.close();
+      await demoTeam.close();
+    }
+  }, 120_000);
 
   it('checks exports and reads evidence report input as from the local project', async () => {
     expect(await checkTeamExport(team, 'shp')).toEqual(checkProjectExport(local.store, 'shp'));
