@@ -12,7 +12,8 @@ const BATCH = 500;
 
 /**
  * Inserts `rows` (keys = column names) into `table`. `exprs` replaces a column's value by an SQL
- * expression over the record `x` (e.g. a geometry built from GeoJSON text).
+ * expression over the record `x` (e.g. a geometry built from GeoJSON text); `rename` gives a
+ * column's name in the table where it differs from the row's key.
  */
 export async function insertRows(
   db: Queryable,
@@ -20,6 +21,7 @@ export async function insertRows(
   columns: readonly Column[],
   rows: Record<string, unknown>[],
   exprs: Record<string, string> = {},
+  rename: (name: string) => string = (name) => name,
 ): Promise<void> {
   const names = columns.map(([n]) => n);
   const types = columns.map(([n, t]) => `${n} ${t}`).join(', ');
@@ -29,7 +31,7 @@ export async function insertRows(
       .slice(i, i + BATCH)
       .map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null])));
     await db.query(
-      `INSERT INTO ${table} (${names.join(', ')})
+      `INSERT INTO ${table} (${names.map(rename).join(', ')})
        SELECT ${values} FROM jsonb_to_recordset($1::jsonb) AS x(${types})`,
       [JSON.stringify(batch)],
     );

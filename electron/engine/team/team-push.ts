@@ -130,35 +130,14 @@ export function geometryExprs(srid: number): Record<string, string> {
 export const pgPatchColumn = (name: string) =>
   name === 'geometry' ? 'geom' : name === 'model_geometry' ? 'model_geom' : name;
 
-/** Inserts patch rows of a project file (their own ids, numbers and versions) into a team project. */
+/** Inserts patch rows of a project file (their own ids and numbers; versions start at 1). */
 export async function insertPatchRows(
   db: Queryable,
   srid: number,
   rows: Record<string, unknown>[],
-  version?: (row: Record<string, unknown>) => number,
 ): Promise<void> {
-  const cols: Column[] = [...PATCH_COLUMNS, ...(version ? [['version', 'integer'] as const] : [])];
-  const exprs = geometryExprs(srid);
-  const data = rows.map((r) => ({
-    ...r,
-    parents: parsedJson(r.parents),
-    ...(version ? { version: version(r) } : {}),
-  }));
-  const names = cols.map(([n]) => n);
-  const types = cols.map(([n, t]) => `${n} ${t}`).join(', ');
-  for (let i = 0; i < data.length; i += 500) {
-    const batch = data
-      .slice(i, i + 500)
-      .map((r) =>
-        Object.fromEntries(names.map((n) => [n, (r as Record<string, unknown>)[n] ?? null])),
-      );
-    await db.query(
-      `INSERT INTO patches (${names.map(pgPatchColumn).join(', ')})
-       SELECT ${names.map((n) => exprs[n] ?? `x.${n}`).join(', ')}
-       FROM jsonb_to_recordset($1::jsonb) AS x(${types})`,
-      [JSON.stringify(batch)],
-    );
-  }
+  const data = rows.map((r) => ({ ...r, parents: parsedJson(r.parents) }));
+  await insertRows(db, 'patches', PATCH_COLUMNS, data, geometryExprs(srid), pgPatchColumn);
 }
 
 /** Copies the project file at `path` into a new team project at `target`. */

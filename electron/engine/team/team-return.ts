@@ -100,9 +100,29 @@ async function returnTo(
         `patch #${r.number}: detected by an offline run; run detection on the team project instead`,
       );
   const offline = offlineRows(local, record);
+  // Every offline change left an audit row; groups without one have nothing to send.
+  const touched = new Set(offline.audit.map((a) => a.patch_id));
+  const key = (kind: string, id: number | string) => `return:${record.id}:${kind}:${id}`;
   for (const group of returnGroups(rows, checkedOut)) {
+    if (![...group.existing, ...group.made].some((id) => touched.has(id))) {
+      result.unchanged += group.existing.length + group.made.length;
+      continue;
+    }
     const outcome = await team.transaction(async (ctx) => {
-      const markers = await readMarkers(ctx, record.id);
+      // Serialises returns of the same checkout, so two at once cannot both apply a group.
+      await ctx.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `landwatch-return:${record.id}`,
+      ]);
+      const markers = await readMarkers(ctx, [
+        ...group.made.flatMap((id) => [key('new', id), key('r', id)]),
+        ...group.existing.flatMap((id) => [key('v', id), key('r', id)]),
+      ]);
+      const mapped = group.made.flatMap((id) => markers.get(key('new', id)) ?? []);
+      for (const [k, v] of await readMarkers(
+        ctx,
+        mapped.map((id) => key('v', id)),
+      ))
+        markers.set(k, v);
       return applyGroup(ctx, group, byId, record, markers, offline);
     });
     if (outcome === 'unchanged') result.unchanged += group.existing.length + group.made.length;
@@ -137,14 +157,12 @@ function offlineRows(local: ProjectStore, record: CheckoutRecord) {
   };
 }
 
-async function readMarkers(ctx: PgEditContext, checkout: string): Promise<Markers> {
-  // Serialises returns of the same checkout, so two at once cannot both apply a group.
-  await ctx.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-    `landwatch-return:${checkout}`,
-  ]);
+/** The values of the return markers named by `keys` that exist. */
+async function readMarkers(ctx: PgEditContext, keys: string[]): Promise<Markers> {
+  if (keys.length === 0) return new Map();
   const r = await ctx.db.query<{ key: string; value: string }>(
-    'SELECT key, value FROM meta WHERE key LIKE $1',
-    [`return:${checkout}:%`],
+    'SELECT key, value FROM meta WHERE key = ANY($1::text[])',
+    [keys],
   );
   return new Map(r.rows.map((x) => [x.key, x.value]));
 }
