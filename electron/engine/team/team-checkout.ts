@@ -47,7 +47,7 @@ export async function checkoutPatches(
       let patches: Row[];
       if ('numbers' in selection) {
         const r = await db.query(
-          `SELECT ${PG_ROW_COLUMNS} FROM patches p WHERE p.deleted = 0 AND p.number = ANY($1::int[]) ORDER BY p.id`,
+          `SELECT ${PG_ROW_COLUMNS} FROM patches p WHERE ${current} AND p.number = ANY($1::int[]) ORDER BY p.id`,
           [selection.numbers],
         );
         patches = r.rows as Row[];
@@ -56,7 +56,7 @@ export async function checkoutPatches(
         if (missing.length > 0)
           throw new LandWatchError(
             'E_NOT_FOUND',
-            `${team.where}: no live patch numbered ${missing.map((n) => `#${n}`).join(', ')}.`,
+            `${team.where}: no current patch numbered ${missing.map((n) => `#${n}`).join(', ')} (no such number, deleted, or superseded by a later run).`,
           );
       } else if ('area' in selection) {
         const { geojson, srid } = selection.area;

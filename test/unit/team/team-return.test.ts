@@ -251,7 +251,7 @@ describe.skipIf(skip !== null)(`checkout and return${skip ? ` (${skip})` : ''}`,
     ).rejects.toThrow(/^Cannot reach the team database at 127\.0\.0\.1:1\/none \(ECONNREFUSED\)/);
     expect(existsSync(file('y.landwatch'))).toBe(false);
     await expect(checkoutPatches(target, { numbers: [999] }, file('z.landwatch'))).rejects.toThrow(
-      /no live patch numbered #999/,
+      /no current patch numbered #999 \(no such number, deleted, or superseded/,
     );
     expect(existsSync(file('z.landwatch'))).toBe(false);
   });
