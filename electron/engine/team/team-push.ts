@@ -14,6 +14,7 @@ import { LandWatchError } from '../errors.js';
 import { openPool, type PgTarget } from '../store/pg/pg-connection.js';
 import { PgReviewStore } from '../store/pg/pg-review-store.js';
 import type { Queryable } from '../store/pg/pg-patch-table.js';
+import { frameOf } from '../store/project-scenes.js';
 import { ProjectStore, type SceneSource, type StoredScene } from '../store/project-store.js';
 import { insertRows, parsedJson, syncSequence, type Column } from './pg-bulk.js';
 import { connectionError, serverOf, teamTarget } from './team-target.js';
@@ -32,6 +33,8 @@ export interface PushResult {
 
 /** A stored scene as the description a new project takes. */
 export function sceneSource(s: StoredScene): SceneSource {
+  // Projects made before scenes recorded their units measure by the EPSG table (as frameOf does).
+  const units = s.units ?? frameOf(s, s).units;
   return {
     path: s.path,
     name: s.name,
@@ -45,8 +48,8 @@ export function sceneSource(s: StoredScene): SceneSource {
       wkt: s.crsWkt,
       proj4: s.crsProj4,
       epsg: s.epsg,
-      geographic: s.units?.geographic ?? false,
-      metresPerUnit: s.units?.metresPerUnit ?? 1,
+      geographic: units.geographic,
+      metresPerUnit: units.metresPerUnit,
     },
     metadata: { date: s.acquired },
   };

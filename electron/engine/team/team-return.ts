@@ -67,7 +67,7 @@ export async function returnCheckout(
     const url = options.url ?? record.db;
     const team = await openTeamStore(url, record.schema);
     try {
-      return await returnTo(team, local, record);
+      return { ...(await returnTo(team, local, record)), db: redactUrl(url) };
     } finally {
       await team.close();
     }
