@@ -4,8 +4,8 @@
  * the Shapefile opens in GDAL; the evidence report of the demo project is the same HTML.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProjectExport, exportProject } from '../../../electron/engine/api/export-project.js';
@@ -23,6 +23,7 @@ import {
 import { PgReviewStore } from '../../../electron/engine/store/pg/pg-review-store.js';
 import { ProjectStore } from '../../../electron/engine/store/project-store.js';
 import { pushProject } from '../../../electron/engine/team/team-push.js';
+import { teamExportHandlers } from '../../../electron/engine/api/team-export-handlers.js';
 import { startPgCluster } from '../../helpers/pg-cluster.js';
 import { reviewedDemoProject } from '../report/demo-fixture.js';
 import { richProject } from './move-fixture.js';
@@ -42,6 +43,14 @@ function hasOgrinfo(): boolean {
     return false;
   }
 }
+
+/** A host that writes exports into `dir` and tells the UI a download path. */
+const hostIn = (dir: string) => ({
+  exportTarget: async (name: string) => {
+    mkdirSync(dir, { recursive: true });
+    return { path: join(dir, name), location: (p: string) => `download/${basename(p)}` };
+  },
+});
 
 const rowsOf = (file: string, table: string) => {
   const db = new Database(file, { readonly: true });
@@ -122,11 +131,45 @@ describe.skipIf(skip !== null)(`exports of a team project${skip ? ` (${skip})` :
       expect(readFileSync(out('team-report', 'html'), 'utf8')).toBe(
         readFileSync(out('local-report', 'html'), 'utf8'),
       );
+      // The team server's report.evidence channel writes the same report.
+      const viaChannel = await teamExportHandlers(() => demoTeam, hostIn(local.dir))[
+        'report.evidence'
+      ]({
+        projectId: 'demo',
+        format: 'html',
+        states: selection.states,
+      });
+      expect(viaChannel).toMatchObject({
+        fileName: expect.stringMatching(/^Demo_village.*-evidence\.html$/),
+        patches: a.patches,
+      });
     } finally {
       demoLocal.close();
       await demoTeam.close();
     }
   }, 120_000);
+
+  it('serves export.run and export.check for a team project as the file handlers do', async () => {
+    const handlers = teamExportHandlers(async () => team, hostIn(join(local.dir, 'channel')));
+    const run = await handlers['export.run']({
+      projectId: 'team',
+      format: 'gpkg',
+      states: ['confirmed'],
+    });
+    const confirmed = local.store.patches().filter((p) => p.state === 'confirmed').length;
+    expect(run).toEqual({
+      fileName: 'round-changes.gpkg',
+      features: confirmed,
+      location: 'download/round-changes.gpkg',
+    });
+    const check = await handlers['export.check']({ projectId: 'team', format: 'shp' });
+    const { layer: _, ...expected } = checkProjectExport(local.store, 'shp');
+    expect(check).toEqual({
+      ok: expected.ok,
+      features: expected.features,
+      problems: expected.problems,
+    });
+  });
 
   it('checks exports and reads evidence report input as from the local project', async () => {
     expect(await checkTeamExport(team, 'shp')).toEqual(checkProjectExport(local.store, 'shp'));
