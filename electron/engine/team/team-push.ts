@@ -149,6 +149,8 @@ export async function pushProject(path: string, target: PgTarget): Promise<PushR
   const local = ProjectStore.open(path);
   try {
     const rows = (sql: string) => local.db.prepare(sql).all() as Record<string, unknown>[];
+    // Only a schema this push makes may be dropped again when the copy fails.
+    await refuseExistingSchema(checked);
     let team: PgReviewStore;
     try {
       team = await PgReviewStore.create(
@@ -158,11 +160,6 @@ export async function pushProject(path: string, target: PgTarget): Promise<PushR
         sceneSource(local.scene('after')),
       );
     } catch (error) {
-      if ((error as { code?: string }).code === 'E_OUTPUT')
-        throw new LandWatchError(
-          'E_OUTPUT',
-          `Schema "${checked.schema}" of ${serverOf(checked.url)} already holds a team project; push makes new team projects only (choose another --schema; a checkout goes back with \`landwatch team return\`).`,
-        );
       throw connectionError(checked.url, error);
     }
     const counts = { runs: 0, patches: 0, reviews: 0, history: 0, audit: 0 };
@@ -287,6 +284,32 @@ export async function pushProject(path: string, target: PgTarget): Promise<PushR
     };
   } finally {
     local.close();
+  }
+}
+
+/** Refuses a schema that exists, naming what it holds; connection failures as one message. */
+async function refuseExistingSchema(target: PgTarget): Promise<void> {
+  const pool = openPool(target);
+  try {
+    const r = await pool.query<{ tables: number; project: boolean }>(
+      `SELECT COUNT(t.table_name) AS tables, bool_or(t.table_name = 'schema_version') AS project
+       FROM information_schema.schemata s
+       LEFT JOIN information_schema.tables t ON t.table_schema = s.schema_name
+       WHERE s.schema_name = $1 GROUP BY s.schema_name`,
+      [target.schema],
+    );
+    const found = r.rows[0];
+    if (!found) return;
+    throw new LandWatchError(
+      'E_OUTPUT',
+      found.project
+        ? `Schema "${target.schema}" of ${serverOf(target.url)} already holds a team project; push makes new team projects only (choose another --schema; a checkout goes back with \`landwatch team return\`).`
+        : `Schema "${target.schema}" of ${serverOf(target.url)} already exists (${found.tables} tables); push makes a new schema: choose another --schema.`,
+    );
+  } catch (error) {
+    throw connectionError(target.url, error);
+  } finally {
+    await pool.end();
   }
 }
 

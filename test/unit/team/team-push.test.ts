@@ -78,6 +78,21 @@ describe.skipIf(skip !== null)(`team push${skip ? ` (${skip})` : ''}`, () => {
       /Schema "pushed" of 127\.0\.0\.1:\d+\/\S+ already holds a team project; push makes new team projects only/,
     );
     expect((await team.summary()).total).toBe(local.store.summary().total);
+    // A schema holding something else is refused too, and left as it was.
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await db.query('CREATE SCHEMA other; CREATE TABLE other.parcels (id int)');
+      await expect(pushProject(local.path, { url, schema: 'other' })).rejects.toThrow(
+        /Schema "other" of .* already exists \(1 tables\); push makes a new schema/,
+      );
+      const left = await db.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'other'",
+      );
+      expect(left.rows).toEqual([{ table_name: 'parcels' }]);
+    } finally {
+      await db.end();
+    }
   });
 
   it('gives one clear message for an unreachable database or a bad schema name', async () => {
