@@ -9,6 +9,7 @@
  * @example
  * const result = await pushProject('/data/round7.landwatch', { url, schema: 'round7' });
  */
+import { basename } from 'node:path';
 import type pg from 'pg';
 import { LandWatchError } from '../errors.js';
 import { openPool, type PgTarget } from '../store/pg/pg-connection.js';
@@ -273,7 +274,11 @@ export async function pushProject(path: string, target: PgTarget): Promise<PushR
     } catch (error) {
       await team.close();
       await dropSchema(checked);
-      throw error;
+      if (error instanceof LandWatchError) throw error;
+      throw new LandWatchError(
+        'E_BAD_REQUEST',
+        `${basename(path)} could not be copied into schema "${checked.schema}" of ${serverOf(checked.url)}, so nothing was kept there: ${(error as Error).message}.`,
+      );
     }
     await team.close();
     return {

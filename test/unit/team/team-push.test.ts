@@ -3,7 +3,9 @@
  * provenance, history and audit with their actors; exports of both are the same feature for
  * feature; bad input gets one clear message and writes nothing.
  */
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgReviewStore } from '../../../electron/engine/store/pg/pg-review-store.js';
@@ -93,6 +95,24 @@ describe.skipIf(skip !== null)(`team push${skip ? ` (${skip})` : ''}`, () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('keeps nothing when the copy fails half-way', async () => {
+    const broken = join(local.dir, 'broken.landwatch');
+    copyFileSync(local.path, broken);
+    const db = new Database(broken);
+    db.prepare(
+      `UPDATE patches SET geometry = '{"type":"Point","coordinates":[500010,3499490]}' WHERE id = 9`,
+    ).run();
+    db.close();
+    await expect(pushProject(broken, { url, schema: 'half' })).rejects.toThrow(
+      /^broken\.landwatch could not be copied into schema "half" of .*, so nothing was kept there: .*check constraint/,
+    );
+    const pgdb = new pg.Client({ connectionString: url });
+    await pgdb.connect();
+    const schemas = await pgdb.query("SELECT 1 FROM pg_namespace WHERE nspname = 'half'");
+    await pgdb.end();
+    expect(schemas.rows).toEqual([]);
   });
 
   it('gives one clear message for an unreachable database or a bad schema name', async () => {
