@@ -73,6 +73,11 @@ describe.skipIf(skip !== null)(`team push${skip ? ` (${skip})` : ''}`, () => {
     expect(await team.settings()).toEqual(local.store.settings());
     // Per-user undo on the team side works on pushed history: bob's newest is the drawn patch.
     expect((await team.historyStatus('bob')).undo?.summary).toMatch(/Drew a new patch/);
+    const total = (await team.summary()).total;
+    await team.undo('bob');
+    expect((await team.summary()).total).toBe(total - 1);
+    await team.redo('bob');
+    expect((await team.summary()).total).toBe(total);
   });
 
   it('refuses a schema that already holds a team project, and writes nothing new', async () => {
