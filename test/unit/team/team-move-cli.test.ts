@@ -173,6 +173,11 @@ describe.skipIf(skip !== null)(
         ),
       ).rejects.toThrow(/--area .*none\.geojson: file not found/);
       expect(existsSync(out)).toBe(false);
+      const before = readFileSync(source.path);
+      await expect(
+        team('checkout', '--db', url, '--schema', 'cli', '--all', '--out', source.path),
+      ).rejects.toThrow(/--out .*round\.landwatch: .*exists/);
+      expect(readFileSync(source.path)).toEqual(before);
     });
   },
 );
