@@ -48,18 +48,38 @@ export function returnGroups(rows: PatchRow[], checkedOut: Set<number>): ReturnG
   );
 }
 
-/** Geometry text compared by value, not by how it was written. */
-const canonical = (v: unknown) =>
-  typeof v === 'string' && v.startsWith('{') ? JSON.stringify(JSON.parse(v)) : v;
+/** Numbers equal up to rounding in the last digits (text written by PostGIS vs. JavaScript). */
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+
+/** Two GeoJSON values (or parts) equal in structure with coordinates {@link close}. */
+function sameShape(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return close(a, b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => sameShape(x, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    const ra = a as Record<string, unknown>;
+    const rb = b as Record<string, unknown>;
+    return ka.join() === kb.join() && ka.every((k) => sameShape(ra[k], rb[k]));
+  }
+  return a === b;
+}
+
+function same(column: string, a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return close(a, b);
+  if (column === 'geometry' && typeof a === 'string' && typeof b === 'string')
+    return sameShape(JSON.parse(a), JSON.parse(b));
+  return false;
+}
 
 /** The columns of `local` that differ from `team` (what the offline side changed), or null. */
 export function offlineChanges(team: Snapshot, local: Snapshot): Snapshot | null {
   const out: Snapshot = {};
   let any = false;
   for (const c of MUTABLE_COLUMNS) {
-    const a = c === 'geometry' ? canonical(team[c]) : team[c];
-    const b = c === 'geometry' ? canonical(local[c]) : local[c];
-    if (a !== b && !(typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-9)) {
+    if (!same(c, team[c] ?? null, local[c] ?? null)) {
       out[c] = local[c] ?? null;
       any = true;
     }
