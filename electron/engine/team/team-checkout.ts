@@ -3,7 +3,8 @@
  * chosen patches of a team project (by number, by area, or all current ones) with their runs,
  * links among them, reviews and audit rows, the code lists and settings, and records in the file
  * where they came from: the database (without its password), the schema, each patch's id and the
- * version read, and the time. `landwatch team return` (team-return.ts) brings the decisions back.
+ * version read, and the time. The undo history stays in the team project: offline, undo covers
+ * the offline work only. `landwatch team return` (team-return.ts) brings the decisions back.
  *
  * @example
  * await checkoutPatches({ url, schema: 'round7' }, { numbers: [1, 5, 9] }, '/tmp/pkg.landwatch');
