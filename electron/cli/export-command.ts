@@ -1,7 +1,7 @@
 /**
  * `landwatch export`: a project's patches out as GeoPackage, GeoJSON, Shapefile or CSV through an
  * export profile (checked before anything is written), or as an evidence report (HTML or PDF).
- * A one-line summary on stdout; warnings and check results on stderr / stdout. The output is
+ * A team project (`--db`, `--schema`) exports exactly as a project file. A one-line summary on stdout; warnings and check results on stderr / stdout. The output is
  * checked before the project is read (output-paths.ts); writers write it whole or not at all.
  */
 import { extname, resolve } from 'node:path';
@@ -20,13 +20,19 @@ import { exportFormatOf } from '../engine/export/index.js';
 import { checkOutputPaths, outputError } from '../engine/export/output-paths.js';
 import { patchSourceLayer } from '../engine/export/patch-attributes.js';
 import { profileJsonSchema } from '../engine/export/profiles.js';
-import { readProjectPatches, type PatchSelection } from '../engine/export/project-records.js';
+import { readPatchRecords, type PatchSelection } from '../engine/export/project-records.js';
+import {
+  pgRecordsSource,
+  sqliteRecordsSource,
+  type PatchRecordsSource,
+} from '../engine/export/records-source.js';
 import type { DbfEncoding } from '../engine/export/text-encoding.js';
-import { evidenceInputFromProject, writeEvidenceReport } from '../engine/report/evidence-report.js';
+import { evidenceInputOf, writeEvidenceReport } from '../engine/report/evidence-report.js';
 import { ProjectStore } from '../engine/store/project-store.js';
+import { openTeamStore } from '../engine/team/team-target.js';
 
 /** Usage lines for `landwatch --help`. */
-export const EXPORT_USAGE = `  landwatch export --project <file.landwatch> --out <file.gpkg|.geojson|.shp|.csv|.pdf|.html>
+export const EXPORT_USAGE = `  landwatch export --project <file.landwatch> | --db <postgres://…> [--schema <name>] --out <file.gpkg|.geojson|.shp|.csv|.pdf|.html>
                    [--format gpkg|geojson|shp|csv] [--profile builtin|landwatch|<profile.json>] [--encoding UTF-8|GBK]
                    [--states confirmed,field_check] [--patches 3,5,9] [--overwrite] [--check]
   landwatch export --print-profile builtin|landwatch   a profile as JSON, to copy and edit
@@ -93,6 +99,8 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       project: { type: 'string' },
+      db: { type: 'string' },
+      schema: { type: 'string' },
       out: { type: 'string' },
       format: { type: 'string' },
       profile: { type: 'string' },
@@ -115,7 +123,12 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(profile, null, 2)}\n`);
     return 0;
   }
-  if (!values.project) throw bad('--project is required (a .landwatch project file).');
+  if (values.project && values.db) throw bad('give --project or --db, not both.');
+  if (!values.project && !values.db)
+    throw bad(
+      '--project is required (a .landwatch project file), or --db and --schema for a team project.',
+    );
+  if (values.schema && !values.db) throw bad('--schema names a team project: give --db too.');
   if (!values.out) throw bad('--out is required.');
   const out = resolve(values.out);
   const ext = extname(out).toLowerCase();
@@ -132,11 +145,12 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   const selection = parseSelection(values.states, values.patches);
   if (!values.check) checkOutputPaths([{ flag: '--out', path: out }], values.overwrite);
 
-  const store = ProjectStore.open(resolve(values.project));
+  const project = await openProject(values);
   try {
     const t0 = performance.now();
+    const data = await readPatchRecords(project.source, selection);
     if (isReport) {
-      const input = evidenceInputFromProject(store, selection);
+      const input = evidenceInputOf(data);
       await writeEvidenceReport(out, input, { overwrite: values.overwrite }).catch((error) => {
         throw outputError(out, error);
       });
@@ -148,7 +162,6 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     }
     // Shapefiles go to national systems (short codes); GeoPackage/GeoJSON keep full names.
     const profile = resolveProfile(values.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
-    const data = readProjectPatches(store, selection);
     const layer = patchSourceLayer(data.records, data.crs);
     if (values.check) {
       const check = checkExport(layer, profile, { format: format!, encoding });
@@ -186,6 +199,20 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    store.close();
+    await project.close();
   }
+}
+
+/** The project `--project` (a file) or `--db` and `--schema` (a team project) name. */
+async function openProject(values: {
+  project?: string;
+  db?: string;
+  schema?: string;
+}): Promise<{ source: PatchRecordsSource; close: () => Promise<void> }> {
+  if (values.db) {
+    const store = await openTeamStore(values.db, values.schema);
+    return { source: pgRecordsSource(store), close: () => store.close() };
+  }
+  const store = ProjectStore.open(resolve(values.project!));
+  return { source: sqliteRecordsSource(store), close: async () => store.close() };
 }

@@ -6,11 +6,13 @@
 import { parseArgs } from 'node:util';
 import { LandWatchError } from '../engine/errors.js';
 import { ROLES, TeamUsers } from '../engine/team/team-users.js';
+import { TEAM_MOVE_USAGE, runTeamMoveCommand } from './team-move-command.js';
 
 export const TEAM_USAGE = `  landwatch team user add <name> --role ${ROLES.join('|')} --db <postgres://…>   password on stdin
   landwatch team user passwd <name> --db <url>      new password on stdin; ends the user's sessions
   landwatch team user role <name> <${ROLES.join('|')}> --db <url>
-  landwatch team user list --db <url>`;
+  landwatch team user list --db <url>
+${TEAM_MOVE_USAGE}`;
 
 const bad = (message: string) => new LandWatchError('E_BAD_REQUEST', `${message}\n${TEAM_USAGE}`);
 
@@ -32,6 +34,7 @@ export async function runTeamCommand(
     out: (line) => process.stdout.write(`${line}\n`),
   },
 ): Promise<number> {
+  if (['push', 'checkout', 'return'].includes(argv[0])) return runTeamMoveCommand(argv, io.out);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

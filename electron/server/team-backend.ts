@@ -12,6 +12,8 @@ import type { TeamUserView } from '../common/team-contract.js';
 import { APP_VERSION } from '../engine/api/backend.js';
 import { FileTokens } from '../engine/api/file-tokens.js';
 import { leaseHandlers } from '../engine/api/lease-handlers.js';
+import { teamExportHandlers } from '../engine/api/team-export-handlers.js';
+import { httpHost } from './http-host.js';
 import { patchHandlers } from '../engine/api/patch-handlers.js';
 import { LandWatchError } from '../engine/errors.js';
 import { availableProviders } from '../engine/inference/session.js';
@@ -105,6 +107,12 @@ export class TeamBackend {
         (projectId) => this.projects.opened(projectId),
         () => me().user.name,
       ),
+      // Exports and evidence reports read the team project through SQL, written under the data
+      // home and offered back as download URLs, as `landwatch serve` does for project files.
+      ...teamExportHandlers(
+        (projectId) => this.projects.open(projectId),
+        httpHost(() => this.files),
+      ),
       ...leaseHandlers(
         (projectId) => this.projects.opened(projectId),
         () => me().user.name,
@@ -132,9 +140,6 @@ export class TeamBackend {
       'reference.features': notYet('reference.features'),
       'reference.shares': notYet('reference.shares'),
       'reference.overlaps': notYet('reference.overlaps'),
-      'export.run': notYet('export.run'),
-      'export.check': notYet('export.check'),
-      'report.evidence': notYet('report.evidence'),
       'adapt.summary': notYet('adapt.summary'),
       'adapt.start': notYet('adapt.start'),
       'adapt.cancel': notYet('adapt.cancel'),

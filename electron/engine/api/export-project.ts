@@ -11,7 +11,7 @@ import { checkExport, type ExportCheck } from '../export/check.js';
 import { exportWithProfile } from '../export/export-with-profile.js';
 import { tableFromRows } from '../export/index.js';
 import { patchSourceLayer, type PatchRecord } from '../export/patch-attributes.js';
-import { readProjectPatches } from '../export/project-records.js';
+import { readProjectPatches, type ProjectPatches } from '../export/project-records.js';
 import type { DbfEncoding } from '../export/text-encoding.js';
 import { referenceStoreOf } from '../reference/reference-store.js';
 import type { ProjectStore } from '../store/project-store.js';
@@ -21,6 +21,8 @@ export interface ProjectExportOptions {
   /** A built-in profile name or a profile file; default by format. */
   profile?: string;
   encoding?: DbfEncoding;
+  /** Replace existing files; default false (an existing file is an error). */
+  overwrite?: boolean;
 }
 
 export async function exportProject(
@@ -28,13 +30,35 @@ export async function exportProject(
   format: ExportFormat,
   path: string,
   options: ProjectExportOptions = {},
-): Promise<{ path: string; fileName: string; features: number; warnings: string[] }> {
+): Promise<ProjectExportResult> {
   const data = readProjectPatches(store, { states: options.states });
-  const profile = resolveProfile(options.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
   const overlaps = format === 'gpkg' ? overlapRows(store, data.records) : [];
+  return exportPatches(data, format, path, options, overlaps);
+}
+
+export interface ProjectExportResult {
+  path: string;
+  fileName: string;
+  features: number;
+  warnings: string[];
+}
+
+/**
+ * Writes patches already read (from a project file or a team project) through the profile the
+ * options name; `overlaps` are the reference-layer rows a GeoPackage also carries.
+ */
+export function exportPatches(
+  data: ProjectPatches,
+  format: ExportFormat,
+  path: string,
+  options: ProjectExportOptions,
+  overlaps: Record<string, unknown>[] = [],
+): ProjectExportResult {
+  const profile = resolveProfile(options.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
   const summary = exportWithProfile(path, patchSourceLayer(data.records, data.crs), profile, {
     format,
     encoding: options.encoding,
+    overwrite: options.overwrite,
     reviews: format === 'gpkg' ? data.reviews : undefined,
     extraTables: overlaps.length > 0 ? [tableFromRows('reference_overlaps', overlaps)] : [],
   });
@@ -55,7 +79,15 @@ export function checkProjectExport(
   format: ExportFormat,
   options: ProjectExportOptions = {},
 ): ExportCheck & { features: number } {
-  const data = readProjectPatches(store, { states: options.states });
+  return checkPatches(readProjectPatches(store, { states: options.states }), format, options);
+}
+
+/** The check of {@link exportPatches} for patches already read. */
+export function checkPatches(
+  data: ProjectPatches,
+  format: ExportFormat,
+  options: ProjectExportOptions,
+): ExportCheck & { features: number } {
   const profile = resolveProfile(options.profile ?? (format === 'shp' ? 'builtin' : 'landwatch'));
   const check = checkExport(patchSourceLayer(data.records, data.crs), profile, {
     format,

@@ -1,11 +1,12 @@
 /**
- * Reads what an export or an evidence report needs from a project file, through the store's public
- * methods only: the patches (optionally some review states or patch numbers) as flat
+ * Reads what an export or an evidence report needs from a project (a file, or a team project
+ * through a {@link PatchRecordsSource}), through public reads only: the patches (optionally some review states or patch numbers) as flat
  * {@link PatchRecord}s, the scenes' CRS and dates, and the review history of those patches.
  */
-import type { CodeLists, ReviewState } from '../../common/contract.js';
+import type { CodeLists, PatchView, ReviewState, RunView } from '../../common/contract.js';
 import type { ProjectStore, StoredScene } from '../store/project-store.js';
 import type { PatchRecord } from './patch-attributes.js';
+import type { PatchRecordsSource } from './records-source.js';
 import type { LayerCrs } from './types.js';
 
 /** Which patches to take; both filters apply together. Default: all of them. */
@@ -28,25 +29,65 @@ export interface ProjectPatches {
   codeLists: CodeLists;
 }
 
-/** The patches of `store` matching `selection`, with everything an export shows about them. */
+/** What a project holds that an export reads, however it was read. */
+interface ProjectParts {
+  name: string;
+  before: StoredScene;
+  after: StoredScene;
+  runs: RunView[];
+  patches: PatchView[];
+  reviews: Record<string, unknown>[];
+  codeLists: CodeLists;
+}
+
+/** The patches of a project file matching `selection`, with everything an export shows. */
 export function readProjectPatches(
   store: ProjectStore,
   selection: PatchSelection = {},
 ): ProjectPatches {
-  const before = store.scene('before');
-  const after = store.scene('after');
-  const runs = new Map(store.runs().map((r) => [r.id, r]));
+  return projectPatchesOf(
+    {
+      name: store.name,
+      before: store.scene('before'),
+      after: store.scene('after'),
+      runs: store.runs(),
+      patches: store.patches(),
+      reviews: store.reviews(),
+      codeLists: store.codeLists(),
+    },
+    selection,
+  );
+}
+
+/** {@link readProjectPatches} for any project, a team project included. */
+export async function readPatchRecords(
+  source: PatchRecordsSource,
+  selection: PatchSelection = {},
+): Promise<ProjectPatches> {
+  const [name, before, after, runs, patches, reviews, codeLists] = await Promise.all([
+    source.name(),
+    source.scene('before'),
+    source.scene('after'),
+    source.runs(),
+    source.patches(),
+    source.reviews(),
+    source.codeLists(),
+  ]);
+  return projectPatchesOf({ name, before, after, runs, patches, reviews, codeLists }, selection);
+}
+
+function projectPatchesOf(parts: ProjectParts, selection: PatchSelection): ProjectPatches {
+  const { before, after } = parts;
+  const runs = new Map(parts.runs.map((r) => [r.id, r]));
   const numbers = selection.numbers ? new Set(selection.numbers) : null;
-  const all = store
-    .patches()
+  const all = parts.patches
     .filter((p) => !selection.states || selection.states.includes(p.state))
     .filter((p) => !numbers || numbers.has(p.number));
   // store.patches() already leaves out deleted, superseded and linked patches; this guards the
   // export against a store that one day returns them: they are not results.
   const live = all.filter((p) => !p.deleted && !(p.linkedTo && p.linkedTo.length > 0));
   const ids = new Map(live.map((p) => [String(p.id), p.number]));
-  const reviews = store
-    .reviews()
+  const reviews = parts.reviews
     .filter((r) => ids.has(String(r.patch_id)))
     .map((r): Record<string, unknown> => ({ ...r, patch_number: ids.get(String(r.patch_id)) }));
   // The latest review row of each patch says who decided and when.
@@ -88,12 +129,12 @@ export function readProjectPatches(
     };
   });
   return {
-    projectName: store.name,
+    projectName: parts.name,
     crs: { epsg: before.epsg, wkt: before.crsWkt, proj4: before.crsProj4 },
     before,
     after,
     records,
     reviews,
-    codeLists: store.codeLists(),
+    codeLists: parts.codeLists,
   };
 }

@@ -10,7 +10,11 @@ import { lookupEpsg } from '../crs/epsg.js';
 import { LandWatchError, throwIfAborted } from '../errors.js';
 import { assertCanWrite, writeFilesAtomically } from '../export/output-files.js';
 import type { PatchRecord } from '../export/patch-attributes.js';
-import { readProjectPatches, type PatchSelection } from '../export/project-records.js';
+import {
+  readProjectPatches,
+  type PatchSelection,
+  type ProjectPatches,
+} from '../export/project-records.js';
 import type { LayerCrs } from '../export/types.js';
 import type { ProjectStore } from '../store/project-store.js';
 import {
@@ -76,7 +80,11 @@ export function evidenceInputFromProject(
   store: ProjectStore,
   selection: PatchSelection = {},
 ): EvidenceInput {
-  const data = readProjectPatches(store, selection);
+  return evidenceInputOf(readProjectPatches(store, selection));
+}
+
+/** The report input for patches already read (from a project file or a team project). */
+export function evidenceInputOf(data: ProjectPatches): EvidenceInput {
   const { before, after } = data;
   return {
     projectName: data.projectName,

@@ -148,6 +148,29 @@ describe.skipIf(skip !== null)(`team server${skip ? ` (${skip})` : ''}`, () => {
     expect(last?.actor).toBe('anna');
   });
 
+  it('exports a team project for a viewer, offered back as a download with the session', async () => {
+    const projectId = 'team:round_a';
+    const check = await call(base, 'export.check', { projectId, format: 'gpkg' }, tokens.viewer);
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({ features: 2 });
+    const run = await call(base, 'export.run', { projectId, format: 'gpkg' }, tokens.viewer);
+    expect(run.status).toBe(200);
+    const { location, features } = run.body as { location: string; features: number };
+    expect(features).toBe(2);
+    expect(location).toMatch(/^\/files\/[\w-]+\?download=1$/);
+    expect((await fetch(new URL(location, base))).status).toBe(401);
+    const file = await fetch(new URL(location, base), {
+      headers: { authorization: `Bearer ${tokens.viewer}` },
+    });
+    expect(file.status).toBe(200);
+    // A GeoPackage is an SQLite database.
+    expect(
+      Buffer.from(await file.arrayBuffer())
+        .subarray(0, 15)
+        .toString(),
+    ).toBe('SQLite format 3');
+  });
+
   it('checks every channel against the role table, for every role', async () => {
     const roles: TeamRole[] = ['viewer', 'analyst', 'supervisor'];
     for (const [channel, access] of Object.entries(CHANNEL_ACCESS)) {

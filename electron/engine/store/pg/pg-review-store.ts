@@ -62,7 +62,8 @@ export class PgReviewStore implements ReviewStore {
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly where: string,
+    /** Where the project lives, for messages: schema, host, port and database, no password. */
+    readonly where: string,
     private readonly srid: number,
     private readonly frame: SceneFrame,
     private readonly createdAt: string,
@@ -224,6 +225,39 @@ export class PgReviewStore implements ReviewStore {
       changed: await withTeam(db, changed),
       history: await statusPg(db, actor),
     };
+  }
+
+  /**
+   * Runs `work` in one transaction with the edit context the pg-edits functions take, so that
+   * several edits (and rows of the caller's own, e.g. team-return markers) commit together or
+   * not at all. Used by engine/team; the handlers use the named methods. `actor`'s role and
+   * leases (no role checks: a tool's actor) are what `ctx.rules` checks, for work that goes
+   * through it.
+   */
+  transaction<T>(work: (ctx: PgEditContext) => Promise<T>, actor = 'landwatch-return'): Promise<T> {
+    return inTransaction(this.pool, (db) =>
+      work({
+        db,
+        table: this.table(db),
+        frame: this.frame,
+        createdAt: this.createdAt,
+        rules: TeamRules.forTool(db, actor, this.leaseSeconds),
+      }),
+    );
+  }
+
+  /** One date's scene as stored. */
+  async scene(role: 'before' | 'after'): Promise<StoredScene> {
+    const r = await this.pool.query('SELECT * FROM scenes WHERE role = $1', [role]);
+    return sceneOf(r.rows[0] as Record<string, unknown>);
+  }
+
+  /** Review rows, oldest first (exported as the review history), as ProjectStore.reviews(). */
+  async reviews(): Promise<Record<string, unknown>[]> {
+    const r = await this.pool.query(
+      'SELECT id, patch_id, state, comment, reviewer, at FROM reviews ORDER BY id',
+    );
+    return r.rows as Record<string, unknown>[];
   }
 
   async name(): Promise<string> {

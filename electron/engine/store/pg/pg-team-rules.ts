@@ -78,6 +78,15 @@ export class TeamRules {
     return new TeamRules(db, actor, await roleOf(db, actor), leaseSeconds);
   }
 
+  /**
+   * Rules of a tool rather than a user (e.g. returning offline work, which checks versions
+   * itself): no role checks, leases still apply; made without a query, so the caller's
+   * transaction can still set its isolation level first.
+   */
+  static forTool(db: Queryable, actor: string, leaseSeconds: number): TeamRules {
+    return new TeamRules(db, actor, null, leaseSeconds);
+  }
+
   /** Refuses viewers (any write at all). */
   mayWrite(): void {
     if (this.role === 'viewer')
