@@ -45,6 +45,18 @@ export const teamContract = {
   'team.me': { request: empty, response: z.custom<TeamUserView>() },
   /** The team projects of the served database, by name. */
   'team.projects': { request: empty, response: z.custom<TeamProjectView[]>() },
+  /**
+   * From the desktop (or a local `landwatch serve`): opens a team server's own page, where its
+   * login form is. The desktop opens it in a window of its own (`opened: true`); elsewhere the
+   * page itself goes there (`opened: false`, `url` = where to go). Plain http beyond this machine
+   * needs `allowInsecure`.
+   */
+  'team.openServer': {
+    request: z
+      .object({ url: z.string().min(1).max(2048), allowInsecure: z.boolean().optional() })
+      .strict(),
+    response: z.custom<{ url: string; opened: boolean }>(),
+  },
 } as const;
 
 export type TeamChannel = keyof typeof teamContract;

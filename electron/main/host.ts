@@ -2,6 +2,7 @@
 import { dialog, type BrowserWindow } from 'electron';
 import type { Host } from '../engine/api/backend.js';
 import { electronPdfPrinter } from './pdf-printer.js';
+import { createTeamWindow } from './windows.js';
 
 /** The one path the user picks in an open dialog, or null when cancelled. */
 async function openOne(
@@ -53,6 +54,9 @@ export function electronHost(window: () => BrowserWindow | null): Host {
       return openOne(window(), options);
     },
     fileUrl: (token) => `landwatch://files/${token}`,
+    openTeamWindow: async (origin) => {
+      createTeamWindow(origin);
+    },
     exportTarget: async (defaultName) => {
       const options = { title: 'Export changes', defaultPath: defaultName };
       const win = window();

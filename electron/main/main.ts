@@ -30,7 +30,12 @@ async function onReady(): Promise<void> {
 
 app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event) => event.preventDefault());
+  // The app's own window never navigates; a team window stays on its server (windows.ts).
+  contents.on('will-navigate', (event, url) => {
+    const page = contents.getURL();
+    if (!page.startsWith('http') || new URL(url).origin !== new URL(page).origin)
+      event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 

@@ -147,6 +147,7 @@ export class TeamBackend {
       'models.add': local('models.add'),
       'models.remove': local('models.remove'),
       'file.pickImage': local('file.pickImage'),
+      'team.openServer': local('team.openServer'),
       'project.create': local('project.create'),
       'project.openDemo': local('project.openDemo'),
       'project.recent': local('project.recent'),

@@ -38,6 +38,7 @@ export const CHANNEL_ACCESS: Record<Channel, ChannelAccess> = {
   'models.add': MODELS,
   'models.remove': MODELS,
   'file.pickImage': local('a team project has its scenes already; there is no image to pick'),
+  'team.openServer': local('this is a team server already; its projects are in the team list'),
   'project.create': local('team projects are created on the server (`landwatch round`)'),
   'project.openDemo': FILES,
   'project.recent': FILES,

@@ -111,3 +111,16 @@ test('an analyst logs in, opens a team project and reviews its patches', async (
   await expect(controls).toHaveCount(1); // there, but not shown
   await expect(controls).toBeHidden();
 });
+
+test('the Projects dialog opens a team server by its address, at its login', async ({ page }) => {
+  test.skip(skipReason !== null, skipReason ?? '');
+  // The local app (the config's `landwatch serve`), as an analyst has it on their machine.
+  await page.goto('/');
+  await page.getByTestId('projects-open').click();
+  await page.getByTestId('project-open-team').click();
+  await page.getByTestId('comment-input').fill(`${baseUrl}/some/page`);
+  await page.getByTestId('comment-ok').click();
+  // The served app has no windows of its own: the page goes to the team server's login.
+  await expect(page.getByTestId('team-login-user')).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(baseUrl);
+});

@@ -31,6 +31,7 @@ import { patchHandlers } from './patch-handlers.js';
 import { rankHandlers } from './rank-handlers.js';
 import { ReferenceLayers } from './reference-handlers.js';
 import { ProjectRegistry } from './project-registry.js';
+import { teamServerOrigin } from '../team/team-server-url.js';
 
 /** What differs between the desktop app and `landwatch serve`. */
 export interface Host {
@@ -54,6 +55,8 @@ export interface Host {
   ): Promise<{ path: string; location: (path: string) => string } | null>;
   /** Prints evidence reports to PDF (the desktop app's own Chromium); default headless Chromium. */
   pdfPrinter?: PdfPrinter;
+  /** Opens a team server's page in a window of its own (the desktop); absent: the page goes. */
+  openTeamWindow?(origin: string): Promise<void>;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -120,7 +123,7 @@ export class Backend {
         this.jobs,
         reviewer,
       ),
-      ...notATeamServer(),
+      ...notATeamServer(this.host),
       'export.run': async (req) => {
         const store = this.projects.store(req.projectId);
         const ext = req.format === 'geojson' ? 'geojson' : req.format;
@@ -289,7 +292,7 @@ function reviewer(): string {
 }
 
 /** The team channels on a single-user backend: one clear refusal each. */
-function notATeamServer(): Pick<Handlers, TeamChannel> {
+function notATeamServer(host: Host): Pick<Handlers, TeamChannel> {
   const refuse = (channel: TeamChannel) => async (): Promise<never> => {
     throw new LandWatchError(
       'E_BAD_REQUEST',
@@ -301,6 +304,12 @@ function notATeamServer(): Pick<Handlers, TeamChannel> {
     'team.logout': refuse('team.logout'),
     'team.me': refuse('team.me'),
     'team.projects': refuse('team.projects'),
+    'team.openServer': async (req) => {
+      const url = teamServerOrigin(req.url, req.allowInsecure);
+      if (!host.openTeamWindow) return { url, opened: false };
+      await host.openTeamWindow(url);
+      return { url, opened: true };
+    },
   };
 }
 

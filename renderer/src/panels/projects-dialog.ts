@@ -1,7 +1,8 @@
 /**
  * The Projects dialog: the recent projects (name, scene, open / confirmed counts; the demo is one
  * entry among them), each to open, rename or close, and "Open project file…" (a file dialog on
- * the desktop, a typed path on the served app). Also decides which project the app opens on
+ * the desktop, a typed path on the served app) and "Open team server…" (its login page, in a
+ * window of its own on the desktop). Also decides which project the app opens on
  * start: the last one opened and not closed, else the demo.
  */
 import type {
@@ -9,6 +10,7 @@ import type {
   ProjectView,
   RecentProjectView,
 } from '../../../electron/common/contract.js';
+import { describeError } from '../api/errors.js';
 import { h, replaceChildren } from '../ui/dom.js';
 import { createModal, promptComment } from '../ui/modal.js';
 
@@ -46,6 +48,25 @@ export async function startProject(api: LandWatchApi): Promise<ProjectView> {
   return api.invoke('project.openDemo', {});
 }
 
+/**
+ * Opens a team server's page: in a window of its own on the desktop, else this page goes there.
+ * Plain http beyond this machine is refused once with the reason, then opened if the user says
+ * the network is trusted. Null when the user declines.
+ */
+async function openTeamServer(
+  api: LandWatchApi,
+  typed: string,
+): Promise<{ url: string; opened: boolean } | null> {
+  try {
+    return await api.invoke('team.openServer', { url: typed });
+  } catch (err) {
+    const { message } = describeError(err);
+    if (!message.includes('(http)')) throw err;
+    if (!window.confirm(`${message}\n\nOpen it anyway?`)) return null;
+    return api.invoke('team.openServer', { url: typed, allowInsecure: true });
+  }
+}
+
 function countsText(e: RecentProjectView): string {
   return `${e.counts.unreviewed} open · ${e.counts.confirmed} confirmed`;
 }
@@ -63,8 +84,18 @@ export function createProjectsDialog(options: ProjectsDialogOptions): ProjectsDi
     { class: 'btn btn-primary', type: 'button', 'data-testid': 'projects-new' },
     'New project…',
   );
+  const openTeam = h(
+    'button',
+    {
+      class: 'btn',
+      type: 'button',
+      'data-testid': 'project-open-team',
+      title: 'Open a team project on a LandWatch team server (you log in there)',
+    },
+    'Open team server…',
+  );
   modal.body.append(list);
-  modal.footer.append(openFile, create);
+  modal.footer.append(openTeam, openFile, create);
 
   const act = (context: string, action: () => Promise<void>) =>
     void action().catch((err: unknown) => options.onError(err, context));
@@ -161,6 +192,19 @@ export function createProjectsDialog(options: ProjectsDialogOptions): ProjectsDi
       if (!project) return;
       options.onOpen(project);
       modal.close();
+    }),
+  );
+  openTeam.addEventListener('click', () =>
+    act('Opening a team server', async () => {
+      const typed = await promptComment(
+        'Team server address',
+        'https://landwatch.county.example:5174',
+      );
+      if (!typed) return;
+      const opened = await openTeamServer(options.api, typed);
+      if (!opened) return;
+      if (opened.opened) modal.close();
+      else window.location.assign(opened.url);
     }),
   );
   create.addEventListener('click', () => {
