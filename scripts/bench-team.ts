@@ -12,13 +12,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../electron/engine/random.js';
 import { PgReviewStore } from '../electron/engine/store/pg/pg-review-store.js';
 import type { NewDetection, SceneSource } from '../electron/engine/store/project-store.js';
 import { TeamUsers } from '../electron/engine/team/team-users.js';
-import { startPgCluster } from '../test/helpers/pg-cluster.js';
+import { freePort, startPgCluster } from '../test/helpers/pg-cluster.js';
 import { runAnalyst, type AnalystStats } from './team-load/analyst.js';
 import { verifyAcks } from './team-load/verify.js';
 
@@ -89,17 +89,6 @@ function detections(): NewDetection[] {
   return out;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts `landwatch serve --team` and resolves once it answers. */
 async function startTeamServer(db: string, port: number): Promise<ChildProcess> {
   const child = spawn(
@@ -132,17 +121,6 @@ function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const cluster = await startPgCluster();
@@ -199,7 +177,7 @@ try {
       name,
       password: PASSWORD,
       stopAt,
-      random: mulberry(i + 1),
+      random: seededRandom(i + 1),
       leases,
     }),
   );

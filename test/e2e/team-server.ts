@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyBundledDemo } from '../../electron/engine/api/demo-project.js';
@@ -14,7 +13,7 @@ import { RasterSource } from '../../electron/engine/raster/raster-source.js';
 import { PgReviewStore } from '../../electron/engine/store/pg/pg-review-store.js';
 import type { NewDetection } from '../../electron/engine/store/project-store.js';
 import { TeamUsers } from '../../electron/engine/team/team-users.js';
-import { startPgCluster } from '../helpers/pg-cluster.js';
+import { freePort, startPgCluster } from '../helpers/pg-cluster.js';
 
 export const TEAM_PASSWORD = 'analyst passphrase 1';
 export const TEAM_PROJECT = 'team:round_7';
@@ -23,17 +22,6 @@ export interface TeamServer {
   baseUrl: string;
   dbUrl: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
 }
 
 /** A square patch of `side` metres centred at (x, y), in the scene's CRS units (metres). */

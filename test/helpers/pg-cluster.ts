@@ -49,7 +49,8 @@ export function pgBinDir(): string | null {
   return versions.length > 0 ? join(root, versions[0], 'bin') : null;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (for test and bench servers). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
