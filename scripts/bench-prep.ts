@@ -7,7 +7,7 @@
  * figures depend on the machine and what else runs on it; CPU time (not wall time) is what a
  * shared machine lets one compare.
  *
- *   npm run bench:prep -- --before a.tif --after b.tif [--rounds 2]
+ *   npm run bench:prep -- --before a.tif --after b.tif [--rounds 2] [--fast-only]
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     before: { type: 'string' },
     after: { type: 'string' },
     rounds: { type: 'string', default: '1' },
+    /** Only the 8-bit table path with the pool (what detection uses), e.g. for a profile. */
+    'fast-only': { type: 'boolean', default: false },
   },
 });
 if (!values.before || !values.after) {
@@ -116,6 +118,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
     [false, true],
     [true, true],
   ] as const) {
+    if (values['fast-only'] && !(tables && pooled)) continue;
     const r = await sweep(tables, pooled);
     const p = r.phases;
     const f = (v: number | undefined) => (v ?? 0).toFixed(2);

@@ -157,12 +157,23 @@ export class BlockReader {
     // Per sample: its plane of the target, and whether its table maps any value to no-data.
     const planes = samples.map((_, i) => target.subarray(i * plane, (i + 1) * plane));
     const holes = tables.map((t) => t.some((v) => v !== v));
+    const fused = this.planar !== 2 && samples.length === 3 && !holes.some(Boolean);
     for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
       for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
         const bx0 = Math.max(x0, tx * tw);
         const bx1 = Math.min(x1, (tx + 1) * tw);
         const by0 = Math.max(y0, ty * th);
         const by1 = Math.min(y1, (ty + 1) * th);
+        if (fused) {
+          // Three samples of chunky pixels without no-data values: one pass over the block rows.
+          const block = (await this.block(tx, ty, 0, signal)) as Uint8Array;
+          for (let y = by0; y < by1; y++) {
+            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
+            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+            mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
+          }
+          continue;
+        }
         for (let i = 0; i < samples.length; i++) {
           const s = samples[i];
           const block = (await this.block(tx, ty, this.planar === 2 ? s : 0, signal)) as Uint8Array;
@@ -280,5 +291,27 @@ function mapSpan(
       dst[o] = 0;
       invalid[o] = 1;
     }
+  }
+}
+
+/** {@link mapSpan} for three samples of each pixel at once, tables without no-data entries. */
+function mapSpan3(
+  src: Uint8Array,
+  k: number,
+  step: number,
+  samples: number[],
+  tables: Float32Array[],
+  planes: Float32Array[],
+  o: number,
+  count: number,
+): void {
+  const [s0, s1, s2] = samples;
+  const [t0, t1, t2] = tables;
+  const [d0, d1, d2] = planes;
+  const end = o + count;
+  for (; o < end; o++, k += step) {
+    d0[o] = t0[src[k + s0]];
+    d1[o] = t1[src[k + s1]];
+    d2[o] = t2[src[k + s2]];
   }
 }
