@@ -134,14 +134,17 @@ function threadRunner(
 
 /**
  * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, ORT's
- * intra-op threads from LANDWATCH_ORT_THREADS and sleeping idle threads with LANDWATCH_ORT_SPIN=0
- * (the bench compares these).
+ * intra-op threads from LANDWATCH_ORT_THREADS, and idle intra-op threads that sleep rather than
+ * spin unless LANDWATCH_ORT_SPIN=1 (the bench compares these). Sleeping is the default because
+ * spinning threads take the CPU that the next tile's preparation needs: on a 2-core machine ORT's
+ * threads used 11.8–12.9 s of CPU for a 4096² full sweep sleeping against 18.4–19.5 s spinning, and
+ * the run ended sooner (README, engine speed).
  */
 export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuning {
   const threads = Number(env.LANDWATCH_ORT_THREADS);
   return {
     thread: env.LANDWATCH_SESSION_THREAD !== '0',
-    ...(env.LANDWATCH_ORT_SPIN === '0' ? { spin: false } : {}),
+    spin: env.LANDWATCH_ORT_SPIN === '1',
     ...(Number.isInteger(threads) && threads > 0 ? { intraOpThreads: threads } : {}),
   };
 }
