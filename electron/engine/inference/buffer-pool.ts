@@ -25,6 +25,8 @@ export class BufferPool {
   /** Gives arrays back for reuse; the caller must not touch them afterwards. */
   give(arrays: Iterable<Float32Array | Uint8Array>): void {
     for (const a of arrays) {
+      // Detached (lent to the model's thread, which hands back new views of the same memory).
+      if (a.length === 0) continue;
       const map: Map<number, (Float32Array | Uint8Array)[]> =
         a instanceof Float32Array ? this.f32 : this.u8;
       let list = map.get(a.length);

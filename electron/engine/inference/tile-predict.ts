@@ -107,7 +107,17 @@ export async function runTile(
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
   throwIfAborted(signal);
   const start = performance.now();
-  const run = session.run(feeds.feeds, tileFetches(card, withKind));
+  const fetches = tileFetches(card, withKind);
+  // A pooled tile lends its inputs to a session thread (no copy) and gets them back for the pool.
+  const lend = feeds.pool && session.runLending ? feeds.pool : null;
+  const run = lend
+    ? (session.runLending as NonNullable<RunSession['runLending']>)(feeds.feeds, fetches).then(
+        (r) => {
+          lend.give(r.inputs.map((b) => new Float32Array(b)));
+          return r.outputs;
+        },
+      )
+    : session.run(feeds.feeds, fetches);
   const output = signal ? await untilAborted(run, signal) : await run;
   clock?.since('model', start);
   return output;
