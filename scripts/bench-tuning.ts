@@ -28,10 +28,10 @@ const size = Number(values.size);
 const rounds = Math.max(1, Number(values.rounds));
 const variants: { name: string; env: Record<string, string> }[] = [
   { name: 'in-process, ORT default threads', env: { LANDWATCH_SESSION_THREAD: '0' } },
-  { name: 'session thread, ORT default threads', env: { LANDWATCH_SESSION_THREAD: '1' } },
+  { name: 'session thread, idle threads sleep', env: { LANDWATCH_SESSION_THREAD: '1' } },
   {
-    name: 'session thread, idle threads sleep',
-    env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_SPIN: '0' },
+    name: 'session thread, idle threads spin',
+    env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_SPIN: '1' },
   },
   {
     name: 'session thread, 1 intra-op thread',

@@ -47,6 +47,12 @@ export class BandBlender {
   private y0 = 0;
   /** Rows of the band that hold contributions (from the top). */
   private used = 0;
+  /**
+   * Where the band's top row lies in `sum`, in rows. Flushing only moves this down; the rows in
+   * flight are moved back to the start once, when the next tile row is added (moving them at
+   * every 64-row flush copied the whole band ten times a tile row: seconds at 8192 px wide).
+   */
+  private off = 0;
 
   constructor(
     private readonly grid: BlendGrid,
@@ -85,6 +91,7 @@ export class BandBlender {
     if (r0 < 0 || r0 + th > this.capacity) {
       throw new Error(`tile row ${row} lies outside the blending band at ${this.y0}`);
     }
+    if (this.off > 0) this.compact();
     const wx = this.colRamps[col];
     const wy = this.rowRamps[row];
     const sum = this.sum;
@@ -106,24 +113,32 @@ export class BandBlender {
   flush(y: number): Float32Array {
     const n = y - this.y0;
     if (n < 0 || n > this.capacity) throw new Error(`cannot flush to row ${y} from ${this.y0}`);
+    if (this.off + n > this.capacity) this.compact();
     const width = this.grid.width;
     const out = new Float32Array(n * width);
     const weight = new Float32Array(width);
+    const base = this.off * width;
     for (let r = 0; r < n; r++) {
       this.rowWeight(this.y0 + r, weight);
       const o = r * width;
       for (let x = 0; x < width; x++) {
-        const s = this.sum[o + x];
+        const s = this.sum[base + o + x];
         out[o + x] = s !== s || weight[x] === 0 ? 0 : s / weight[x];
       }
     }
-    // Move the rows still in flight to the top and clear the rest.
-    const keep = n * width;
-    this.sum.copyWithin(0, keep);
-    this.sum.fill(0, this.sum.length - keep);
+    this.off += n;
     this.y0 = y;
     this.used = Math.max(0, this.used - n);
     return out;
+  }
+
+  /** Moves the band's rows to the start of `sum` and clears the rows below them. */
+  private compact(): void {
+    const width = this.grid.width;
+    const keep = Math.min(this.used, this.capacity - this.off);
+    this.sum.copyWithin(0, this.off * width, (this.off + keep) * width);
+    this.sum.fill(0, keep * width);
+    this.off = 0;
   }
 
   /**
@@ -133,7 +148,13 @@ export class BandBlender {
    */
   carry(): BandCarry {
     const width = this.grid.width;
-    return { y: this.y0, rows: this.used, width, sum: this.sum.subarray(0, this.used * width) };
+    const at = this.off * width;
+    return {
+      y: this.y0,
+      rows: this.used,
+      width,
+      sum: this.sum.subarray(at, at + this.used * width),
+    };
   }
 
   /** Total blending weight of every pixel of window row y, from the tiles that ran over it. */

@@ -29,7 +29,7 @@ export interface WireTensor {
 export type FromSessionThread =
   | { type: 'ready'; executionProvider: string; fallbacks: { provider: string; reason: string }[] }
   | { type: 'start-failed'; code: string; message: string }
-  | { type: 'result'; id: number; outputs: WireTensor[]; ms: number }
+  | { type: 'result'; id: number; outputs: WireTensor[]; ms: number; inputs?: ArrayBuffer[] }
   | { type: 'run-failed'; id: number; message: string }
   | { type: 'log'; line: string };
 
@@ -74,7 +74,8 @@ function threadRunner(
   log: (line: string) => void,
 ): ModelRunner {
   let nextId = 1;
-  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  type Settle = (outputs: ort.InferenceSession.ReturnType, inputs?: ArrayBuffer[]) => void;
+  const pending = new Map<number, { resolve: Settle; reject: (e: Error) => void }>();
   let stopped: Error | null = null;
   const failAll = (error: Error) => {
     stopped = error;
@@ -90,27 +91,47 @@ function threadRunner(
     if (m.type === 'run-failed') return p.reject(new LandWatchError('E_INTERNAL', m.message));
     const out: Record<string, ort.Tensor> = {};
     for (const t of m.outputs) out[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
-    p.resolve(out as never);
+    p.resolve(out as never, m.inputs);
   });
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => {
     failAll(new LandWatchError('E_INTERNAL', `The model's thread stopped (exit ${code}).`));
   });
+  const send = (
+    feeds: ort.InferenceSession.FeedsType,
+    fetches: readonly string[],
+    settle: Settle,
+    reject: (e: Error) => void,
+    lend: boolean,
+  ) => {
+    if (stopped) return reject(stopped);
+    const id = nextId++;
+    const inputs: WireTensor[] = Object.entries(feeds).map(([name, t]) => ({
+      name,
+      type: t.type,
+      dims: t.dims,
+      data: t.data,
+    }));
+    pending.set(id, { resolve: settle, reject });
+    // Lent buffers move to the thread and come back with the result; others are copied, so callers
+    // may still read their inputs after the run.
+    const transfer = lend ? inputs.map((t) => (t.data as Float32Array).buffer as ArrayBuffer) : [];
+    worker.postMessage({ type: 'run', id, inputs, fetches, lend }, transfer);
+  };
   const runner: RunSession = {
     run(feeds, fetches) {
-      if (stopped) return Promise.reject(stopped);
-      const id = nextId++;
-      const inputs: WireTensor[] = Object.entries(feeds).map(([name, t]) => ({
-        name,
-        type: t.type,
-        dims: t.dims,
-        data: t.data,
-      }));
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: never) => void, reject });
-        // Copied, not transferred: callers may still read their inputs after the run.
-        worker.postMessage({ type: 'run', id, inputs, fetches });
-      });
+      return new Promise((resolve, reject) => send(feeds, fetches, resolve, reject, false));
+    },
+    runLending(feeds, fetches) {
+      return new Promise((resolve, reject) =>
+        send(
+          feeds,
+          fetches,
+          (outputs, inputs) => resolve({ outputs, inputs: inputs ?? [] }),
+          reject,
+          true,
+        ),
+      );
     },
   };
   return {
@@ -134,14 +155,17 @@ function threadRunner(
 
 /**
  * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, ORT's
- * intra-op threads from LANDWATCH_ORT_THREADS and sleeping idle threads with LANDWATCH_ORT_SPIN=0
- * (the bench compares these).
+ * intra-op threads from LANDWATCH_ORT_THREADS, and idle intra-op threads that sleep rather than
+ * spin unless LANDWATCH_ORT_SPIN=1 (the bench compares these). Sleeping is the default because
+ * spinning threads take the CPU that the next tile's preparation needs: on a 2-core machine ORT's
+ * threads used 11.8–12.9 s of CPU for a 4096² full sweep sleeping against 18.4–19.5 s spinning, and
+ * the run ended sooner (README, engine speed).
  */
 export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuning {
   const threads = Number(env.LANDWATCH_ORT_THREADS);
   return {
     thread: env.LANDWATCH_SESSION_THREAD !== '0',
-    ...(env.LANDWATCH_ORT_SPIN === '0' ? { spin: false } : {}),
+    spin: env.LANDWATCH_ORT_SPIN === '1',
     ...(Number.isInteger(threads) && threads > 0 ? { intraOpThreads: threads } : {}),
   };
 }

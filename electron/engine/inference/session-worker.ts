@@ -23,7 +23,14 @@ try {
   );
   post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
   let last: Promise<unknown> = Promise.resolve();
-  type Request = { type: 'run'; id: number; inputs: WireTensor[]; fetches: string[] };
+  type Request = {
+    type: 'run';
+    id: number;
+    inputs: WireTensor[];
+    fetches: string[];
+    /** The inputs' buffers were moved here: send them back with the result. */
+    lend?: boolean;
+  };
   port.on('message', (m: Request | { type: 'release' }) => {
     if (m.type === 'release') {
       // After the run in flight, if any: the session must outlive it.
@@ -46,7 +53,10 @@ try {
             if (ArrayBuffer.isView(data)) transfer.push(data.buffer as ArrayBuffer);
             t.dispose?.();
           }
-          post({ type: 'result', id: m.id, outputs, ms: performance.now() - start }, transfer);
+          const ms = performance.now() - start;
+          if (!m.lend) return post({ type: 'result', id: m.id, outputs, ms }, transfer);
+          const inputs = m.inputs.map((t) => (t.data as Float32Array).buffer as ArrayBuffer);
+          post({ type: 'result', id: m.id, outputs, ms, inputs }, [...transfer, ...inputs]);
         },
         (error: unknown) => post({ type: 'run-failed', id: m.id, message: String(error) }),
       );

@@ -16,6 +16,15 @@ export interface RunSession {
     feeds: ort.InferenceSession.FeedsType,
     fetches: readonly string[],
   ): Promise<ort.InferenceSession.ReturnType>;
+  /**
+   * Like run, but the inputs' buffers are moved to the model's thread instead of copied, and come
+   * back with the outputs (`inputs`, in feed order) for reuse; the feeds' arrays are unusable
+   * meanwhile. Only a runner in its own thread has it (session-thread.ts).
+   */
+  runLending?(
+    feeds: ort.InferenceSession.FeedsType,
+    fetches: readonly string[],
+  ): Promise<{ outputs: ort.InferenceSession.ReturnType; inputs: ArrayBuffer[] }>;
 }
 
 /** A started model: something to run tiles on, and which provider runs them. */

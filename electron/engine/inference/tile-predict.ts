@@ -2,15 +2,16 @@
  * One model tile over two aligned dates: reads both dates' windows (alpha in the same read),
  * normalises them as the model card says, runs the session and crops the padding away.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { LandWatchError, throwIfAborted } from '../errors.js';
-import { normaliseInto, type BandLinear, type BandStretch } from '../raster/bands.js';
+import type { BandLinear, BandStretch } from '../raster/bands.js';
 import type { PixelWindow } from '../raster/raster-source.js';
 import { checkKindDims, kindBlocks, type KindTile } from './kind-map.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
 import type { PhaseClock } from './phase-clock.js';
-import { roundUp, type Tile } from './tiling.js';
+import type { Tile } from './tiling.js';
+import { tileFeeds, type TileFeeds } from './tile-feeds.js';
 import type { RunSession } from './session.js';
 
 /**
@@ -25,6 +26,18 @@ export const EDGE_MARGIN_PX = 6;
 export interface WindowReader {
   info: { name: string; nodata: number | null; alphaBand: number | null };
   readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
+   * Optional 8-bit fast path (RasterSource.readMapped): bands through 256-entry normalisation
+   * tables straight into the model input; false where it does not apply.
+   */
+  readMapped?(
+    window: PixelWindow,
+    bands: number[],
+    tables: Float32Array[],
+    target: Float32Array,
+    invalid: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
 }
 
 export interface DateInput {
@@ -94,7 +107,17 @@ export async function runTile(
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
   throwIfAborted(signal);
   const start = performance.now();
-  const run = session.run(feeds.feeds, tileFetches(card, withKind));
+  const fetches = tileFetches(card, withKind);
+  // A pooled tile lends its inputs to a session thread (no copy) and gets them back for the pool.
+  const lend = feeds.pool && session.runLending ? feeds.pool : null;
+  const run = lend
+    ? (session.runLending as NonNullable<RunSession['runLending']>)(feeds.feeds, fetches).then(
+        (r) => {
+          lend.give(r.inputs.map((b) => new Float32Array(b)));
+          return r.outputs;
+        },
+      )
+    : session.run(feeds.feeds, fetches);
   const output = signal ? await untilAborted(run, signal) : await run;
   clock?.since('model', start);
   return output;
@@ -125,9 +148,10 @@ export function finishTile(
   const { invalid, pw, ph } = feeds;
   const kinds = withKind ? cardKinds(card) : null;
   const out = output[card.outputs.probability].data as Float32Array;
-  // Crop the padding away.
-  const prob = new Float32Array(tile.width * tile.height);
-  const inv = new Uint8Array(tile.width * tile.height);
+  // Crop the padding away (into the run's reused arrays when it has a pool).
+  const size = tile.width * tile.height;
+  const prob = feeds.pool ? feeds.pool.floats(size) : new Float32Array(size);
+  const inv = feeds.pool ? feeds.pool.bytes(size) : new Uint8Array(size);
   for (let r = 0; r < tile.height; r++) {
     prob.set(out.subarray(r * pw, r * pw + tile.width), r * tile.width);
     inv.set(invalid.subarray(r * pw, r * pw + tile.width), r * tile.width);
@@ -141,97 +165,11 @@ export function finishTile(
     kind = kindBlocks(k.data as Float32Array, kinds.length, pw, ph, tile, invalidOut);
   }
   for (const t of feeds.tensors) t.dispose?.();
+  // The model has run: the inputs go back to the pool for the tile after next.
+  if (feeds.pool && feeds.pooled) feeds.pool.give(feeds.pooled);
   for (const t of Object.values(output)) t.dispose?.();
   clock?.since('blend', start);
   return kind ? { prob, invalid: invalidOut, kind } : { prob, invalid: invalidOut };
 }
 
-/** A tile's model inputs, padded to the model's multiple, as tensors named for the model. */
-export interface TileFeeds {
-  feeds: Record<string, ort.Tensor>;
-  tensors: ort.Tensor[];
-  /** 1 where either date has no data, padded size, row-major. */
-  invalid: Uint8Array;
-  /** Padded width and height the model sees. */
-  pw: number;
-  ph: number;
-}
-
-/**
- * Reads both dates' windows for a tile (padded to the model's multiple), normalises them as the
- * card says and fills each date's no-data from the other date, so the model sees no difference
- * there. Used by detection and by adaptation (features), so both see exactly the same inputs.
- */
-export async function tileFeeds(
-  card: ModelCard,
-  dates: [DateInput, DateInput],
-  window: { x: number; y: number },
-  tile: Tile,
-  signal?: AbortSignal,
-  clock?: PhaseClock,
-): Promise<TileFeeds> {
-  const multiple = card.tile.multipleOf;
-  const pw = roundUp(tile.width, multiple);
-  const ph = roundUp(tile.height, multiple);
-  const planes = card.bands;
-  const n = pw * ph;
-  const inputs: Float32Array[] = [];
-  const invalids: Uint8Array[] = [];
-  for (const date of dates) {
-    // Reading the padded size lets pixels beyond the image come back as NaN → treated as no data.
-    // The alpha band, if any, comes in the same read so each source block is decoded once.
-    const alpha = date.source.info.alphaBand;
-    const readStart = performance.now();
-    const data = await date.source.readWindow(
-      { x: window.x + tile.x + date.dx, y: window.y + tile.y + date.dy, width: pw, height: ph },
-      alpha === null ? date.bands : [...date.bands, alpha],
-      signal,
-    );
-    const normStart = clock?.since('read', readStart) ?? 0;
-    const invalid = new Uint8Array(n);
-    if (alpha !== null) {
-      const a = data.pop() as Float32Array;
-      for (let i = 0; i < a.length; i++) if (a[i] === 0) invalid[i] = 1;
-    }
-    const input = new Float32Array(planes * n);
-    normaliseInto(
-      input,
-      0,
-      data,
-      date.stretch,
-      card.normalization,
-      date.source.info.nodata,
-      invalid,
-      date.linear,
-    );
-    await date.preprocess?.(input, pw, ph);
-    clock?.since('normalise', normStart);
-    inputs.push(input);
-    invalids.push(invalid);
-  }
-  // Where one date has no data (beyond its footprint, no-data, alpha 0), give it the other date's
-  // pixels: the model then sees no difference there, so the edge of a footprint is not taken for
-  // change. Such pixels still get probability 0.
-  const fillStart = performance.now();
-  const invalid = new Uint8Array(n);
-  const [inv0, inv1] = invalids;
-  for (let i = 0; i < n; i++) {
-    const a = inv0[i];
-    const b = inv1[i];
-    if (a === b) {
-      invalid[i] = a;
-      continue;
-    }
-    invalid[i] = 1;
-    const from = a ? inputs[1] : inputs[0];
-    const to = a ? inputs[0] : inputs[1];
-    for (let p = 0; p < planes; p++) to[p * n + i] = from[p * n + i];
-  }
-  clock?.since('normalise', fillStart);
-  const tensors = inputs.map((input) => new ort.Tensor('float32', input, [1, planes, ph, pw]));
-  const feeds: Record<string, ort.Tensor> = {
-    [card.inputs.before]: tensors[0],
-    [card.inputs.after]: tensors[1],
-  };
-  return { feeds, tensors, invalid, pw, ph };
-}
+export { tileFeeds, type TileFeeds };

@@ -6,6 +6,7 @@
  */
 import { throwIfAborted } from '../errors.js';
 import { BandBlender, type BandCarry } from './band-blender.js';
+import { BufferPool } from './buffer-pool.js';
 import { KindBlend } from './kind-map.js';
 import type { ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
@@ -105,9 +106,11 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   for (let row = first; row < rows; row++) {
     for (let col = 0; col < cols; col++) if (active(row, col)) order.push(axisTile(axes, row, col));
   }
+  // The big per-tile arrays are reused across tiles (buffer-pool.ts).
+  const pool = new BufferPool();
   const prepare = (i: number): Promise<TileFeeds> | null => {
     if (i >= order.length) return null;
-    const feeds = tileFeeds(card, dates, window, order[i], signal, clock);
+    const feeds = tileFeeds(card, dates, window, order[i], signal, clock, pool);
     // Marked handled now: it may fail while the current tile runs; the loop awaits it later.
     feeds.catch(() => {});
     return feeds;
@@ -130,6 +133,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
         const blendStart = performance.now();
         blender.add(row, col, p.prob, p.invalid);
         if (p.kind) kinds?.add(row, col, p.kind);
+        pool.give([p.prob, p.invalid]);
         clock?.since('blend', blendStart);
         counts.run++;
         const elapsed = (performance.now() - start) / 1000;

@@ -226,3 +226,39 @@ export function normaliseInto(
     }
   }
 }
+
+/**
+ * The normalisation of one band as a table over the 256 values of 8-bit data: entry v is exactly
+ * what {@link normaliseInto} writes for a stored value v (same arithmetic, same order), or NaN
+ * where v is the no-data value. Reading 8-bit tiles through these tables replaces the Float32
+ * copy of the window and the per-pixel arithmetic with one table look-up per pixel.
+ */
+export function byteNormaliseTable(
+  band: number,
+  stretch: BandStretch | null,
+  norm: { scale: number; mean: number[]; std: number[] },
+  nodata: number | null,
+  linear: BandLinear | null = null,
+): Float32Array {
+  const table = new Float32Array(256);
+  const gain = linear?.gain ?? 1;
+  const shift = linear?.offset ?? 0;
+  const mul = 1 / (norm.scale * norm.std[band]);
+  const add = -norm.mean[band] / norm.std[band];
+  const sMul = stretch ? 255 / (stretch.high - stretch.low) : 0;
+  const sAdd = stretch ? -stretch.low * sMul : 0;
+  for (let v = 0; v < 256; v++) {
+    if (v === nodata) {
+      table[v] = Number.NaN;
+      continue;
+    }
+    if (stretch) {
+      let s = (v * gain + shift) * sMul + sAdd;
+      s = s < 0 ? 0 : s > 255 ? 255 : s;
+      table[v] = s * mul + add;
+    } else {
+      table[v] = (v * gain + shift) * mul + add;
+    }
+  }
+  return table;
+}

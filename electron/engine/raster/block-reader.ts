@@ -43,13 +43,16 @@ export class BlockReader {
   private readonly planar: number;
   /** Bytes of one decoded block: inflating past it means a damaged or hostile block. */
   private readonly blockBytes: number;
+  private readonly byte: boolean;
 
   private constructor(
     private readonly image: GeoTIFFImage,
     private readonly makeView: (buffer: ArrayBufferLike) => View,
     private readonly capacity: number,
     bytesPerSample: number,
+    byte = false,
   ) {
+    this.byte = byte;
     this.tileWidth = image.getTileWidth();
     this.tileHeight = image.getTileHeight();
     this.across = Math.ceil(image.getWidth() / this.tileWidth);
@@ -80,7 +83,7 @@ export class BlockReader {
       '3:64': (x) => new Float64Array(x),
     };
     const make = views[`${f}:${b}`];
-    return make ? new BlockReader(image, make, capacity, b / 8) : null;
+    return make ? new BlockReader(image, make, capacity, b / 8, f === 1 && b === 8) : null;
   }
 
   /**
@@ -117,6 +120,68 @@ export class BlockReader {
             let k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
             let o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
             for (let x = bx0; x < bx1; x++, k += step) dst[o++] = block[k];
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether the image holds unsigned 8-bit samples, so {@link readMapped} applies. */
+  get byteSamples(): boolean {
+    return this.byte;
+  }
+
+  /**
+   * For unsigned 8-bit images: maps samples of the window [x0, x1) × [y0, y1) through `tables`
+   * (one 256-entry table per requested sample) straight into `target`, plane i at i · `plane`,
+   * `outWidth` wide with the window's top-left at (ox, oy). A NaN entry writes 0 and sets the
+   * pixel's flag in `invalid`. No intermediate copy of the window and no arithmetic per pixel.
+   */
+  async readMapped(
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    samples: number[],
+    tables: Float32Array[],
+    target: Float32Array,
+    plane: number,
+    invalid: Uint8Array,
+    outWidth: number,
+    ox: number,
+    oy: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { tileWidth: tw, tileHeight: th } = this;
+    const step = this.planar === 2 ? 1 : this.spp;
+    // Per sample: its plane of the target, and whether its table maps any value to no-data.
+    const planes = samples.map((_, i) => target.subarray(i * plane, (i + 1) * plane));
+    const holes = tables.map((t) => t.some((v) => v !== v));
+    const fused = this.planar !== 2 && samples.length === 3 && !holes.some(Boolean);
+    for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
+      for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
+        const bx0 = Math.max(x0, tx * tw);
+        const bx1 = Math.min(x1, (tx + 1) * tw);
+        const by0 = Math.max(y0, ty * th);
+        const by1 = Math.min(y1, (ty + 1) * th);
+        if (fused) {
+          // Three samples of chunky pixels without no-data values: one pass over the block rows.
+          const block = (await this.block(tx, ty, 0, signal)) as Uint8Array;
+          for (let y = by0; y < by1; y++) {
+            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
+            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+            mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
+          }
+          continue;
+        }
+        for (let i = 0; i < samples.length; i++) {
+          const s = samples[i];
+          const block = (await this.block(tx, ty, this.planar === 2 ? s : 0, signal)) as Uint8Array;
+          const shift = this.planar === 2 ? 0 : s;
+          for (let y = by0; y < by1; y++) {
+            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
+            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+            mapSpan(block, k, step, tables[i], planes[i], o, bx1 - bx0, holes[i] ? invalid : null);
           }
         }
       }
@@ -197,5 +262,56 @@ export class BlockReader {
     if (!bound) throw new Error('geotiff.js did not bind a decoder');
     this.decoder = bound;
     return bound;
+  }
+}
+
+/**
+ * `count` samples of `src` from `k` on, `step` apart, through `table` into `dst` from `o` on. Where
+ * `invalid` is given (the table maps some value to NaN), such pixels get 0 and their flag set.
+ */
+function mapSpan(
+  src: Uint8Array,
+  k: number,
+  step: number,
+  table: Float32Array,
+  dst: Float32Array,
+  o: number,
+  count: number,
+  invalid: Uint8Array | null,
+): void {
+  const end = o + count;
+  if (!invalid) {
+    for (; o < end; o++, k += step) dst[o] = table[src[k]];
+    return;
+  }
+  for (; o < end; o++, k += step) {
+    const v = table[src[k]];
+    if (v === v) dst[o] = v;
+    else {
+      dst[o] = 0;
+      invalid[o] = 1;
+    }
+  }
+}
+
+/** {@link mapSpan} for three samples of each pixel at once, tables without no-data entries. */
+function mapSpan3(
+  src: Uint8Array,
+  k: number,
+  step: number,
+  samples: number[],
+  tables: Float32Array[],
+  planes: Float32Array[],
+  o: number,
+  count: number,
+): void {
+  const [s0, s1, s2] = samples;
+  const [t0, t1, t2] = tables;
+  const [d0, d1, d2] = planes;
+  const end = o + count;
+  for (; o < end; o++, k += step) {
+    d0[o] = t0[src[k + s0]];
+    d1[o] = t1[src[k + s1]];
+    d2[o] = t2[src[k + s2]];
   }
 }

@@ -172,6 +172,87 @@ export class RasterSource {
     return this.colour.convert(stored, bands, this.nodata);
   }
 
+  /**
+   * The 8-bit fast path of a tile read (tile-feeds.ts): maps the window's bands through 256-entry
+   * tables (bands.ts byteNormaliseTable) straight into `target`, band i at i × window size; pixels
+   * outside the image, and those whose entry is NaN, become 0 with their flag set in `invalid`.
+   * Returns false, having written nothing, where it does not apply (not unsigned 8-bit, colour
+   * converted, or the internal mask among the bands); the caller then uses readWindow.
+   */
+  async readMapped(
+    window: PixelWindow,
+    bands: number[],
+    tables: Float32Array[],
+    target: Float32Array,
+    invalid: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const maskBand = this.mask ? this.info.alphaBand : null;
+    const reader = this.blocks;
+    if (!reader?.byteSamples || this.colour.kind !== 'direct') return false;
+    if (maskBand !== null && bands.includes(maskBand)) return false;
+    const { width: w, height: h } = window;
+    const x0 = Math.max(0, window.x);
+    const y0 = Math.max(0, window.y);
+    const x1 = Math.max(x0, Math.min(this.info.width, window.x + w));
+    const y1 = Math.max(y0, Math.min(this.info.height, window.y + h));
+    // Outside the image: 0 and flagged, as readWindow's NaN would be in normaliseInto.
+    for (let r = 0; r < h; r++) {
+      const inside = r >= y0 - window.y && r < y1 - window.y && x1 > x0;
+      const spans = inside
+        ? [
+            [0, x0 - window.x],
+            [x1 - window.x, w],
+          ]
+        : [[0, w]];
+      for (const [a, b] of spans) {
+        if (b <= a) continue;
+        invalid.fill(1, r * w + a, r * w + b);
+        for (let i = 0; i < bands.length; i++)
+          target.fill(0, i * w * h + r * w + a, i * w * h + r * w + b);
+      }
+    }
+    if (x1 <= x0 || y1 <= y0) return true;
+    try {
+      const [ox, oy] = [x0 - window.x, y0 - window.y];
+      await reader.readMapped(
+        x0,
+        y0,
+        x1,
+        y1,
+        bands,
+        tables,
+        target,
+        w * h,
+        invalid,
+        w,
+        ox,
+        oy,
+        signal,
+      );
+    } catch (error) {
+      throw this.readFailed(error, x0, y0, x1, y1, signal);
+    }
+    return true;
+  }
+
+  private readFailed(
+    error: unknown,
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    signal?: AbortSignal,
+  ) {
+    if (signal?.aborted) return new LandWatchError('E_CANCELLED', 'Cancelled.');
+    const msg = error instanceof Error ? error.message : String(error);
+    return new LandWatchError(
+      'E_TIFF_CORRUPT',
+      `${this.info.name}: pixels at x ${x0}–${x1}, y ${y0}–${y1} cannot be read; the file may be truncated or corrupt (${msg}).`,
+      { cause: error },
+    );
+  }
+
   /** The file's own no-data value (a palette index for palette images). */
   private get nodata(): number | null {
     return this.image.getGDALNoData();
@@ -221,13 +302,7 @@ export class RasterSource {
       });
       rasters = data as unknown as ArrayLike<number>[];
     } catch (error) {
-      if (signal?.aborted) throw new LandWatchError('E_CANCELLED', 'Cancelled.');
-      const msg = error instanceof Error ? error.message : String(error);
-      throw new LandWatchError(
-        'E_TIFF_CORRUPT',
-        `${this.info.name}: pixels at x ${x0}–${x1}, y ${y0}–${y1} cannot be read; the file may be truncated or corrupt (${msg}).`,
-        { cause: error },
-      );
+      throw this.readFailed(error, x0, y0, x1, y1, signal);
     }
     const w = x1 - x0;
     const ox = x0 - window.x;
