@@ -53,6 +53,11 @@ export interface SceneView {
   width: number;
   height: number;
   bands: number;
+  /**
+   * Bands (1-based) to show as red, green, blue when the file names its wavelengths (Landsat,
+   * Sentinel stacks); absent or null: the first three.
+   */
+  displayBands?: [number, number, number] | null;
   /** [minX, minY, maxX, maxY] in the scene CRS. */
   extent: [number, number, number, number];
   crs: string;

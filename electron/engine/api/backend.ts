@@ -104,7 +104,7 @@ export class Backend {
         files: this.files,
         ...(host.pickProject ? { pickProject: host.pickProject.bind(host) } : {}),
       }),
-      'project.get': async (req) => this.projects.view(req.projectId),
+      'project.get': async (req) => await this.projects.view(req.projectId),
       ...displayHandlers(this.projects, (event) => this.emit(event), this.jobs),
       'detect.start': async (req) => this.startDetection(req),
       'detect.cancel': async (req) => {

@@ -53,7 +53,7 @@ export function projectHandlers(deps: ProjectHandlerDeps): ProjectHandlers {
       demo,
       thumbnail: await projectThumbnail(store),
     });
-    return projects.view(id);
+    return await projects.view(id);
   }
 
   const liveCounts = (id: string) =>
@@ -83,7 +83,7 @@ export function projectHandlers(deps: ProjectHandlerDeps): ProjectHandlers {
     'project.openRecent': async (req) => {
       const entry = recent.entry(req.projectId);
       if (!entry) {
-        if (projects.isOpen(req.projectId)) return projects.view(req.projectId);
+        if (projects.isOpen(req.projectId)) return await projects.view(req.projectId);
         throw new LandWatchError(
           'E_NOT_FOUND',
           `Project ${req.projectId} is not in the recent list.`,
@@ -94,7 +94,7 @@ export function projectHandlers(deps: ProjectHandlerDeps): ProjectHandlers {
     'project.rename': async (req) => {
       projects.store(req.projectId).rename(req.name);
       recent.update(req.projectId, { name: req.name });
-      return projects.view(req.projectId);
+      return await projects.view(req.projectId);
     },
     'project.close': async (req) => {
       if (projects.isOpen(req.projectId)) {

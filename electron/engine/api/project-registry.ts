@@ -82,16 +82,21 @@ export class ProjectRegistry {
     return new SqliteReviewStore(this.store(id));
   }
 
-  view(id: string): ProjectView {
+  async view(id: string): Promise<ProjectView> {
     const store = this.store(id);
     const before = store.scene('before');
+    const after = store.scene('after');
+    const [beforeRgb, afterRgb] = await Promise.all([
+      this.display.displayBands(before.path),
+      this.display.displayBands(after.path),
+    ]);
     return {
       id,
       name: store.name,
       crs: before.crsId,
       scenes: {
-        before: this.sceneView(before, store.path),
-        after: this.sceneView(store.scene('after'), store.path),
+        before: this.sceneView(before, store.path, beforeRgb),
+        after: this.sceneView(after, store.path, afterRgb),
       },
       runs: store
         .runs()
@@ -108,7 +113,11 @@ export class ProjectRegistry {
   }
 
   /** A scene as the map shows it: from its display copy where it has one (display-cache.ts). */
-  private sceneView(s: StoredScene, projectPath: string): SceneView {
+  private sceneView(
+    s: StoredScene,
+    projectPath: string,
+    displayBands: [number, number, number] | null,
+  ): SceneView {
     const display = this.display.state(s.path, displayCacheDir(projectPath));
     const { token } = this.files.register(display.kind === 'copy' ? display.path : s.path);
     const [x0, pw, , y0, , ph] = s.geoTransform;
@@ -122,6 +131,7 @@ export class ProjectRegistry {
       width: s.width,
       height: s.height,
       bands: s.bands,
+      displayBands,
       extent: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
       crs: s.crsId,
       proj4: s.crsProj4,

@@ -9,7 +9,8 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LandWatchError } from '../errors.js';
 import { displayCopyReason, writeDisplayCopy, type DisplayCopyOptions } from './display-copy.js';
-import { RasterSource } from './raster-source.js';
+import { chooseBands } from './bands.js';
+import { RasterSource, type RasterInfo } from './raster-source.js';
 
 /** Where a scene is displayed from: the original, its display copy, or not yet known. */
 export type DisplayState =
@@ -25,6 +26,34 @@ export class DisplayCache {
     { direct: true } | { direct: false; reason: string }
   >();
   private readonly building = new Map<string, Promise<DisplayState>>();
+  /** Red, green, blue band numbers (1-based) by the file's wavelengths, by source key. */
+  private readonly rgb = new Map<string, [number, number, number] | null>();
+
+  /**
+   * The bands to show as red, green and blue when the file names its bands' wavelengths (e.g.
+   * Landsat or Sentinel stacks, whose first bands are blue or coastal): the same pick as
+   * detection's (bands.ts). Null when the file does not say, or the scene cannot be read; the
+   * map then shows the first three bands. Read from the header once per version of the file.
+   */
+  async displayBands(scenePath: string): Promise<[number, number, number] | null> {
+    const key = sourceKey(scenePath);
+    if (!key) return null;
+    const known = this.rgb.get(key);
+    if (known !== undefined) return known;
+    let picked: [number, number, number] | null = null;
+    try {
+      const probe = await RasterSource.open(scenePath, undefined, { blockCacheBytes: 0 });
+      try {
+        picked = rgbByWavelength(probe.info);
+      } finally {
+        probe.close();
+      }
+    } catch {
+      picked = null; // an unreadable scene is reported where it is read, not here
+    }
+    this.rgb.set(key, picked);
+    return picked;
+  }
 
   /**
    * What is known now, without reading the scene: `pending` until {@link ensure} has decided
@@ -100,6 +129,15 @@ export class DisplayCache {
     removeStaleCopies(cacheDir, scenePath, path);
     return { kind: 'copy', path };
   }
+}
+
+/** RGB by wavelength (1-based), only when the file's wavelengths decided it. */
+function rgbByWavelength(info: RasterInfo): [number, number, number] | null {
+  if (info.bands < 3) return null;
+  const pick = chooseBands(info, 3);
+  if (!pick.note.includes('by wavelength')) return null;
+  const [r, g, b] = pick.bands.map((x) => x + 1);
+  return [r, g, b];
 }
 
 /** The project's cache folder: `display-cache` beside the project file. */

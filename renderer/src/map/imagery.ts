@@ -128,7 +128,7 @@ export async function createImagery(
   onError: (message: string) => void,
 ): Promise<Imagery> {
   const sample = await sampleOrNothing(scene);
-  let settings = defaultSettings(scene.bands);
+  let settings = defaultSettings(scene.bands, scene.displayBands);
   // The stretch sorts the sample per band: computed once per settings, not per layer or reader.
   let range = stretchRange(sample, settings);
   const variables = () => styleVariables(settings, range);

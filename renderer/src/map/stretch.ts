@@ -66,9 +66,16 @@ export interface BandSample {
   bitsPerSample: number;
 }
 
-/** The first three bands as RGB (grey for 1–2 bands), stretched 2–98 %. */
-export function defaultSettings(bandCount: number): ImagerySettings {
-  const [r, g = r, b = r] = chooseBands(bandCount);
+/**
+ * The file's red, green and blue bands where the engine found them by wavelength
+ * (`SceneView.displayBands`), else the first three (grey for 1–2 bands); stretched 2–98 %.
+ */
+export function defaultSettings(
+  bandCount: number,
+  byWavelength?: readonly number[] | null,
+): ImagerySettings {
+  const valid = byWavelength?.length === 3 && byWavelength.every((b) => b >= 1 && b <= bandCount);
+  const [r, g = r, b = r] = valid ? byWavelength : chooseBands(bandCount);
   return { bands: [r, g, b], stretch: 'percentile', min: 0, max: 255 };
 }
 
