@@ -14,6 +14,9 @@
  *  - The simulated analyst confirms real patches and rejects the others, taking 30 decisions
  *    (a) in model-probability order (mean probability, highest first: the primary protocol, what
  *    an analyst walking the queue meets) and (b) in a seeded random order (seed 14), as a check.
+ *    Added in session 8, after the runs above had been seen, as a further check (the bar still
+ *    reads (a)): (c) in the app's default queue order (Rank: mean probability × area), the order
+ *    an analyst who does not change the sort walks.
  *  - Score: share of real changes among the first 20 unreviewed patches after those decisions,
  *    ordered by model probability vs by the learnt ranking (and, for reference, by the app's
  *    default rank, probability × area; and, as a less noisy diagnostic added after the first run,
@@ -38,7 +41,13 @@ import { seededRandom } from '../../electron/engine/random.js';
 import { ProjectStore } from '../../electron/engine/store/project-store.js';
 import { adaptSites, type Site } from './adapt-sites.js';
 import { pngToTiff, readPng } from './png-tiff.js';
-import { probabilityOrder, simulate, type SimPatch, type SimResult } from './queue-sim.js';
+import {
+  appRankOrder,
+  probabilityOrder,
+  simulate,
+  type SimPatch,
+  type SimResult,
+} from './queue-sim.js';
 
 const DECISIONS = 30;
 const TOP = 20;
@@ -195,6 +204,7 @@ for (const site of sites) {
     const orders: [string, SimPatch[]][] = [
       ['probability', [...patches].sort(probabilityOrder)],
       ['random', randomOrder(patches, 14)],
+      ['app rank', [...patches].sort(appRankOrder)],
     ];
     for (const [order, sequence] of orders) {
       const r: SimResult = simulate(patches, sequence, DECISIONS, TOP);
@@ -225,7 +235,7 @@ console.log(
   '\n| decisions taken in | site | by probability | learnt | gain |\n| --- | --- | --- | --- | --- |',
 );
 const bar: Record<string, number[]> = {};
-for (const order of ['probability', 'random']) {
+for (const order of ['probability', 'random', 'app rank']) {
   const gains: number[] = [];
   for (const [site, list] of perSite) {
     const mine = list.filter((l) => l.order === order);

@@ -61,7 +61,8 @@ const byNumber = (a: RankPatch, b: RankPatch) => a.id.localeCompare(b.id);
 const prob = (p: RankPatch) => p.meanProb ?? 0;
 /** Model probability, highest first (the mean probability over the patch). */
 export const probabilityOrder = (a: RankPatch, b: RankPatch) => prob(b) - prob(a) || byNumber(a, b);
-const appRankOrder = (a: RankPatch, b: RankPatch) =>
+/** The app's default queue order (Rank: mean probability × area, highest first). */
+export const appRankOrder = (a: RankPatch, b: RankPatch) =>
   prob(b) * b.areaM2 - prob(a) * a.areaM2 || byNumber(a, b);
 
 function shareReal(patches: SimPatch[], top: number): number {
