@@ -209,7 +209,7 @@ for (const site of sites) {
     for (const [order, sequence] of orders) {
       const r: SimResult = simulate(patches, sequence, DECISIONS, TOP);
       rows.push(
-        `| ${site.name} | ${si + 1} | ${order} | ${patches.length} (${patches.filter((p) => p.real).length} real) | ${r.decided} (${r.confirmed} confirmed) | ${r.open} (${r.openReal} real) | ${r.top} | ${pct(r.byProbability)} | ${pct(r.byAppRank)} | ${pct(r.byLearnt)} | ${auc(r.aucProbability)} / ${auc(r.aucLearnt)} |`,
+        `| ${site.name} | ${si + 1} | ${order} | ${patches.length} (${patches.filter((p) => p.real).length} real) | ${r.decided} (${r.confirmed} confirmed) | ${r.open} (${r.openReal} real) | ${r.top} | ${pct(r.byProbability)} | ${pct(r.byAppRank)} | ${pct(r.byLearnt)} | ${auc(r.aucProbability)} / ${auc(r.aucLearnt)} | ${r.lambda ?? '—'} |`,
       );
       json.push({ site: site.name, split: si + 1, order, patches: patches.length, ...r });
       const list = perSite.get(site.name) ?? [];
@@ -227,9 +227,9 @@ console.log(
   `\nQueue ranking with ${model.card.id} ${model.card.version}: share of real changes in the first ${TOP} unreviewed patches after ${DECISIONS} simulated decisions (protocol: scripts/eval/eval-queue.ts)\n`,
 );
 console.log(
-  '| site | split | decisions taken in | patches | decided | open | scored | by probability | by prob × area | learnt | AUC over open: probability / learnt |',
+  '| site | split | decisions taken in | patches | decided | open | scored | by probability | by prob × area | learnt | AUC over open: probability / learnt | λ chosen |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 console.log(
   '\n| decisions taken in | site | by probability | learnt | gain |\n| --- | --- | --- | --- | --- |',

@@ -33,6 +33,8 @@ export interface SimResult {
    */
   aucProbability: number | null;
   aucLearnt: number | null;
+  /** The penalty the ranking chose on the decisions (Infinity: the probability order); null when not ready. */
+  lambda: number | null;
 }
 
 /** P(a real patch scores above a patch that is not), ties counting half; null without both. */
@@ -107,6 +109,7 @@ export function simulate(
       open.map(prob),
       open.map((p) => p.real),
     ),
+    lambda: ranking.ready ? ranking.penalty.lambda : null,
     aucLearnt: ranking.ready
       ? rocAuc(
           open.map((p) => ranking.probability.get(p.id)!),
