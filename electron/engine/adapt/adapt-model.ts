@@ -276,7 +276,7 @@ async function writeAdaptedFolder(
       options.name ??
       `Adapted to ${projectName ?? basename(resolve(options.outDir))} (from ${base.card.id})`,
     version: '1.0.0',
-    description: `${base.card.id} adapted to ${projectName ?? 'labelled pairs'} on ${date.slice(0, 10)}: a per-pixel head on the base model's features, fitted on ${result.pixels[1]} changed and ${result.pixels[0]} unchanged labelled pixels of ${result.pairs} pair(s). Held-back pixel F1 ${fit.heldBack[fit.chosen].f1.toFixed(3)} (base model ${fit.heldBack.base.f1.toFixed(3)}); chosen: ${fit.chosen}.`,
+    description: `${base.card.id} adapted to ${projectName ?? 'labelled pairs'} on ${date.slice(0, 10)}: a per-pixel head on the base model's features${fit.head.context.length ? ` and their ${fit.head.context.map((k) => `${k}×${k}`).join(' and ')} box means` : ''}, fitted on ${result.pixels[1]} changed and ${result.pixels[0]} unchanged labelled pixels of ${result.pairs} pair(s). Held-back pixel F1 ${fit.heldBack[fit.chosen].f1.toFixed(3)} (base model ${fit.heldBack.base.f1.toFixed(3)}); chosen: ${fit.chosen}.`,
     file: 'model.onnx',
     outputs,
     threshold: 0.5,
