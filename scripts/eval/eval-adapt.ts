@@ -5,7 +5,10 @@
  * scenes as the app runs them (engine tile runner, after date matched to before). The protocol,
  * splits and bar are fixed in adapt-sites.ts.
  *   npm run eval:adapt [-- --data ../shared/data] [--sites airchange,levir,ombria] [--k 1,2,4]
- *                      [--json out.json]
+ *                      [--json out.json] [--context 3,9|none] [--validation-only]
+ * `--validation-only` scores nothing on the test scenes: it prints the held-back figures each
+ * adaptation measured on its own adaptation scenes (what a design may be chosen on); `--context`
+ * sets the head's context box sizes (default: the app's).
  */
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,8 +45,17 @@ const { values } = parseArgs({
     sites: { type: 'string', default: 'airchange,levir,ombria' },
     k: { type: 'string', default: '1,2,4' },
     json: { type: 'string' },
+    context: { type: 'string' },
+    'validation-only': { type: 'boolean', default: false },
   },
 });
+const context =
+  values.context === undefined
+    ? undefined
+    : values.context === 'none'
+      ? []
+      : (values.context as string).split(',').map(Number);
+const validationOnly = values['validation-only'] as boolean;
 const root = join(values.data as string, 'cd-pairs');
 if (!existsSync(root)) {
   console.error(
@@ -120,6 +132,39 @@ async function scoreModel(model: InstalledModel, site: Site, scenes: string[]): 
   return { pixels, objects };
 }
 
+const heldRows: string[] = [];
+
+/** Adapts on the pool's first k scenes and records only what it held back of them. */
+async function heldBackRows(site: Site, si: number, pool: string[]): Promise<void> {
+  for (const k of ks) {
+    if (pool.length < k) continue;
+    const pairs = [];
+    for (const scene of pool.slice(0, k)) {
+      const [before, after, labels] = await sceneTiffs(site, scene);
+      pairs.push({
+        beforePath: before,
+        afterPath: after,
+        labels: (info: Parameters<typeof openLabelRaster>[1]) => openLabelRaster(labels, info),
+      });
+    }
+    const t0 = performance.now();
+    const { fit } = await adaptModel({
+      baseModelId: base.card.id,
+      pairs,
+      outDir: join(work, `held-${site.metresPerPixel}-${si}-${k}`),
+      overwrite: true,
+      device: 'cpu',
+      id: `held-${si}-${k}`,
+      context,
+    });
+    const h = fit.heldBack;
+    heldRows.push(
+      `| ${site.name} | ${si + 1} | ${k} | ${fmt(h.base.f1)} | ${fmt(h.calibrated.f1)} | ${fmt(h.adapted.f1)} | ${fit.chosen} | ${fmt(h[fit.chosen].f1 - h.base.f1)} | ${((performance.now() - t0) / 1000).toFixed(1)} |`,
+    );
+    console.error(`eval:adapt: ${heldRows[heldRows.length - 1]}`);
+  }
+}
+
 const base = findModel(undefined);
 const sites = adaptSites(root, changedShare).filter((s) =>
   wanted.some((w) => s.name.toLowerCase().startsWith(w)),
@@ -130,6 +175,10 @@ const json: Record<string, unknown>[] = [];
 const gains: Record<string, number[]> = {};
 for (const site of sites) {
   for (const [si, split] of site.splits.entries()) {
+    if (validationOnly) {
+      await heldBackRows(site, si, split.pool);
+      continue;
+    }
     const baseScore = await scoreModel(base, site, split.test);
     const b = scores(baseScore.pixels);
     const bo = baseScore.objects;
@@ -157,6 +206,7 @@ for (const site of sites) {
         overwrite: true,
         device: 'cpu',
         id: `eval-${si}-${k}`,
+        context,
       });
       const seconds = (performance.now() - t0) / 1000;
       const adapted = loadModelFolder(outDir);
@@ -186,6 +236,17 @@ for (const site of sites) {
   }
 }
 rmSync(work, { recursive: true, force: true });
+if (validationOnly) {
+  console.log(
+    `\nHeld-back figures of adapting ${base.card.id} (context ${context ? context.join(',') || 'none' : 'default'}): measured on the adaptation scenes only (pair cross-validation for k ≥ 2, block cross-validation for k = 1)\n`,
+  );
+  console.log(
+    '| site | split | k | base F1 | calibrated F1 | adapted F1 | chosen | chosen − base | adapt s |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of heldRows) console.log(r);
+  process.exit(0);
+}
 
 console.log(
   `\nAdaptation of ${base.card.id} ${base.card.version}: adapt on k scenes of a site, score on its test scenes (protocol: scripts/eval/adapt-sites.ts)\n`,

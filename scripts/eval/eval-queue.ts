@@ -14,6 +14,9 @@
  *  - The simulated analyst confirms real patches and rejects the others, taking 30 decisions
  *    (a) in model-probability order (mean probability, highest first: the primary protocol, what
  *    an analyst walking the queue meets) and (b) in a seeded random order (seed 14), as a check.
+ *    Added in session 8, after the runs above had been seen, as a further check (the bar still
+ *    reads (a)): (c) in the app's default queue order (Rank: mean probability × area), the order
+ *    an analyst who does not change the sort walks.
  *  - Score: share of real changes among the first 20 unreviewed patches after those decisions,
  *    ordered by model probability vs by the learnt ranking (and, for reference, by the app's
  *    default rank, probability × area; and, as a less noisy diagnostic added after the first run,
@@ -38,7 +41,13 @@ import { seededRandom } from '../../electron/engine/random.js';
 import { ProjectStore } from '../../electron/engine/store/project-store.js';
 import { adaptSites, type Site } from './adapt-sites.js';
 import { pngToTiff, readPng } from './png-tiff.js';
-import { probabilityOrder, simulate, type SimPatch, type SimResult } from './queue-sim.js';
+import {
+  appRankOrder,
+  probabilityOrder,
+  simulate,
+  type SimPatch,
+  type SimResult,
+} from './queue-sim.js';
 
 const DECISIONS = 30;
 const TOP = 20;
@@ -195,11 +204,12 @@ for (const site of sites) {
     const orders: [string, SimPatch[]][] = [
       ['probability', [...patches].sort(probabilityOrder)],
       ['random', randomOrder(patches, 14)],
+      ['app rank', [...patches].sort(appRankOrder)],
     ];
     for (const [order, sequence] of orders) {
       const r: SimResult = simulate(patches, sequence, DECISIONS, TOP);
       rows.push(
-        `| ${site.name} | ${si + 1} | ${order} | ${patches.length} (${patches.filter((p) => p.real).length} real) | ${r.decided} (${r.confirmed} confirmed) | ${r.open} (${r.openReal} real) | ${r.top} | ${pct(r.byProbability)} | ${pct(r.byAppRank)} | ${pct(r.byLearnt)} | ${auc(r.aucProbability)} / ${auc(r.aucLearnt)} |`,
+        `| ${site.name} | ${si + 1} | ${order} | ${patches.length} (${patches.filter((p) => p.real).length} real) | ${r.decided} (${r.confirmed} confirmed) | ${r.open} (${r.openReal} real) | ${r.top} | ${pct(r.byProbability)} | ${pct(r.byAppRank)} | ${pct(r.byLearnt)} | ${auc(r.aucProbability)} / ${auc(r.aucLearnt)} | ${r.lambda ?? '—'} |`,
       );
       json.push({ site: site.name, split: si + 1, order, patches: patches.length, ...r });
       const list = perSite.get(site.name) ?? [];
@@ -217,15 +227,15 @@ console.log(
   `\nQueue ranking with ${model.card.id} ${model.card.version}: share of real changes in the first ${TOP} unreviewed patches after ${DECISIONS} simulated decisions (protocol: scripts/eval/eval-queue.ts)\n`,
 );
 console.log(
-  '| site | split | decisions taken in | patches | decided | open | scored | by probability | by prob × area | learnt | AUC over open: probability / learnt |',
+  '| site | split | decisions taken in | patches | decided | open | scored | by probability | by prob × area | learnt | AUC over open: probability / learnt | λ chosen |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 console.log(
   '\n| decisions taken in | site | by probability | learnt | gain |\n| --- | --- | --- | --- | --- |',
 );
 const bar: Record<string, number[]> = {};
-for (const order of ['probability', 'random']) {
+for (const order of ['probability', 'random', 'app rank']) {
   const gains: number[] = [];
   for (const [site, list] of perSite) {
     const mine = list.filter((l) => l.order === order);

@@ -33,6 +33,8 @@ export interface SimResult {
    */
   aucProbability: number | null;
   aucLearnt: number | null;
+  /** The penalty the ranking chose on the decisions (Infinity: the probability order); null when not ready. */
+  lambda: number | null;
 }
 
 /** P(a real patch scores above a patch that is not), ties counting half; null without both. */
@@ -61,7 +63,8 @@ const byNumber = (a: RankPatch, b: RankPatch) => a.id.localeCompare(b.id);
 const prob = (p: RankPatch) => p.meanProb ?? 0;
 /** Model probability, highest first (the mean probability over the patch). */
 export const probabilityOrder = (a: RankPatch, b: RankPatch) => prob(b) - prob(a) || byNumber(a, b);
-const appRankOrder = (a: RankPatch, b: RankPatch) =>
+/** The app's default queue order (Rank: mean probability × area, highest first). */
+export const appRankOrder = (a: RankPatch, b: RankPatch) =>
   prob(b) * b.areaM2 - prob(a) * a.areaM2 || byNumber(a, b);
 
 function shareReal(patches: SimPatch[], top: number): number {
@@ -106,6 +109,7 @@ export function simulate(
       open.map(prob),
       open.map((p) => p.real),
     ),
+    lambda: ranking.ready ? ranking.penalty.lambda : null,
     aucLearnt: ranking.ready
       ? rocAuc(
           open.map((p) => ranking.probability.get(p.id)!),

@@ -26,6 +26,7 @@ import { readCardJson, type InstalledModel } from '../inference/model-card.js';
 import { findModel } from '../inference/model-registry.js';
 import { createModelSession } from '../inference/session.js';
 import { appendAdapter } from './adapter-graph.js';
+import { DEFAULT_CONTEXT, checkContext } from './context.js';
 import { samplePair, type PairSampleReport } from './feature-samples.js';
 import { fitHead, type FitResult } from './fit-head.js';
 import { headToJson } from './head.js';
@@ -68,6 +69,8 @@ export interface AdaptOptions {
   /** Samples kept per class for training (default 60,000; held back: a quarter of it). */
   samplesPerClass?: number;
   hidden?: number;
+  /** Box sizes of the head's spatial context, in feature pixels (default DEFAULT_CONTEXT). */
+  context?: number[];
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (p: AdaptProgress) => void;
@@ -141,7 +144,9 @@ export async function adaptModel(options: AdaptOptions): Promise<AdaptResult> {
   const features = base.card.features!;
   const perClass = options.samplesPerClass ?? 60_000;
   const seed = options.seed ?? 1;
-  const samples = new SampleReservoir(features.channels, perClass, seed);
+  const context = [...(options.context ?? DEFAULT_CONTEXT)];
+  checkContext(context);
+  const samples = new SampleReservoir(features.channels * (1 + context.length), perClass, seed);
   const session = await createModelSession(base.onnxPath, options.device ?? 'auto', options.log);
   const reports: PairSampleReport[] = [];
   try {
@@ -162,6 +167,7 @@ export async function adaptModel(options: AdaptOptions): Promise<AdaptResult> {
           pairIndex: i,
           holdOut: options.pairs.length > 1 ? 'pair' : 'block',
           samples,
+          context,
           maxTiles: options.maxTilesPerPair ?? 256,
           signal,
           onTile: (done, total) =>
@@ -191,6 +197,7 @@ export async function adaptModel(options: AdaptOptions): Promise<AdaptResult> {
   const kept = samples.counts().kept;
   const fit = fitHead(set, features.baseLogitChannel, {
     hidden: options.hidden,
+    context,
     seed,
     signal,
     onEpoch: (done, total, f1) =>
@@ -269,7 +276,7 @@ async function writeAdaptedFolder(
       options.name ??
       `Adapted to ${projectName ?? basename(resolve(options.outDir))} (from ${base.card.id})`,
     version: '1.0.0',
-    description: `${base.card.id} adapted to ${projectName ?? 'labelled pairs'} on ${date.slice(0, 10)}: a per-pixel head on the base model's features, fitted on ${result.pixels[1]} changed and ${result.pixels[0]} unchanged labelled pixels of ${result.pairs} pair(s). Held-back pixel F1 ${fit.heldBack[fit.chosen].f1.toFixed(3)} (base model ${fit.heldBack.base.f1.toFixed(3)}); chosen: ${fit.chosen}.`,
+    description: `${base.card.id} adapted to ${projectName ?? 'labelled pairs'} on ${date.slice(0, 10)}: a per-pixel head on the base model's features${fit.head.context.length ? ` and their ${fit.head.context.map((k) => `${k}×${k}`).join(' and ')} box means` : ''}, fitted on ${result.pixels[1]} changed and ${result.pixels[0]} unchanged labelled pixels of ${result.pairs} pair(s). Held-back pixel F1 ${fit.heldBack[fit.chosen].f1.toFixed(3)} (base model ${fit.heldBack.base.f1.toFixed(3)}); chosen: ${fit.chosen}.`,
     file: 'model.onnx',
     outputs,
     threshold: 0.5,
@@ -298,7 +305,7 @@ async function writeAdaptedFolder(
       threshold: fit.threshold,
       epochs: fit.epochs,
       heldBack: fit.heldBack,
-      head: { hidden: options.hidden ?? 16, file: 'head.json' },
+      head: { hidden: options.hidden ?? 16, context: fit.head.context, file: 'head.json' },
     },
     metrics: {
       validation: {

@@ -2,7 +2,8 @@
  * Writes an adapted change model: the base model's ONNX graph, byte for byte, plus a per-pixel
  * head on its `features` output and a new probability output. The head is
  *
- *   logit = lin · f + linB + w2 · ReLU(W1 f + b1) + b2      (1×1 convolutions on the features)
+ *   x     = [f, box means of f for each context size]       (AveragePool, edge-cut; context.ts)
+ *   logit = lin · x + linB + w2 · ReLU(W1 x + b1) + b2      (1×1 convolutions)
  *   prob  = sigmoid(bilinear ×stride upsampling of logit)    (as the base model upsamples its own)
  *
  * so the result is one ONNX file the engine runs like any change model (tiling, screening, kind
@@ -81,7 +82,27 @@ function floatOutput(w: ProtoWriter, name: string): void {
 export function adapterGraphBytes(head: HeadWeights, options: AdapterGraphOptions): Uint8Array {
   const { channels: c, hidden: h } = head;
   const w = new ProtoWriter();
-  const f = options.features;
+  let f = options.features;
+  if (head.context.length > 0) {
+    const pooled = head.context.map((k) => {
+      const r = (k - 1) / 2;
+      node(
+        w,
+        'AveragePool',
+        [options.features],
+        [`adapter/context${k}`],
+        [
+          { name: 'kernel_shape', ints: [k, k] },
+          { name: 'pads', ints: [r, r, r, r] },
+          { name: 'strides', ints: [1, 1] },
+          { name: 'count_include_pad', i: 0 },
+        ],
+      );
+      return `adapter/context${k}`;
+    });
+    node(w, 'Concat', [options.features, ...pooled], ['adapter/input'], [{ name: 'axis', i: 1 }]);
+    f = 'adapter/input';
+  }
   tensor(w, 'adapter/lin.weight', [1, c, 1, 1], head.linW);
   tensor(w, 'adapter/lin.bias', [1], Float32Array.of(head.linB));
   tensor(w, 'adapter/h1.weight', [h, c, 1, 1], head.w1);

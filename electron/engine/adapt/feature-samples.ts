@@ -15,6 +15,7 @@ import { throwIfAborted } from '../errors.js';
 import type { DetectInputs } from '../inference/detect-inputs.js';
 import { tileFeeds } from '../inference/tile-predict.js';
 import { tileAxes, type Tile } from '../inference/tiling.js';
+import { withContext } from './context.js';
 import { CHANGE, IGNORE, type LabelSource } from './label-sources.js';
 import type { SampleReservoir } from './samples.js';
 import type { RunSession } from '../inference/session.js';
@@ -37,6 +38,8 @@ export interface PairSampling {
    */
   holdOut: 'block' | 'pair';
   samples: SampleReservoir;
+  /** Box sizes of the context channels to add to each feature pixel (context.ts; [] = none). */
+  context: readonly number[];
   /** Most tiles run (tiles with change labels first, then others spread over the scene). */
   maxTiles: number;
   signal?: AbortSignal;
@@ -123,8 +126,8 @@ export async function samplePair(options: PairSampling): Promise<PairSampleRepor
     const feeds = await tileFeeds(card, inputs.dates, alignment, tile, signal);
     const out = await options.session.run(feeds.feeds, [featuresName]);
     const f = out[featuresName];
-    const [, , fh, fw] = f.dims as number[];
-    const planes = f.data as Float32Array;
+    const [, fc, fh, fw] = f.dims as number[];
+    const planes = withContext(f.data as Float32Array, fc, fw, fh, options.context);
     // Labels of the tile's core, full resolution, in before-grid pixels.
     const [cx0, cy0, cx1, cy1] = core;
     const win = { x: alignment.x + cx0, y: alignment.y + cy0, width: cx1 - cx0, height: cy1 - cy0 };

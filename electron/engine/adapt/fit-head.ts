@@ -20,6 +20,8 @@ import { winShare, type Scored } from './block-bootstrap.js';
 import type { SampleSet } from './samples.js';
 
 export interface FitOptions {
+  /** Box sizes of the context channels the samples carry (context.ts; default none). */
+  context?: number[];
   /** Hidden units of the MLP term (default 16; 0 = linear head). */
   hidden?: number;
   /** Most passes over the training samples (default 25). */
@@ -130,7 +132,7 @@ export function fitHead(set: SampleSet, baseChannel: number, options: FitOptions
   const c = set.channels;
   const hidden = options.hidden ?? 16;
   const epochs = options.epochs ?? 25;
-  const base = identityHead(c, hidden, baseChannel);
+  const base = identityHead(c, hidden, baseChannel, options.context ?? []);
   const baseZ = logits(base, set);
   const calibrated = bestThreshold(baseZ, set);
   const folds = Math.max(...set.fold) + 1;
@@ -360,6 +362,7 @@ class HeadTrainer {
     }
     return {
       channels: c,
+      context: this.options.context ?? [],
       hidden: h,
       linW,
       linB,

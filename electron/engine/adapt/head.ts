@@ -10,7 +10,10 @@
 
 /** Weights of the head, in the units of the raw features. */
 export interface HeadWeights {
+  /** Input channels: the features' own, then their box means for each context size (context.ts). */
   channels: number;
+  /** Box sizes of the context channels, in feature pixels ([] = the features alone). */
+  context: number[];
   hidden: number;
   /** Linear term: channels weights and a bias. */
   linW: Float32Array;
@@ -23,12 +26,21 @@ export interface HeadWeights {
   b2: number;
 }
 
-/** The head that reproduces the base model: weight 1 on the base logit channel, 0 elsewhere. */
-export function identityHead(channels: number, hidden: number, baseChannel: number): HeadWeights {
+/**
+ * The head that reproduces the base model: weight 1 on the base logit channel, 0 elsewhere.
+ * `channels` counts every input channel (with context: features × (1 + context.length)).
+ */
+export function identityHead(
+  channels: number,
+  hidden: number,
+  baseChannel: number,
+  context: number[] = [],
+): HeadWeights {
   const linW = new Float32Array(channels);
   linW[baseChannel] = 1;
   return {
     channels,
+    context,
     hidden,
     linW,
     linB: 0,
@@ -67,6 +79,7 @@ export function shiftHead(head: HeadWeights, delta: number): HeadWeights {
 export function headToJson(head: HeadWeights): Record<string, unknown> {
   return {
     channels: head.channels,
+    context: head.context,
     hidden: head.hidden,
     linW: Array.from(head.linW),
     linB: head.linB,

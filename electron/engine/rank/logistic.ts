@@ -3,7 +3,9 @@
  * (iteratively reweighted least squares). Meant for a few hundred rows and a few dozen columns:
  * every step solves the d × d system exactly, so the fit is deterministic and needs no learning
  * rate. Columns whose training values do not vary get a zero coefficient (they can tell nothing
- * apart), and a missing value (NaN) counts as the training mean (standardised 0).
+ * apart), and a missing value (NaN) counts as the training mean (standardised 0). A fixed
+ * per-row offset (e.g. the log-odds of a prior model) can be added to the linear predictor; the
+ * coefficients then learn corrections to it, and the L2 penalty shrinks them toward the offset.
  */
 
 export interface LogisticModel {
@@ -18,10 +20,12 @@ export interface LogisticModel {
 }
 
 export interface LogisticOptions {
-  /** L2 penalty on the coefficients (not the intercept); default 1. */
+  /** L2 penalty on the coefficients (not the intercept); default 1; Infinity fits the intercept only. */
   lambda?: number;
   /** Most Newton steps; default 50. */
   maxIterations?: number;
+  /** A fixed term added to each row's log-odds (same order as the rows); default none. */
+  offset?: ArrayLike<number>;
 }
 
 const sigmoid = (t: number) => (t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t)));
@@ -33,8 +37,8 @@ export function standardise(model: LogisticModel, j: number, x: number): number 
 }
 
 /**
- * Fits P(y = 1 | x) = σ(b + Σ w_j z_j) with z the standardised columns, minimising the negative
- * log-likelihood + λ/2 ‖w‖².
+ * Fits P(y = 1 | x) = σ(o + b + Σ w_j z_j) with z the standardised columns and o the row's fixed
+ * offset (0 without one), minimising the negative log-likelihood + λ/2 ‖w‖².
  *
  * @param rows - one feature vector per training row, all of the same length
  * @param labels - 0 or 1 per row
@@ -82,6 +86,10 @@ export function fitLogistic(
     for (let j = 0; j < d; j++) out[j + 1] = standardise(model, j, r[j]);
     return out;
   });
+  const offset = options.offset;
+  if (offset && offset.length !== n) {
+    throw new Error(`fitLogistic: ${n} rows and ${offset.length} offsets; need the same.`);
+  }
   const w = new Float64Array(p);
   const maxIterations = options.maxIterations ?? 50;
   for (let it = 1; it <= maxIterations; it++) {
@@ -89,7 +97,7 @@ export function fitLogistic(
     const hess = new Float64Array(p * p);
     for (let i = 0; i < n; i++) {
       const zi = z[i];
-      let t = 0;
+      let t = offset ? offset[i] : 0;
       for (let k = 0; k < p; k++) t += w[k] * zi[k];
       const mu = sigmoid(t);
       const s = Math.max(mu * (1 - mu), 1e-10);
@@ -101,6 +109,12 @@ export function fitLogistic(
       }
     }
     for (let a = 1; a < p; a++) {
+      if (lambda === Infinity) {
+        // Infinite penalty: every coefficient stays 0, only the intercept is fitted.
+        grad[a] = 0;
+        for (let b = 0; b < p; b++) hess[a * p + b] = hess[b * p + a] = a === b ? 1 : 0;
+        continue;
+      }
       grad[a] += lambda * w[a];
       hess[a * p + a] += lambda;
     }
@@ -127,9 +141,9 @@ export function contributions(model: LogisticModel, x: ArrayLike<number>): Float
   return out;
 }
 
-/** P(y = 1 | x). */
-export function predictLogistic(model: LogisticModel, x: ArrayLike<number>): number {
-  let t = model.intercept;
+/** P(y = 1 | x), with `offset` added to the log-odds (a model fitted with offsets needs the row's). */
+export function predictLogistic(model: LogisticModel, x: ArrayLike<number>, offset = 0): number {
+  let t = model.intercept + offset;
   for (const c of contributions(model, x)) t += c;
   return sigmoid(t);
 }

@@ -1,7 +1,9 @@
 /**
  * The queue that learns (issue 14, deliverable 4): from the analyst's decisions so far, the
  * probability that each patch will be confirmed, and why, as a logistic regression on the
- * features of patch-features.ts.
+ * features of patch-features.ts, learnt as corrections to the model's own probability: its
+ * log-odds are a fixed offset, and the penalty on the corrections is chosen by cross-validation on
+ * the decisions (shrinkage.ts), so with nothing to learn the ranking is the probability order.
  *
  * Training rows: patches the model found (or a split / merge made of them) that are confirmed (1)
  * or rejected (0). Patches sent to a field check are not decided yet and teach nothing; drawn
@@ -9,13 +11,18 @@
  */
 import { contributions, fitLogistic, predictLogistic, type LogisticModel } from './logistic.js';
 import { featureTable, type FeatureColumn, type RankPatch } from './patch-features.js';
+import {
+  choosePenalty,
+  filledOffsets,
+  finiteMean,
+  probabilityOffset,
+  type PenaltyChoice,
+} from './shrinkage.js';
 
 /** Decisions (confirmed + rejected) before a ranking is learnt. */
 export const MIN_DECISIONS = 20;
 /** Of each kind (confirmed, rejected) at least this many. */
 export const MIN_PER_CLASS = 3;
-/** L2 penalty of the fit: strong enough that 20 rows and ~15 columns give tame coefficients. */
-export const RANK_LAMBDA = 2;
 
 export interface DecisionCounts {
   confirmed: number;
@@ -42,6 +49,8 @@ export interface LearntRanking {
   decisions: DecisionCounts;
   columns: FeatureColumn[];
   model: LogisticModel;
+  /** The penalty on the corrections to the model probability, and how it was chosen. */
+  penalty: PenaltyChoice;
   /** P(confirmed) by patch id. */
   probability: Map<string, number>;
   /** Features of a patch by contribution, strongest first, in the direction of its verdict. */
@@ -91,22 +100,35 @@ export function learnRanking(
   const notReady = readiness(decisions);
   if (notReady) return notReady;
   const table = featureTable(patches, layers);
-  const train = table.rows.filter((_, i) => labels[i] !== null);
-  const y = labels.filter((l) => l !== null) as number[];
-  const model = fitLogistic(train, y, { lambda: RANK_LAMBDA });
+  const taught = labels.flatMap((l, i) => (l === null ? [] : [i]));
+  const train = taught.map((i) => table.rows[i]);
+  const y = taught.map((i) => labels[i] as number);
+  // The model's log-odds; a patch without a model probability takes the decided patches' mean.
+  const raw = patches.map((p) => probabilityOffset(p.meanProb));
+  const offsets = filledOffsets(raw, finiteMean(taught.map((i) => raw[i])));
+  const trainOffsets = taught.map((i) => offsets[i]);
+  const penalty = choosePenalty(train, y, trainOffsets);
+  const model = fitLogistic(train, y, { lambda: penalty.lambda, offset: trainOffsets });
+  const meanOffset = finiteMean(trainOffsets);
   const index = new Map(patches.map((p, i) => [p.id, i]));
-  const probability = new Map(patches.map((p, i) => [p.id, predictLogistic(model, table.rows[i])]));
+  const probability = new Map(
+    patches.map((p, i) => [p.id, predictLogistic(model, table.rows[i], offsets[i])]),
+  );
+  const probColumn = table.columns.findIndex((c) => c.key === 'meanProb');
   return {
     ready: true,
     decisions,
     columns: table.columns,
     model,
+    penalty,
     probability,
     reasons(id, top = 3) {
       const i = index.get(id);
       if (i === undefined) return [];
       const row = table.rows[i];
       const c = contributions(model, row);
+      // The model's own confidence weighs through the offset too (relative to the decided mean).
+      c[probColumn] += offsets[i] - meanOffset;
       const high = (probability.get(id) ?? 0) >= 0.5;
       const all = table.columns
         .map((col, j) => ({

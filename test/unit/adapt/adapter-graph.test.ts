@@ -14,6 +14,7 @@ import {
   sigmoid,
   type HeadWeights,
 } from '../../../electron/engine/adapt/head.js';
+import { withContext } from '../../../electron/engine/adapt/context.js';
 import { topLevelFields } from '../../../electron/engine/adapt/onnx-proto.js';
 import { bundledModelsDir } from '../../../electron/engine/paths.js';
 import { seededRandom } from '../../../electron/engine/random.js';
@@ -57,51 +58,56 @@ describe('adapter graph', () => {
     expect(max).toBeLessThan(1e-5);
   });
 
-  it('computes what head.ts computes, upsampled half-pixel and squashed', async () => {
-    const rand = seededRandom(9);
-    const c = 47;
-    const h = 5;
-    const r = () => (rand() * 2 - 1) * 0.2;
-    const head: HeadWeights = {
-      channels: c,
-      hidden: h,
-      linW: new Float32Array(c).map(r),
-      linB: 0.3,
-      w1: new Float32Array(h * c).map(r),
-      b1: new Float32Array(h).map(r),
-      w2: new Float32Array(h).map(r),
-      b2: -0.1,
-    };
-    const out = await run(appendAdapter(base, head, options), ['features', 'prob_adapted']);
-    const f = out.features.data as Float32Array;
-    const [, , fh, fw] = out.features.dims as number[];
-    const plane = fh * fw;
-    const z = new Float32Array(plane);
-    const v = new Float32Array(c);
-    for (let i = 0; i < plane; i++) {
-      for (let k = 0; k < c; k++) v[k] = f[k * plane + i];
-      z[i] = headLogit(head, v);
-    }
-    const q = out.prob_adapted.data as Float32Array;
-    const src = (o: number, n: number) => Math.min(n - 1, Math.max(0, (o + 0.5) / 2 - 0.5));
-    let max = 0;
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        const sy = src(y, fh);
-        const sx = src(x, fw);
-        const y0 = Math.floor(sy);
-        const x0 = Math.floor(sx);
-        const y1 = Math.min(fh - 1, y0 + 1);
-        const x1 = Math.min(fw - 1, x0 + 1);
-        const ty = sy - y0;
-        const tx = sx - x0;
-        const top = z[y0 * fw + x0] * (1 - tx) + z[y0 * fw + x1] * tx;
-        const bottom = z[y1 * fw + x0] * (1 - tx) + z[y1 * fw + x1] * tx;
-        max = Math.max(max, Math.abs(sigmoid(top * (1 - ty) + bottom * ty) - q[y * W + x]));
+  it.each([[[]], [[3, 9]]])(
+    'computes what head.ts computes (context %j), upsampled half-pixel and squashed',
+    async (context: number[]) => {
+      const rand = seededRandom(9);
+      const fc = 47;
+      const c = fc * (1 + context.length);
+      const h = 5;
+      const r = () => (rand() * 2 - 1) * 0.2;
+      const head: HeadWeights = {
+        channels: c,
+        context,
+        hidden: h,
+        linW: new Float32Array(c).map(r),
+        linB: 0.3,
+        w1: new Float32Array(h * c).map(r),
+        b1: new Float32Array(h).map(r),
+        w2: new Float32Array(h).map(r),
+        b2: -0.1,
+      };
+      const out = await run(appendAdapter(base, head, options), ['features', 'prob_adapted']);
+      const [, , fh, fw] = out.features.dims as number[];
+      const f = withContext(out.features.data as Float32Array, fc, fw, fh, context);
+      const plane = fh * fw;
+      const z = new Float32Array(plane);
+      const v = new Float32Array(c);
+      for (let i = 0; i < plane; i++) {
+        for (let k = 0; k < c; k++) v[k] = f[k * plane + i];
+        z[i] = headLogit(head, v);
       }
-    }
-    expect(max).toBeLessThan(1e-4);
-  });
+      const q = out.prob_adapted.data as Float32Array;
+      const src = (o: number, n: number) => Math.min(n - 1, Math.max(0, (o + 0.5) / 2 - 0.5));
+      let max = 0;
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const sy = src(y, fh);
+          const sx = src(x, fw);
+          const y0 = Math.floor(sy);
+          const x0 = Math.floor(sx);
+          const y1 = Math.min(fh - 1, y0 + 1);
+          const x1 = Math.min(fw - 1, x0 + 1);
+          const ty = sy - y0;
+          const tx = sx - x0;
+          const top = z[y0 * fw + x0] * (1 - tx) + z[y0 * fw + x1] * tx;
+          const bottom = z[y1 * fw + x0] * (1 - tx) + z[y1 * fw + x1] * tx;
+          max = Math.max(max, Math.abs(sigmoid(top * (1 - ty) + bottom * ty) - q[y * W + x]));
+        }
+      }
+      expect(max).toBeLessThan(1e-4);
+    },
+  );
 
   it('refuses bytes that are not an ONNX model, naming them', () => {
     expect(() =>

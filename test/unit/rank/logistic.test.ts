@@ -63,6 +63,21 @@ describe('fitLogistic', () => {
     expect([...a.coef, a.intercept]).toEqual([...b.coef, b.intercept]);
   });
 
+  it('learns corrections to a fixed offset; an infinite penalty fits the intercept only', () => {
+    const { rows, labels } = toyData();
+    // An offset that already explains the labels: column 0's correction is smaller than without it.
+    const offset = labels.map((y) => (y ? 2 : -2));
+    const plain = fitLogistic(rows, labels);
+    const corrected = fitLogistic(rows, labels, { offset });
+    expect(Math.abs(corrected.coef[0])).toBeLessThan(Math.abs(plain.coef[0]));
+    const only = fitLogistic(rows, labels, { offset, lambda: Infinity });
+    expect([...only.coef]).toEqual([0, 0, 0]);
+    expect(Number.isFinite(only.intercept)).toBe(true);
+    // With no corrections, the order of predictions is the order of the offsets.
+    expect(predictLogistic(only, rows[0], 1)).toBeGreaterThan(predictLogistic(only, rows[1], 0.5));
+    expect(() => fitLogistic(rows, labels, { offset: [1] })).toThrow(/60 rows and 1 offsets/);
+  });
+
   it('refuses rows and labels of different lengths', () => {
     expect(() => fitLogistic([[1]], [0, 1])).toThrow(/1 rows and 2 labels/);
   });

@@ -133,6 +133,24 @@ describe('learnRanking', () => {
   });
 });
 
+describe('learnRanking on the model probability', () => {
+  it('keeps the probability order when the decisions follow the probability alone', () => {
+    // Same-sized patches: confirmed where the model was confident, rejected where it was not.
+    const made: RankPatch[] = [];
+    for (let i = 0; i < 30; i++) {
+      const p = 0.3 + (i / 30) * 0.6;
+      made.push(patch(i % 7 === 0 ? 'rejected' : p > 0.6 ? 'confirmed' : 'rejected', 10, 10, p));
+    }
+    const open = [0.82, 0.35, 0.55, 0.71, 0.42].map((p) => patch('unreviewed', 10, 10, p));
+    const r = learnRanking([...made, ...open]) as LearntRanking;
+    expect(r.ready).toBe(true);
+    expect(r.penalty.logLoss).toHaveLength(5);
+    const byLearnt = [...open].sort((a, b) => r.probability.get(b.id)! - r.probability.get(a.id)!);
+    expect(byLearnt.map((p) => p.meanProb)).toEqual([0.82, 0.71, 0.55, 0.42, 0.35]);
+    expect(r.reasons(open[0].id)[0].phrase).toBe('high model confidence');
+  });
+});
+
 describe('elongation', () => {
   it('is 0 for a square and grows with the aspect ratio', () => {
     const rect = (w: number, h: number) => ({
