@@ -130,9 +130,12 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   const withGeometry = await api<
     { id: string; areaM2: number; geometry: { coordinates: number[][][] } }[]
   >(request, 'patches.list', { projectId: project.id });
+  // Outside first, then by rank; drawn patches have no probability, so rank ties go by number.
+  // (The area order shown before starts with another patch, so a stale order cannot pass.)
   const outside = withGeometry
     .filter((p) => p.geometry.coordinates[0][0][0] >= half)
-    .sort((p, q) => q.areaM2 - p.areaM2);
+    .sort((p, q) => Number(p.id) - Number(q.id));
+  await expect(rows.nth(0)).not.toHaveAttribute('data-patch-id', outside[0].id);
   await page.getByTestId('queue-sort').selectOption('reference');
   await expect(rows.nth(0)).toHaveAttribute('data-patch-id', outside[0].id);
   await page.getByTestId('queue-sort').selectOption('area');
