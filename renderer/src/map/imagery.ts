@@ -15,6 +15,7 @@ import {
   STRETCH_COLOR,
   defaultSettings,
   stretchRange,
+  stretchRanges,
   styleVariables,
   type BandRange,
   type BandSample,
@@ -131,7 +132,8 @@ export async function createImagery(
   let settings = defaultSettings(scene.bands, scene.displayBands);
   // The stretch sorts the sample per band: computed once per settings, not per layer or reader.
   let range = stretchRange(sample, settings);
-  const variables = () => styleVariables(settings, range);
+  let ranges = stretchRanges(sample, settings);
+  const variables = () => styleVariables(settings, ranges);
   const source = new GeoTIFF({
     sources: [{ url: scene.url, loader: queuedLoader }],
     projection,
@@ -168,6 +170,7 @@ export async function createImagery(
     apply(next) {
       settings = next;
       range = stretchRange(sample, settings);
+      ranges = stretchRanges(sample, settings);
       const vars = variables();
       for (const l of layers) l.updateStyleVariables(vars);
     },

@@ -46,7 +46,12 @@ export function percentileRange(
   return { min, max };
 }
 
-export type StretchMode = 'percentile' | 'minmax' | 'manual';
+/**
+ * `bandwise`: each band stretched 2–98 % on its own (multispectral counts such as Landsat's, where
+ * haze lifts blue far above red and one shared range would tint everything blue); the others keep
+ * one range for all three bands.
+ */
+export type StretchMode = 'percentile' | 'bandwise' | 'minmax' | 'manual';
 
 /** How one date is displayed: which file band feeds red, green and blue, and the stretch. */
 export interface ImagerySettings {
@@ -76,7 +81,7 @@ export function defaultSettings(
 ): ImagerySettings {
   const valid = byWavelength?.length === 3 && byWavelength.every((b) => b >= 1 && b <= bandCount);
   const [r, g = r, b = r] = valid ? byWavelength : chooseBands(bandCount);
-  return { bands: [r, g, b], stretch: 'percentile', min: 0, max: 255 };
+  return { bands: [r, g, b], stretch: valid ? 'bandwise' : 'percentile', min: 0, max: 255 };
 }
 
 /**
@@ -92,7 +97,7 @@ export function stretchRange(sample: BandSample | null, settings: ImagerySetting
     const { min, max } = settings;
     return max > min ? { min, max } : { min, max: min + 1 };
   }
-  const [low, high] = settings.stretch === 'percentile' ? [2, 98] : [0, 100];
+  const [low, high] = settings.stretch === 'minmax' ? [0, 100] : [2, 98];
   const ranges = [...new Set(settings.bands)]
     .map((band) => sample?.values[band - 1])
     .map((values) => (values ? percentileRange(values, sample?.nodata ?? null, low, high) : null))
@@ -107,20 +112,49 @@ export function stretchRange(sample: BandSample | null, settings: ImagerySetting
   };
 }
 
-/** Style variables of {@link STRETCH_COLOR}: the three bands and the range. */
-export function styleVariables(
+/**
+ * The range of each of the red, green and blue bands: its own 2–98 % with `bandwise`, else the
+ * one shared range of {@link stretchRange} for all three.
+ */
+export function stretchRanges(
+  sample: BandSample | null,
   settings: ImagerySettings,
-  range: BandRange,
-): Record<string, number> {
+): [BandRange, BandRange, BandRange] {
+  const shared = stretchRange(sample, settings);
+  if (settings.stretch !== 'bandwise') return [shared, shared, shared];
+  const own = (band: number) => {
+    const values = sample?.values[band - 1];
+    return (values && percentileRange(values, sample?.nodata ?? null, 2, 98)) || shared;
+  };
   const [r, g, b] = settings.bands;
-  return { r, g, b, lo: range.min, hi: range.max };
+  return [own(r), own(g), own(b)];
 }
 
-/** One band, scaled from the range to 0–1 and clamped. */
-function scaled(variable: string): unknown[] {
+/** Style variables of {@link STRETCH_COLOR}: the three bands and each one's range. */
+export function styleVariables(
+  settings: ImagerySettings,
+  ranges: readonly [BandRange, BandRange, BandRange],
+): Record<string, number> {
+  const [r, g, b] = settings.bands;
+  const [rr, gr, br] = ranges;
+  return {
+    r,
+    g,
+    b,
+    loR: rr.min,
+    hiR: rr.max,
+    loG: gr.min,
+    hiG: gr.max,
+    loB: br.min,
+    hiB: br.max,
+  };
+}
+
+/** One band, scaled from its range to 0–1 and clamped. */
+function scaled(variable: string, lo: string, hi: string): unknown[] {
   return [
     'clamp',
-    ['/', ['-', ['band', ['var', variable]], ['var', 'lo']], ['-', ['var', 'hi'], ['var', 'lo']]],
+    ['/', ['-', ['band', ['var', variable]], ['var', lo]], ['-', ['var', hi], ['var', lo]]],
     0,
     1,
   ];
@@ -130,7 +164,13 @@ function scaled(variable: string): unknown[] {
  * The WebGL tile colour for raw (not normalised) band values: bands and range are style
  * variables, so a new band choice or stretch is a `updateStyleVariables` call, not a new source.
  */
-export const STRETCH_COLOR: unknown[] = ['array', scaled('r'), scaled('g'), scaled('b'), 1];
+export const STRETCH_COLOR: unknown[] = [
+  'array',
+  scaled('r', 'loR', 'hiR'),
+  scaled('g', 'loG', 'hiG'),
+  scaled('b', 'loB', 'hiB'),
+  1,
+];
 
 /**
  * The heat layer's colour for the stored probability (0–255 = p × 255): transparent below `low`

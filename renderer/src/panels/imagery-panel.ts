@@ -19,6 +19,7 @@ export interface ImageryPanel {
 
 const STRETCHES: [StretchMode, string][] = [
   ['percentile', 'Percentile 2–98 %'],
+  ['bandwise', 'Per band 2–98 % (multispectral)'],
   ['minmax', 'Min – max'],
   ['manual', 'Manual range'],
 ];

@@ -13,6 +13,7 @@ import {
   heatColor,
   percentileRange,
   stretchRange,
+  stretchRanges,
   styleVariables,
   type BandSample,
 } from '../../../renderer/src/map/stretch.js';
@@ -82,6 +83,30 @@ describe('band choice and stretch', () => {
     expect(stretchRange(sample, { ...rgb, bands: [3, 3, 3] })).toEqual({ min: 52, max: 146 });
   });
 
+  it('stretches each band on its own with bandwise, the default for bands picked by wavelength', () => {
+    const bandwise = { ...rgb, stretch: 'bandwise' as const };
+    expect(stretchRanges(sample, bandwise)).toEqual([
+      { min: 3, max: 97 },
+      { min: 102, max: 197 },
+      { min: 52, max: 146 },
+    ]);
+    // The shared modes give all three bands the one range.
+    expect(stretchRanges(sample, rgb)).toEqual([
+      { min: 3, max: 197 },
+      { min: 3, max: 197 },
+      { min: 3, max: 197 },
+    ]);
+    expect(defaultSettings(6, [3, 2, 1])).toEqual({
+      bands: [3, 2, 1],
+      stretch: 'bandwise',
+      min: 0,
+      max: 255,
+    });
+    // A pick that does not fit the file is ignored: the first three bands, one range.
+    expect(defaultSettings(3, [4, 3, 2]).bands).toEqual([1, 2, 3]);
+    expect(defaultSettings(3, null).stretch).toBe('percentile');
+  });
+
   it('keeps every value with min–max, and takes a manual range as given', () => {
     expect(stretchRange(sample, { ...rgb, stretch: 'minmax' })).toEqual({ min: 1, max: 199 });
     expect(stretchRange(sample, { ...rgb, stretch: 'manual', min: 10, max: 90 })).toEqual({
@@ -100,8 +125,19 @@ describe('band choice and stretch', () => {
   });
 
   it('feeds bands and range to the style as variables', () => {
-    const vars = styleVariables({ ...rgb, bands: [4, 3, 2] }, { min: 5, max: 250 });
-    expect(vars).toEqual({ r: 4, g: 3, b: 2, lo: 5, hi: 250 });
+    const range = { min: 5, max: 250 };
+    const vars = styleVariables({ ...rgb, bands: [4, 3, 2] }, [range, range, range]);
+    expect(vars).toEqual({
+      r: 4,
+      g: 3,
+      b: 2,
+      loR: 5,
+      hiR: 250,
+      loG: 5,
+      hiG: 250,
+      loB: 5,
+      hiB: 250,
+    });
     expect(JSON.stringify(STRETCH_COLOR)).toContain('["band",["var","r"]]');
   });
 
