@@ -31,7 +31,7 @@ export function createMainWindow(): BrowserWindow {
  * A team server's own page in a window of its own: the server's web app (login, team projects)
  * over its HTTP transport. No preload (it reaches nothing of this machine), sandboxed, in a
  * session of its own per server so its login cookie stays with it; navigation away from that
- * server's origin is refused (the app-wide handler in main.ts refuses new windows).
+ * server's origin is refused, as are new windows (the app-wide handlers in main.ts).
  */
 export function createTeamWindow(origin: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -50,9 +50,6 @@ export function createTeamWindow(origin: string): BrowserWindow {
       spellcheck: false,
       partition: `persist:team-${new URL(origin).host.replace(/[^\w.-]/g, '_')}`,
     },
-  });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== origin) event.preventDefault();
   });
   window.once('ready-to-show', () => window.show());
   void window.loadURL(`${origin}/`);
