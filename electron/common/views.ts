@@ -19,6 +19,8 @@ export interface ModelInfo {
   description: string;
   bands: number;
   metrics: Record<string, number>;
+  /** The card's decision threshold: what the Detect dialog offers when this model is chosen. */
+  threshold: number;
   /** Listed and pickable, never the default (see the card's description for why). */
   experimental: boolean;
   /** Shipped with LandWatch, or added by the user (only those can be removed). */

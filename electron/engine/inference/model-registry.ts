@@ -152,6 +152,7 @@ export function modelInfo(model: InstalledModel): ModelInfo {
     description: card.description,
     bands: card.bands,
     metrics: flatMetrics(card.metrics),
+    threshold: card.threshold,
     experimental: card.experimental,
     source: isUnder(model.dir, bundledModelsDir()) ? 'bundled' : 'user',
     ...(card.adaptedFrom

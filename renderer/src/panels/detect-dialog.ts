@@ -222,6 +222,9 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
     modelPicked = true;
     showModelFacts();
   });
+  threshold.addEventListener('input', () => {
+    thresholdEdited = true;
+  });
   cancel.addEventListener('click', () => options.onCancel());
   back.addEventListener('click', () => options.onDismissJob());
   close.addEventListener('click', () => modal.close());
@@ -233,11 +236,17 @@ export function createDetectDialog(options: DetectDialogOptions): DetectDialog {
   let pendingModel: string | null = null;
   /** Whether the user chose the model (else the preselected one is left to the engine). */
   let modelPicked = false;
+  /** Whether the user typed a threshold (else it follows the chosen model's card). */
+  let thresholdEdited = false;
 
-  /** The chosen model's measured validation figures (from its card), so users can compare. */
+  /**
+   * The chosen model's measured validation figures (from its card), so users can compare, and
+   * its card's threshold unless the user set one.
+   */
   function showModelFacts(): void {
     const chosen = infoShown?.models.find((m) => m.id === model.value);
     modelFacts.textContent = chosen ? modelSummary(chosen) : '';
+    if (chosen && !thresholdEdited) threshold.value = String(chosen.threshold);
   }
 
   let adaptedShown: string | null | undefined;
