@@ -5,8 +5,12 @@
  * model tiles do not decode the same block again. The cache is bounded in bytes, never by the
  * scene. Images this path does not cover (bit depths other than 8/16/32/64, big-endian files with
  * multi-byte samples) return null and the caller falls back to geotiff.js. Deflate blocks are
- * inflated by Node's zlib rather than geotiff.js's JavaScript inflate.
+ * inflated by Node's zlib rather than geotiff.js's JavaScript inflate. Given the file's path, blocks
+ * stored raw or deflated without a predictor are read straight from the file (one synchronous read
+ * into a reused buffer, then inflate) instead of through geotiff.js's source and decoder, which
+ * allocate and copy each block twice more.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { getDecoder, type GeoTIFFImage } from 'geotiff';
 
@@ -44,15 +48,21 @@ export class BlockReader {
   /** Bytes of one decoded block: inflating past it means a damaged or hostile block. */
   private readonly blockBytes: number;
   private readonly byte: boolean;
+  /** The direct path (see the file comment): where each block lies, once loaded; null: off. */
+  private direct: { path: string; fd: number | null; blocks: BlockTable | null } | null;
+  /** Compressed bytes of the block being read (direct path), reused. */
+  private scratch = Buffer.alloc(0);
 
   private constructor(
     private readonly image: GeoTIFFImage,
     private readonly makeView: (buffer: ArrayBufferLike) => View,
     private readonly capacity: number,
     bytesPerSample: number,
-    byte = false,
+    byte: boolean,
+    path: string | null,
   ) {
     this.byte = byte;
+    this.direct = path ? { path, fd: null, blocks: null } : null;
     this.tileWidth = image.getTileWidth();
     this.tileHeight = image.getTileHeight();
     this.across = Math.ceil(image.getWidth() / this.tileWidth);
@@ -63,8 +73,15 @@ export class BlockReader {
       this.tileWidth * this.tileHeight * (this.planar === 2 ? 1 : this.spp) * bytesPerSample;
   }
 
-  /** A reader for the image, or null when its sample layout needs geotiff.js's general path. */
-  static for(image: GeoTIFFImage, capacity = BLOCK_CACHE_BYTES): BlockReader | null {
+  /**
+   * A reader for the image, or null when its sample layout needs geotiff.js's general path.
+   * `path`: the image's file, for reading blocks straight from it where their coding allows.
+   */
+  static for(
+    image: GeoTIFFImage,
+    capacity = BLOCK_CACHE_BYTES,
+    path: string | null = null,
+  ): BlockReader | null {
     const fd = image.getFileDirectory();
     const bits = Array.from((fd.getValue('BitsPerSample') as ArrayLike<number>) ?? [8]);
     const formats = Array.from((fd.getValue('SampleFormat') as ArrayLike<number>) ?? [1]);
@@ -83,7 +100,7 @@ export class BlockReader {
       '3:64': (x) => new Float64Array(x),
     };
     const make = views[`${f}:${b}`];
-    return make ? new BlockReader(image, make, capacity, b / 8, f === 1 && b === 8) : null;
+    return make ? new BlockReader(image, make, capacity, b / 8, f === 1 && b === 8, path) : null;
   }
 
   /**
@@ -194,6 +211,15 @@ export class BlockReader {
     this.cached = 0;
   }
 
+  /** Drops the cached blocks and closes the file the direct path opened (reads reopen it). */
+  close(): void {
+    this.clear();
+    if (this.direct?.fd != null) {
+      closeSync(this.direct.fd);
+      this.direct.fd = null;
+    }
+  }
+
   private async block(tx: number, ty: number, sample: number, signal?: AbortSignal): Promise<View> {
     const key = (sample * this.down + ty) * this.across + tx;
     const hit = this.cache.get(key);
@@ -203,8 +229,17 @@ export class BlockReader {
       this.cache.set(key, hit);
       return hit;
     }
-    const decoder = await this.getDecoder();
-    const { data } = await this.image.getTileOrStrip(tx, ty, sample, decoder as never, signal);
+    const data = this.direct
+      ? await this.readDirect(key, tx, ty, sample, signal)
+      : (
+          await this.image.getTileOrStrip(
+            tx,
+            ty,
+            sample,
+            (await this.getDecoder()) as never,
+            signal,
+          )
+        ).data;
     const view = this.makeView(data);
     this.cache.set(key, view);
     this.cached += view.byteLength;
@@ -214,6 +249,56 @@ export class BlockReader {
       this.cached -= v.byteLength;
     }
     return view;
+  }
+
+  /** Block `key` (same numbering as the file's offsets) read and inflated straight from the file. */
+  private async readDirect(
+    key: number,
+    tx: number,
+    ty: number,
+    sample: number,
+    signal?: AbortSignal,
+  ): Promise<ArrayBufferLike> {
+    const direct = this.direct!;
+    direct.blocks ??= await blockTable(this.image);
+    if (!direct.blocks) {
+      // Coded in a way only geotiff.js decodes: its path from now on.
+      this.direct = null;
+      const decoder = (await this.getDecoder()) as never;
+      return (await this.image.getTileOrStrip(tx, ty, sample, decoder, signal)).data;
+    }
+    direct.fd ??= openSync(direct.path, 'r');
+    signal?.throwIfAborted();
+    const { offsets, counts, deflate } = direct.blocks;
+    const count = counts[key];
+    if (count === 0) {
+      // An empty block: geotiff.js fills it with the no-data value.
+      const decoder = (await this.getDecoder()) as never;
+      return (await this.image.getTileOrStrip(tx, ty, sample, decoder, signal)).data;
+    }
+    if (!deflate) {
+      const out = new Uint8Array(count);
+      readFully(direct.fd, out, offsets[key], direct.path);
+      return out.buffer;
+    }
+    if (this.scratch.byteLength < count) this.scratch = Buffer.allocUnsafe(count);
+    readFully(direct.fd, this.scratch.subarray(0, count), offsets[key], direct.path);
+    const limit = Math.max(1, this.blockBytes);
+    let out: Buffer;
+    try {
+      out = inflateSync(this.scratch.subarray(0, count), {
+        chunkSize: Math.max(64, limit),
+        maxOutputLength: limit,
+      });
+    } catch (error) {
+      const big = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      throw new Error(
+        big ? `a block inflates past its ${limit} bytes` : `a block cannot be inflated (${error})`,
+      );
+    }
+    return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+      ? out.buffer
+      : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
   }
 
   /**
@@ -313,5 +398,41 @@ function mapSpan3(
     d0[o] = t0[src[k + s0]];
     d1[o] = t1[src[k + s1]];
     d2[o] = t2[src[k + s2]];
+  }
+}
+
+/** Where each block of an image lies in its file, and whether blocks are deflated. */
+interface BlockTable {
+  offsets: number[];
+  counts: number[];
+  deflate: boolean;
+}
+
+/**
+ * Where the image's blocks lie, or null unless they can be read straight from the file: raw or
+ * deflated, without a predictor.
+ */
+async function blockTable(image: GeoTIFFImage): Promise<BlockTable | null> {
+  const fd = image.getFileDirectory();
+  const compression = Number(fd.getValue('Compression') ?? 1);
+  const predictor = Number((await fd.loadValue('Predictor')) ?? 1);
+  if (predictor !== 1 || ![1, 8, 32946].includes(compression)) return null;
+  const tiled = image.isTiled;
+  const offsets = await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets');
+  const counts = await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts');
+  return {
+    offsets: Array.from(offsets as ArrayLike<number | bigint>, Number),
+    counts: Array.from(counts as ArrayLike<number | bigint>, Number),
+    deflate: compression !== 1,
+  };
+}
+
+/** Fills `out` from `fd` at `position`; a file that ends first is truncated. */
+function readFully(fd: number, out: Uint8Array, position: number, path: string): void {
+  let done = 0;
+  while (done < out.byteLength) {
+    const n = readSync(fd, out, done, out.byteLength - done, position + done);
+    if (n === 0) throw new Error(`the file ends inside a block (${path} is truncated)`);
+    done += n;
   }
 }

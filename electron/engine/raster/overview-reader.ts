@@ -49,7 +49,7 @@ export class OverviewReader {
     const h = Math.ceil(height / factor);
     for (const { image, colour } of await source.colourOverviews()) {
       if (image.getWidth() !== w || image.getHeight() !== h) continue;
-      const blocks = BlockReader.for(image, OVERVIEW_CACHE_BYTES);
+      const blocks = BlockReader.for(image, OVERVIEW_CACHE_BYTES, source.info.path);
       return blocks ? new OverviewReader(source, factor, blocks, image, colour) : null;
     }
     return null;
@@ -78,7 +78,7 @@ export class OverviewReader {
 
   /** Drops the decoded blocks. */
   close(): void {
-    this.blocks.clear();
+    this.blocks.close();
   }
 }
 

@@ -83,7 +83,7 @@ export class RasterSource {
     /** GDAL's internal mask, presented as the alpha band (mask-band.ts); null when none. */
     private readonly mask: GeoTIFFImage | null,
   ) {
-    this.blocks = BlockReader.for(image, blockCacheBytes);
+    this.blocks = BlockReader.for(image, blockCacheBytes, info.path);
   }
 
   /**
@@ -419,7 +419,7 @@ export class RasterSource {
   }
 
   close(): void {
-    this.blocks?.clear();
+    this.blocks?.close();
     // geotiff.js file sources hold a file handle; close it when the source supports it.
     const source = (this.tiff as unknown as { source?: { close?: () => void } }).source;
     source?.close?.();
