@@ -13,7 +13,9 @@ import { openInputs, type DetectInputs } from './detect-inputs.js';
 import { IN_MEMORY_PIXELS, withArrays, type DetectResult } from './detect-result.js';
 import { cardKinds } from './model-card.js';
 import { runProbability } from './probability-run.js';
-import { extractPolygons } from './reextract.js';
+import { rawRows } from '../raster/probability-file.js';
+import type { GeoTransform } from '../vector/geo.js';
+import { extractPolygons, PolygonExtraction, type ExtractedPolygons } from './reextract.js';
 import { PhaseClock } from './phase-clock.js';
 import { screenTiles, type ScreeningReport } from './screening.js';
 import type { ModelRunner } from './session.js';
@@ -103,6 +105,8 @@ export async function detectChanges(
   let session: ModelRunner | null = null;
   let work: WorkDir | null = null;
   let declutter: Declutterer | null = null;
+  /** Vectorising that follows the model's finished rows (null: from probability.tif after). */
+  let extraction: PolygonExtraction | null = null;
   try {
     inputs = await openInputs(params, signal);
     const { before, after, alignment, model, card, dates, windowTransform, key, screening } =
@@ -175,6 +179,17 @@ export async function detectChanges(
     } else {
       if (work.record.nextRow > 0) log(`resuming after tile row ${work.record.nextRow}`);
       const tileArea = card.tile.size ** 2;
+      const { probabilityPath } = work;
+      const { geoKeys } = inputs;
+      const vectoriseOptions = extractionOptions(work, kinds, width * height, signal, (d, t) =>
+        onProgress({
+          phase: 'vectorise',
+          done: d,
+          total: t,
+          etaSeconds: null,
+          executionProvider: ep,
+        }),
+      );
       tiles = await runProbability({
         session: session.runner,
         card,
@@ -185,6 +200,23 @@ export async function detectChanges(
         plan,
         signal,
         clock,
+        // Cleaning and labelling keep pace with the rows the model finishes (pass 1 of
+        // strip-vectorise.ts); only tracing is left for after the sweep.
+        follow: async (raw) => {
+          extraction = await PolygonExtraction.start(
+            {
+              rows: rawRows(raw),
+              crs: before.info.crs,
+              geoTransform: [...windowTransform] as GeoTransform,
+              geoKeys,
+              probPath: probabilityPath,
+            },
+            threshold,
+            minArea,
+            vectoriseOptions,
+          );
+          return extraction;
+        },
         onTile: (done, total, elapsed, run) =>
           onProgress({
             phase: 'infer',
@@ -210,16 +242,24 @@ export async function detectChanges(
     declutter = null;
 
     onProgress({ phase: 'vectorise', done: 0, total: 1, etaSeconds: null, executionProvider: ep });
-    const small = width * height <= IN_MEMORY_PIXELS;
-    const extracted = await extractPolygons(work.probabilityPath, threshold, minArea, {
-      maskPath: work.maskPath,
-      kindPath: kinds ? work.kindPath : null,
-      scratchDir: work.dir,
-      keepInMemory: small,
-      signal,
-      onProgress: (done, total) =>
-        onProgress({ phase: 'vectorise', done, total, etaSeconds: null, executionProvider: ep }),
-    });
+    const running = extraction as PolygonExtraction | null;
+    extraction = null;
+    const extracted: ExtractedPolygons = running
+      ? await running.finish()
+      : await extractPolygons(
+          work.probabilityPath,
+          threshold,
+          minArea,
+          extractionOptions(work, kinds, width * height, signal, (done, total) =>
+            onProgress({
+              phase: 'vectorise',
+              done,
+              total,
+              etaSeconds: null,
+              executionProvider: ep,
+            }),
+          ),
+        );
     notes.push(...extracted.notes);
     const tVec = clock.since('vectorise', tInfer);
     onProgress({ phase: 'vectorise', done: 1, total: 1, etaSeconds: 0, executionProvider: ep });
@@ -251,9 +291,28 @@ export async function detectChanges(
     };
     return withArrays(result, extracted.probability, extracted.mask, width * height);
   } finally {
+    await (extraction as PolygonExtraction | null)?.abort();
     work?.release();
     await session?.dispose();
     await declutter?.dispose();
     inputs?.close();
   }
+}
+
+/** How a detection vectorises its probability (beside it in the work folder). */
+function extractionOptions(
+  work: WorkDir,
+  kinds: number,
+  pixels: number,
+  signal: AbortSignal | undefined,
+  onProgress: (done: number, total: number) => void,
+) {
+  return {
+    maskPath: work.maskPath,
+    kindPath: kinds ? work.kindPath : null,
+    scratchDir: work.dir,
+    keepInMemory: pixels <= IN_MEMORY_PIXELS,
+    signal,
+    onProgress,
+  };
 }

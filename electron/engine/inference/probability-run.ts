@@ -9,6 +9,7 @@
 import { throwIfAborted } from '../errors.js';
 import {
   RawProbability,
+  RawTiffStream,
   rawToGeoTiff,
   type ProbabilityGeoref,
 } from '../raster/probability-file.js';
@@ -33,6 +34,17 @@ export interface ProbabilityRunOptions {
   onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
   /** Where the time goes (phase-clock.ts); optional. */
   clock?: PhaseClock;
+  /**
+   * Work that follows the finished rows while the model runs (vectorising, reextract.ts): given
+   * the raw rows once they exist, and told after each write how many rows from the top are final
+   * (at the end: all of them, before the raw file closes).
+   */
+  follow?: (raw: RawProbability) => Promise<RowFollower>;
+}
+
+/** Something that keeps up with finished rows: `advance(ready)` once rows above `ready` are final. */
+export interface RowFollower {
+  advance(ready: number): Promise<void>;
 }
 
 /**
@@ -53,7 +65,21 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
     : null;
   const before = resume ? record.tilesRun : 0;
   let run = 0;
+  // The probability GeoTIFF is written as rows finish, not after the sweep.
+  let tiff: RawTiffStream | null = null;
   try {
+    const stream = await RawTiffStream.open(raw, work.probabilityPath, options.georef);
+    tiff = stream;
+    const follower = (await options.follow?.(raw)) ?? null;
+    const clock = options.clock;
+    const followRows = async (ready: number) => {
+      const start = performance.now();
+      await stream.advance(ready, signal);
+      clock?.since('write', start);
+      const vectorStart = performance.now();
+      await follower?.advance(ready);
+      clock?.since('vectorise', vectorStart);
+    };
     const counts = await runTileRows({
       session: options.session,
       card: options.card,
@@ -63,7 +89,12 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
       clock: options.clock,
-      onRows: (y, rows) => raw.writeRows(y, rows),
+      onRows: async (y, rows) => {
+        const start = performance.now();
+        raw.writeRows(y, rows);
+        clock?.since('write', start);
+        await followRows(y + rows.length / window.width);
+      },
       onKindRows: kindRaw
         ? (y, planes) => planes.forEach((p, k) => kindRaw.writeRows(k * cellRows + y, p))
         : undefined,
@@ -75,8 +106,11 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       },
     });
     throwIfAborted(signal);
+    // Rows a resumed run found finished and did not deliver again.
+    await followRows(window.height);
     const writeStart = performance.now();
-    await rawToGeoTiff(raw, work.probabilityPath, options.georef, signal);
+    await stream.finish(signal);
+    tiff = null;
     raw.close();
     if (kindRaw) {
       const georef = {
@@ -90,6 +124,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
     options.clock?.since('write', writeStart);
     return counts;
   } finally {
+    await tiff?.abort();
     raw.close();
     kindRaw?.close();
   }

@@ -9,11 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CrsInfo } from '../raster/crs-from-geokeys.js';
-import { createGeoTiffWriter, type GeoTiffWriter } from '../raster/geotiff-write.js';
+import {
+  createGeoTiffWriter,
+  type GeoKeySource,
+  type GeoTiffWriter,
+} from '../raster/geotiff-write.js';
 import { GeoTiffRows } from '../raster/probability-file.js';
+import type { GeoTransform } from '../vector/geo.js';
 import type { ChangePolygon } from '../vector/polygonize.js';
 import { assignKinds, kindMapFor } from './kind-assign.js';
-import { vectoriseStrips } from './strip-vectorise.js';
+import { StripVectoriser, type ProbabilityRows } from './strip-vectorise.js';
 
 export interface ReextractOptions {
   /** Also write the kept change mask (0/255 GeoTIFF on the probability's grid) here. */
@@ -68,47 +73,104 @@ export async function extractPolygons(
   threshold: number,
   minArea: number,
   options: ReextractOptions & { keepInMemory?: boolean },
-): Promise<ReextractResult & { probability?: Float32Array; mask?: Uint8Array }> {
+): Promise<ExtractedPolygons> {
   const rows = await GeoTiffRows.open(probPath);
-  const { width, height, crs, geoTransform } = rows.info;
-  const scratch = options.scratchDir ?? mkdtempSync(join(tmpdir(), 'lw-vector-'));
-  const probability = options.keepInMemory ? new Float32Array(width * height) : undefined;
-  const mask = options.keepInMemory ? new Uint8Array(width * height) : undefined;
-  let writer: GeoTiffWriter | null = null;
   try {
-    if (options.maskPath) {
-      writer = await createGeoTiffWriter(options.maskPath, {
-        width,
-        height,
-        bands: 1,
-        sampleFormat: 'uint8',
-        photometric: 'minisblack',
-        geoTransform,
-        geoKeys: {
-          copyFrom: {
-            geoKeyDirectory: rows.info.geoKeyTags.directory,
-            doubleParams: rows.info.geoKeyTags.doubleParams,
-            asciiParams: rows.info.geoKeyTags.asciiParams,
-          },
-        },
-        overwrite: true,
-      });
-    }
+    const { crs, geoTransform, geoKeyTags } = rows.info;
+    const geoKeys: GeoKeySource = {
+      copyFrom: {
+        geoKeyDirectory: geoKeyTags.directory,
+        doubleParams: geoKeyTags.doubleParams,
+        asciiParams: geoKeyTags.asciiParams,
+      },
+    };
     const source = {
+      rows,
+      crs,
+      geoTransform: [...geoTransform] as GeoTransform,
+      geoKeys,
+      probPath,
+    };
+    const extraction = await PolygonExtraction.start(source, threshold, minArea, options);
+    try {
+      return await extraction.finish();
+    } catch (error) {
+      await extraction.abort();
+      throw error;
+    }
+  } finally {
+    rows.close();
+  }
+}
+
+/** What {@link extractPolygons} returns: the arrays only where `keepInMemory` was asked. */
+export type ExtractedPolygons = ReextractResult & { probability?: Float32Array; mask?: Uint8Array };
+
+/** Probability rows to extract from, with where they lie. */
+export interface ExtractionSource {
+  rows: ProbabilityRows;
+  crs: CrsInfo;
+  geoTransform: GeoTransform;
+  /** For the mask GeoTIFF. */
+  geoKeys: GeoKeySource;
+  /** The probability GeoTIFF (finished or to be), beside which a kind map may lie. */
+  probPath: string;
+}
+
+/**
+ * An extraction that can follow rows still being written (a detection's raw probability):
+ * `advance(ready)` cleans and labels the strips above row `ready` (strip-vectorise.ts, pass 1),
+ * `finish` traces the polygons once every row is there. {@link extractPolygons} is the same over
+ * a finished file.
+ */
+export class PolygonExtraction {
+  private constructor(
+    private readonly source: ExtractionSource,
+    private readonly vectoriser: StripVectoriser,
+    private readonly writer: GeoTiffWriter | null,
+    private readonly options: ReextractOptions & { keepInMemory?: boolean },
+    private readonly scratch: string,
+    private readonly probability: Float32Array | undefined,
+    private readonly mask: Uint8Array | undefined,
+  ) {}
+
+  static async start(
+    source: ExtractionSource,
+    threshold: number,
+    minArea: number,
+    options: ReextractOptions & { keepInMemory?: boolean },
+  ): Promise<PolygonExtraction> {
+    const { width, height } = source.rows;
+    const scratch = options.scratchDir ?? mkdtempSync(join(tmpdir(), 'lw-vector-'));
+    const probability = options.keepInMemory ? new Float32Array(width * height) : undefined;
+    const mask = options.keepInMemory ? new Uint8Array(width * height) : undefined;
+    const writer = options.maskPath
+      ? await createGeoTiffWriter(options.maskPath, {
+          width,
+          height,
+          bands: 1,
+          sampleFormat: 'uint8',
+          photometric: 'minisblack',
+          geoTransform: source.geoTransform,
+          geoKeys: source.geoKeys,
+          overwrite: true,
+        })
+      : null;
+    const rows = {
       width,
       height,
       read: async (y0: number, y1: number, signal?: AbortSignal) => {
-        const data = await rows.read(y0, y1, signal);
+        const data = await source.rows.read(y0, y1, signal);
         probability?.set(data, y0 * width);
         return data;
       },
     };
-    const result = await vectoriseStrips(source, {
+    const vectoriser = new StripVectoriser(rows, {
       threshold,
       minAreaM2: minArea,
-      geoTransform,
-      geographic: crs.geographic,
-      metresPerUnit: crs.metresPerUnit,
+      geoTransform: source.geoTransform,
+      geographic: source.crs.geographic,
+      metresPerUnit: source.crs.metresPerUnit,
       scratchDir: scratch,
       signal: options.signal,
       onProgress: options.onProgress,
@@ -118,22 +180,45 @@ export async function extractPolygons(
         await writer?.writeRows(maskRows);
       },
     });
-    await writer?.close();
-    const kindMap = await kindMapFor(
-      { path: probPath, width, height, geoTransform },
-      options.kindPath,
-    );
-    const polygons = kindMap.path
-      ? await assignKinds(result.polygons, kindMap.path, options.signal)
-      : result.polygons;
-    const notes =
-      'note' in kindMap && kindMap.note ? [...result.notes, kindMap.note] : result.notes;
-    return { ...result, polygons, notes, crs, probability, mask };
-  } catch (error) {
-    await writer?.abort();
-    throw error;
-  } finally {
-    rows.close();
-    if (!options.scratchDir) rmSync(scratch, { recursive: true, force: true });
+    return new PolygonExtraction(source, vectoriser, writer, options, scratch, probability, mask);
+  }
+
+  /** Cleans and labels what lies above row `ready` (rows above it must be final). */
+  advance(ready: number): Promise<void> {
+    return this.vectoriser.advance(ready);
+  }
+
+  /** Traces the polygons (every row must be final), writes the mask, assigns kinds. */
+  async finish(): Promise<ExtractedPolygons> {
+    const { source, options } = this;
+    const { width, height } = source.rows;
+    try {
+      const result = await this.vectoriser.finish();
+      await this.writer?.close();
+      const kindMap = await kindMapFor(
+        { path: source.probPath, width, height, geoTransform: source.geoTransform },
+        options.kindPath,
+      );
+      const polygons = kindMap.path
+        ? await assignKinds(result.polygons, kindMap.path, options.signal)
+        : result.polygons;
+      const notes =
+        'note' in kindMap && kindMap.note ? [...result.notes, kindMap.note] : result.notes;
+      const { probability, mask } = this;
+      return { ...result, polygons, notes, crs: source.crs, probability, mask };
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Stops: deletes the partial mask file and the scratch files. */
+  async abort(): Promise<void> {
+    await this.writer?.abort();
+    this.release();
+  }
+
+  private release(): void {
+    this.vectoriser.dispose();
+    if (!this.options.scratchDir) rmSync(this.scratch, { recursive: true, force: true });
   }
 }

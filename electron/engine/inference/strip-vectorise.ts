@@ -70,63 +70,122 @@ export async function vectoriseStrips(
   src: ProbabilityRows,
   opts: StripVectoriseOptions,
 ): Promise<StripVectoriseResult> {
-  const { width: w, height: h } = src;
-  const gt = opts.geoTransform;
-  if (!gt.every(Number.isFinite)) throw new RangeError('geoTransform must be 6 finite numbers');
-  const units: MapUnits = { geographic: opts.geographic, metresPerUnit: opts.metresPerUnit };
-  const tolerance =
-    opts.simplifyTolerance ?? 0.5 * Math.sqrt(Math.abs(gt[1] * gt[5] - gt[2] * gt[4]));
-  const closeR = opts.closeRadius ?? 1;
-  const openR = opts.openRadius ?? 1;
-  const halo = 2 * (closeR + openR);
-  // ~1 MP strips: a strip's arrays (probability, mask, labels) and the garbage they leave are the
-  // vectoriser's peak, and 2 MP strips made it ~60 MB at 16 384 px wide. Twice as many strips a
-  // component may span keeps the height at which tall ones are cut where it was.
-  const stripRows = Math.max(halo + 1, opts.stripRows ?? Math.max(32, Math.round(2 ** 20 / w)));
-  const maxRows = stripRows * (opts.maxStrips ?? 8);
-  const strips: { y0: number; y1: number; base: number }[] = [];
-  for (let y0 = 0; y0 < h; y0 += stripRows)
-    strips.push({ y0, y1: Math.min(h, y0 + stripRows), base: 0 });
-  const total = strips.length * 2;
-  const bits = new BitRowsFile(
-    join(opts.scratchDir, `cleaned-${process.pid}-${Date.now()}.bits`),
-    w,
-    h,
-  );
+  const vectoriser = new StripVectoriser(src, opts);
   try {
-    // Pass 1: clean, park on disk, label, join across strip borders.
-    const table = new ComponentTable();
-    let above: Int32Array | null = null;
-    for (const [i, strip] of strips.entries()) {
-      throwIfAborted(opts.signal);
-      const a = Math.max(0, strip.y0 - halo);
-      const b = Math.min(h, strip.y1 + halo);
-      const prob = await src.read(a, b, opts.signal);
-      let mask = maskFromProbability(prob, opts.threshold);
-      if (!mask.includes(1)) {
-        // Nothing changed here (most of a scene): no morphology, no labels; the bit file reads
-        // rows never written as zeros.
-        strip.base = table.length;
-        above = null;
-        opts.onProgress?.(i + 1, total);
-        continue;
-      }
-      mask = cleanSparse(mask, w, b - a, closeR, openR);
-      const core = mask.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
-      bits.writeRows(strip.y0, core);
-      const lab = labelComponents(core, w, strip.y1 - strip.y0);
-      const coreProb = prob.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
-      strip.base = table.addStrip(lab.labels, lab.count, w, strip.y0, coreProb);
-      if (above) {
-        for (let x = 0; x < w; x++) {
-          if (above[x] >= 0 && lab.labels[x] > 0)
-            table.union(above[x], strip.base + lab.labels[x] - 1);
-        }
-      }
-      const last = lab.labels.subarray((strip.y1 - strip.y0 - 1) * w);
-      above = Int32Array.from(last, (k) => (k > 0 ? strip.base + k - 1 : -1));
-      opts.onProgress?.(i + 1, total);
+    return await vectoriser.finish();
+  } finally {
+    vectoriser.dispose();
+  }
+}
+
+/**
+ * {@link vectoriseStrips} in steps, for a raster still being written top to bottom: `advance`
+ * runs pass 1 on every strip whose rows (with their halo) are final, so that pass keeps pace with
+ * whatever writes the rows; `finish` does the rest once all rows are written.
+ */
+export class StripVectoriser {
+  private readonly strips: { y0: number; y1: number; base: number }[] = [];
+  private readonly table = new ComponentTable();
+  private readonly bits: BitRowsFile;
+  private readonly halo: number;
+  private readonly stripRows: number;
+  private readonly closeR: number;
+  private readonly openR: number;
+  /** Component ids along the last row of the previous strip (-1: none), or null. */
+  private above: Int32Array | null = null;
+  /** Strips done by pass 1. */
+  private cleaned = 0;
+  /** Whether progress is reported (in `finish` only: `advance` runs behind other work). */
+  private reporting = false;
+
+  constructor(
+    private readonly src: ProbabilityRows,
+    private readonly opts: StripVectoriseOptions,
+  ) {
+    const { width: w, height: h } = src;
+    if (!opts.geoTransform.every(Number.isFinite))
+      throw new RangeError('geoTransform must be 6 finite numbers');
+    this.closeR = opts.closeRadius ?? 1;
+    this.openR = opts.openRadius ?? 1;
+    this.halo = 2 * (this.closeR + this.openR);
+    // ~1 MP strips: a strip's arrays (probability, mask, labels) and the garbage they leave are
+    // the vectoriser's peak, and 2 MP strips made it ~60 MB at 16 384 px wide. Twice as many
+    // strips a component may span keeps the height at which tall ones are cut where it was.
+    this.stripRows = Math.max(
+      this.halo + 1,
+      opts.stripRows ?? Math.max(32, Math.round(2 ** 20 / w)),
+    );
+    for (let y0 = 0; y0 < h; y0 += this.stripRows)
+      this.strips.push({ y0, y1: Math.min(h, y0 + this.stripRows), base: 0 });
+    this.bits = new BitRowsFile(
+      join(opts.scratchDir, `cleaned-${process.pid}-${Date.now()}.bits`),
+      w,
+      h,
+    );
+  }
+
+  /** Pass 1 over every strip not done yet whose rows, halo included, lie above row `ready`. */
+  async advance(ready: number): Promise<void> {
+    const { strips, src, halo } = this;
+    while (this.cleaned < strips.length) {
+      const strip = strips[this.cleaned];
+      const b = Math.min(src.height, strip.y1 + halo);
+      if (b > ready) return;
+      throwIfAborted(this.opts.signal);
+      await this.clean(strip, Math.max(0, strip.y0 - halo), b);
+      this.cleaned++;
+      if (this.reporting) this.opts.onProgress?.(this.cleaned, strips.length * 2);
     }
+  }
+
+  /** Drops the scratch bit file. */
+  dispose(): void {
+    this.bits.dispose();
+  }
+
+  /** Pass 1 on one strip: clean, park on disk, label, join across the strip border above. */
+  private async clean(strip: { y0: number; y1: number; base: number }, a: number, b: number) {
+    const { table, bits, opts } = this;
+    const w = this.src.width;
+    const prob = await this.src.read(a, b, opts.signal);
+    let mask = maskFromProbability(prob, opts.threshold);
+    if (!mask.includes(1)) {
+      // Nothing changed here (most of a scene): no morphology, no labels; the bit file reads
+      // rows never written as zeros.
+      strip.base = table.length;
+      this.above = null;
+      return;
+    }
+    mask = cleanSparse(mask, w, b - a, this.closeR, this.openR);
+    const core = mask.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
+    bits.writeRows(strip.y0, core);
+    const lab = labelComponents(core, w, strip.y1 - strip.y0);
+    const coreProb = prob.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
+    strip.base = table.addStrip(lab.labels, lab.count, w, strip.y0, coreProb);
+    if (this.above) {
+      const above = this.above;
+      for (let x = 0; x < w; x++) {
+        if (above[x] >= 0 && lab.labels[x] > 0)
+          table.union(above[x], strip.base + lab.labels[x] - 1);
+      }
+    }
+    const last = lab.labels.subarray((strip.y1 - strip.y0 - 1) * w);
+    this.above = Int32Array.from(last, (k) => (k > 0 ? strip.base + k - 1 : -1));
+  }
+
+  /** Pass 1 on the strips left, then pass 2: trace from the bit file, write the kept mask. */
+  async finish(): Promise<StripVectoriseResult> {
+    const { opts, table, bits, strips } = this;
+    const { width: w, height: h } = this.src;
+    this.reporting = true;
+    opts.onProgress?.(this.cleaned, strips.length * 2);
+    await this.advance(h);
+    const gt = opts.geoTransform;
+    const units: MapUnits = { geographic: opts.geographic, metresPerUnit: opts.metresPerUnit };
+    const tolerance =
+      opts.simplifyTolerance ?? 0.5 * Math.sqrt(Math.abs(gt[1] * gt[5] - gt[2] * gt[4]));
+    const maxRows = this.stripRows * (opts.maxStrips ?? 8);
+    const total = strips.length * 2;
 
     // Which components are kept (area from the pixel count, as the whole-raster vectoriser does).
     const roots = table.roots();
@@ -215,8 +274,6 @@ export async function vectoriseStrips(
     }
     found.sort((a, b) => a.key - b.key);
     return { polygons: found.map((f) => f.polygon), keptPixels, notes };
-  } finally {
-    bits.dispose();
   }
 }
 

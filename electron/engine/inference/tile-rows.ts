@@ -101,58 +101,91 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   const clock = options.clock;
   const withKind = kinds !== null;
   // The active tiles in run order. The next tile's inputs are read and normalised while the model
-  // runs the current one (a session in its own thread, session-thread.ts, leaves this one free).
-  const order: Tile[] = [];
+  // runs the current one (a session in its own thread, session-thread.ts, leaves this one free),
+  // and the next tile starts before the current one is blended and its tile row finished, so the
+  // model never waits for that work.
+  const order: { tile: Tile; row: number; col: number }[] = [];
   for (let row = first; row < rows; row++) {
-    for (let col = 0; col < cols; col++) if (active(row, col)) order.push(axisTile(axes, row, col));
+    for (let col = 0; col < cols; col++)
+      if (active(row, col)) order.push({ tile: axisTile(axes, row, col), row, col });
   }
   // The big per-tile arrays are reused across tiles (buffer-pool.ts).
   const pool = new BufferPool();
   const prepare = (i: number): Promise<TileFeeds> | null => {
     if (i >= order.length) return null;
-    const feeds = tileFeeds(card, dates, window, order[i], signal, clock, pool);
+    const feeds = tileFeeds(card, dates, window, order[i].tile, signal, clock, pool);
     // Marked handled now: it may fail while the current tile runs; the loop awaits it later.
     feeds.catch(() => {});
     return feeds;
   };
-  let next = prepare(0);
-  let index = 0;
-  const start = performance.now();
-  try {
-    for (let row = first; row < rows; row++) {
-      for (let col = 0; col < cols; col++) {
-        if (!active(row, col)) continue;
-        throwIfAborted(signal);
-        const tile = order[index];
-        const waitStart = performance.now();
-        const feeds = await (next as Promise<TileFeeds>);
-        clock?.since('wait', waitStart);
-        const running = runTile(session, card, feeds, withKind, clock, signal);
-        next = prepare(++index);
-        const p = finishTile(card, feeds, await running, tile, withKind, clock);
-        const blendStart = performance.now();
-        blender.add(row, col, p.prob, p.invalid);
-        if (p.kind) kinds?.add(row, col, p.kind);
-        pool.give([p.prob, p.invalid]);
-        clock?.since('blend', blendStart);
-        counts.run++;
-        const elapsed = (performance.now() - start) / 1000;
-        options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
-      }
-      const writeStart = performance.now();
-      // Rows above the next tile row are covered by no later tile: they are final.
-      const done = row + 1 < rows ? axes.ys[row + 1] : height;
-      // In pieces of at most 64 rows, so a wide scene's finished rows never need a big array.
-      while (done > blender.top) {
-        const top = blender.top;
-        await onRows(top, blender.flush(Math.min(done, top + FLUSH_ROWS)));
-      }
-      if (kinds && options.onKindRows) await kinds.finishTileRow(row, options.onKindRows);
-      await options.onTileRowDone?.(row + 1, blender.carry(), kinds?.carry() ?? null);
-      clock?.since('write', writeStart);
+  /** Tile `i` started on the model; its inputs, awaited first (they were being prepared). */
+  const start = async (i: number, feeds: Promise<TileFeeds>) => {
+    const waitStart = performance.now();
+    const ready = await feeds;
+    clock?.since('wait', waitStart);
+    const output = runTile(session, card, ready, withKind, clock, signal);
+    output.catch(() => {});
+    return { feeds: ready, output, index: i };
+  };
+  /**
+   * Rows above the next tile row are covered by no later tile: they are final. The flush counts as
+   * blending, the checkpoint as writing; `onRows` times its own work.
+   */
+  const finishRow = async (row: number) => {
+    const done = row + 1 < rows ? axes.ys[row + 1] : height;
+    // In pieces of at most 64 rows, so a wide scene's finished rows never need a big array.
+    while (done > blender.top) {
+      const top = blender.top;
+      const flushStart = performance.now();
+      const finished = blender.flush(Math.min(done, top + FLUSH_ROWS));
+      clock?.since('blend', flushStart);
+      await onRows(top, finished);
     }
+    const writeStart = performance.now();
+    if (kinds && options.onKindRows) await kinds.finishTileRow(row, options.onKindRows);
+    await options.onTileRowDone?.(row + 1, blender.carry(), kinds?.carry() ?? null);
+    clock?.since('write', writeStart);
+  };
+  let next = prepare(0);
+  let running: Awaited<ReturnType<typeof start>> | null = null;
+  let row = first;
+  const t0 = performance.now();
+  try {
+    if (next) {
+      throwIfAborted(signal);
+      running = await start(0, next);
+      next = prepare(1);
+    }
+    while (running) {
+      const current = running;
+      const { tile, row: tileRow, col } = order[current.index];
+      const output = await current.output;
+      throwIfAborted(signal);
+      const i = current.index + 1;
+      running = null;
+      if (i < order.length) {
+        running = await start(i, next as Promise<TileFeeds>);
+        next = prepare(i + 1);
+      }
+      while (row < tileRow) await finishRow(row++);
+      const p = finishTile(card, current.feeds, output, tile, withKind, clock);
+      const blendStart = performance.now();
+      blender.add(tileRow, col, p.prob, p.invalid);
+      if (p.kind) kinds?.add(tileRow, col, p.kind);
+      pool.give([p.prob, p.invalid]);
+      clock?.since('blend', blendStart);
+      counts.run++;
+      const elapsed = (performance.now() - t0) / 1000;
+      options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
+      // This tile's row is done when the next tile lies in a later one: finish it (and any
+      // rows without tiles before that) while the model runs the next tile.
+      const nextRow = i < order.length ? order[i].row : rows;
+      while (row < nextRow) await finishRow(row++);
+    }
+    while (row < rows) await finishRow(row++);
   } finally {
-    // A tile prepared ahead of a failure or cancel: its read may still fail; nobody waits for it.
+    // A tile started or prepared ahead of a failure or cancel: nobody waits for it now.
+    running?.output.catch(() => {});
     next?.then(
       (f) => f.tensors.forEach((t) => t.dispose?.()),
       () => {},

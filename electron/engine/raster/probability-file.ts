@@ -7,7 +7,12 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { throwIfAborted } from '../errors.js';
-import { createGeoTiffWriter, type GeoKeySource, type GeoTransform } from './geotiff-write.js';
+import {
+  createGeoTiffWriter,
+  type GeoKeySource,
+  type GeoTiffWriter,
+  type GeoTransform,
+} from './geotiff-write.js';
 import { RasterSource } from './raster-source.js';
 
 /** Stored value of probability 1. */
@@ -92,46 +97,116 @@ export async function rawToGeoTiff(
   signal?: AbortSignal,
   bandNames?: string[],
 ): Promise<void> {
-  const { width } = raw;
-  const bands = bandNames?.length ?? 1;
-  const height = raw.height / bands;
-  if (!Number.isInteger(height)) throw new Error(`${raw.path} does not hold ${bands} bands`);
-  const writer = await createGeoTiffWriter(tifPath, {
-    width,
-    height,
-    bands,
-    sampleFormat: 'uint8',
-    photometric: 'minisblack',
-    geoTransform: georef.geoTransform,
-    geoKeys: georef.geoKeys,
-    compression: 'deflate',
-    overwrite: true,
-    bandDescriptions: bandNames,
-    // Overviews down to about 256 px, so the review desk's heat layer (ol/source/GeoTIFF) reads
-    // a reduced image when zoomed out on a huge scene instead of every full-resolution block.
-    overviews: overviewLevelsFor(width, height),
-  });
-  try {
-    for (let y = 0; y < height; y += writer.blockHeight) {
-      throwIfAborted(signal);
-      const y1 = Math.min(height, y + writer.blockHeight);
-      if (bands === 1) {
-        await writer.writeRows(raw.readRows(y, y1));
-        continue;
-      }
-      // Pixel-interleaved, as the writer takes rows.
-      const rows = new Uint8Array((y1 - y) * width * bands);
-      for (let b = 0; b < bands; b++) {
-        const plane = raw.readRows(b * height + y, b * height + y1);
-        for (let i = 0; i < plane.length; i++) rows[i * bands + b] = plane[i];
-      }
-      await writer.writeRows(rows);
-    }
-    await writer.close();
-  } catch (error) {
-    await writer.abort();
-    throw error;
+  const stream = await RawTiffStream.open(raw, tifPath, georef, bandNames);
+  await stream.finish(signal);
+}
+
+/**
+ * {@link rawToGeoTiff} while the raw rows are still being written top to bottom: `advance` writes
+ * every block row that lies above the rows written so far, so the conversion keeps pace with the
+ * model instead of following it; `finish` writes the rest. Any failure deletes the partial file.
+ */
+export class RawTiffStream {
+  /** Rows converted so far (a multiple of the block height, or the height). */
+  private done = 0;
+
+  private constructor(
+    private readonly raw: RawProbability,
+    private readonly writer: GeoTiffWriter,
+    private readonly bands: number,
+    private readonly height: number,
+  ) {}
+
+  static async open(
+    raw: RawProbability,
+    tifPath: string,
+    georef: ProbabilityGeoref,
+    bandNames?: string[],
+  ): Promise<RawTiffStream> {
+    const { width } = raw;
+    const bands = bandNames?.length ?? 1;
+    const height = raw.height / bands;
+    if (!Number.isInteger(height)) throw new Error(`${raw.path} does not hold ${bands} bands`);
+    const writer = await createGeoTiffWriter(tifPath, {
+      width,
+      height,
+      bands,
+      sampleFormat: 'uint8',
+      photometric: 'minisblack',
+      geoTransform: georef.geoTransform,
+      geoKeys: georef.geoKeys,
+      compression: 'deflate',
+      overwrite: true,
+      bandDescriptions: bandNames,
+      // Overviews down to about 256 px, so the review desk's heat layer (ol/source/GeoTIFF) reads
+      // a reduced image when zoomed out on a huge scene instead of every full-resolution block.
+      overviews: overviewLevelsFor(width, height),
+    });
+    return new RawTiffStream(raw, writer, bands, height);
   }
+
+  /** Converts every block row above row `ready` not converted yet (all bands must have them). */
+  async advance(ready: number, signal?: AbortSignal): Promise<void> {
+    const { raw, writer, bands, height } = this;
+    const { width } = raw;
+    try {
+      while (this.done < height) {
+        const y = this.done;
+        const y1 = Math.min(height, y + writer.blockHeight);
+        if (y1 > ready) return;
+        throwIfAborted(signal);
+        if (bands === 1) {
+          await writer.writeRows(raw.readRows(y, y1));
+        } else {
+          // Pixel-interleaved, as the writer takes rows.
+          const rows = new Uint8Array((y1 - y) * width * bands);
+          for (let b = 0; b < bands; b++) {
+            const plane = raw.readRows(b * height + y, b * height + y1);
+            for (let i = 0; i < plane.length; i++) rows[i * bands + b] = plane[i];
+          }
+          await writer.writeRows(rows);
+        }
+        this.done = y1;
+      }
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  /** Converts the rows left and closes the file. */
+  async finish(signal?: AbortSignal): Promise<void> {
+    await this.advance(this.height, signal);
+    try {
+      await this.writer.close();
+    } catch (error) {
+      await this.writer.abort();
+      throw error;
+    }
+  }
+
+  /** Deletes the partial file (after a failure or cancel elsewhere). */
+  async abort(): Promise<void> {
+    await this.writer.abort();
+  }
+}
+
+/** The raw rows as probabilities (stored value / 255), exactly as {@link GeoTiffRows} reads them. */
+export function rawRows(raw: RawProbability): {
+  width: number;
+  height: number;
+  read(y0: number, y1: number): Promise<Float32Array>;
+} {
+  return {
+    width: raw.width,
+    height: raw.height,
+    read: async (y0, y1) => {
+      const data = raw.readRows(y0, y1);
+      const out = new Float32Array(data.length);
+      for (let i = 0; i < out.length; i++) out[i] = data[i] / PROBABILITY_SCALE;
+      return out;
+    },
+  };
 }
 
 /**
