@@ -9,9 +9,14 @@
  * resampling the held-back blocks says it beats the simpler one with 90 % confidence, so adaptation
  * does not ship what the analyst's own held-back decisions cannot show to be better:
  *   base       the base model as it is (threshold 0.5)
- *   calibrated the base model with its decision threshold moved to the best held-back F1
- *   adapted    the fitted head, its threshold moved to the best held-back F1
- * A chosen threshold is folded into the head's bias, so the adapted model's own 0.5 is it.
+ *   calibrated the base model with its decision threshold moved to the best F1
+ *   adapted    the fitted head, its threshold moved to the best F1
+ * Thresholds are held back too: each fold is scored at the threshold that was best on the other
+ * folds, never at its own best. A threshold picked on the very samples it is scored on looks
+ * better than it is, most where the share of change differs between scenes (a threshold fitted to
+ * one scene's prevalence does not carry to the next), which is where it harms a county.
+ * A chosen threshold (now fitted on all samples) is folded into the head's bias, so the adapted
+ * model's own 0.5 is it.
  */
 import { throwIfAborted } from '../errors.js';
 import { seededRandom } from '../random.js';
@@ -69,10 +74,12 @@ const BINS = 200;
 export function bestThreshold(
   z: Float32Array,
   set: SampleSet,
+  include?: (i: number) => boolean,
 ): { threshold: number; scores: PixelScores } {
   const pos = new Float64Array(BINS);
   const neg = new Float64Array(BINS);
   for (let i = 0; i < set.n; i++) {
+    if (include && !include(i)) continue;
     const b = Math.min(BINS - 1, Math.floor(sigmoid(z[i]) * BINS));
     (set.y[i] ? pos : neg)[b] += set.w[i];
   }
@@ -123,6 +130,30 @@ export function logits(head: HeadWeights, set: SampleSet): Float32Array {
 const logit = (p: number) => Math.log(p / (1 - p));
 
 /**
+ * `z` with each fold's samples shifted by the threshold that is best on the other folds, so that
+ * 0.5 on the result scores every sample at a threshold it did not help choose. A fold whose
+ * complement lacks a class keeps 0.5.
+ */
+export function heldBackThresholds(z: Float32Array, set: SampleSet, folds: number): Float32Array {
+  const out = z.slice();
+  for (let f = 0; f < folds; f++) {
+    let pos = 0;
+    let neg = 0;
+    let held = 0;
+    for (let i = 0; i < set.n; i++) {
+      if (set.fold[i] === f) held++;
+      else if (set.y[i]) pos++;
+      else neg++;
+    }
+    if (held === 0 || pos === 0 || neg === 0) continue;
+    const { threshold } = bestThreshold(z, set, (i) => set.fold[i] !== f);
+    const shift = logit(threshold);
+    for (let i = 0; i < set.n; i++) if (set.fold[i] === f) out[i] = z[i] - shift;
+  }
+  return out;
+}
+
+/**
  * Fits a head on `set` (see the file comment). Model choice, the number of passes and the
  * threshold are decided by cross-validation over the samples' folds (spatial blocks): out-of-fold
  * logits of every sample after every pass; the pass with the best pooled out-of-fold F1 is then
@@ -134,8 +165,10 @@ export function fitHead(set: SampleSet, baseChannel: number, options: FitOptions
   const epochs = options.epochs ?? 25;
   const base = identityHead(c, hidden, baseChannel, options.context ?? []);
   const baseZ = logits(base, set);
-  const calibrated = bestThreshold(baseZ, set);
   const folds = Math.max(...set.fold) + 1;
+  // The threshold that ships is fitted on all samples; its score is held back (see the file comment).
+  const calibrated = bestThreshold(baseZ, set);
+  const calibratedZ = heldBackThresholds(baseZ, set, folds);
   // Out-of-fold logits per pass; a sample whose fold cannot be held out keeps the base logit.
   const oof = Array.from({ length: epochs }, () => baseZ.slice());
   let done = 0;
@@ -158,13 +191,14 @@ export function fitHead(set: SampleSet, baseChannel: number, options: FitOptions
       options.onEpoch?.(++done, total, -1);
     }
   }
-  let best = { f1: -1, epochs: 1, threshold: 0.5 };
+  // Passes are chosen on out-of-fold logits scored at out-of-fold thresholds.
+  let best = { f1: -1, epochs: 1, z: baseZ };
   for (let e = 0; e < epochs; e++) {
-    const fit = bestThreshold(oof[e], set);
-    if (fit.scores.f1 > best.f1 + 1e-4) {
-      best = { f1: fit.scores.f1, epochs: e + 1, threshold: fit.threshold };
-    }
+    const z = heldBackThresholds(oof[e], set, folds);
+    const f1 = scoresAt(z, set, 0.5).f1;
+    if (f1 > best.f1 + 1e-4) best = { f1, epochs: e + 1, z };
   }
+  const adaptedThreshold = bestThreshold(oof[best.epochs - 1], set).threshold;
   const all = new Uint32Array(set.n);
   for (let i = 0; i < set.n; i++) all[i] = i;
   const trainer = new HeadTrainer(set, all, baseChannel, hidden, options);
@@ -176,16 +210,16 @@ export function fitHead(set: SampleSet, baseChannel: number, options: FitOptions
   const adapted = trainer.head();
   const heldBackScores = {
     base: { ...scoresAt(baseZ, set, 0.5), threshold: 0.5 },
-    calibrated: { ...calibrated.scores, threshold: calibrated.threshold },
-    adapted: { ...scoresAt(oof[best.epochs - 1], set, best.threshold), threshold: best.threshold },
+    calibrated: { ...scoresAt(calibratedZ, set, 0.5), threshold: calibrated.threshold },
+    adapted: { ...scoresAt(best.z, set, 0.5), threshold: adaptedThreshold },
   };
   // The simplest candidate stays unless the held-back blocks are nearly sure the next one is
   // better (block-bootstrap.ts): a few blocks must not be able to talk a county into a worse model.
   const confidence = options.confidence ?? 0.9;
   const scored: Record<Candidate, Scored> = {
     base: { z: baseZ, threshold: 0.5 },
-    calibrated: { z: baseZ, threshold: calibrated.threshold },
-    adapted: { z: oof[best.epochs - 1], threshold: best.threshold },
+    calibrated: { z: calibratedZ, threshold: 0.5 },
+    adapted: { z: best.z, threshold: 0.5 },
   };
   let chosen: Candidate = 'base';
   const wins: Record<Candidate, number> = { base: 1, calibrated: 0, adapted: 0 };

@@ -4,7 +4,12 @@
  * the result worse than the base model on held-back samples; the chosen threshold is folded in.
  */
 import { describe, expect, it } from 'vitest';
-import { bestThreshold, fitHead, logits } from '../../../electron/engine/adapt/fit-head.js';
+import {
+  bestThreshold,
+  fitHead,
+  heldBackThresholds,
+  logits,
+} from '../../../electron/engine/adapt/fit-head.js';
 import type { SampleSet } from '../../../electron/engine/adapt/samples.js';
 import { seededRandom } from '../../../electron/engine/random.js';
 
@@ -69,6 +74,40 @@ describe('fitHead', () => {
     expect(fit.heldBack.adapted.f1).toBeGreaterThan(fit.heldBack.base.f1);
     expect(fit.chosen).toBe('base');
     expect(fit.wins.adapted).toBe(0);
+  });
+
+  it('scores thresholds out of fold: a shift fitted to the prevalence of one scene does not ship', () => {
+    // Two scenes (folds) whose base logits are offset in opposite directions: each scene's own
+    // best threshold is far from the other's, so a threshold picked on one harms the other.
+    const rand = seededRandom(21);
+    const n = 6000;
+    const x = new Float32Array(n);
+    const y = new Uint8Array(n);
+    const fold = new Uint8Array(n);
+    const block = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      block[i] = i % 80;
+      fold[i] = block[i] % 2;
+      y[i] = rand() < (fold[i] ? 0.05 : 0.4) ? 1 : 0;
+      x[i] = (y[i] ? 1.5 : -1.5) + gauss(rand) + (fold[i] ? -2 : 2);
+    }
+    const set: SampleSet = { channels: 1, n, x, y, w: new Float32Array(n).fill(1), fold, block };
+    const inSample = bestThreshold(x, set).scores.f1;
+    // Each scene scored at the other's best threshold: clearly worse than the in-sample optimum.
+    const heldAt05 = heldBackThresholds(x, set, 2);
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < n; i++) {
+      const hit = heldAt05[i] >= 0;
+      if (y[i] && hit) tp++;
+      else if (y[i]) fn++;
+      else if (hit) fp++;
+    }
+    expect((2 * tp) / (2 * tp + fp + fn)).toBeLessThan(inSample - 0.02);
+    const fit = fitHead(set, 0, { hidden: 0, epochs: 3, seed: 2 });
+    expect(fit.chosen).not.toBe('calibrated');
+    expect(fit.heldBack.calibrated.f1).toBeLessThan(inSample);
   });
 
   it('is deterministic for a seed', () => {
