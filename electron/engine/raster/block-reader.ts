@@ -50,6 +50,9 @@ export class BlockReader {
   private readonly byte: boolean;
   /** The direct path (see the file comment): where each block lies, once loaded; null: off. */
   private direct: { path: string; fd: number | null; blocks: BlockTable | null } | null;
+  /** Where reads are in a sweep of windows over the image, for the cache's eviction. */
+  private readonly sweep = new SweepTracker();
+  private decodes = 0;
   /** Compressed bytes of the block being read (direct path), reused. */
   private scratch = Buffer.alloc(0);
 
@@ -120,6 +123,7 @@ export class BlockReader {
     signal?: AbortSignal,
   ): Promise<void> {
     const { tileWidth: tw, tileHeight: th } = this;
+    this.sweep.at(x0, y0);
     for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
       for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
         const bx0 = Math.max(x0, tx * tw);
@@ -141,6 +145,11 @@ export class BlockReader {
         }
       }
     }
+  }
+
+  /** Blocks decoded so far (a block decoded again after eviction counts again). */
+  get decoded(): number {
+    return this.decodes;
   }
 
   /** Whether the image holds unsigned 8-bit samples, so {@link readMapped} applies. */
@@ -170,6 +179,7 @@ export class BlockReader {
     signal?: AbortSignal,
   ): Promise<void> {
     const { tileWidth: tw, tileHeight: th } = this;
+    this.sweep.at(x0, y0);
     const step = this.planar === 2 ? 1 : this.spp;
     // Per sample: its plane of the target, and whether its table maps any value to no-data.
     const planes = samples.map((_, i) => target.subarray(i * plane, (i + 1) * plane));
@@ -241,14 +251,36 @@ export class BlockReader {
           )
         ).data;
     const view = this.makeView(data);
+    this.decodes++;
     this.cache.set(key, view);
     this.cached += view.byteLength;
+    if (this.cached > this.capacity) this.evictPassed(key);
     for (const [k, v] of this.cache) {
       if (this.cached <= this.capacity || k === key) break;
       this.cache.delete(k);
       this.cached -= v.byteLength;
     }
     return view;
+  }
+
+  /**
+   * Drops the blocks a top-to-bottom, left-to-right sweep of windows has passed for good: left of
+   * the current window and above the row where the next row of windows will start (see
+   * {@link SweepTracker}). Plain LRU would drop the oldest, which at widths where one row of
+   * windows fills the cache are the blocks the next row of windows shares with this one.
+   */
+  private evictPassed(keep: number): void {
+    const { keepFrom, x0 } = this.sweep;
+    if (keepFrom === null) return;
+    const { tileWidth: tw, tileHeight: th } = this;
+    for (const [k, v] of this.cache) {
+      if (this.cached <= this.capacity) return;
+      const tx = k % this.across;
+      const ty = Math.floor(k / this.across) % this.down;
+      if (k === keep || (tx + 1) * tw > x0 || (ty + 1) * th > keepFrom) continue;
+      this.cache.delete(k);
+      this.cached -= v.byteLength;
+    }
   }
 
   /** Block `key` (same numbering as the file's offsets) read and inflated straight from the file. */
@@ -434,5 +466,31 @@ function readFully(fd: number, out: Uint8Array, position: number, path: string):
     const n = readSync(fd, out, done, out.byteLength - done, position + done);
     if (n === 0) throw new Error(`the file ends inside a block (${path} is truncated)`);
     done += n;
+  }
+}
+
+/**
+ * Follows reads through an image as the tile loop makes them: rows of windows, top to bottom, each
+ * row left to right. Once a second row started it knows the step between rows, so where the
+ * next row will start (`keepFrom`): blocks above that row and left of the current window
+ * (`x0`) are not needed again.
+ */
+class SweepTracker {
+  x0 = 0;
+  private y0: number | null = null;
+  private step: number | null = null;
+
+  /** A read of a window at (x, y). */
+  at(x: number, y: number): void {
+    if (this.y0 !== null && y > this.y0) this.step = y - this.y0;
+    // A read above the current row (another pass, random access): not a sweep any more.
+    if (this.y0 !== null && y < this.y0) this.step = null;
+    this.y0 = y;
+    this.x0 = x;
+  }
+
+  /** The first row the next row of windows reads, or null while the step is unknown. */
+  get keepFrom(): number | null {
+    return this.y0 === null || this.step === null ? null : this.y0 + this.step;
   }
 }
