@@ -37,6 +37,10 @@ const variants: { name: string; env: Record<string, string> }[] = [
     name: 'session thread, 1 intra-op thread',
     env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_THREADS: '1' },
   },
+  {
+    name: 'session thread, ORT memory arena on',
+    env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_ARENA: '1' },
+  },
 ];
 const out = mkdtempSync(join(tmpdir(), 'lw-tuning-'));
 const runs = new Map<string, { wall: number; model: number }[]>();

@@ -155,8 +155,10 @@ function threadRunner(
 
 /**
  * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, ORT's
- * intra-op threads from LANDWATCH_ORT_THREADS, and idle intra-op threads that sleep rather than
- * spin unless LANDWATCH_ORT_SPIN=1 (the bench compares these). Sleeping is the default because
+ * intra-op threads from LANDWATCH_ORT_THREADS, idle intra-op threads that sleep rather than
+ * spin unless LANDWATCH_ORT_SPIN=1, and no CPU memory arena unless LANDWATCH_ORT_ARENA=1 (the
+ * bench compares these). Without the arena an 8192² full sweep peaked at 499–500 MB instead of
+ * 521–534 MB at the same speed within the machine's noise (2 runs each, interleaved). Sleeping is the default because
  * spinning threads take the CPU that the next tile's preparation needs: on a 2-core machine ORT's
  * threads used 11.8–12.9 s of CPU for a 4096² full sweep sleeping against 18.4–19.5 s spinning, and
  * the run ended sooner (README, engine speed).
@@ -166,6 +168,7 @@ export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuni
   return {
     thread: env.LANDWATCH_SESSION_THREAD !== '0',
     spin: env.LANDWATCH_ORT_SPIN === '1',
+    arena: env.LANDWATCH_ORT_ARENA === '1',
     ...(Number.isInteger(threads) && threads > 0 ? { intraOpThreads: threads } : {}),
   };
 }

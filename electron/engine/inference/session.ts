@@ -55,6 +55,11 @@ export interface SessionTuning {
    * core the next tile's preparation would use.
    */
   spin?: boolean;
+  /**
+   * Whether ORT keeps its CPU memory arena (ORT's default) and memory patterns. Off, activations
+   * are allocated and freed per run: less resident memory for the same tiles.
+   */
+  arena?: boolean;
 }
 
 /** Providers worth trying for "auto", best first, on this platform. */
@@ -110,6 +115,7 @@ export async function createModelSession(
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(tuning.intraOpThreads ? { intraOpNumThreads: tuning.intraOpThreads } : {}),
+        ...(tuning.arena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
         ...(tuning.spin === false
           ? { extra: { session: { intra_op: { allow_spinning: '0' } } } }
           : {}),
