@@ -26,6 +26,7 @@ export function quantise(p: number): number {
 /** The raw rows of a run in progress: width × height bytes, row-major, written in place. */
 export class RawProbability {
   private fd: number | null;
+  private bytes = new Uint8Array(0);
 
   /** Opens `path`, creating it (zero-filled) when `create` is set or it does not exist. */
   constructor(
@@ -39,9 +40,12 @@ export class RawProbability {
 
   /** Stores finished rows starting at row `y`. */
   writeRows(y: number, prob: Float32Array): void {
-    const bytes = new Uint8Array(prob.length);
+    // One buffer for every write: rows arrive all through a run, and each new array would be
+    // garbage that piles up while the model runs.
+    if (this.bytes.length < prob.length) this.bytes = new Uint8Array(prob.length);
+    const bytes = this.bytes;
     for (let i = 0; i < prob.length; i++) bytes[i] = quantise(prob[i]);
-    writeSync(this.handle(), bytes, 0, bytes.length, y * this.width);
+    writeSync(this.handle(), bytes, 0, prob.length, y * this.width);
   }
 
   /** Rows `y0` … `y1 - 1` as stored bytes (rows never written read as 0). */
@@ -191,18 +195,24 @@ export class RawTiffStream {
   }
 }
 
-/** The raw rows as probabilities (stored value / 255), exactly as {@link GeoTiffRows} reads them. */
+/**
+ * The raw rows as probabilities (stored value / 255), exactly as {@link GeoTiffRows} reads them.
+ * For one reader at a time: each read reuses the array of the one before (a strip's worth of
+ * rows, read all through a run, would otherwise be garbage piling up while the model runs).
+ */
 export function rawRows(raw: RawProbability): {
   width: number;
   height: number;
   read(y0: number, y1: number): Promise<Float32Array>;
 } {
+  let buffer = new Float32Array(0);
   return {
     width: raw.width,
     height: raw.height,
     read: async (y0, y1) => {
       const data = raw.readRows(y0, y1);
-      const out = new Float32Array(data.length);
+      if (buffer.length < data.length) buffer = new Float32Array(data.length);
+      const out = buffer.subarray(0, data.length);
       for (let i = 0; i < out.length; i++) out[i] = data[i] / PROBABILITY_SCALE;
       return out;
     },
