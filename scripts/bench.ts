@@ -7,6 +7,11 @@
  *
  *   npm run bench [-- --sizes 4096,16384] [--device auto] [--source <real RGB GeoTIFF>] [--keep]
  *                 [--model <id>]   (default: the app's default change model)
+ *                 [--runs n]       (full sweep and screened run n times per size; default 1)
+ *
+ * The model's own time is measured before, between and after the runs of a size, and each run is
+ * set beside the mean of the two measurements around it, so a load that changes while the bench
+ * runs moves both sides of the ratio alike.
  *
  * Scenes (scripts/bench-scene.ts) mirror a real VHR GeoTIFF (default ../shared/data's
  * dop-rgb.tif) out to size² px per date with synthetic construction sites pasted into the after
@@ -32,6 +37,7 @@ const { values } = parseArgs({
     source: { type: 'string' },
     keep: { type: 'boolean', default: false },
     model: { type: 'string' },
+    runs: { type: 'string', default: '1' },
   },
 });
 const source = values.source ?? join(values.data as string, 'geotiff', 'vhr', 'dop-rgb.tif');
@@ -133,53 +139,70 @@ try {
     console.error(
       `bench: ${size}² scene (${scene.changes.length} changes) written in ${build.toFixed(0)} s`,
     );
-    const full = detect(scene.before, scene.after, `${size}-full`, true);
-    console.error(`bench: ${size}² full sweep ${full.stats.wallSeconds} s`);
-    const screened = detect(scene.before, scene.after, `${size}-screened`, false);
-    console.error(`bench: ${size}² screened ${screened.stats.wallSeconds} s`);
-    const { changed, lost } = await lostPixels(full.mask, screened.mask);
-    const own = await modelSecondsPerTile(scene.before, scene.after, {
-      modelId: values.model as string | undefined,
-      device: values.device as string,
-    });
-    console.error(`bench: ${size}² model alone ${own.secondsPerTile.toFixed(3)} s per tile`);
+    const ownTime = async () => {
+      const own = await modelSecondsPerTile(scene.before, scene.after, {
+        modelId: values.model as string | undefined,
+        device: values.device as string,
+      });
+      console.error(`bench: ${size}² model alone ${own.secondsPerTile.toFixed(3)} s per tile`);
+      return own.secondsPerTile;
+    };
     const mp = (size * size) / 1e6;
-    for (const [name, r] of [
-      ['full sweep', full.stats],
-      ['screened', screened.stats],
-    ] as const) {
-      const t = r.tiles;
-      const screen = r.screening?.seconds ?? 0;
-      // The detect phases; "rest" is the CLI around them (export of the polygons, the mask copy).
-      const rest = r.wallSeconds - r.openSeconds - r.inferSeconds - r.vectoriseSeconds;
-      const phases = [r.openSeconds, screen, r.inferSeconds - screen, r.vectoriseSeconds, rest];
-      rows.push(
-        `| ${size}² (${mp.toFixed(1)} MP) | ${name} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${phases.map((v) => v.toFixed(1)).join(' / ')} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
+    const runs = Math.max(1, Number(values.runs) || 1);
+    const sizeRss = { full: 0, screened: 0 };
+    const sizePerMp: number[] = [];
+    let ownBefore = await ownTime();
+    for (let run = 1; run <= runs; run++) {
+      const label = (mode: string) => (runs > 1 ? `${mode} (run ${run})` : mode);
+      const full = detect(scene.before, scene.after, `${size}-full`, true);
+      console.error(`bench: ${size}² full sweep ${full.stats.wallSeconds} s`);
+      const ownBetween = await ownTime();
+      const screened = detect(scene.before, scene.after, `${size}-screened`, false);
+      console.error(`bench: ${size}² screened ${screened.stats.wallSeconds} s`);
+      const ownAfter = await ownTime();
+      const { changed, lost } = await lostPixels(full.mask, screened.mask);
+      for (const [name, r] of [
+        ['full sweep', full.stats],
+        ['screened', screened.stats],
+      ] as const) {
+        const t = r.tiles;
+        const screen = r.screening?.seconds ?? 0;
+        // The detect phases; "rest" is the CLI around them (export of the polygons, the mask copy).
+        const rest = r.wallSeconds - r.openSeconds - r.inferSeconds - r.vectoriseSeconds;
+        const phases = [r.openSeconds, screen, r.inferSeconds - screen, r.vectoriseSeconds, rest];
+        rows.push(
+          `| ${size}² (${mp.toFixed(1)} MP) | ${label(name)} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${phases.map((v) => v.toFixed(1)).join(' / ')} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
+        );
+      }
+      for (const [name, r, own] of [
+        ['full sweep', full.stats, (ownBefore + ownBetween) / 2],
+        ['screened', screened.stats, (ownBetween + ownAfter) / 2],
+      ] as const) {
+        // Tiles the model ran: the kept ones, plus for screening its coarse pass (same tile size).
+        const tiles = (r.tiles?.run ?? 0) + (r.screening?.coarseTiles ?? 0);
+        const modelOwn = tiles * own;
+        const p = r.phases ?? {};
+        phaseRows.push(
+          `| ${size}² | ${label(name)} | ${tiles} | ${r.wallSeconds.toFixed(1)} | ${modelOwn.toFixed(1)} | ${(r.wallSeconds / modelOwn).toFixed(2)}× | ${PHASES.map((k) => (p[k] ?? 0).toFixed(1)).join(' | ')} |`,
+        );
+      }
+      ownBefore = ownAfter;
+      sizeRss.full = Math.max(sizeRss.full, full.stats.peakRssMB);
+      sizeRss.screened = Math.max(sizeRss.screened, screened.stats.peakRssMB);
+      sizePerMp.push(full.stats.wallSeconds / mp);
+      const sc = screened.stats.screening;
+      // Model tiles of the full sweep over those screening runs (coarse + kept): the speed-up's ceiling.
+      const tiles = sc
+        ? `${sc.activeTiles}/${sc.totalTiles} (${((100 * sc.activeTiles) / sc.totalTiles).toFixed(1)} %) | ${sc.coarseTiles} (1/${sc.beforeOverview ?? 1} overview) | ${(sc.totalTiles / (sc.coarseTiles + sc.activeTiles)).toFixed(2)}×`
+        : '– | – | –';
+      summary.push(
+        `| ${size}²${runs > 1 ? ` (run ${run})` : ''} | ${(full.stats.wallSeconds / screened.stats.wallSeconds).toFixed(2)}× | ${tiles} | ${sc?.seconds.toFixed(1) ?? '–'} s | ${changed} | ${lost} (${((100 * lost) / Math.max(1, changed)).toFixed(2)} %) |`,
       );
     }
-    for (const [name, r] of [
-      ['full sweep', full.stats],
-      ['screened', screened.stats],
-    ] as const) {
-      // Tiles the model ran: the kept ones, plus for screening its coarse pass (same tile size).
-      const tiles = (r.tiles?.run ?? 0) + (r.screening?.coarseTiles ?? 0);
-      const modelOwn = tiles * own.secondsPerTile;
-      const p = r.phases ?? {};
-      phaseRows.push(
-        `| ${size}² | ${name} | ${tiles} | ${r.wallSeconds.toFixed(1)} | ${modelOwn.toFixed(1)} | ${(r.wallSeconds / modelOwn).toFixed(2)}× | ${PHASES.map((k) => (p[k] ?? 0).toFixed(1)).join(' | ')} |`,
-      );
-    }
-    rss.full.push(full.stats.peakRssMB);
-    perMp.push(full.stats.wallSeconds / mp);
-    rss.screened.push(screened.stats.peakRssMB);
-    const sc = screened.stats.screening;
-    // Model tiles of the full sweep over those screening runs (coarse + kept): the speed-up's ceiling.
-    const tiles = sc
-      ? `${sc.activeTiles}/${sc.totalTiles} (${((100 * sc.activeTiles) / sc.totalTiles).toFixed(1)} %) | ${sc.coarseTiles} (1/${sc.beforeOverview ?? 1} overview) | ${(sc.totalTiles / (sc.coarseTiles + sc.activeTiles)).toFixed(2)}×`
-      : '– | – | –';
-    summary.push(
-      `| ${size}² | ${(full.stats.wallSeconds / screened.stats.wallSeconds).toFixed(2)}× | ${tiles} | ${sc?.seconds.toFixed(1) ?? '–'} s | ${changed} | ${lost} (${((100 * lost) / Math.max(1, changed)).toFixed(2)} %) |`,
-    );
+    // Per size: the highest peak of its runs, the mean time per MP.
+    rss.full.push(sizeRss.full);
+    rss.screened.push(sizeRss.screened);
+    perMp.push(sizePerMp.reduce((a, b) => a + b, 0) / sizePerMp.length);
     if (!values.keep) {
       for (const f of [scene.before, scene.after]) rmSync(f, { force: true });
       for (const tag of ['full', 'screened']) {
