@@ -138,6 +138,10 @@ export async function detectChanges(
       log,
     );
     const tOpen = clock.since('open', t0);
+    // Vectorising: behind the sweep when the model runs, else from probability.tif afterwards.
+    const vectoriseOptions = extractionOptions(work, kinds, width * height, signal, (done, total) =>
+      onProgress({ phase: 'vectorise', done, total, etaSeconds: null, executionProvider: ep }),
+    );
     log(`model ${card.id} on ${ep}; overlap ${width}×${height} px; work folder ${work.dir}`);
 
     let tiles: TileCounts | undefined;
@@ -181,15 +185,6 @@ export async function detectChanges(
       const tileArea = card.tile.size ** 2;
       const { probabilityPath } = work;
       const { geoKeys } = inputs;
-      const vectoriseOptions = extractionOptions(work, kinds, width * height, signal, (d, t) =>
-        onProgress({
-          phase: 'vectorise',
-          done: d,
-          total: t,
-          etaSeconds: null,
-          executionProvider: ep,
-        }),
-      );
       tiles = await runProbability({
         session: session.runner,
         card,
@@ -246,20 +241,7 @@ export async function detectChanges(
     extraction = null;
     const extracted: ExtractedPolygons = running
       ? await running.finish()
-      : await extractPolygons(
-          work.probabilityPath,
-          threshold,
-          minArea,
-          extractionOptions(work, kinds, width * height, signal, (done, total) =>
-            onProgress({
-              phase: 'vectorise',
-              done,
-              total,
-              etaSeconds: null,
-              executionProvider: ep,
-            }),
-          ),
-        );
+      : await extractPolygons(work.probabilityPath, threshold, minArea, vectoriseOptions);
     notes.push(...extracted.notes);
     const tVec = clock.since('vectorise', tInfer);
     onProgress({ phase: 'vectorise', done: 1, total: 1, etaSeconds: 0, executionProvider: ep });

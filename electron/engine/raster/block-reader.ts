@@ -239,17 +239,10 @@ export class BlockReader {
       this.cache.set(key, hit);
       return hit;
     }
-    const data = this.direct
-      ? await this.readDirect(key, tx, ty, sample, signal)
-      : (
-          await this.image.getTileOrStrip(
-            tx,
-            ty,
-            sample,
-            (await this.getDecoder()) as never,
-            signal,
-          )
-        ).data;
+    const data =
+      (this.direct && (await this.readDirect(key, signal))) ??
+      (await this.image.getTileOrStrip(tx, ty, sample, (await this.getDecoder()) as never, signal))
+        .data;
     const view = this.makeView(data);
     this.decodes++;
     this.cache.set(key, view);
@@ -283,54 +276,32 @@ export class BlockReader {
     }
   }
 
-  /** Block `key` (same numbering as the file's offsets) read and inflated straight from the file. */
-  private async readDirect(
-    key: number,
-    tx: number,
-    ty: number,
-    sample: number,
-    signal?: AbortSignal,
-  ): Promise<ArrayBufferLike> {
+  /**
+   * Block `key` (same numbering as the file's offsets) read and inflated straight from the file;
+   * null where geotiff.js must decode it (an empty block, which it fills with the no-data value, or
+   * a coding this path does not read, after which it stays off).
+   */
+  private async readDirect(key: number, signal?: AbortSignal): Promise<ArrayBufferLike | null> {
     const direct = this.direct!;
     direct.blocks ??= await blockTable(this.image);
     if (!direct.blocks) {
-      // Coded in a way only geotiff.js decodes: its path from now on.
       this.direct = null;
-      const decoder = (await this.getDecoder()) as never;
-      return (await this.image.getTileOrStrip(tx, ty, sample, decoder, signal)).data;
+      return null;
     }
-    direct.fd ??= openSync(direct.path, 'r');
     signal?.throwIfAborted();
     const { offsets, counts, deflate } = direct.blocks;
     const count = counts[key];
-    if (count === 0) {
-      // An empty block: geotiff.js fills it with the no-data value.
-      const decoder = (await this.getDecoder()) as never;
-      return (await this.image.getTileOrStrip(tx, ty, sample, decoder, signal)).data;
-    }
+    if (count === 0) return null;
+    direct.fd ??= openSync(direct.path, 'r');
     if (!deflate) {
       const out = new Uint8Array(count);
       readFully(direct.fd, out, offsets[key], direct.path);
       return out.buffer;
     }
     if (this.scratch.byteLength < count) this.scratch = Buffer.allocUnsafe(count);
-    readFully(direct.fd, this.scratch.subarray(0, count), offsets[key], direct.path);
-    const limit = Math.max(1, this.blockBytes);
-    let out: Buffer;
-    try {
-      out = inflateSync(this.scratch.subarray(0, count), {
-        chunkSize: Math.max(64, limit),
-        maxOutputLength: limit,
-      });
-    } catch (error) {
-      const big = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      throw new Error(
-        big ? `a block inflates past its ${limit} bytes` : `a block cannot be inflated (${error})`,
-      );
-    }
-    return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
-      ? out.buffer
-      : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+    const stored = this.scratch.subarray(0, count);
+    readFully(direct.fd, stored, offsets[key], direct.path);
+    return inflateBlock(stored, Math.max(1, this.blockBytes));
   }
 
   /**
@@ -353,19 +324,7 @@ export class BlockReader {
                 const block = d as unknown as {
                   decodeBlock: (b: ArrayBufferLike) => ArrayBufferLike;
                 };
-                block.decodeBlock = (b) => {
-                  // Bounded: a deflate bomb fails here instead of inflating gigabytes.
-                  let out: Buffer;
-                  try {
-                    out = inflateSync(new Uint8Array(b), { maxOutputLength: limit });
-                  } catch (error) {
-                    const big = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-                    throw big ? new Error(`a block inflates past its ${limit} bytes`) : error;
-                  }
-                  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
-                    ? out.buffer
-                    : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-                };
+                block.decodeBlock = (b) => inflateBlock(new Uint8Array(b), limit);
               }
               return d as unknown as Decoder;
             });
@@ -431,6 +390,23 @@ function mapSpan3(
     d1[o] = t1[src[k + s1]];
     d2[o] = t2[src[k + s2]];
   }
+}
+
+/**
+ * Inflates one deflated block through Node's zlib, bounded: a deflate bomb fails here instead of
+ * inflating gigabytes. Returns a buffer holding exactly the block.
+ */
+function inflateBlock(stored: Uint8Array, limit: number): ArrayBufferLike {
+  let out: Buffer;
+  try {
+    out = inflateSync(stored, { chunkSize: Math.max(64, limit), maxOutputLength: limit });
+  } catch (error) {
+    const big = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw big ? new Error(`a block inflates past its ${limit} bytes`) : error;
+  }
+  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+    ? out.buffer
+    : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
 }
 
 /** Where each block of an image lies in its file, and whether blocks are deflated. */
