@@ -21,12 +21,14 @@
  * speed-up cannot exceed total tiles / (coarse tiles + kept tiles).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cropsFromText } from '../electron/engine/inference/tile-crops.js';
+import type { Tile } from '../electron/engine/inference/tiling.js';
 import { RasterSource } from '../electron/engine/raster/raster-source.js';
-import { modelSecondsPerTile } from './bench-model-own.js';
+import { modelSecondsForRects, modelSecondsPerTile } from './bench-model-own.js';
 import { writeBenchScene } from './bench-scene.js';
 
 const { values } = parseArgs({
@@ -68,6 +70,7 @@ interface Stats {
     activeTiles: number;
     totalTiles: number;
     coarseTiles: number;
+    refinedShare?: number;
     beforeOverview?: number;
   } | null;
 }
@@ -93,6 +96,29 @@ function detect(before: string, after: string, tag: string, fullSweep: boolean) 
     throw new Error(`detect ${tag} failed: ${run.stderr.trim().split('\n').pop()}`);
   }
   return { stats: JSON.parse(line.slice(7)) as Stats, mask };
+}
+
+/** The crops a screened run ran (from its work folder's run record), or null for whole tiles. */
+function screenedCrops(workDir: string): Tile[] | null {
+  const record = JSON.parse(readFileSync(join(workDir, 'run.json'), 'utf8')) as {
+    plan: string | null;
+    crops?: string | null;
+  };
+  if (!record.plan || !record.crops) return null;
+  const plan = Buffer.from(record.plan, 'base64');
+  const crops = cropsFromText(record.crops, plan.length);
+  if (!crops) return null;
+  const rects: Tile[] = [];
+  for (let t = 0; t < plan.length; t++) {
+    if (plan[t])
+      rects.push({
+        x: crops[t * 4],
+        y: crops[t * 4 + 1],
+        width: crops[t * 4 + 2],
+        height: crops[t * 4 + 3],
+      });
+  }
+  return rects;
 }
 
 /** Changed pixels of the full sweep's mask, and how many of them the screened mask lacks. */
@@ -174,13 +200,25 @@ try {
           `| ${size}² (${mp.toFixed(1)} MP) | ${label(name)} | ${r.executionProvider} | ${t ? `${t.run}/${t.total}` : '–'} | ${r.wallSeconds.toFixed(1)} | ${phases.map((v) => v.toFixed(1)).join(' / ')} | ${(mp / r.wallSeconds).toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.polygons} |`,
         );
       }
+      // A screened run's crops (its run record) are timed one by one; whole tiles at the median.
+      const crops = screenedCrops(join(out, `work-${size}-screened`));
+      const cropsOwn = crops
+        ? await modelSecondsForRects(scene.before, scene.after, crops, {
+            modelId: values.model as string | undefined,
+            device: values.device as string,
+          })
+        : null;
       for (const [name, r, own] of [
         ['full sweep', full.stats, (ownBefore + ownBetween) / 2],
         ['screened', screened.stats, (ownBetween + ownAfter) / 2],
       ] as const) {
-        // Tiles the model ran: the kept ones, plus for screening its coarse pass (same tile size).
+        // Tiles the model ran: the kept ones (or their crops), plus for screening its coarse pass
+        // (same tile size).
         const tiles = (r.tiles?.run ?? 0) + (r.screening?.coarseTiles ?? 0);
-        const modelOwn = tiles * own;
+        const modelOwn =
+          name === 'screened' && cropsOwn !== null
+            ? (r.screening?.coarseTiles ?? 0) * own + cropsOwn
+            : tiles * own;
         const p = r.phases ?? {};
         phaseRows.push(
           `| ${size}² | ${label(name)} | ${tiles} | ${r.wallSeconds.toFixed(1)} | ${modelOwn.toFixed(1)} | ${(r.wallSeconds / modelOwn).toFixed(2)}× | ${PHASES.map((k) => (p[k] ?? 0).toFixed(1)).join(' | ')} |`,
@@ -191,10 +229,12 @@ try {
       sizeRss.screened = Math.max(sizeRss.screened, screened.stats.peakRssMB);
       sizePerMp.push(full.stats.wallSeconds / mp);
       const sc = screened.stats.screening;
-      // Model tiles of the full sweep over those screening runs (coarse + kept): the speed-up's ceiling.
+      // Model pixels of the full sweep over those screening runs (coarse tiles + kept tiles or
+      // their crops): the speed-up's ceiling.
+      const refined = sc ? (sc.refinedShare ?? sc.activeTiles / sc.totalTiles) : 0;
       const tiles = sc
-        ? `${sc.activeTiles}/${sc.totalTiles} (${((100 * sc.activeTiles) / sc.totalTiles).toFixed(1)} %) | ${sc.coarseTiles} (1/${sc.beforeOverview ?? 1} overview) | ${(sc.totalTiles / (sc.coarseTiles + sc.activeTiles)).toFixed(2)}×`
-        : '– | – | –';
+        ? `${sc.activeTiles}/${sc.totalTiles} (${((100 * sc.activeTiles) / sc.totalTiles).toFixed(1)} %) | ${(100 * refined).toFixed(1)} % | ${sc.coarseTiles} (1/${sc.beforeOverview ?? 1} overview) | ${(1 / (sc.coarseTiles / sc.totalTiles + refined)).toFixed(2)}×`
+        : '– | – | – | –';
       summary.push(
         `| ${size}²${runs > 1 ? ` (run ${run})` : ''} | ${(full.stats.wallSeconds / screened.stats.wallSeconds).toFixed(2)}× | ${tiles} | ${sc?.seconds.toFixed(1) ?? '–'} s | ${changed} | ${lost} (${((100 * lost) / Math.max(1, changed)).toFixed(2)} %) |`,
       );
@@ -231,9 +271,9 @@ console.log(
 console.log(`| --- | --- | --- | --- | --- | --- |${' --- |'.repeat(PHASES.length)}`);
 for (const r of phaseRows) console.log(r);
 console.log(
-  '\n| scene | screening speed-up | tiles kept (share) | coarse tiles (read from) | tile-count ceiling | of which screening | full-sweep changed px | lost by screening |',
+  '\n| scene | screening speed-up | tiles kept (share) | model px refined (crops) | coarse tiles (read from) | model-pixel ceiling | of which screening | full-sweep changed px | lost by screening |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const s of summary) console.log(s);
 if (sizes.length >= 2) {
   const ratio = (xs: number[]) => (xs[xs.length - 1] / xs[0]).toFixed(2);

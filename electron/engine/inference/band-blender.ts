@@ -9,7 +9,7 @@
  * ran over it. A pixel that any tile saw without data holds NaN, which stays NaN whatever is
  * added to it and comes out as probability 0.
  */
-import { ramp, type TileAxes } from './tiling.js';
+import { ramp, type Tile, type TileAxes } from './tiling.js';
 
 /**
  * The blending state of rows not yet final, saved with a checkpoint so a resumed run continues the
@@ -31,6 +31,12 @@ export interface BlendGrid {
   overlap: number;
   /** Whether tile (row, col) runs; tiles that do not run add no weight. */
   active: (row: number, col: number) => boolean;
+  /**
+   * The part of tile (row, col) that runs (a screened run's crop, tile-crops.ts), inside the tile;
+   * absent: whole tiles. A crop keeps its tile's weights, so where crops of neighbouring tiles
+   * meet the blend is the full sweep's.
+   */
+  rect?: (row: number, col: number) => Tile;
 }
 
 /**
@@ -44,6 +50,14 @@ export class BandBlender {
   private readonly colRamps: Float32Array[];
   private readonly rowRamps: Float32Array[];
   private readonly profiles = new Map<number, Float32Array>();
+  /** Crops' rectangles and ramps by tile index, while their tile row is in flight. */
+  private readonly cropRamps = new Map<
+    number,
+    { rect: Tile; wx: Float32Array; wy: Float32Array }
+  >();
+  /** Reused by {@link BandBlender.flush}: its output rows, and one row's total weights. */
+  private out = new Float32Array(0);
+  private readonly weight: Float32Array;
   private y0 = 0;
   /** Rows of the band that hold contributions (from the top). */
   private used = 0;
@@ -61,6 +75,7 @@ export class BandBlender {
     const { axes, width, height, overlap } = grid;
     this.capacity = axes.tileHeight;
     this.sum = new Float32Array(width * this.capacity);
+    this.weight = new Float32Array(width);
     // Ramps per tile column and row: only edges on the window border differ (they keep weight 1).
     const tw = axes.tileWidth;
     const th = axes.tileHeight;
@@ -81,42 +96,81 @@ export class BandBlender {
     return this.y0;
   }
 
-  /** Adds tile (row, col)'s probabilities and no-data flags (tile-sized, row-major). */
-  add(row: number, col: number, prob: Float32Array, invalid: Uint8Array): void {
+  /**
+   * Adds tile (row, col)'s probabilities and no-data flags (tile-sized, row-major; null = the tile
+   * has no no-data pixels).
+   */
+  add(row: number, col: number, prob: Float32Array, invalid: Uint8Array | null): void {
     const { axes, width } = this.grid;
-    const x0 = axes.xs[col];
-    const r0 = axes.ys[row] - this.y0;
-    const tw = axes.tileWidth;
-    const th = axes.tileHeight;
-    if (r0 < 0 || r0 + th > this.capacity) {
+    const { rect: t, wx, wy } = this.tileRamps(row, col);
+    const x0 = t.x;
+    const r0 = t.y - this.y0;
+    const tw = t.width;
+    const th = t.height;
+    if (r0 < 0 || axes.ys[row] + axes.tileHeight - this.y0 > this.capacity) {
       throw new Error(`tile row ${row} lies outside the blending band at ${this.y0}`);
     }
     if (this.off > 0) this.compact();
-    const wx = this.colRamps[col];
-    const wy = this.rowRamps[row];
     const sum = this.sum;
     for (let r = 0; r < th; r++) {
       const o = (r0 + r) * width + x0;
       const k0 = r * tw;
       const wr = wy[r];
-      for (let c = 0; c < tw; c++) {
-        sum[o + c] += invalid[k0 + c] ? Number.NaN : prob[k0 + c] * (wr * wx[c]);
+      if (invalid) {
+        for (let c = 0; c < tw; c++) {
+          sum[o + c] += invalid[k0 + c] ? Number.NaN : prob[k0 + c] * (wr * wx[c]);
+        }
+      } else {
+        // Most tiles: no no-data, one multiply-add a pixel.
+        for (let c = 0; c < tw; c++) sum[o + c] += prob[k0 + c] * (wr * wx[c]);
       }
     }
     this.used = Math.max(this.used, r0 + th);
   }
 
+  /** The part of tile (row, col) that runs and its ramps across and down. */
+  private tileRamps(row: number, col: number): { rect: Tile; wx: Float32Array; wy: Float32Array } {
+    const { axes, rect } = this.grid;
+    if (!rect) {
+      const tile = {
+        x: axes.xs[col],
+        y: axes.ys[row],
+        width: axes.tileWidth,
+        height: axes.tileHeight,
+      };
+      return { rect: tile, wx: this.colRamps[col], wy: this.rowRamps[row] };
+    }
+    const key = row * axes.xs.length + col;
+    let hit = this.cropRamps.get(key);
+    if (!hit) {
+      // The tile's own ramps over the crop: where crops of neighbouring tiles meet, each pixel is
+      // weighted exactly as in a full sweep.
+      const t = rect(row, col);
+      const dx = t.x - axes.xs[col];
+      const dy = t.y - axes.ys[row];
+      hit = {
+        rect: t,
+        wx: this.colRamps[col].subarray(dx, dx + t.width),
+        wy: this.rowRamps[row].subarray(dy, dy + t.height),
+      };
+      this.cropRamps.set(key, hit);
+    }
+    return hit;
+  }
+
   /**
    * Final probabilities of rows `top` … `y - 1` (row-major, 0 where a date has no data or no tile
-   * ran), after which the band starts at `y`.
+   * ran), after which the band starts at `y`. The rows are a view of a buffer the next flush
+   * reuses (a fresh array per flush was ~270 MB of garbage at 8192²): consume them before it.
    */
   flush(y: number): Float32Array {
     const n = y - this.y0;
     if (n < 0 || n > this.capacity) throw new Error(`cannot flush to row ${y} from ${this.y0}`);
     if (this.off + n > this.capacity) this.compact();
     const width = this.grid.width;
-    const out = new Float32Array(n * width);
-    const weight = new Float32Array(width);
+    if (this.out.length < n * width) this.out = new Float32Array(n * width);
+    const out = this.out.subarray(0, n * width);
+    const weight = this.weight;
     const base = this.off * width;
     for (let r = 0; r < n; r++) {
       this.rowWeight(this.y0 + r, weight);
@@ -159,15 +213,32 @@ export class BandBlender {
 
   /** Total blending weight of every pixel of window row y, from the tiles that ran over it. */
   private rowWeight(y: number, out: Float32Array): void {
-    const { axes } = this.grid;
+    const { axes, rect, active } = this.grid;
     out.fill(0);
     for (let row = 0; row < axes.ys.length; row++) {
       const r = y - axes.ys[row];
       if (r < 0 || r >= axes.tileHeight) continue;
+      if (rect) {
+        // Crops: each crop covering the row adds its own ramps.
+        for (let col = 0; col < axes.xs.length; col++) {
+          if (!active(row, col)) continue;
+          const { rect: t, wx, wy } = this.tileRamps(row, col);
+          const ry = y - t.y;
+          if (ry < 0 || ry >= t.height) continue;
+          const wr = wy[ry];
+          for (let c = 0; c < t.width; c++) out[t.x + c] += wr * wx[c];
+        }
+        continue;
+      }
       // Weight = Σ over covering tile rows of (ramp down) × (sum of the row's ramps across).
       const wr = this.rowRamps[row][r];
       const across = this.columnProfile(row);
       for (let x = 0; x < out.length; x++) out[x] += wr * across[x];
+    }
+    // Rows above the band are done with.
+    for (const key of this.cropRamps.keys()) {
+      if (axes.ys[Math.floor(key / axes.xs.length)] + axes.tileHeight <= this.y0)
+        this.cropRamps.delete(key);
     }
   }
 

@@ -146,6 +146,7 @@ export async function detectChanges(
 
     let tiles: TileCounts | undefined;
     let plan = work.plan();
+    let crops = work.crops();
     if (screening && !plan && !work.record.complete) {
       const screenStart = performance.now();
       const screened = await screenTiles({
@@ -160,7 +161,8 @@ export async function detectChanges(
           onProgress({ phase: 'screen', done, total, etaSeconds: null, executionProvider: ep }),
       });
       plan = screened.plan;
-      work.savePlan(plan, { ...screened.report });
+      crops = screened.crops;
+      work.savePlan(plan, { ...screened.report }, crops);
       clock.since('screen', screenStart);
     }
     if (inputs.aoi) {
@@ -193,6 +195,7 @@ export async function detectChanges(
         work,
         georef: { geoTransform: windowTransform, geoKeys: inputs.geoKeys },
         plan,
+        crops,
         signal,
         clock,
         // Cleaning and labelling keep pace with the rows the model finishes (pass 1 of

@@ -49,6 +49,7 @@ export function kindGrid(
   height: number,
   overlap: number,
   active: BlendGrid['active'],
+  rect?: BlendGrid['rect'],
 ): BlendGrid {
   const tileWidth = kindCells(axes.tileWidth);
   const tileHeight = kindCells(axes.tileHeight);
@@ -56,17 +57,30 @@ export function kindGrid(
   const cellsY = kindCells(height);
   const place = (starts: number[], tile: number, full: number, cells: number, n: number) =>
     starts.map((s) => (s + tile >= full ? cells - n : Math.floor(s / KIND_FACTOR)));
+  const xs = place(axes.xs, axes.tileWidth, width, cellsX, tileWidth);
+  const ys = place(axes.ys, axes.tileHeight, height, cellsY, tileHeight);
   return {
-    axes: {
-      xs: place(axes.xs, axes.tileWidth, width, cellsX, tileWidth),
-      ys: place(axes.ys, axes.tileHeight, height, cellsY, tileHeight),
-      tileWidth,
-      tileHeight,
-    },
+    axes: { xs, ys, tileWidth, tileHeight },
     width: cellsX,
     height: cellsY,
     overlap: Math.floor(overlap / KIND_FACTOR),
     active,
+    // A crop's cells: its offset in the tile (a multiple of 4, tile-crops.ts) on the tile's cells.
+    ...(rect
+      ? {
+          rect: (row: number, col: number): Tile => {
+            const t = rect(row, col);
+            const x = xs[col] + (t.x - axes.xs[col]) / KIND_FACTOR;
+            const y = ys[row] + (t.y - axes.ys[row]) / KIND_FACTOR;
+            return {
+              x,
+              y,
+              width: kindCells(t.width),
+              height: kindCells(t.height),
+            };
+          },
+        }
+      : {}),
   };
 }
 
@@ -151,10 +165,12 @@ export class KindBlend {
     height: number,
     active: BlendGrid['active'],
     carry?: BandCarry[] | null,
+    rect?: BlendGrid['rect'],
   ): KindBlend | null {
     const kinds = cardKinds(card);
     if (!kinds) return null;
-    return new KindBlend(kinds, kindGrid(axes, width, height, card.tile.overlap, active), carry);
+    const grid = kindGrid(axes, width, height, card.tile.overlap, active, rect);
+    return new KindBlend(kinds, grid, carry);
   }
 
   add(row: number, col: number, tile: KindTile): void {

@@ -18,6 +18,7 @@ import type { PhaseClock } from './phase-clock.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows, type TileCounts } from './tile-rows.js';
+import type { TileCrops } from './tile-crops.js';
 import type { WorkDir } from './work-dir.js';
 import type { RunSession } from './session.js';
 
@@ -30,6 +31,8 @@ export interface ProbabilityRunOptions {
   georef: ProbabilityGeoref;
   /** Active tiles (screening), null = all. */
   plan: Uint8Array | null;
+  /** The active tiles' crops (tile-crops.ts), null = whole tiles. */
+  crops?: TileCrops | null;
   signal?: AbortSignal;
   onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
   /** Where the time goes (phase-clock.ts); optional. */
@@ -86,6 +89,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       dates: options.dates,
       window,
       plan: options.plan,
+      crops: options.crops,
       resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
       clock: options.clock,

@@ -17,6 +17,8 @@ import type { ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows } from './tile-rows.js';
 import type { TileAxes } from './tiling.js';
+import { KIND_FACTOR } from './kind-map.js';
+import type { TileCrops } from './tile-crops.js';
 import type { RunSession } from './session.js';
 
 /** How screening decides. */
@@ -27,6 +29,12 @@ export interface ScreeningOptions {
   threshold: number;
   /** Distance in full-resolution pixels a coarse hit reaches (the dilation of the coarse map). */
   marginPx: number;
+  /**
+   * Imagery the model sees around the hits of a kept tile, in full-resolution pixels: the tile is
+   * cropped to its hits grown by this much (in steps of the model's multiple), not run whole.
+   * Omitted: whole tiles.
+   */
+  contextPx?: number;
 }
 
 /**
@@ -39,7 +47,12 @@ export interface ScreeningOptions {
  * sweep's 186,119 changed pixels; threshold 0.2 at margin 16 lost 785. 16 px keeps a buffer for
  * models and imagery whose coarse response reaches less far.
  */
-export const SCREENING_DEFAULTS: ScreeningOptions = { factor: 4, threshold: 0.1, marginPx: 16 };
+export const SCREENING_DEFAULTS: ScreeningOptions = {
+  factor: 4,
+  threshold: 0.1,
+  marginPx: 16,
+  contextPx: 64,
+};
 
 /** Scenes above this many pixels are screened unless the caller says otherwise. */
 export const SCREENING_MIN_PIXELS = 4 * 1024 * 1024;
@@ -55,6 +68,8 @@ export interface ScreeningReport {
   afterOverview: number;
   activeTiles: number;
   totalTiles: number;
+  /** Pixels the model runs at full resolution, as a share of a full sweep's (crops included). */
+  refinedShare: number;
   seconds: number;
 }
 
@@ -72,9 +87,13 @@ export interface ScreenOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Runs the coarse pass; returns the active-tile plan (row-major over `axes`) and a report. */
+/**
+ * Runs the coarse pass; returns the active-tile plan (row-major over `axes`), each active tile's
+ * crop (tile-crops.ts; null where tiles run whole) and a report.
+ */
 export async function screenTiles(o: ScreenOptions): Promise<{
   plan: Uint8Array;
+  crops: TileCrops | null;
   report: ScreeningReport;
 }> {
   const t0 = performance.now();
@@ -137,10 +156,14 @@ export async function screenTiles(o: ScreenOptions): Promise<{
       onTile: (done, total) => o.onProgress?.(2 * total + 2 * done, 4 * total),
     });
     const active = marker.plan.reduce((s, v) => s + v, 0);
+    const crops =
+      opts.contextPx === undefined ? null : marker.crops(opts.contextPx, o.card.tile.multipleOf);
     return {
       plan: marker.plan,
+      crops,
       report: {
         ...opts,
+        refinedShare: refinedShare(axes, marker.plan, crops),
         coarseTiles: counts.run,
         beforeOverview: reductions[0],
         afterOverview: reductions[1],
@@ -155,12 +178,14 @@ export async function screenTiles(o: ScreenOptions): Promise<{
 }
 
 /**
- * Marks the full-resolution tiles that coarse hits reach. Coarse pixel (cx, cy) covers
- * full-resolution pixels [cx·f, cx·f + f) × [cy·f, cy·f + f); grown by the margin, it reaches every
- * tile it intersects.
+ * Marks the full-resolution tiles that coarse hits reach, and where in each tile they lie. Coarse
+ * pixel (cx, cy) covers full-resolution pixels [cx·f, cx·f + f) × [cy·f, cy·f + f); grown by the
+ * margin, it reaches every tile it intersects.
  */
 export class TileMarker {
   readonly plan: Uint8Array;
+  /** Per tile: the box its hits cover, [x0, y0, x1, y1) in window pixels (empty: x0 > x1). */
+  private readonly boxes: Int32Array;
   /** Per coarse column: first and last tile column it reaches. */
   private readonly colFrom: Int32Array;
   private readonly colTo: Int32Array;
@@ -171,7 +196,10 @@ export class TileMarker {
     private readonly margin: number,
     coarseWidth: number,
   ) {
-    this.plan = new Uint8Array(axes.xs.length * axes.ys.length);
+    const tiles = axes.xs.length * axes.ys.length;
+    this.plan = new Uint8Array(tiles);
+    this.boxes = new Int32Array(tiles * 4);
+    for (let t = 0; t < tiles; t++) this.boxes.set([2 ** 30, 2 ** 30, -1, -1], t * 4);
     this.colFrom = new Int32Array(coarseWidth);
     this.colTo = new Int32Array(coarseWidth);
     for (let cx = 0; cx < coarseWidth; cx++) {
@@ -189,30 +217,92 @@ export class TileMarker {
   /** Marks from coarse rows y … (coarse-width values each) the tiles their hits reach. */
   mark(y: number, rows: Float32Array, threshold: number): void {
     const cw = this.colFrom.length;
-    const cols = this.axes.xs.length;
-    const hit = new Uint8Array(cols);
+    const { axes, factor: f, margin, boxes } = this;
+    const cols = axes.xs.length;
     for (let r = 0; r < rows.length / cw; r++) {
-      hit.fill(0);
-      let any = false;
+      const cy = y + r;
+      const top = cy * f - margin;
+      const bottom = (cy + 1) * f + margin;
+      let rowFrom = -1;
+      let rowTo = -1;
       for (let cx = 0; cx < cw; cx++) {
         if (!(rows[r * cw + cx] >= threshold)) continue;
-        any = true;
-        for (let c = this.colFrom[cx]; c <= this.colTo[cx]; c++) hit[c] = 1;
-      }
-      if (!any) continue;
-      const cy = y + r;
-      const f = this.factor;
-      const [a, b] = reach(
-        this.axes.ys,
-        this.axes.tileHeight,
-        cy * f - this.margin,
-        (cy + 1) * f + this.margin,
-      );
-      for (let row = a; row <= b; row++) {
-        for (let c = 0; c < cols; c++) if (hit[c]) this.plan[row * cols + c] = 1;
+        if (rowFrom < 0) [rowFrom, rowTo] = reach(axes.ys, axes.tileHeight, top, bottom);
+        const left = cx * f - margin;
+        const right = (cx + 1) * f + margin;
+        for (let row = rowFrom; row <= rowTo; row++) {
+          const ty = axes.ys[row];
+          for (let c = this.colFrom[cx]; c <= this.colTo[cx]; c++) {
+            const t = row * cols + c;
+            const tx = axes.xs[c];
+            this.plan[t] = 1;
+            const b = t * 4;
+            boxes[b] = Math.min(boxes[b], Math.max(left, tx));
+            boxes[b + 1] = Math.min(boxes[b + 1], Math.max(top, ty));
+            boxes[b + 2] = Math.max(boxes[b + 2], Math.min(right, tx + axes.tileWidth));
+            boxes[b + 3] = Math.max(boxes[b + 3], Math.min(bottom, ty + axes.tileHeight));
+          }
+        }
       }
     }
   }
+
+  /**
+   * Each marked tile cropped to its hits grown by `context` px, with the crop's offset in the tile
+   * and its size in steps of `multiple` (so the crop needs no padding and lies on the kind map's
+   * 1/4 grid); unmarked tiles get an empty crop.
+   */
+  crops(context: number, multiple: number): TileCrops {
+    const { axes, boxes } = this;
+    const cols = axes.xs.length;
+    const out = new Int32Array(this.plan.length * 4);
+    for (let t = 0; t < this.plan.length; t++) {
+      if (!this.plan[t]) continue;
+      const tx = axes.xs[t % cols];
+      const ty = axes.ys[Math.floor(t / cols)];
+      const b = t * 4;
+      const [x, w] = cropAxis(boxes[b] - tx, boxes[b + 2] - tx, axes.tileWidth, context, multiple);
+      const [y, h] = cropAxis(
+        boxes[b + 1] - ty,
+        boxes[b + 3] - ty,
+        axes.tileHeight,
+        context,
+        multiple,
+      );
+      out.set([tx + x, ty + y, w, h], b);
+    }
+    return out;
+  }
+}
+
+/**
+ * One axis of a crop: hits over tile-local [lo, hi) grown by `context`, the start moved down to a
+ * multiple of `multiple` and of 4 (the kind map's cells) and the length up to a multiple of
+ * `multiple`, kept inside the tile's `size`. A tile whose size is not a multiple (a window smaller
+ * than a tile) is not cropped.
+ */
+function cropAxis(
+  lo: number,
+  hi: number,
+  size: number,
+  context: number,
+  multiple: number,
+): [number, number] {
+  const step = multiple % KIND_FACTOR === 0 ? multiple : multiple * KIND_FACTOR;
+  if (size % step !== 0) return [0, size];
+  const start = Math.max(0, Math.floor((lo - context) / step) * step);
+  const end = Math.min(size, start + Math.ceil((hi + context - start) / multiple) * multiple);
+  return [start, end - start];
+}
+
+/** Model pixels of a plan (crops or whole tiles) as a share of a full sweep's. */
+export function refinedShare(axes: TileAxes, plan: Uint8Array, crops: TileCrops | null): number {
+  let run = 0;
+  for (let t = 0; t < plan.length; t++) {
+    if (!plan[t]) continue;
+    run += crops ? crops[t * 4 + 2] * crops[t * 4 + 3] : axes.tileWidth * axes.tileHeight;
+  }
+  return run / (plan.length * axes.tileWidth * axes.tileHeight);
 }
 
 /** First and last index of the tiles (starts, size) that intersect [lo, hi); empty → [1, 0]. */

@@ -111,22 +111,24 @@ export class ComponentTable {
   /** The statistics of every root, in raster order of their first pixels. */
   roots(): SceneComponent[] {
     const out: SceneComponent[] = [];
-    for (let id = 0; id < this.size; id++) {
-      if (this.parent[id] !== id) continue;
-      const finite = this.finite[id];
-      out.push({
-        id,
-        pixelCount: this.count[id],
-        minX: this.minX[id],
-        minY: this.minY[id],
-        maxX: this.maxX[id],
-        maxY: this.maxY[id],
-        firstPixel: this.first[id],
-        meanProb: finite > 0 ? this.sum[id] / finite : NaN,
-        maxProb: finite > 0 ? this.max[id] : NaN,
-      });
-    }
+    for (let id = 0; id < this.size; id++) if (this.parent[id] === id) out.push(this.component(id));
     return out.sort((a, b) => a.firstPixel - b.firstPixel);
+  }
+
+  /** The statistics of root `id` (as merged so far). */
+  component(id: number): SceneComponent {
+    const finite = this.finite[id];
+    return {
+      id,
+      pixelCount: this.count[id],
+      minX: this.minX[id],
+      minY: this.minY[id],
+      maxX: this.maxX[id],
+      maxY: this.maxY[id],
+      firstPixel: this.first[id],
+      meanProb: finite > 0 ? this.sum[id] / finite : NaN,
+      maxProb: finite > 0 ? this.max[id] : NaN,
+    };
   }
 
   private grow(n: number): void {

@@ -14,6 +14,8 @@
  *    box, so labelling that window separates it exactly as labelling the whole raster would.
  *    Components taller than `maxStrips` strips (whole-scene false alarms) are cut at strip borders
  *    into pieces instead, so one bad component cannot make memory grow; a note says so.
+ *    A strip takes pass 2 as soon as all its components are closed, so over a raster still being
+ *    written both passes follow the rows and little is left for the end.
  */
 import { join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
@@ -80,21 +82,33 @@ export async function vectoriseStrips(
 
 /**
  * {@link vectoriseStrips} in steps, for a raster still being written top to bottom: `advance`
- * runs pass 1 on every strip whose rows (with their halo) are final, so that pass keeps pace with
- * whatever writes the rows; `finish` does the rest once all rows are written.
+ * runs pass 1 on every strip whose rows (with their halo) are final, and pass 2 on every strip all
+ * of whose components are closed (none reaches the last cleaned row, so none can grow), so both
+ * passes keep pace with whatever writes the rows; `finish` does the rest once all rows are written.
  */
 export class StripVectoriser {
-  private readonly strips: { y0: number; y1: number; base: number }[] = [];
+  private readonly strips: { y0: number; y1: number; base: number; count: number }[] = [];
   private readonly table = new ComponentTable();
   private readonly bits: BitRowsFile;
   private readonly halo: number;
   private readonly stripRows: number;
   private readonly closeR: number;
   private readonly openR: number;
-  /** Component ids along the last row of the previous strip (-1: none), or null. */
+  /** Components taller than this many rows are cut at strip borders. */
+  private readonly maxRows: number;
+  private readonly units: MapUnits;
+  private readonly tolerance: number;
+  /** Component ids along the last row of the last cleaned strip (-1: none), or null. */
   private above: Int32Array | null = null;
-  /** Strips done by pass 1. */
+  /** Strips done by pass 1, and by pass 2. */
   private cleaned = 0;
+  private traced = 0;
+  /** Pass 2's output so far: polygons keyed by their first pixel, kept pixels, giants cut. */
+  private readonly found: { key: number; polygon: ChangePolygon }[] = [];
+  private keptPixels = 0;
+  private readonly giants = new Set<number>();
+  /** Whether each closed root is kept (area at least the minimum). */
+  private readonly keptRoots = new Map<number, boolean>();
   /** Whether progress is reported (in `finish` only: `advance` runs behind other work). */
   private reporting = false;
 
@@ -103,8 +117,8 @@ export class StripVectoriser {
     private readonly opts: StripVectoriseOptions,
   ) {
     const { width: w, height: h } = src;
-    if (!opts.geoTransform.every(Number.isFinite))
-      throw new RangeError('geoTransform must be 6 finite numbers');
+    const gt = opts.geoTransform;
+    if (!gt.every(Number.isFinite)) throw new RangeError('geoTransform must be 6 finite numbers');
     this.closeR = opts.closeRadius ?? 1;
     this.openR = opts.openRadius ?? 1;
     this.halo = 2 * (this.closeR + this.openR);
@@ -115,8 +129,12 @@ export class StripVectoriser {
       this.halo + 1,
       opts.stripRows ?? Math.max(32, Math.round(2 ** 20 / w)),
     );
+    this.maxRows = this.stripRows * (opts.maxStrips ?? 8);
+    this.units = { geographic: opts.geographic, metresPerUnit: opts.metresPerUnit };
+    this.tolerance =
+      opts.simplifyTolerance ?? 0.5 * Math.sqrt(Math.abs(gt[1] * gt[5] - gt[2] * gt[4]));
     for (let y0 = 0; y0 < h; y0 += this.stripRows)
-      this.strips.push({ y0, y1: Math.min(h, y0 + this.stripRows), base: 0 });
+      this.strips.push({ y0, y1: Math.min(h, y0 + this.stripRows), base: 0, count: 0 });
     this.bits = new BitRowsFile(
       join(opts.scratchDir, `cleaned-${process.pid}-${Date.now()}.bits`),
       w,
@@ -124,17 +142,26 @@ export class StripVectoriser {
     );
   }
 
-  /** Pass 1 over every strip not done yet whose rows, halo included, lie above row `ready`. */
+  /**
+   * Pass 1 over every strip not done yet whose rows, halo included, lie above row `ready`; then
+   * pass 2 over every cleaned strip whose components are all closed.
+   */
   async advance(ready: number): Promise<void> {
     const { strips, src, halo } = this;
     while (this.cleaned < strips.length) {
       const strip = strips[this.cleaned];
       const b = Math.min(src.height, strip.y1 + halo);
-      if (b > ready) return;
+      if (b > ready) break;
       throwIfAborted(this.opts.signal);
       await this.clean(strip, Math.max(0, strip.y0 - halo), b);
       this.cleaned++;
-      if (this.reporting) this.opts.onProgress?.(this.cleaned, strips.length * 2);
+      this.progress();
+    }
+    while (this.traced < this.cleaned && this.closed(strips[this.traced])) {
+      throwIfAborted(this.opts.signal);
+      await this.trace(strips[this.traced]);
+      this.traced++;
+      this.progress();
     }
   }
 
@@ -143,8 +170,16 @@ export class StripVectoriser {
     this.bits.dispose();
   }
 
+  private progress(): void {
+    if (this.reporting) this.opts.onProgress?.(this.cleaned + this.traced, this.strips.length * 2);
+  }
+
   /** Pass 1 on one strip: clean, park on disk, label, join across the strip border above. */
-  private async clean(strip: { y0: number; y1: number; base: number }, a: number, b: number) {
+  private async clean(
+    strip: { y0: number; y1: number; base: number; count: number },
+    a: number,
+    b: number,
+  ) {
     const { table, bits, opts } = this;
     const w = this.src.width;
     const prob = await this.src.read(a, b, opts.signal);
@@ -162,6 +197,7 @@ export class StripVectoriser {
     const lab = labelComponents(core, w, strip.y1 - strip.y0);
     const coreProb = prob.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
     strip.base = table.addStrip(lab.labels, lab.count, w, strip.y0, coreProb);
+    strip.count = lab.count;
     if (this.above) {
       const above = this.above;
       for (let x = 0; x < w; x++) {
@@ -173,107 +209,134 @@ export class StripVectoriser {
     this.above = Int32Array.from(last, (k) => (k > 0 ? strip.base + k - 1 : -1));
   }
 
-  /** Pass 1 on the strips left, then pass 2: trace from the bit file, write the kept mask. */
-  async finish(): Promise<StripVectoriseResult> {
-    const { opts, table, bits, strips } = this;
-    const { width: w, height: h } = this.src;
-    this.reporting = true;
-    opts.onProgress?.(this.cleaned, strips.length * 2);
-    await this.advance(h);
-    const gt = opts.geoTransform;
-    const units: MapUnits = { geographic: opts.geographic, metresPerUnit: opts.metresPerUnit };
-    const tolerance =
-      opts.simplifyTolerance ?? 0.5 * Math.sqrt(Math.abs(gt[1] * gt[5] - gt[2] * gt[4]));
-    const maxRows = this.stripRows * (opts.maxStrips ?? 8);
-    const total = strips.length * 2;
+  /**
+   * Whether every component of a cleaned strip is closed: unions only join the last cleaned row to
+   * the next strip, so a component with no pixel on that row is final (pixels, extent, statistics).
+   */
+  private closed(strip: { base: number; count: number }): boolean {
+    if (strip.count === 0 || this.cleaned === this.strips.length || !this.above) return true;
+    const { table } = this;
+    const open = new Set<number>();
+    for (const id of this.above) if (id >= 0) open.add(table.find(id));
+    for (let id = strip.base; id < strip.base + strip.count; id++)
+      if (open.has(table.find(id))) return false;
+    return true;
+  }
 
-    // Which components are kept (area from the pixel count, as the whole-raster vectoriser does).
-    const roots = table.roots();
-    const kept = roots.filter((c) => componentAreaM2(c, gt, units) >= opts.minAreaM2);
-    const keptIds = new Set(kept.map((c) => c.id));
-    const byId = new Map(kept.map((c) => [c.id, c]));
-    const giants = kept.filter((c) => c.maxY - c.minY + 1 > maxRows);
+  /** Whether closed root `id` is kept (area from the pixel count, as the whole-raster vectoriser). */
+  private kept(id: number): boolean {
+    let kept = this.keptRoots.get(id);
+    if (kept === undefined) {
+      const c = this.table.component(id);
+      kept = componentAreaM2(c, this.opts.geoTransform, this.units) >= this.opts.minAreaM2;
+      this.keptRoots.set(id, kept);
+    }
+    return kept;
+  }
+
+  private giant(c: SceneComponent): boolean {
+    return c.maxY - c.minY + 1 > this.maxRows;
+  }
+
+  /**
+   * Pass 2 on one strip whose components are closed: writes its rows of the kept mask, traces
+   * the kept components that start in it (from a window of the bit file reaching down to their
+   * bottom row) and the pieces of giant components inside it.
+   */
+  private async trace(strip: { y0: number; y1: number; base: number; count: number }) {
+    const { opts, table, bits } = this;
+    const w = this.src.width;
+    const { y0, y1, base } = strip;
+    if (strip.count === 0) {
+      await opts.onMaskRows?.(y0, new Uint8Array((y1 - y0) * w));
+      return;
+    }
+    const coreLab = labelComponents(bits.readRows(y0, y1), w, y1 - y0);
+    // Per label of the strip: its root, and whether that root is kept.
+    const roots = new Int32Array(coreLab.count + 1);
+    const keep = new Uint8Array(coreLab.count + 1);
+    for (let k = 1; k <= coreLab.count; k++) {
+      roots[k] = table.find(base + k - 1);
+      keep[k] = this.kept(roots[k]) ? 255 : 0;
+    }
+    const out = new Uint8Array((y1 - y0) * w);
+    const labels = coreLab.labels;
+    for (let p = 0; p < out.length; p++) {
+      const v = keep[labels[p]];
+      if (v !== 0) {
+        out[p] = v;
+        this.keptPixels++;
+      }
+    }
+    await opts.onMaskRows?.(y0, out);
+
+    // Kept components starting in this strip, traced whole; pieces of giant ones inside it.
+    const owned: SceneComponent[] = [];
+    let cut = false;
+    const seen = new Set<number>();
+    for (let k = 1; k <= coreLab.count; k++) {
+      const id = roots[k];
+      if (!keep[k] || seen.has(id)) continue;
+      seen.add(id);
+      const c = table.component(id);
+      if (this.giant(c)) {
+        this.giants.add(id);
+        cut = true;
+      } else if (c.minY >= y0) owned.push(c);
+    }
+    if (owned.length > 0) {
+      const end = Math.max(y1, ...owned.map((c) => c.maxY + 1));
+      const lab: Labeling =
+        end === y1 ? coreLab : labelComponents(bits.readRows(y0, end), w, end - y0);
+      const local = new Map<number, SceneComponent>();
+      for (const c of owned) local.set(lab.labels[c.firstPixel - y0 * w], c);
+      for (const t of traceComponents(lab, (k) => local.has(k))) {
+        const c = local.get(t.label) as SceneComponent;
+        this.found.push({ key: c.firstPixel, polygon: this.polygon(t.rings, y0, c, c.pixelCount) });
+      }
+    }
+    if (cut) {
+      const pieces = componentStats(coreLab);
+      const giantOf = (k: number) => keep[k] !== 0 && this.giants.has(roots[k]);
+      for (const t of traceComponents(coreLab, giantOf)) {
+        const piece = pieces[t.label - 1];
+        const c = table.component(roots[t.label]);
+        this.found.push({
+          key: y0 * w + piece.firstPixel,
+          polygon: this.polygon(t.rings, y0, c, piece.pixelCount),
+        });
+      }
+    }
+  }
+
+  /** A traced component's rings (strip coordinates from row y0) as a measured polygon. */
+  private polygon(rings: Ring[], y0: number, c: SceneComponent, pixels: number): ChangePolygon {
+    const gt = this.opts.geoTransform;
+    const gtRow: GeoTransform = [
+      gt[0] + y0 * gt[2],
+      gt[1],
+      gt[2],
+      gt[3] + y0 * gt[5],
+      gt[4],
+      gt[5],
+    ];
+    return measuredPolygon(rings, gtRow, this.tolerance, this.units, { ...c, pixelCount: pixels });
+  }
+
+  /** Both passes on whatever is left (every row must be final); the polygons in raster order. */
+  async finish(): Promise<StripVectoriseResult> {
+    this.reporting = true;
+    this.progress();
+    await this.advance(this.src.height);
+    if (this.traced < this.strips.length) throw new Error('strips left untraced at the end');
     const notes =
-      giants.length > 0
+      this.giants.size > 0
         ? [
-            `${giants.length} change region(s) taller than ${maxRows} rows were cut into pieces at row-strip borders to keep memory bounded`,
+            `${this.giants.size} change region(s) taller than ${this.maxRows} rows were cut into pieces at row-strip borders to keep memory bounded`,
           ]
         : [];
-
-    // Pass 2: trace from the bit file; write the kept mask.
-    const found: { key: number; polygon: ChangePolygon }[] = [];
-    let keptPixels = 0;
-    let next = 0;
-    const toPolygon = (rings: Ring[], y0: number, c: SceneComponent, pixels: number) => {
-      const gtRow: GeoTransform = [
-        gt[0] + y0 * gt[2],
-        gt[1],
-        gt[2],
-        gt[3] + y0 * gt[5],
-        gt[4],
-        gt[5],
-      ];
-      return measuredPolygon(rings, gtRow, tolerance, units, { ...c, pixelCount: pixels });
-    };
-    for (const [i, strip] of strips.entries()) {
-      throwIfAborted(opts.signal);
-      const { y0, y1, base } = strip;
-      const coreMask = bits.readRows(y0, y1);
-      if (!coreMask.includes(1)) {
-        await opts.onMaskRows?.(y0, coreMask);
-        opts.onProgress?.(strips.length + i + 1, total);
-        continue;
-      }
-      const coreLab = labelComponents(coreMask, w, y1 - y0);
-      const rootOf = (k: number) => table.find(base + k - 1);
-      const out = new Uint8Array((y1 - y0) * w);
-      for (let p = 0; p < out.length; p++) {
-        const k = coreLab.labels[p];
-        if (k > 0 && keptIds.has(rootOf(k))) {
-          out[p] = 255;
-          keptPixels++;
-        }
-      }
-      await opts.onMaskRows?.(y0, out);
-
-      // Components starting in this strip, traced whole.
-      const owned: SceneComponent[] = [];
-      while (next < kept.length && kept[next].minY < y1) {
-        if (kept[next].maxY - kept[next].minY + 1 <= maxRows) owned.push(kept[next]);
-        next++;
-      }
-      if (owned.length > 0) {
-        const end = Math.max(y1, ...owned.map((c) => c.maxY + 1));
-        const lab: Labeling =
-          end === y1 ? coreLab : labelComponents(bits.readRows(y0, end), w, end - y0);
-        const local = new Map<number, SceneComponent>();
-        for (const c of owned) local.set(lab.labels[c.firstPixel - y0 * w], c);
-        for (const t of traceComponents(lab, (k) => local.has(k))) {
-          const c = local.get(t.label) as SceneComponent;
-          found.push({ key: c.firstPixel, polygon: toPolygon(t.rings, y0, c, c.pixelCount) });
-        }
-      }
-
-      // Pieces of giant components inside this strip.
-      if (giants.some((g) => g.minY < y1 && g.maxY >= y0)) {
-        const pieces = componentStats(coreLab);
-        const giantOf = (k: number) => {
-          const c = byId.get(rootOf(k));
-          return c && c.maxY - c.minY + 1 > maxRows ? c : undefined;
-        };
-        for (const t of traceComponents(coreLab, (k) => giantOf(k) !== undefined)) {
-          const piece = pieces[t.label - 1];
-          const c = giantOf(t.label) as SceneComponent;
-          found.push({
-            key: y0 * w + piece.firstPixel,
-            polygon: toPolygon(t.rings, y0, c, piece.pixelCount),
-          });
-        }
-      }
-      opts.onProgress?.(strips.length + i + 1, total);
-    }
-    found.sort((a, b) => a.key - b.key);
-    return { polygons: found.map((f) => f.polygon), keptPixels, notes };
+    const found = [...this.found].sort((a, b) => a.key - b.key);
+    return { polygons: found.map((f) => f.polygon), keptPixels: this.keptPixels, notes };
   }
 }
 

@@ -19,6 +19,8 @@ export interface TileFeeds {
   tensors: ort.Tensor[];
   /** 1 where either date has no data, padded size, row-major. */
   invalid: Uint8Array;
+  /** Whether `invalid` flags any pixel (most tiles of a scene have none). */
+  anyInvalid: boolean;
   /** Padded width and height the model sees. */
   pw: number;
   ph: number;
@@ -126,6 +128,29 @@ export async function tileFeeds(
   const fillStart = performance.now();
   const invalid = bytes(n);
   const [inv0, inv1] = invalids;
+  const anyInvalid = anyNonZero(inv0) || anyNonZero(inv1);
+  if (!anyInvalid) invalid.fill(0);
+  else fillNoData(inputs, inv0, inv1, invalid, planes, n);
+  clock?.since('normalise', fillStart);
+  const tensors = inputs.map((input) => new ort.Tensor('float32', input, [1, planes, ph, pw]));
+  const feeds: Record<string, ort.Tensor> = {
+    [card.inputs.before]: tensors[0],
+    [card.inputs.after]: tensors[1],
+  };
+  return pool
+    ? { feeds, tensors, invalid, anyInvalid, pw, ph, pool, pooled }
+    : { feeds, tensors, invalid, anyInvalid, pw, ph };
+}
+
+/** Gives each date's no-data pixels the other date's values; `invalid` = either has none. */
+function fillNoData(
+  inputs: Float32Array[],
+  inv0: Uint8Array,
+  inv1: Uint8Array,
+  invalid: Uint8Array,
+  planes: number,
+  n: number,
+): void {
   for (let i = 0; i < n; i++) {
     const a = inv0[i];
     const b = inv1[i];
@@ -138,13 +163,15 @@ export async function tileFeeds(
     const to = a ? inputs[0] : inputs[1];
     for (let p = 0; p < planes; p++) to[p * n + i] = from[p * n + i];
   }
-  clock?.since('normalise', fillStart);
-  const tensors = inputs.map((input) => new ort.Tensor('float32', input, [1, planes, ph, pw]));
-  const feeds: Record<string, ort.Tensor> = {
-    [card.inputs.before]: tensors[0],
-    [card.inputs.after]: tensors[1],
-  };
-  return pool
-    ? { feeds, tensors, invalid, pw, ph, pool, pooled }
-    : { feeds, tensors, invalid, pw, ph };
+}
+
+/** Whether any byte is non-zero; four at a time where the array is aligned. */
+export function anyNonZero(a: Uint8Array): boolean {
+  const words = a.byteOffset % 4 === 0 ? a.length >> 2 : 0;
+  if (words > 0) {
+    const w = new Uint32Array(a.buffer, a.byteOffset, words);
+    for (let i = 0; i < words; i++) if (w[i] !== 0) return true;
+  }
+  for (let i = words << 2; i < a.length; i++) if (a[i] !== 0) return true;
+  return false;
 }

@@ -11,7 +11,7 @@ import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { Tile } from './tiling.js';
-import { tileFeeds, type TileFeeds } from './tile-feeds.js';
+import { anyNonZero, tileFeeds, type TileFeeds } from './tile-feeds.js';
 import type { RunSession } from './session.js';
 
 /**
@@ -62,6 +62,8 @@ export interface TilePrediction {
   /** Probability and no-data flags, tile-sized and row-major. */
   prob: Float32Array;
   invalid: Uint8Array;
+  /** Whether `invalid` flags any pixel (false: all zero). */
+  anyInvalid: boolean;
   /** The kind planes at 1/4 resolution (kind-map.ts), when asked for and the card has them. */
   kind?: KindTile;
 }
@@ -145,19 +147,26 @@ export function finishTile(
   clock?: PhaseClock,
 ): TilePrediction {
   const start = performance.now();
-  const { invalid, pw, ph } = feeds;
+  const { invalid, pw, ph, anyInvalid } = feeds;
   const kinds = withKind ? cardKinds(card) : null;
   const out = output[card.outputs.probability].data as Float32Array;
   // Crop the padding away (into the run's reused arrays when it has a pool).
   const size = tile.width * tile.height;
   const prob = feeds.pool ? feeds.pool.floats(size) : new Float32Array(size);
   const inv = feeds.pool ? feeds.pool.bytes(size) : new Uint8Array(size);
-  for (let r = 0; r < tile.height; r++) {
-    prob.set(out.subarray(r * pw, r * pw + tile.width), r * tile.width);
-    inv.set(invalid.subarray(r * pw, r * pw + tile.width), r * tile.width);
+  if (pw === tile.width) prob.set(out.subarray(0, size));
+  else
+    for (let r = 0; r < tile.height; r++)
+      prob.set(out.subarray(r * pw, r * pw + tile.width), r * tile.width);
+  let invalidOut = inv.fill(0);
+  // The flags are cropped and dilated only where the padded tile has any (the padding itself
+  // beyond the image is no-data, so a tile may lose all its flags in the crop).
+  if (anyInvalid) {
+    for (let r = 0; r < tile.height; r++)
+      inv.set(invalid.subarray(r * pw, r * pw + tile.width), r * tile.width);
+    if (anyNonZero(inv)) invalidOut = dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX);
   }
-  const hasInvalid = inv.some((v) => v !== 0);
-  const invalidOut = hasInvalid ? dilate(inv, tile.width, tile.height, EDGE_MARGIN_PX) : inv;
+  const hasInvalid = invalidOut !== inv;
   let kind: KindTile | undefined;
   if (kinds && card.outputs.kind) {
     const k = output[card.outputs.kind];
@@ -169,7 +178,8 @@ export function finishTile(
   if (feeds.pool && feeds.pooled) feeds.pool.give(feeds.pooled);
   for (const t of Object.values(output)) t.dispose?.();
   clock?.since('blend', start);
-  return kind ? { prob, invalid: invalidOut, kind } : { prob, invalid: invalidOut };
+  const result = { prob, invalid: invalidOut, anyInvalid: hasInvalid };
+  return kind ? { ...result, kind } : result;
 }
 
 export { tileFeeds, type TileFeeds };

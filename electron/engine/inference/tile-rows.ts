@@ -11,7 +11,8 @@ import { KindBlend } from './kind-map.js';
 import type { ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
 import { finishTile, runTile, tileFeeds, type DateInput, type TileFeeds } from './tile-predict.js';
-import { axisTile, tileAxes, type Tile, type TileAxes } from './tiling.js';
+import { runRect, type TileCrops } from './tile-crops.js';
+import { tileAxes, type Tile, type TileAxes } from './tiling.js';
 import type { RunSession } from './session.js';
 
 const FLUSH_ROWS = 64;
@@ -33,13 +34,18 @@ export interface TileRowsOptions {
   window: { x: number; y: number; width: number; height: number };
   /** 1 = run the tile; row-major over the grid's axes. Absent: run every tile. */
   plan?: Uint8Array | null;
+  /** The part of each active tile the model runs on (tile-crops.ts). Absent: whole tiles. */
+  crops?: TileCrops | null;
   /**
    * Continue a checkpointed run at tile row `nextRow` with the rows it had in flight (and the kind
    * blend's, one carry per kind, when kinds are blended).
    */
   resume?: { nextRow: number; carry: BandCarry; kindCarry?: BandCarry[] | null } | null;
   signal?: AbortSignal;
-  /** Finished probabilities of window rows `y` … in order, `width` values per row. */
+  /**
+   * Finished probabilities of window rows `y` … in order, `width` values per row; the array is
+   * reused once the returned promise settles (copy what must outlive the call).
+   */
   onRows: (y: number, rows: Float32Array) => void | Promise<void>;
   /**
    * Finished kind cells of 1/4-grid rows `y` … in order (kind-map.ts), one array per kind. Only
@@ -70,6 +76,9 @@ export function windowAxes(card: ModelCard, width: number, height: number): Tile
   return tileAxes(width, height, card.tile.size, card.tile.overlap);
 }
 
+/** Tiles handed to the model at once: the one it runs and one queued behind it. */
+const MODEL_QUEUE = 2;
+
 /**
  * Runs the model over the window tile row by tile row. Memory: one band of tile height × window
  * width for the blend, plus one tile — independent of the window's height.
@@ -91,12 +100,14 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       if (active(row, col)) planned++;
     }
   }
+  const crops = options.crops ?? null;
+  const rect = crops ? (row: number, col: number) => runRect(axes, crops, row, col) : undefined;
   const blender = new BandBlender(
-    { axes, width, height, overlap: card.tile.overlap, active },
+    { axes, width, height, overlap: card.tile.overlap, active, rect },
     resume?.carry,
   );
   const kinds = options.onKindRows
-    ? KindBlend.forCard(card, axes, width, height, active, resume?.kindCarry)
+    ? KindBlend.forCard(card, axes, width, height, active, resume?.kindCarry, rect)
     : null;
   const clock = options.clock;
   const withKind = kinds !== null;
@@ -107,7 +118,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   const order: { tile: Tile; row: number; col: number }[] = [];
   for (let row = first; row < rows; row++) {
     for (let col = 0; col < cols; col++)
-      if (active(row, col)) order.push({ tile: axisTile(axes, row, col), row, col });
+      if (active(row, col)) order.push({ tile: runRect(axes, crops, row, col), row, col });
   }
   // The big per-tile arrays are reused across tiles (buffer-pool.ts).
   const pool = new BufferPool();
@@ -118,12 +129,22 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
     feeds.catch(() => {});
     return feeds;
   };
+  /** When the model finished its last tile (for the model phase). */
+  let modelFree = 0;
   /** Tile `i` started on the model; its inputs, awaited first (they were being prepared). */
   const start = async (i: number, feeds: Promise<TileFeeds>) => {
     const waitStart = performance.now();
     const ready = await feeds;
     clock?.since('wait', waitStart);
-    const output = runTile(session, card, ready, withKind, clock, signal);
+    // The model works on one tile at a time, queued ones after: it is busy from the later of the
+    // hand-over and the previous tile's end until this tile's output is back.
+    const handed = performance.now();
+    const output = runTile(session, card, ready, withKind, undefined, signal).then((out) => {
+      const end = performance.now();
+      clock?.add('model', end - Math.max(handed, modelFree));
+      modelFree = end;
+      return out;
+    });
     output.catch(() => {});
     return { feeds: ready, output, index: i };
   };
@@ -146,31 +167,30 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
     await options.onTileRowDone?.(row + 1, blender.carry(), kinds?.carry() ?? null);
     clock?.since('write', writeStart);
   };
+  // Tiles handed to the model ahead of the one whose output is awaited: the session thread queues
+  // them and starts the next the moment one ends, so the model does not idle while this thread is
+  // still busy with blending or vectorising when an output comes back.
+  const running: Awaited<ReturnType<typeof start>>[] = [];
+  let submitted = 0;
   let next = prepare(0);
-  let running: Awaited<ReturnType<typeof start>> | null = null;
   let row = first;
   const t0 = performance.now();
   try {
-    if (next) {
-      throwIfAborted(signal);
-      running = await start(0, next);
-      next = prepare(1);
-    }
-    while (running) {
-      const current = running;
+    while (true) {
+      while (next && running.length < MODEL_QUEUE) {
+        throwIfAborted(signal);
+        running.push(await start(submitted, next));
+        next = prepare(++submitted);
+      }
+      const current = running.shift();
+      if (!current) break;
       const { tile, row: tileRow, col } = order[current.index];
       const output = await current.output;
       throwIfAborted(signal);
-      const i = current.index + 1;
-      running = null;
-      if (i < order.length) {
-        running = await start(i, next as Promise<TileFeeds>);
-        next = prepare(i + 1);
-      }
       while (row < tileRow) await finishRow(row++);
       const p = finishTile(card, current.feeds, output, tile, withKind, clock);
       const blendStart = performance.now();
-      blender.add(tileRow, col, p.prob, p.invalid);
+      blender.add(tileRow, col, p.prob, p.anyInvalid ? p.invalid : null);
       if (p.kind) kinds?.add(tileRow, col, p.kind);
       pool.give([p.prob, p.invalid]);
       clock?.since('blend', blendStart);
@@ -178,14 +198,15 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const elapsed = (performance.now() - t0) / 1000;
       options.onTile?.(counts.resumed + counts.run, planned, elapsed, counts.run);
       // This tile's row is done when the next tile lies in a later one: finish it (and any
-      // rows without tiles before that) while the model runs the next tile.
+      // rows without tiles before that) while the model runs the next tiles.
+      const i = current.index + 1;
       const nextRow = i < order.length ? order[i].row : rows;
       while (row < nextRow) await finishRow(row++);
     }
     while (row < rows) await finishRow(row++);
   } finally {
-    // A tile started or prepared ahead of a failure or cancel: nobody waits for it now.
-    running?.output.catch(() => {});
+    // Tiles started or prepared ahead of a failure or cancel: nobody waits for them now.
+    for (const r of running) r.output.catch(() => {});
     next?.then(
       (f) => f.tensors.forEach((t) => t.dispose?.()),
       () => {},

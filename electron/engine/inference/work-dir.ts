@@ -26,6 +26,7 @@ import { LandWatchError } from '../errors.js';
 import type { BandCarry } from './band-blender.js';
 import { readCarries, writeCarries } from './carry-file.js';
 import { KIND_MAP_FILE } from './kind-map.js';
+import { cropsFromText, cropsToText, type TileCrops } from './tile-crops.js';
 import { heartbeat, releaseLock, takeLock } from './work-lock.js';
 import { workRoot } from './work-root.js';
 
@@ -44,6 +45,8 @@ export interface RunRecord {
   plan: string | null;
   /** What screening measured, kept so a resumed run reports it. */
   screening: Record<string, number> | null;
+  /** The plan's tile crops (tile-crops.ts, as text); absent: tiles run whole. */
+  crops?: string | null;
   /** Tiles run so far across all attempts. */
   tilesRun: number;
   /** probability.tif is written and final (and kind.tif, for a run with kinds). */
@@ -178,10 +181,24 @@ export class WorkDir {
     }
   }
 
-  /** Keeps the screening plan (active tiles) and its report, so a resume skips screening. */
-  savePlan(plan: Uint8Array, screening: Record<string, number>): void {
-    this.record = { ...this.record, plan: Buffer.from(plan).toString('base64'), screening };
+  /**
+   * Keeps the screening plan (active tiles), their crops and the report, so a resume skips
+   * screening and blends exactly as the run it continues.
+   */
+  savePlan(plan: Uint8Array, screening: Record<string, number>, crops?: TileCrops | null): void {
+    this.record = {
+      ...this.record,
+      plan: Buffer.from(plan).toString('base64'),
+      screening,
+      ...(crops ? { crops: cropsToText(crops) } : {}),
+    };
     this.save();
+  }
+
+  /** The saved plan's tile crops, if it has them (null: tiles run whole). */
+  crops(): TileCrops | null {
+    const plan = this.plan();
+    return plan && this.record.crops ? cropsFromText(this.record.crops, plan.length) : null;
   }
 
   /** The saved screening plan, if any. */

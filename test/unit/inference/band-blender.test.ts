@@ -1,6 +1,7 @@
 /**
  * Blending in a band of rows gives exactly the whole-window blend, also when the run stops after a
- * tile row and continues from the saved carry (a resumed run), and skipped tiles leave no trace.
+ * tile row and continues from the saved carry (a resumed run), and skipped tiles leave no trace;
+ * tiles cropped to part of themselves (screening) keep their tiles' weights.
  */
 import { describe, expect, it } from 'vitest';
 import { BandBlender } from '../../../electron/engine/inference/band-blender.js';
@@ -9,6 +10,7 @@ import {
   blendWeights,
   sharedEdges,
   tileAxes,
+  type Tile,
 } from '../../../electron/engine/inference/tiling.js';
 
 const W = 300;
@@ -21,7 +23,9 @@ function tileProb(row: number, col: number, n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => ((row * 7 + col * 3 + (i % 13)) % 10) / 10);
 }
 
-function wholeBlend(active: (r: number, c: number) => boolean): Float32Array {
+type Rect = (r: number, c: number) => Tile;
+
+function wholeBlend(active: (r: number, c: number) => boolean, rect?: Rect): Float32Array {
   const axes = tileAxes(W, H, SIZE, OVERLAP);
   const sum = new Float64Array(W * H);
   const wsum = new Float64Array(W * H);
@@ -30,12 +34,15 @@ function wholeBlend(active: (r: number, c: number) => boolean): Float32Array {
       if (!active(r, c)) return;
       const t = axisTile(axes, r, c);
       const w = blendWeights(t.width, t.height, OVERLAP, sharedEdges(t, W, H));
-      const p = tileProb(r, c, t.width * t.height);
-      for (let y = 0; y < t.height; y++) {
-        for (let x = 0; x < t.width; x++) {
-          const k = (t.y + y) * W + t.x + x;
-          sum[k] += p[y * t.width + x] * w[y * t.width + x];
-          wsum[k] += w[y * t.width + x];
+      // The part that ran, with the tile's weights there.
+      const run = rect ? rect(r, c) : t;
+      const p = tileProb(r, c, run.width * run.height);
+      for (let y = 0; y < run.height; y++) {
+        for (let x = 0; x < run.width; x++) {
+          const k = (run.y + y) * W + run.x + x;
+          const wk = w[(run.y - t.y + y) * t.width + run.x - t.x + x];
+          sum[k] += p[y * run.width + x] * wk;
+          wsum[k] += wk;
         }
       }
     }),
@@ -43,15 +50,23 @@ function wholeBlend(active: (r: number, c: number) => boolean): Float32Array {
   return Float32Array.from(sum, (s, i) => (wsum[i] === 0 ? 0 : s / wsum[i]));
 }
 
-function bandBlend(active: (r: number, c: number) => boolean, stopAfterRow?: number, piece = H) {
+function bandBlend(
+  active: (r: number, c: number) => boolean,
+  stopAfterRow?: number,
+  piece = H,
+  rect?: Rect,
+) {
   const axes = tileAxes(W, H, SIZE, OVERLAP);
-  const grid = { axes, width: W, height: H, overlap: OVERLAP, active };
+  const grid = { axes, width: W, height: H, overlap: OVERLAP, active, rect };
   const out = new Float32Array(W * H);
   let blender = new BandBlender(grid);
-  const n = axes.tileWidth * axes.tileHeight;
   for (let r = 0; r < axes.ys.length; r++) {
     axes.xs.forEach((_, c) => {
-      if (active(r, c)) blender.add(r, c, tileProb(r, c, n), new Uint8Array(n));
+      if (!active(r, c)) return;
+      const run = rect ? rect(r, c) : axisTile(axes, r, c);
+      const n = run.width * run.height;
+      // No-data flags as an array of zeros or as null (none) must blend alike.
+      blender.add(r, c, tileProb(r, c, n), (r + c) % 2 ? new Uint8Array(n) : null);
     });
     const done = r + 1 < axes.ys.length ? axes.ys[r + 1] : H;
     // In pieces, as the tile loop hands rows on (at most 64 at a time).
@@ -95,6 +110,36 @@ describe('BandBlender', () => {
       for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
       expect(worst).toBeLessThan(1e-6);
     }
+  });
+
+  it('blends crops with the weights of their tiles, through a stop and a resume', () => {
+    const axes = tileAxes(W, H, SIZE, OVERLAP);
+    // Crops of every size: whole tiles, corners, thin strips, one pixel; offsets in steps of 8.
+    const rect: Rect = (r, c) => {
+      const t = axisTile(axes, r, c);
+      const k = (r * 5 + c) % 4;
+      if (k === 0) return t;
+      const dx = 8 * ((r + 2 * c) % 5);
+      const dy = 8 * ((2 * r + c) % 4);
+      const w = k === 3 ? 1 : Math.min(SIZE - dx, 40 + 8 * k);
+      const h = k === 3 ? 1 : Math.min(SIZE - dy, 24 * k);
+      return { x: t.x + dx, y: t.y + dy, width: w, height: h };
+    };
+    const a = wholeBlend(some, rect);
+    expect(a.some((v) => v === 0)).toBe(true);
+    for (const stop of [undefined, 1, 2]) {
+      const b = bandBlend(some, stop, 7, rect);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(1e-6);
+    }
+    // Whole tiles given as crops blend as without crops (to float rounding: weights add up in
+    // another order).
+    const whole = bandBlend(some, undefined, H, (r, c) => axisTile(axes, r, c));
+    const plain = bandBlend(some);
+    let worst = 0;
+    for (let i = 0; i < plain.length; i++) worst = Math.max(worst, Math.abs(whole[i] - plain[i]));
+    expect(worst).toBeLessThan(1e-6);
   });
 
   it('holds one tile height of rows, whatever the window height', () => {

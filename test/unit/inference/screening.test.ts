@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectChanges } from '../../../electron/engine/inference/detect.js';
-import { TileMarker } from '../../../electron/engine/inference/screening.js';
+import { refinedShare, TileMarker } from '../../../electron/engine/inference/screening.js';
+import { runRect } from '../../../electron/engine/inference/tile-crops.js';
 import { tileAxes } from '../../../electron/engine/inference/tiling.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { writeBenchScene } from '../../../scripts/bench-scene.js';
@@ -33,6 +34,38 @@ describe('TileMarker', () => {
     const wide = new TileMarker(axes, 4, 200, 250);
     wide.mark(50, rows, 0.3);
     expect(wide.plan.reduce((s, v) => s + v, 0)).toBe(12);
+  });
+
+  it('crops each marked tile to its hits grown by the context, on steps of the multiple', () => {
+    const m = new TileMarker(axes, 4, 0, 250);
+    const rows = new Float32Array(250);
+    rows[100] = 0.5; // full-res x 400–403 (y 200–203): tiles (0|1, 1|2)
+    m.mark(50, rows, 0.3);
+    const crops = m.crops(40, 32);
+    // Tile (0, 1) spans x 192–447, y 0–255: hits x 400–404 ± 40 → 360–444, start down to 352,
+    // 96 wide (ends at the tile's end, 448); y 200–204 ± 40 → 160–244 → 160 + 96.
+    expect(runRect(axes, crops, 0, 1)).toEqual({ x: 352, y: 160, width: 96, height: 96 });
+    // Tile (1, 2) spans x 384–639, y 192–447: local x 16–20 ± 40 → 0–60 → 0 + 64; y alike.
+    expect(runRect(axes, crops, 1, 2)).toEqual({ x: 384, y: 192, width: 64, height: 64 });
+    // Unmarked tiles have no crop; marked ones lie inside their tiles.
+    expect(runRect(axes, crops, 3, 3)).toEqual({ x: 0, y: 0, width: 0, height: 0 });
+    for (const [r, c] of [
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+    ]) {
+      const t = runRect(axes, crops, r, c);
+      expect(t.x).toBeGreaterThanOrEqual(axes.xs[c]);
+      expect(t.x + t.width).toBeLessThanOrEqual(axes.xs[c] + axes.tileWidth);
+      expect(t.y).toBeGreaterThanOrEqual(axes.ys[r]);
+      expect(t.y + t.height).toBeLessThanOrEqual(axes.ys[r] + axes.tileHeight);
+      expect((t.x - axes.xs[c]) % 32).toBe(0);
+      expect(t.width % 32).toBe(0);
+    }
+    // Four crops of at most 96² against 25 tiles of 256².
+    expect(refinedShare(axes, m.plan, crops)).toBeLessThanOrEqual((4 * 96 * 96) / (25 * 256 * 256));
+    expect(refinedShare(axes, m.plan, null)).toBeCloseTo(4 / 25, 9);
   });
 
   it('ignores values under the threshold and NaN', () => {
@@ -66,6 +99,9 @@ describe.skipIf(!hasData)('screening on a scene from real imagery', () => {
     expect(full.tiles).toMatchObject({ total, run: total, skipped: 0 });
     expect(screened.screening).toMatchObject({ factor: 4, totalTiles: total });
     expect(screened.tiles?.skipped).toBeGreaterThanOrEqual(Math.floor(total / 2));
+    // Kept tiles run cropped to where change may be: fewer model pixels than the kept tiles.
+    const report = screened.screening;
+    expect(report?.refinedShare).toBeLessThan((report?.activeTiles ?? 0) / total);
     expect(screened.notes.join('\n')).toContain(`of ${total} tiles`);
     expect(screened.notes.join('\n')).toMatch(/screened at 1\/4 resolution: \d+ of \d+ tiles/);
     const masks = await Promise.all(

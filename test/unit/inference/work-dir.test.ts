@@ -21,13 +21,16 @@ describe('WorkDir', () => {
     const sum = Float32Array.from({ length: 30 }, (_, i) => (i === 7 ? Number.NaN : i / 3));
     writeFileSync(w.rawPath, new Uint8Array(80));
     w.checkpoint(2, { y: 5, rows: 3, width: 10, sum }, 9);
-    w.savePlan(Uint8Array.from([1, 0, 1, 1]), { factor: 4 });
+    expect(w.crops()).toBeNull();
+    const crops = Int32Array.from([0, 0, 4, 4, 0, 0, 0, 0, 6, 0, 4, 8, 6, 2, 4, 2]);
+    w.savePlan(Uint8Array.from([1, 0, 1, 1]), { factor: 4 }, crops);
     w.release();
 
     const again = open(dir, 'k1');
     expect(again.resumed).toBe(true);
     expect(again.record).toMatchObject({ nextRow: 2, tilesRun: 9, carry: 'carry-2.bin' });
     expect(Array.from(again.plan() ?? [])).toEqual([1, 0, 1, 1]);
+    expect(Array.from(again.crops() ?? [])).toEqual(Array.from(crops));
     const carry = again.loadCarry();
     expect(carry).toMatchObject({ y: 5, rows: 3, width: 10 });
     expect(Array.from(carry?.sum ?? [])).toEqual(Array.from(sum));
