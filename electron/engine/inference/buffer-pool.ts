@@ -5,33 +5,54 @@
  * collection every tile or two. Arrays come back dirty: callers overwrite or clear them.
  */
 
-/** Arrays kept per length: enough for the tile being prepared, the one running and a spare. */
+/** Buffers kept per size class: enough for the tiles being prepared, queued and run, and a spare. */
 const KEEP = 6;
+/** The smallest size class, in bytes; classes double from there. */
+const MIN_CLASS = 1 << 16;
 
+/** The size class of `bytes`: the smallest power of two at least MIN_CLASS that holds them. */
+function sizeClass(bytes: number): number {
+  let c = MIN_CLASS;
+  while (c < bytes) c *= 2;
+  return c;
+}
+
+/**
+ * Arrays are views of buffers of a few size classes, so tiles of many sizes (a screened run's
+ * crops) reuse the same buffers and the pool never holds more than KEEP buffers per class.
+ */
 export class BufferPool {
-  private readonly f32 = new Map<number, Float32Array[]>();
-  private readonly u8 = new Map<number, Uint8Array[]>();
+  private readonly free = new Map<number, ArrayBuffer[]>();
 
   /** A Float32Array of `length` values, contents undefined. */
   floats(length: number): Float32Array {
-    return this.f32.get(length)?.pop() ?? new Float32Array(length);
+    return new Float32Array(this.take(length * 4), 0, length);
   }
 
   /** A Uint8Array of `length` values, contents undefined. */
   bytes(length: number): Uint8Array {
-    return this.u8.get(length)?.pop() ?? new Uint8Array(length);
+    return new Uint8Array(this.take(length), 0, length);
   }
 
-  /** Gives arrays back for reuse; the caller must not touch them afterwards. */
+  /**
+   * Gives arrays back for reuse (their whole buffers, when those came from a pool); the caller
+   * must not touch them afterwards.
+   */
   give(arrays: Iterable<Float32Array | Uint8Array>): void {
     for (const a of arrays) {
-      // Detached (lent to the model's thread, which hands back new views of the same memory).
-      if (a.length === 0) continue;
-      const map: Map<number, (Float32Array | Uint8Array)[]> =
-        a instanceof Float32Array ? this.f32 : this.u8;
-      let list = map.get(a.length);
-      if (!list) map.set(a.length, (list = []));
-      if (list.length < KEEP && !list.includes(a)) list.push(a);
+      const buffer = a.buffer;
+      // Detached (lent to the model's thread, which hands back new views of the same memory), or
+      // not one of the pool's buffers.
+      if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) continue;
+      if (buffer.byteLength !== sizeClass(buffer.byteLength)) continue;
+      let list = this.free.get(buffer.byteLength);
+      if (!list) this.free.set(buffer.byteLength, (list = []));
+      if (list.length < KEEP && !list.includes(buffer)) list.push(buffer);
     }
+  }
+
+  private take(bytes: number): ArrayBuffer {
+    const c = sizeClass(bytes);
+    return this.free.get(c)?.pop() ?? new ArrayBuffer(c);
   }
 }

@@ -114,6 +114,20 @@ function boxRow(
   n: number,
 ): BoxRow {
   const readW = nbx * f;
+  if (f === 1 && n === 1 && !alpha) {
+    // A level read from an overview at the factor: one source pixel per coarse pixel.
+    const box = new Float32Array(nb * nbx);
+    const o = row * readW;
+    for (let c = 0; c < nbx; c++) {
+      let ok = true;
+      for (let b = 0; b < nb; b++) {
+        const v = data[b][o + c];
+        if (v !== v || v === nodata) ok = false;
+      }
+      for (let b = 0; b < nb; b++) box[b * nbx + c] = ok ? data[b][o + c] : NaN;
+    }
+    return box;
+  }
   const sums = new Float64Array(nb * nbx);
   const counts = new Float64Array(nbx);
   for (let r = row; r < row + n; r++) {
@@ -159,12 +173,31 @@ function emit(
     cy + dy >= 0 && cy + dy < ch ? (rows.get(cy + dy) ?? null) : null,
   );
   const seg = new Float32Array(ncx);
+  const [up, mid, down] = around;
   for (let b = 0; b < nb; b++) {
     for (let c = 0; c < ncx; c++) {
       const i = b * nbx + c + 1;
       if (centre[i] !== centre[i]) {
         seg[c] = NaN;
         continue;
+      }
+      if (up && mid && down) {
+        // All nine taps present: their weights sum to 1, so unless one is NaN (which the sum
+        // carries) the mean is the sum, added in the same order as below, to the bit.
+        const v =
+          0.0625 * up[i - 1] +
+          0.125 * up[i] +
+          0.0625 * up[i + 1] +
+          0.125 * mid[i - 1] +
+          0.25 * mid[i] +
+          0.125 * mid[i + 1] +
+          0.0625 * down[i - 1] +
+          0.125 * down[i] +
+          0.0625 * down[i + 1];
+        if (v === v) {
+          seg[c] = v;
+          continue;
+        }
       }
       let v = 0;
       let w = 0;
