@@ -67,6 +67,12 @@ export interface StripVectoriseResult {
   notes: string[];
 }
 
+/**
+ * Strips whose pass-1 labels are kept for pass 2 (a strip's labels are 4 bytes a pixel, ~4 MB at
+ * ~1 MP a strip); strips waiting behind a tall component beyond these are labelled again.
+ */
+const MAX_PENDING = 8;
+
 /** Thresholds, cleans, labels and traces a probability raster strip by strip. */
 export async function vectoriseStrips(
   src: ProbabilityRows,
@@ -111,6 +117,10 @@ export class StripVectoriser {
   private readonly keptRoots = new Map<number, boolean>();
   /** Whether progress is reported (in `finish` only: `advance` runs behind other work). */
   private reporting = false;
+  /** Pass 1's labels of strips pass 2 has not reached yet (a few: else pass 2 labels again). */
+  private readonly pending = new Map<number, Labeling>();
+  /** The threshold mask of the strip being cleaned (reused: one strip's worth). */
+  private maskBuffer = new Uint8Array(0);
 
   constructor(
     private readonly src: ProbabilityRows,
@@ -153,13 +163,13 @@ export class StripVectoriser {
       const b = Math.min(src.height, strip.y1 + halo);
       if (b > ready) break;
       throwIfAborted(this.opts.signal);
-      await this.clean(strip, Math.max(0, strip.y0 - halo), b);
+      await this.clean(this.cleaned, Math.max(0, strip.y0 - halo), b);
       this.cleaned++;
       this.progress();
     }
     while (this.traced < this.cleaned && this.closed(strips[this.traced])) {
       throwIfAborted(this.opts.signal);
-      await this.trace(strips[this.traced]);
+      await this.trace(this.traced);
       this.traced++;
       this.progress();
     }
@@ -175,15 +185,13 @@ export class StripVectoriser {
   }
 
   /** Pass 1 on one strip: clean, park on disk, label, join across the strip border above. */
-  private async clean(
-    strip: { y0: number; y1: number; base: number; count: number },
-    a: number,
-    b: number,
-  ) {
+  private async clean(index: number, a: number, b: number) {
     const { table, bits, opts } = this;
+    const strip = this.strips[index];
     const w = this.src.width;
     const prob = await this.src.read(a, b, opts.signal);
-    let mask = maskFromProbability(prob, opts.threshold);
+    if (this.maskBuffer.length < prob.length) this.maskBuffer = new Uint8Array(prob.length);
+    let mask = maskFromProbability(prob, opts.threshold, this.maskBuffer);
     if (!mask.includes(1)) {
       // Nothing changed here (most of a scene): no morphology, no labels; the bit file reads
       // rows never written as zeros.
@@ -198,6 +206,7 @@ export class StripVectoriser {
     const coreProb = prob.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
     strip.base = table.addStrip(lab.labels, lab.count, w, strip.y0, coreProb);
     strip.count = lab.count;
+    if (this.pending.size < MAX_PENDING) this.pending.set(index, lab);
     if (this.above) {
       const above = this.above;
       for (let x = 0; x < w; x++) {
@@ -243,15 +252,18 @@ export class StripVectoriser {
    * the kept components that start in it (from a window of the bit file reaching down to their
    * bottom row) and the pieces of giant components inside it.
    */
-  private async trace(strip: { y0: number; y1: number; base: number; count: number }) {
+  private async trace(index: number) {
     const { opts, table, bits } = this;
     const w = this.src.width;
+    const strip = this.strips[index];
     const { y0, y1, base } = strip;
     if (strip.count === 0) {
       await opts.onMaskRows?.(y0, new Uint8Array((y1 - y0) * w));
       return;
     }
-    const coreLab = labelComponents(bits.readRows(y0, y1), w, y1 - y0);
+    // Pass 1's labels when kept, else the same labels again from the strip's bits.
+    const coreLab = this.pending.get(index) ?? labelComponents(bits.readRows(y0, y1), w, y1 - y0);
+    this.pending.delete(index);
     // Per label of the strip: its root, and whether that root is kept.
     const roots = new Int32Array(coreLab.count + 1);
     const keep = new Uint8Array(coreLab.count + 1);

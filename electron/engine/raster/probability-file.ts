@@ -18,6 +18,9 @@ import { RasterSource } from './raster-source.js';
 /** Stored value of probability 1. */
 export const PROBABILITY_SCALE = 255;
 
+/** The probability each stored byte stands for (as a 32-bit float). */
+const BYTE_PROBABILITY = Float32Array.from({ length: 256 }, (_, v) => v / PROBABILITY_SCALE);
+
 /** A probability stored as a byte (NaN and negatives → 0). */
 export function quantise(p: number): number {
   return p > 0 ? Math.min(PROBABILITY_SCALE, Math.round(p * PROBABILITY_SCALE)) : 0;
@@ -213,7 +216,8 @@ export function rawRows(raw: RawProbability): {
       const data = raw.readRows(y0, y1);
       if (buffer.length < data.length) buffer = new Float32Array(data.length);
       const out = buffer.subarray(0, data.length);
-      for (let i = 0; i < out.length; i++) out[i] = data[i] / PROBABILITY_SCALE;
+      // Through a table of the 256 values: the same floats as dividing, without a division a pixel.
+      for (let i = 0; i < out.length; i++) out[i] = BYTE_PROBABILITY[data[i]];
       return out;
     },
   };

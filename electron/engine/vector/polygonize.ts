@@ -64,10 +64,14 @@ export interface ChangePolygon {
 
 /**
  * Thresholds a probability raster into a 0/1 mask: 1 where prob >= threshold (NaN is never
- * changed).
+ * changed); into `out` when given (at least as long as `prob`; the mask is its start).
  */
-export function maskFromProbability(prob: Float32Array, threshold: number): Uint8Array {
-  const mask = new Uint8Array(prob.length);
+export function maskFromProbability(
+  prob: Float32Array,
+  threshold: number,
+  out?: Uint8Array,
+): Uint8Array {
+  const mask = out ? out.subarray(0, prob.length) : new Uint8Array(prob.length);
   for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
   return mask;
 }
