@@ -2,7 +2,8 @@
  * Jobs survive crashes and cancels: a detection killed in the middle of a tile row (SIGKILL, no
  * cleanup) resumes in a worker thread from its per-tile-row checkpoint without recomputing any
  * finished tile, and ends with exactly the probability of an uninterrupted run; a cancel stops the
- * worker within a second and the next run continues where it stopped.
+ * worker within a second and the next run continues where it stopped, also a screened run whose
+ * tiles run cropped (the crops come back from the run record).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -126,5 +127,36 @@ describe.skipIf(!hasData)('resume and cancel', () => {
     expect((again.tiles?.resumed ?? 0) + (again.tiles?.run ?? 0)).toBe(TOTAL);
     const got = await pixels(again.probabilityPath as string);
     expect(got.every((v, i) => v === reference[i])).toBe(true);
+  }, 180_000);
+
+  it('continues a cancelled screened run with its saved crops, to the same probability', async () => {
+    const run = (workDir: string, signal?: AbortSignal, onDone?: (done: number) => void) =>
+      runDetectJob(
+        {
+          beforePath: scene.before,
+          afterPath: scene.after,
+          device: 'cpu',
+          screening: true,
+          workDir,
+        },
+        { signal, onProgress: (p) => (p.phase === 'infer' ? onDone?.(p.done) : undefined) },
+      );
+    const whole = await run(join(dir, 'screened-whole'));
+    const screenedReference = await pixels(whole.probabilityPath as string);
+    const workDir = join(dir, 'screened-cancelled');
+    const controller = new AbortController();
+    const error = await run(workDir, controller.signal, (done) => {
+      if (done >= 2) controller.abort();
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isAbort(error)).toBe(true);
+    const record = JSON.parse(readFileSync(join(workDir, 'run.json'), 'utf8'));
+    expect(typeof record.crops).toBe('string');
+    const again = await run(workDir);
+    expect((again.tiles?.resumed ?? 0) + (again.tiles?.run ?? 0)).toBe(whole.tiles?.run);
+    const got = await pixels(again.probabilityPath as string);
+    expect(got.every((v, i) => v === screenedReference[i])).toBe(true);
   }, 180_000);
 });
