@@ -97,7 +97,12 @@ test('select 50 patches, reject them in one step, undo in one step; sort by area
   await expect(rows.nth(0)).toHaveAttribute('data-patch-id', byArea[0].id);
   await expect(rows.nth(1)).toHaveAttribute('data-patch-id', byArea[1].id);
   await expect(rows.nth(2)).toHaveAttribute('data-patch-id', byArea[2].id);
-  await rows.nth(0).click();
+  // The list may render again just after the sort (a click on a row being replaced is lost):
+  // click until the first row is the selection, then step from it.
+  await expect(async () => {
+    await rows.nth(0).click();
+    await expect(rows.nth(0)).toHaveAttribute('aria-selected', 'true', { timeout: 2000 });
+  }).toPass();
   await page.keyboard.press('j');
   await expect(rows.nth(1)).toHaveAttribute('aria-selected', 'true');
   await page.screenshot({ path: join(ARTIFACTS, 'queue-03-sorted-by-area.png') });

@@ -34,3 +34,29 @@ export function cropsFromText(text: string, tiles: number): TileCrops | null {
   new Uint8Array(out.buffer).set(bytes);
   return out;
 }
+
+/**
+ * A plan and its crops as one byte string (the plan's bytes, then the crops' little-endian
+ * integers), for carrying both where a plan alone went (a round's plan cache in Redis).
+ */
+export function packPlan(plan: Uint8Array, crops: TileCrops | null): Uint8Array {
+  if (!crops) return plan;
+  const out = new Uint8Array(plan.length * 17);
+  out.set(plan);
+  out.set(new Uint8Array(crops.buffer, crops.byteOffset, crops.byteLength), plan.length);
+  return out;
+}
+
+/** {@link packPlan} undone for a grid of `tiles`; a plan without crops comes back as it was. */
+export function unpackPlan(
+  bytes: Uint8Array,
+  tiles: number,
+): { plan: Uint8Array; crops: TileCrops | null } {
+  if (bytes.length === tiles) return { plan: bytes, crops: null };
+  if (bytes.length !== tiles * 17) {
+    throw new Error(`a plan of ${bytes.length} bytes does not fit a grid of ${tiles} tiles`);
+  }
+  const crops = new Int32Array(tiles * 4);
+  new Uint8Array(crops.buffer).set(bytes.subarray(tiles));
+  return { plan: bytes.slice(0, tiles), crops };
+}

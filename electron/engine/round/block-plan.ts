@@ -8,6 +8,7 @@
  * as in a single-machine run, hence the same probability, bit for bit: only the halo pixels of a
  * block (which another block owns) differ, and they are thrown away. Pure math, no I/O.
  */
+import type { TileCrops } from '../inference/tile-crops.js';
 import type { TileAxes } from '../inference/tiling.js';
 
 /** One job's share of a pair. Pixel coordinates are relative to the pair's processed window. */
@@ -117,6 +118,33 @@ export function blockPlan(
   const out = new Uint8Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) out[r * cols + c] = plan[(row + r) * fullCols + col + c];
+  }
+  return out;
+}
+
+/**
+ * The crops (tile-crops.ts) of a block's tiles, from the full grid's, in the block's own window
+ * (its span starts at (spanX, spanY) of the full window).
+ */
+export function blockCrops(
+  crops: TileCrops | null,
+  fullCols: number,
+  block: Block,
+  spanX: number,
+  spanY: number,
+): TileCrops | null {
+  if (!crops) return null;
+  const { row, col, rows, cols } = block.tiles;
+  const out = new Int32Array(rows * cols * 4);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const from = ((row + r) * fullCols + col + c) * 4;
+      const to = (r * cols + c) * 4;
+      out[to] = crops[from] - spanX;
+      out[to + 1] = crops[from + 1] - spanY;
+      out[to + 2] = crops[from + 2];
+      out[to + 3] = crops[from + 3];
+    }
   }
   return out;
 }

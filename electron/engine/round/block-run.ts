@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { LandWatchError, throwIfAborted } from '../errors.js';
 import { openInputs } from '../inference/detect-inputs.js';
 import { screenTiles } from '../inference/screening.js';
+import { packPlan, unpackPlan } from '../inference/tile-crops.js';
 import type { ModelRunner } from '../inference/session.js';
 import { openModelRunner } from '../inference/session-thread.js';
 import { runTileRows, windowAxes } from '../inference/tile-rows.js';
 import { quantise } from '../raster/probability-file.js';
 import type { Device } from '../../common/contract.js';
-import { blockGrid, blockPlan } from './block-plan.js';
+import { blockCrops, blockGrid, blockPlan } from './block-plan.js';
 import {
   pairDetectParams,
   radiometryOf,
@@ -35,7 +36,7 @@ export function blockPath(spec: RoundSpec, pair: string, row: number, col: numbe
 export interface BlockRunOptions {
   device: Device;
   signal?: AbortSignal;
-  /** The pair's screening plan over its full tile grid ({@link screenPair}); null = every tile. */
+  /** The pair's screening plan over its full tile grid, with its crops ({@link screenPair}); null = every tile. */
   plan: Uint8Array | null;
   onTile?: (done: number, total: number) => void;
   log?: (line: string) => void;
@@ -64,7 +65,8 @@ export async function screenPair(
       scratchDir: join(spec.outDir, pair.id),
       signal: options.signal,
     });
-    return screened.plan;
+    // The crops travel with the plan, so blocks run exactly what `detect` runs.
+    return packPlan(screened.plan, screened.crops);
   } finally {
     await session?.dispose();
     inputs.close();
@@ -106,6 +108,7 @@ export async function runBlock(
     mkdirSync(join(spec.outDir, pair.id), { recursive: true });
     throwIfAborted(options.signal);
     const { span, core } = block;
+    const planned = options.plan ? unpackPlan(options.plan, axes.xs.length * axes.ys.length) : null;
     const core8 = new Uint8Array(core.width * core.height);
     const counts = await runTileRows({
       session: session.runner,
@@ -117,7 +120,8 @@ export async function runBlock(
         width: span.width,
         height: span.height,
       },
-      plan: blockPlan(options.plan, axes.xs.length, block),
+      plan: blockPlan(planned?.plan ?? null, axes.xs.length, block),
+      crops: blockCrops(planned?.crops ?? null, axes.xs.length, block, span.x, span.y),
       signal: options.signal,
       onTile: (done, total) => options.onTile?.(done, total),
       onRows: (y, rows) => {
