@@ -182,6 +182,12 @@ export class BandBlender {
     }
     this.off += n;
     this.y0 = y;
+    // Crops of tile rows wholly above the band are done with (once a flush, not once a row).
+    const { axes } = this.grid;
+    for (const key of this.cropRamps.keys()) {
+      if (axes.ys[Math.floor(key / axes.xs.length)] + axes.tileHeight <= y)
+        this.cropRamps.delete(key);
+    }
     this.used = Math.max(0, this.used - n);
     return out;
   }
@@ -234,11 +240,6 @@ export class BandBlender {
       const wr = this.rowRamps[row][r];
       const across = this.columnProfile(row);
       for (let x = 0; x < out.length; x++) out[x] += wr * across[x];
-    }
-    // Rows above the band are done with.
-    for (const key of this.cropRamps.keys()) {
-      if (axes.ys[Math.floor(key / axes.xs.length)] + axes.tileHeight <= this.y0)
-        this.cropRamps.delete(key);
     }
   }
 
