@@ -9,6 +9,7 @@
  * ran over it. A pixel that any tile saw without data holds NaN, which stays NaN whatever is
  * added to it and comes out as probability 0.
  */
+import { unionColumns, type ColumnRuns } from '../vector/components.js';
 import { ramp, type Tile, type TileAxes } from './tiling.js';
 
 /**
@@ -58,6 +59,8 @@ export class BandBlender {
   /** Reused by {@link BandBlender.flush}: its output rows, and one row's total weights. */
   private out = new Float32Array(0);
   private readonly weight: Float32Array;
+  /** The columns any tile (or crop) ran over in the rows of the last flush. */
+  private lastColumns: ColumnRuns = new Int32Array(0);
   private y0 = 0;
   /** Rows of the band that hold contributions (from the top). */
   private used = 0;
@@ -162,6 +165,8 @@ export class BandBlender {
    * Final probabilities of rows `top` … `y - 1` (row-major, 0 where a date has no data or no tile
    * ran), after which the band starts at `y`. The rows are a view of a buffer the next flush
    * reuses (a fresh array per flush was ~270 MB of garbage at 8192²): consume them before it.
+   * Only columns some tile ran over are computed ({@link BandBlender.flushedColumns}): a screened
+   * run's crops cover a few per cent of a wide scene.
    */
   flush(y: number): Float32Array {
     const n = y - this.y0;
@@ -170,18 +175,23 @@ export class BandBlender {
     const width = this.grid.width;
     if (this.out.length < n * width) this.out = new Float32Array(n * width);
     const out = this.out.subarray(0, n * width);
+    const columns = this.coverage(this.y0, y);
+    out.fill(0);
     const weight = this.weight;
     const base = this.off * width;
     for (let r = 0; r < n; r++) {
       this.rowWeight(this.y0 + r, weight);
       const o = r * width;
-      for (let x = 0; x < width; x++) {
-        const s = this.sum[base + o + x];
-        out[o + x] = s !== s || weight[x] === 0 ? 0 : s / weight[x];
+      for (let j = 0; j < columns.length; j += 2) {
+        for (let x = columns[j]; x < columns[j + 1]; x++) {
+          const s = this.sum[base + o + x];
+          out[o + x] = s !== s || weight[x] === 0 ? 0 : s / weight[x];
+        }
       }
     }
     this.off += n;
     this.y0 = y;
+    this.lastColumns = columns;
     // Crops of tile rows wholly above the band are done with (once a flush, not once a row).
     const { axes } = this.grid;
     for (const key of this.cropRamps.keys()) {
@@ -190,6 +200,33 @@ export class BandBlender {
     }
     this.used = Math.max(0, this.used - n);
     return out;
+  }
+
+  /**
+   * The column runs of the last flush's rows that any tile or crop ran over: the rows are 0
+   * outside them (no tile, no weight). Valid until the next flush.
+   */
+  get flushedColumns(): ColumnRuns {
+    return this.lastColumns;
+  }
+
+  /** Column runs that the tiles (or crops) that ran cover within rows y0 … y1 - 1. */
+  private coverage(y0: number, y1: number): ColumnRuns {
+    const { axes, active, rect } = this.grid;
+    const pairs: number[] = [];
+    for (let row = 0; row < axes.ys.length; row++) {
+      if (axes.ys[row] >= y1 || axes.ys[row] + axes.tileHeight <= y0) continue;
+      for (let col = 0; col < axes.xs.length; col++) {
+        if (!active(row, col)) continue;
+        if (!rect) {
+          pairs.push(axes.xs[col], axes.xs[col] + axes.tileWidth);
+          continue;
+        }
+        const t = this.tileRamps(row, col).rect;
+        if (t.y < y1 && t.y + t.height > y0 && t.width > 0) pairs.push(t.x, t.x + t.width);
+      }
+    }
+    return unionColumns([Int32Array.from(pairs)]);
   }
 
   /** Moves the band's rows to the start of `sum` and clears the rows below them. */

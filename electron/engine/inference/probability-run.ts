@@ -93,9 +93,9 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
       clock: options.clock,
-      onRows: async (y, rows) => {
+      onRows: async (y, rows, columns) => {
         const start = performance.now();
-        raw.writeRows(y, rows);
+        raw.writeRows(y, rows, columns);
         clock?.since('write', start);
         await followRows(y + rows.length / window.width);
       },

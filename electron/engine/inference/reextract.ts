@@ -156,13 +156,25 @@ export class PolygonExtraction {
           overwrite: true,
         })
       : null;
-    const rows = {
+    const srcBytes = source.rows.bytes;
+    const rows: ProbabilityRows = {
       width,
       height,
       read: async (y0: number, y1: number, signal?: AbortSignal) => {
         const data = await source.rows.read(y0, y1, signal);
         probability?.set(data, y0 * width);
         return data;
+      },
+      bytes: srcBytes && {
+        table: srcBytes.table,
+        read: async (y0: number, y1: number, signal?: AbortSignal) => {
+          const data = await srcBytes.read(y0, y1, signal);
+          if (probability) {
+            const at = y0 * width;
+            for (let i = 0; i < data.length; i++) probability[at + i] = srcBytes.table[data[i]];
+          }
+          return data;
+        },
       },
     };
     const vectoriser = new StripVectoriser(rows, {

@@ -4,6 +4,7 @@
  * (a changed pixel directly above a changed pixel of the next strip), and per-component statistics
  * are merged at the roots. Memory grows with the number of components, never with the pixels.
  */
+import { allColumns, type Labeling } from '../vector/components.js';
 
 /** Statistics of a scene component, in scene pixel coordinates. */
 export interface SceneComponent {
@@ -40,10 +41,12 @@ export class ComponentTable {
 
   /**
    * Adds the components of one labelled strip whose first row is scene row `y0`, with statistics
-   * from the strip's probabilities. Returns the global id of the strip's label 1 (label k has id
-   * base + k - 1).
+   * from the strip's probabilities (`prob(i)` at strip index i, NaN = no data). Only the column
+   * runs of the labelling are scanned (labels are 0 outside them). Returns the global id of the
+   * strip's label 1 (label k has id base + k - 1).
    */
-  addStrip(labels: Int32Array, count: number, width: number, y0: number, prob: Float32Array) {
+  addStrip(lab: Labeling, y0: number, prob: (i: number) => number): number {
+    const { labels, count, width, height } = lab;
     const base = this.size;
     this.grow(base + count);
     this.size = base + count;
@@ -60,22 +63,26 @@ export class ComponentTable {
       this.finite[id] = 0;
       this.max[id] = -Infinity;
     }
-    for (let i = 0; i < labels.length; i++) {
-      const k = labels[i];
-      if (k === 0) continue;
-      const id = base + k - 1;
-      const x = i % width;
-      const y = y0 + (i - x) / width;
-      if (this.count[id]++ === 0) this.first[id] = y0 * width + i;
-      if (x < this.minX[id]) this.minX[id] = x;
-      if (x > this.maxX[id]) this.maxX[id] = x;
-      if (y < this.minY[id]) this.minY[id] = y;
-      if (y > this.maxY[id]) this.maxY[id] = y;
-      const p = prob[i];
-      if (p === p) {
-        this.sum[id] += p;
-        this.finite[id]++;
-        if (p > this.max[id]) this.max[id] = p;
+    const runs = lab.columns ?? allColumns(width);
+    for (let r = 0; r < height; r++) {
+      const y = y0 + r;
+      for (let j = 0; j < runs.length; j += 2) {
+        for (let x = runs[j], i = r * width + x; x < runs[j + 1]; x++, i++) {
+          const k = labels[i];
+          if (k === 0) continue;
+          const id = base + k - 1;
+          if (this.count[id]++ === 0) this.first[id] = y0 * width + i;
+          if (x < this.minX[id]) this.minX[id] = x;
+          if (x > this.maxX[id]) this.maxX[id] = x;
+          if (y < this.minY[id]) this.minY[id] = y;
+          if (y > this.maxY[id]) this.maxY[id] = y;
+          const p = prob(i);
+          if (p === p) {
+            this.sum[id] += p;
+            this.finite[id]++;
+            if (p > this.max[id]) this.max[id] = p;
+          }
+        }
       }
     }
     return base;

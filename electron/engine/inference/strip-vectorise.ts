@@ -20,7 +20,13 @@
 import { join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
 import { BitRowsFile } from '../raster/bit-rows.js';
-import { componentStats, labelComponents, type Labeling } from '../vector/components.js';
+import {
+  componentStats,
+  labelComponents,
+  unionColumns,
+  type ColumnRuns,
+  type Labeling,
+} from '../vector/components.js';
 import {
   applyGeoTransform,
   polygonAreaM2,
@@ -29,7 +35,6 @@ import {
   type Ring,
 } from '../vector/geo.js';
 import {
-  maskFromProbability,
   measuredPolygon,
   type ChangePolygon,
   type PolygonizeOptions,
@@ -44,6 +49,27 @@ export interface ProbabilityRows {
   readonly height: number;
   /** Rows `y0` … `y1 - 1`, row-major. */
   read(y0: number, y1: number, signal?: AbortSignal): Promise<Float32Array>;
+  /**
+   * The same rows as the bytes they are stored as, where a byte v stands for `table[v]`, exactly
+   * the float `read` gives. Optional: with it the vectoriser thresholds bytes and passes over
+   * empty stretches four pixels at a time, and never builds a strip of floats.
+   */
+  readonly bytes?: ProbabilityBytes;
+}
+
+/** Stored probability bytes and the float each byte value stands for. */
+export interface ProbabilityBytes {
+  /** 256 floats: the probability of each byte value. */
+  readonly table: Float32Array;
+  /** Rows `y0` … `y1 - 1`, row-major; valid until the next call. */
+  read(y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/** A strip's threshold mask, the columns that hold foreground, and its probabilities by index. */
+interface Thresholded {
+  mask: Uint8Array;
+  occupied: Uint8Array;
+  prob: (i: number) => number;
 }
 
 export interface StripVectoriseOptions extends PolygonizeOptions {
@@ -73,6 +99,16 @@ export interface StripVectoriseResult {
  */
 const MAX_PENDING = 8;
 
+/** A row strip: its rows, its first global component id and count, its foreground columns. */
+interface Strip {
+  y0: number;
+  y1: number;
+  base: number;
+  count: number;
+  /** Columns of the cleaned mask that can hold foreground; null until cleaned (or empty). */
+  columns: ColumnRuns | null;
+}
+
 /** Thresholds, cleans, labels and traces a probability raster strip by strip. */
 export async function vectoriseStrips(
   src: ProbabilityRows,
@@ -93,7 +129,7 @@ export async function vectoriseStrips(
  * passes keep pace with whatever writes the rows; `finish` does the rest once all rows are written.
  */
 export class StripVectoriser {
-  private readonly strips: { y0: number; y1: number; base: number; count: number }[] = [];
+  private readonly strips: Strip[] = [];
   private readonly table = new ComponentTable();
   private readonly bits: BitRowsFile;
   private readonly halo: number;
@@ -104,8 +140,14 @@ export class StripVectoriser {
   private readonly maxRows: number;
   private readonly units: MapUnits;
   private readonly tolerance: number;
-  /** Component ids along the last row of the last cleaned strip (-1: none), or null. */
-  private above: Int32Array | null = null;
+  /**
+   * Component ids along the last row of the last cleaned strip (-1: none; only `columns` can hold
+   * any), or null when that strip has no components.
+   */
+  private above: { ids: Int32Array; columns: ColumnRuns } | null = null;
+  private readonly aboveIds: Int32Array;
+  /** Smallest stored byte that reaches the threshold (256: none does), for byte sources. */
+  private readonly thresholdByte: number;
   /** Strips done by pass 1, and by pass 2. */
   private cleaned = 0;
   private traced = 0;
@@ -119,8 +161,9 @@ export class StripVectoriser {
   private reporting = false;
   /** Pass 1's labels of strips pass 2 has not reached yet (a few: else pass 2 labels again). */
   private readonly pending = new Map<number, Labeling>();
-  /** The threshold mask of the strip being cleaned (reused: one strip's worth). */
+  /** The threshold mask of the strip being cleaned (reused: one strip's worth), its columns. */
   private maskBuffer = new Uint8Array(0);
+  private readonly occupied: Uint8Array;
 
   constructor(
     private readonly src: ProbabilityRows,
@@ -144,7 +187,19 @@ export class StripVectoriser {
     this.tolerance =
       opts.simplifyTolerance ?? 0.5 * Math.sqrt(Math.abs(gt[1] * gt[5] - gt[2] * gt[4]));
     for (let y0 = 0; y0 < h; y0 += this.stripRows)
-      this.strips.push({ y0, y1: Math.min(h, y0 + this.stripRows), base: 0, count: 0 });
+      this.strips.push({
+        y0,
+        y1: Math.min(h, y0 + this.stripRows),
+        base: 0,
+        count: 0,
+        columns: null,
+      });
+    this.aboveIds = new Int32Array(w);
+    this.occupied = new Uint8Array(w);
+    const table = src.bytes?.table;
+    let tb = 0;
+    while (table && tb < 256 && !(table[tb] >= opts.threshold)) tb++;
+    this.thresholdByte = tb;
     this.bits = new BitRowsFile(
       join(opts.scratchDir, `cleaned-${process.pid}-${Date.now()}.bits`),
       w,
@@ -184,38 +239,109 @@ export class StripVectoriser {
     if (this.reporting) this.opts.onProgress?.(this.cleaned + this.traced, this.strips.length * 2);
   }
 
-  /** Pass 1 on one strip: clean, park on disk, label, join across the strip border above. */
+  /**
+   * The threshold mask of rows a … b - 1 (a view of the reused buffer), the columns holding
+   * foreground, and the rows' probabilities; null when no pixel reaches the threshold.
+   */
+  private async threshold(a: number, b: number): Promise<Thresholded | null> {
+    const { src, opts, occupied } = this;
+    const w = src.width;
+    const n = (b - a) * w;
+    if (this.maskBuffer.length < n) this.maskBuffer = new Uint8Array(n);
+    const mask = this.maskBuffer.subarray(0, n);
+    mask.fill(0);
+    occupied.fill(0);
+    let any = false;
+    if (src.bytes) {
+      const { table } = src.bytes;
+      const data = await src.bytes.read(a, b, opts.signal);
+      const tb = this.thresholdByte;
+      const hit = (j: number) => {
+        mask[j] = 1;
+        occupied[j % w] = 1;
+        any = true;
+      };
+      if (tb === 0) {
+        for (let j = 0; j < n; j++) hit(j);
+      } else if (tb < 256) {
+        // Four pixels a test where all four are 0 (outside every changed area of a screened run).
+        // Bytes before the first aligned word (all of them when too few for a word).
+        const lead = n < 8 ? n : (4 - (data.byteOffset & 3)) & 3;
+        for (let j = 0; j < lead; j++) if (data[j] >= tb) hit(j);
+        const words =
+          n < 8
+            ? new Uint32Array(0)
+            : new Uint32Array(data.buffer, data.byteOffset + lead, (n - lead) >> 2);
+        for (let k = 0; k < words.length; k++) {
+          if (words[k] === 0) continue;
+          const j0 = lead + (k << 2);
+          for (let j = j0; j < j0 + 4; j++) if (data[j] >= tb) hit(j);
+        }
+        for (let j = lead + (words.length << 2); j < n; j++) if (data[j] >= tb) hit(j);
+      }
+      return any ? { mask, occupied, prob: (k) => table[data[k]] } : null;
+    }
+    const prob = await src.read(a, b, opts.signal);
+    const t = opts.threshold;
+    for (let i = 0; i < n; i++) {
+      if (!(prob[i] >= t)) continue;
+      mask[i] = 1;
+      occupied[i % w] = 1;
+      any = true;
+    }
+    return any ? { mask, occupied, prob: (k) => prob[k] } : null;
+  }
+
+  /**
+   * Pass 1 on one strip: clean, park on disk, label, join across the strip border above. Every
+   * step after thresholding runs on the columns that hold foreground only.
+   */
   private async clean(index: number, a: number, b: number) {
-    const { table, bits, opts } = this;
+    const { table, bits } = this;
     const strip = this.strips[index];
     const w = this.src.width;
-    const prob = await this.src.read(a, b, opts.signal);
-    if (this.maskBuffer.length < prob.length) this.maskBuffer = new Uint8Array(prob.length);
-    let mask = maskFromProbability(prob, opts.threshold, this.maskBuffer);
-    if (!mask.includes(1)) {
+    const found = await this.threshold(a, b);
+    if (!found) {
       // Nothing changed here (most of a scene): no morphology, no labels; the bit file reads
       // rows never written as zeros.
       strip.base = table.length;
       this.above = null;
       return;
     }
-    mask = cleanSparse(mask, w, b - a, this.closeR, this.openR);
-    const core = mask.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
-    bits.writeRows(strip.y0, core);
-    const lab = labelComponents(core, w, strip.y1 - strip.y0);
-    const coreProb = prob.subarray((strip.y0 - a) * w, (strip.y1 - a) * w);
-    strip.base = table.addStrip(lab.labels, lab.count, w, strip.y0, coreProb);
+    const cleaned = cleanSparse(found.mask, w, b - a, this.closeR, this.openR, found.occupied);
+    const { columns } = cleaned;
+    const off = (strip.y0 - a) * w;
+    const core = cleaned.mask.subarray(off, (strip.y1 - a) * w);
+    bits.writeRows(strip.y0, core, columns);
+    const lab = labelComponents(core, w, strip.y1 - strip.y0, { columns });
+    strip.base = table.addStrip(lab, strip.y0, (i) => found.prob(off + i));
     strip.count = lab.count;
+    strip.columns = columns;
     if (this.pending.size < MAX_PENDING) this.pending.set(index, lab);
     if (this.above) {
-      const above = this.above;
-      for (let x = 0; x < w; x++) {
-        if (above[x] >= 0 && lab.labels[x] > 0)
-          table.union(above[x], strip.base + lab.labels[x] - 1);
+      // Labels of this strip lie in its columns: only they can join the row above.
+      const above = this.above.ids;
+      for (let j = 0; j < columns.length; j += 2) {
+        for (let x = columns[j]; x < columns[j + 1]; x++) {
+          if (above[x] >= 0 && lab.labels[x] > 0)
+            table.union(above[x], strip.base + lab.labels[x] - 1);
+        }
       }
     }
-    const last = lab.labels.subarray((strip.y1 - strip.y0 - 1) * w);
-    this.above = Int32Array.from(last, (k) => (k > 0 ? strip.base + k - 1 : -1));
+    if (lab.count === 0) {
+      this.above = null;
+      return;
+    }
+    const ids = this.aboveIds;
+    ids.fill(-1);
+    const last = (strip.y1 - strip.y0 - 1) * w;
+    for (let j = 0; j < columns.length; j += 2) {
+      for (let x = columns[j]; x < columns[j + 1]; x++) {
+        const k = lab.labels[last + x];
+        if (k > 0) ids[x] = strip.base + k - 1;
+      }
+    }
+    this.above = { ids, columns };
   }
 
   /**
@@ -225,8 +351,12 @@ export class StripVectoriser {
   private closed(strip: { base: number; count: number }): boolean {
     if (strip.count === 0 || this.cleaned === this.strips.length || !this.above) return true;
     const { table } = this;
+    const { ids, columns } = this.above;
     const open = new Set<number>();
-    for (const id of this.above) if (id >= 0) open.add(table.find(id));
+    for (let j = 0; j < columns.length; j += 2) {
+      for (let x = columns[j]; x < columns[j + 1]; x++)
+        if (ids[x] >= 0) open.add(table.find(ids[x]));
+    }
     for (let id = strip.base; id < strip.base + strip.count; id++)
       if (open.has(table.find(id))) return false;
     return true;
@@ -262,7 +392,9 @@ export class StripVectoriser {
       return;
     }
     // Pass 1's labels when kept, else the same labels again from the strip's bits.
-    const coreLab = this.pending.get(index) ?? labelComponents(bits.readRows(y0, y1), w, y1 - y0);
+    const columns = strip.columns ?? undefined;
+    const coreLab =
+      this.pending.get(index) ?? labelComponents(bits.readRows(y0, y1), w, y1 - y0, { columns });
     this.pending.delete(index);
     // Per label of the strip: its root, and whether that root is kept.
     const roots = new Int32Array(coreLab.count + 1);
@@ -273,11 +405,16 @@ export class StripVectoriser {
     }
     const out = new Uint8Array((y1 - y0) * w);
     const labels = coreLab.labels;
-    for (let p = 0; p < out.length; p++) {
-      const v = keep[labels[p]];
-      if (v !== 0) {
-        out[p] = v;
-        this.keptPixels++;
+    const runs = coreLab.columns ?? Int32Array.of(0, w);
+    for (let r = 0; r < y1 - y0; r++) {
+      for (let j = 0; j < runs.length; j += 2) {
+        for (let p = r * w + runs[j]; p < r * w + runs[j + 1]; p++) {
+          const v = keep[labels[p]];
+          if (v !== 0) {
+            out[p] = v;
+            this.keptPixels++;
+          }
+        }
       }
     }
     await opts.onMaskRows?.(y0, out);
@@ -299,7 +436,11 @@ export class StripVectoriser {
     if (owned.length > 0) {
       const end = Math.max(y1, ...owned.map((c) => c.maxY + 1));
       const lab: Labeling =
-        end === y1 ? coreLab : labelComponents(bits.readRows(y0, end), w, end - y0);
+        end === y1
+          ? coreLab
+          : labelComponents(bits.readRows(y0, end), w, end - y0, {
+              columns: this.columnsOver(index, end),
+            });
       const local = new Map<number, SceneComponent>();
       for (const c of owned) local.set(lab.labels[c.firstPixel - y0 * w], c);
       for (const t of traceComponents(lab, (k) => local.has(k))) {
@@ -319,6 +460,16 @@ export class StripVectoriser {
         });
       }
     }
+  }
+
+  /** The columns holding foreground in the cleaned strips from `index` down to row `end`. */
+  private columnsOver(index: number, end: number): ColumnRuns {
+    const sets: ColumnRuns[] = [];
+    for (let k = index; k < this.strips.length && this.strips[k].y0 < end; k++) {
+      const c = this.strips[k].columns;
+      if (c) sets.push(c);
+    }
+    return unionColumns(sets);
   }
 
   /** A traced component's rings (strip coordinates from row y0) as a measured polygon. */

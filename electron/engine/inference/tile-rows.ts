@@ -5,6 +5,7 @@
  * tile row without recomputing any finished tile.
  */
 import { throwIfAborted } from '../errors.js';
+import type { ColumnRuns } from '../vector/components.js';
 import { BandBlender, type BandCarry } from './band-blender.js';
 import { BufferPool } from './buffer-pool.js';
 import { KindBlend } from './kind-map.js';
@@ -44,9 +45,10 @@ export interface TileRowsOptions {
   signal?: AbortSignal;
   /**
    * Finished probabilities of window rows `y` … in order, `width` values per row; the array is
-   * reused once the returned promise settles (copy what must outlive the call).
+   * reused once the returned promise settles (copy what must outlive the call). The rows are 0
+   * outside `columns` (column runs no tile ran over in them: most of a screened scene).
    */
-  onRows: (y: number, rows: Float32Array) => void | Promise<void>;
+  onRows: (y: number, rows: Float32Array, columns: ColumnRuns) => void | Promise<void>;
   /**
    * Finished kind cells of 1/4-grid rows `y` … in order (kind-map.ts), one array per kind. Only
    * when given, and the card has a kind output, are kinds computed and blended.
@@ -160,7 +162,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const flushStart = performance.now();
       const finished = blender.flush(Math.min(done, top + FLUSH_ROWS));
       clock?.since('blend', flushStart);
-      await onRows(top, finished);
+      await onRows(top, finished, blender.flushedColumns);
     }
     const writeStart = performance.now();
     if (kinds && options.onKindRows) await kinds.finishTileRow(row, options.onKindRows);

@@ -21,15 +21,21 @@ export class BitRowsFile {
     this.fd = openSync(path, 'w+');
   }
 
-  /** Writes rows `y` … of a 0/1 (any non-zero = 1) row-major mask, `width` bytes per row. */
-  writeRows(y: number, mask: Uint8Array): void {
+  /**
+   * Writes rows `y` … of a 0/1 (any non-zero = 1) row-major mask, `width` bytes per row. With
+   * `columns` (sorted [start, end) pairs), only those columns are read: the rest are 0.
+   */
+  writeRows(y: number, mask: Uint8Array, columns?: Int32Array): void {
     const rows = mask.length / this.width;
     const packed = new Uint8Array(rows * this.stride);
+    const runs = columns ?? Int32Array.of(0, this.width);
     for (let r = 0; r < rows; r++) {
       const src = r * this.width;
       const dst = r * this.stride;
-      for (let x = 0; x < this.width; x++) {
-        if (mask[src + x] !== 0) packed[dst + (x >> 3)] |= 1 << (x & 7);
+      for (let j = 0; j < runs.length; j += 2) {
+        for (let x = runs[j]; x < runs[j + 1]; x++) {
+          if (mask[src + x] !== 0) packed[dst + (x >> 3)] |= 1 << (x & 7);
+        }
       }
     }
     writeSync(this.handle(), packed, 0, packed.length, y * this.stride);
@@ -49,7 +55,14 @@ export class BitRowsFile {
     for (let r = 0; r < rows; r++) {
       const src = r * this.stride;
       const dst = r * this.width;
-      for (let x = 0; x < this.width; x++) out[dst + x] = (packed[src + (x >> 3)] >> (x & 7)) & 1;
+      for (let b = 0; b < this.stride; b++) {
+        const v = packed[src + b];
+        // Most bytes of a change mask are empty: 8 pixels at once.
+        if (v === 0) continue;
+        const x0 = b << 3;
+        const n = Math.min(8, this.width - x0);
+        for (let k = 0; k < n; k++) out[dst + x0 + k] = (v >> k) & 1;
+      }
     }
     return out;
   }

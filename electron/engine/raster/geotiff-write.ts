@@ -30,6 +30,17 @@ const deflateAsync = promisify(deflate);
 /** Blocks compressed at once. */
 const DEFLATE_PARALLEL = 4;
 
+/** Whether every byte is 0 (four at a time where aligned). */
+export function allZero(bytes: Uint8Array): boolean {
+  const lead = (4 - (bytes.byteOffset & 3)) & 3;
+  if (bytes.length < lead + 4) return bytes.every((v) => v === 0);
+  for (let i = 0; i < lead; i++) if (bytes[i] !== 0) return false;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + lead, (bytes.length - lead) >> 2);
+  for (let k = 0; k < words.length; k++) if (words[k] !== 0) return false;
+  for (let i = lead + (words.length << 2); i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 /** Options of {@link createGeoTiffWriter}. */
 export interface GeoTiffWriteOptions {
   width: number;
@@ -149,6 +160,8 @@ class StreamingWriter implements GeoTiffWriter {
   private rowsBuffered = 0;
   private rowsDone = 0;
   private mode: 'rows' | 'tiles' | null = null;
+  /** Deflated empty blocks by length in bytes (compress). */
+  private readonly emptyBlocks = new Map<number, Uint8Array>();
   private state: 'open' | 'busy' | 'closed' | 'failed' = 'open';
 
   constructor(
@@ -290,7 +303,7 @@ class StreamingWriter implements GeoTiffWriter {
       const group = blocks.slice(g, g + DEFLATE_PARALLEL);
       const payloads =
         this.compression === 'deflate'
-          ? await Promise.all(group.map((b) => deflateAsync(b.bytes, { level: 6 })))
+          ? await Promise.all(group.map((b) => this.compress(b.bytes)))
           : group.map((b) => b.bytes);
       for (const [i, payload] of payloads.entries()) {
         if (this.position + payload.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
@@ -300,6 +313,20 @@ class StreamingWriter implements GeoTiffWriter {
         this.position += payload.length;
       }
     }
+  }
+
+  /**
+   * A block deflated. Empty blocks (most of a change mask or a screened probability) all compress
+   * to the same bytes: those are compressed once per block size and reused.
+   */
+  private async compress(bytes: Uint8Array): Promise<Uint8Array> {
+    if (!allZero(bytes)) return deflateAsync(bytes, { level: 6 });
+    let empty = this.emptyBlocks.get(bytes.length);
+    if (!empty) {
+      empty = await deflateAsync(bytes, { level: 6 });
+      this.emptyBlocks.set(bytes.length, empty);
+    }
+    return empty;
   }
 
   /** Serialises calls and turns any failure into a deleted partial file. */

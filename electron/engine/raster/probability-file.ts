@@ -31,35 +31,60 @@ export class RawProbability {
   private fd: number | null;
   private bytes = new Uint8Array(0);
 
-  /** Opens `path`, creating it (zero-filled) when `create` is set or it does not exist. */
+  /**
+   * Opens `path`, creating it (zero-filled) when `create` is set or it does not exist. Rows of a
+   * created file that are never written read as 0 (a sparse file holds no blocks for them).
+   */
   constructor(
     readonly path: string,
     readonly width: number,
     readonly height: number,
-    create: boolean,
+    private readonly create: boolean,
   ) {
     this.fd = openSync(path, create ? 'w+' : 'r+');
   }
 
-  /** Stores finished rows starting at row `y`. */
-  writeRows(y: number, prob: Float32Array): void {
+  /**
+   * Stores finished rows starting at row `y`. With `columns` (sorted [start, end) pairs), the rows
+   * are known to be 0 outside them: only those columns are quantised, and rows with no column at
+   * all are not written to a created file (they read as 0 already).
+   */
+  writeRows(y: number, prob: Float32Array, columns?: Int32Array): void {
+    const n = prob.length;
+    if (columns && columns.length === 0 && this.create) return;
     // One buffer for every write: rows arrive all through a run, and each new array would be
     // garbage that piles up while the model runs.
-    if (this.bytes.length < prob.length) this.bytes = new Uint8Array(prob.length);
+    if (this.bytes.length < n) this.bytes = new Uint8Array(n);
     const bytes = this.bytes;
-    for (let i = 0; i < prob.length; i++) bytes[i] = quantise(prob[i]);
-    writeSync(this.handle(), bytes, 0, prob.length, y * this.width);
+    if (columns) {
+      bytes.fill(0, 0, n);
+      const w = this.width;
+      for (let o = 0; o < n; o += w) {
+        for (let j = 0; j < columns.length; j += 2) {
+          for (let i = o + columns[j]; i < o + columns[j + 1]; i++) bytes[i] = quantise(prob[i]);
+        }
+      }
+    } else {
+      for (let i = 0; i < n; i++) bytes[i] = quantise(prob[i]);
+    }
+    writeSync(this.handle(), bytes, 0, n, y * this.width);
   }
 
-  /** Rows `y0` … `y1 - 1` as stored bytes (rows never written read as 0). */
-  readRows(y0: number, y1: number): Uint8Array {
-    const out = new Uint8Array((y1 - y0) * this.width);
+  /**
+   * Rows `y0` … `y1 - 1` as stored bytes (rows never written read as 0), into `into` (a view of
+   * its start) when it is long enough, else a new array.
+   */
+  readRows(y0: number, y1: number, into?: Uint8Array): Uint8Array {
+    const length = (y1 - y0) * this.width;
+    const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
     let got = 0;
     while (got < out.length) {
       const n = readSync(this.handle(), out, got, out.length - got, y0 * this.width + got);
       if (n === 0) break;
       got += n;
     }
+    // Past the end of the file: rows never written (a reused buffer holds older rows there).
+    out.fill(0, got);
     return out;
   }
 
@@ -199,7 +224,8 @@ export class RawTiffStream {
 }
 
 /**
- * The raw rows as probabilities (stored value / 255), exactly as {@link GeoTiffRows} reads them.
+ * The raw rows as probabilities (stored value / 255), exactly as {@link GeoTiffRows} reads them,
+ * and as the stored bytes with the table of their values (strip-vectorise.ts thresholds those).
  * For one reader at a time: each read reuses the array of the one before (a strip's worth of
  * rows, read all through a run, would otherwise be garbage piling up while the model runs).
  */
@@ -207,19 +233,27 @@ export function rawRows(raw: RawProbability): {
   width: number;
   height: number;
   read(y0: number, y1: number): Promise<Float32Array>;
+  bytes: { table: Float32Array; read(y0: number, y1: number): Promise<Uint8Array> };
 } {
   let buffer = new Float32Array(0);
+  let byteBuffer = new Uint8Array(0);
+  const readBytes = (y0: number, y1: number) => {
+    const length = (y1 - y0) * raw.width;
+    if (byteBuffer.length < length) byteBuffer = new Uint8Array(length);
+    return raw.readRows(y0, y1, byteBuffer);
+  };
   return {
     width: raw.width,
     height: raw.height,
     read: async (y0, y1) => {
-      const data = raw.readRows(y0, y1);
+      const data = readBytes(y0, y1);
       if (buffer.length < data.length) buffer = new Float32Array(data.length);
       const out = buffer.subarray(0, data.length);
       // Through a table of the 256 values: the same floats as dividing, without a division a pixel.
       for (let i = 0; i < out.length; i++) out[i] = BYTE_PROBABILITY[data[i]];
       return out;
     },
+    bytes: { table: BYTE_PROBABILITY, read: async (y0, y1) => readBytes(y0, y1) },
   };
 }
 
@@ -251,6 +285,28 @@ export class GeoTiffRows {
   }
 
   async read(y0: number, y1: number, signal?: AbortSignal): Promise<Float32Array> {
+    const data = await this.readBytes(y0, y1, signal);
+    const out = new Float32Array(data.length);
+    for (let i = 0; i < out.length; i++) out[i] = data[i] / this.scale;
+    return out;
+  }
+
+  /** The rows as stored bytes; byte v stands for probability `table[v]`, as `read` gives it. */
+  get bytes(): {
+    table: Float32Array;
+    read(y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array>;
+  } {
+    this.table ??= Float32Array.from({ length: 256 }, (_, v) => v / this.scale);
+    return {
+      table: this.table,
+      read: (y0, y1, signal) => this.readBytes(y0, y1, signal),
+    };
+  }
+
+  private table: Float32Array | null = null;
+
+  /** Rows `y0` … `y1 - 1` as stored bytes: a view of the block rows now cached. */
+  private async readBytes(y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array> {
     const { width, blockRows } = this;
     const a = Math.floor(y0 / blockRows) * blockRows;
     const b = Math.min(this.height, Math.ceil(y1 / blockRows) * blockRows);
@@ -267,10 +323,7 @@ export class GeoTiffRows {
       await this.source.readBandInto({ x: 0, y: from, width, height: b - from }, 0, target, signal);
     }
     this.cache = { y0: a, y1: b, data };
-    const out = new Float32Array((y1 - y0) * width);
-    const off = (y0 - a) * width;
-    for (let i = 0; i < out.length; i++) out[i] = data[off + i] / this.scale;
-    return out;
+    return data.subarray((y0 - a) * width, (y1 - a) * width);
   }
 
   close(): void {

@@ -18,6 +18,38 @@ export interface LabelOptions {
   connectivity?: Connectivity;
   /** Label the zero pixels instead of the non-zero ones (background components, e.g. holes). */
   invert?: boolean;
+  /**
+   * Column runs that hold every foreground pixel ({@link ColumnRuns}); only they are scanned, so a
+   * wide mask with a few small changes costs the changes' columns, not its width. Not with
+   * `invert`.
+   */
+  columns?: ColumnRuns;
+}
+
+/**
+ * Sorted, disjoint column ranges `[start, end)` as pairs: `[s0, e0, s1, e1, …]`. Pixels outside
+ * them are background in every row.
+ */
+export type ColumnRuns = Int32Array;
+
+/** The one run covering a raster `width` wide. */
+export function allColumns(width: number): ColumnRuns {
+  return Int32Array.of(0, width);
+}
+
+/** The union of several column runs, as column runs (touching runs merge). */
+export function unionColumns(sets: ColumnRuns[]): ColumnRuns {
+  const pairs: [number, number][] = [];
+  for (const runs of sets)
+    for (let j = 0; j < runs.length; j += 2) pairs.push([runs[j], runs[j + 1]]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [s, e] of pairs) {
+    if (out.length > 0 && s <= out[out.length - 1])
+      out[out.length - 1] = Math.max(out[out.length - 1], e);
+    else out.push(s, e);
+  }
+  return Int32Array.from(out);
 }
 
 export interface Labeling {
@@ -27,6 +59,8 @@ export interface Labeling {
   count: number;
   width: number;
   height: number;
+  /** The column runs every label lies in (labels are 0 outside); absent: the whole width. */
+  columns?: ColumnRuns;
 }
 
 export interface ComponentStats {
@@ -105,37 +139,50 @@ export function labelComponents(
     throw new RangeError(`connectivity must be 4 or 8, got ${String(options.connectivity)}`);
   }
   const invert = options.invert === true;
+  if (invert && options.columns) throw new RangeError('column runs cannot be used with invert');
+  const runs = options.columns ?? allColumns(width);
   const labels = new Int32Array(width * height);
 
   // Pass 1: labels[i] = parent + 1, with every neighbour already seen in raster order united.
+  // Pixels outside the runs are background: their labels stay 0, as a full scan would leave them.
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = row + x;
-      if ((mask[i] !== 0) === invert) continue;
-      // Inlined (no closure) because this loop runs once per pixel of the scene.
-      let root = x > 0 && labels[i - 1] !== 0 ? findRoot(labels, i - 1) : -1;
-      if (y > 0) {
-        const up = i - width;
-        if (labels[up] !== 0) root = joinRoot(labels, root, up);
-        if (eight) {
-          if (x > 0 && labels[up - 1] !== 0) root = joinRoot(labels, root, up - 1);
-          if (x + 1 < width && labels[up + 1] !== 0) root = joinRoot(labels, root, up + 1);
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let x = runs[r]; x < runs[r + 1]; x++) {
+        const i = row + x;
+        if ((mask[i] !== 0) === invert) continue;
+        // Inlined (no closure) because this loop runs once per pixel of the scene.
+        let root = x > 0 && labels[i - 1] !== 0 ? findRoot(labels, i - 1) : -1;
+        if (y > 0) {
+          const up = i - width;
+          if (labels[up] !== 0) root = joinRoot(labels, root, up);
+          if (eight) {
+            if (x > 0 && labels[up - 1] !== 0) root = joinRoot(labels, root, up - 1);
+            if (x + 1 < width && labels[up + 1] !== 0) root = joinRoot(labels, root, up + 1);
+          }
         }
+        labels[i] = (root < 0 ? i : root) + 1;
       }
-      labels[i] = (root < 0 ? i : root) + 1;
     }
   }
 
-  // Pass 2: every parent precedes its child and is already final, so one linear sweep suffices.
+  // Pass 2: every parent precedes its child and is already final, so one sweep in raster order
+  // (row by row, runs left to right) suffices.
   let count = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i];
-    if (v === 0) continue;
-    const p = v - 1;
-    labels[i] = p === i ? ++count : labels[p];
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let i = row + runs[r]; i < row + runs[r + 1]; i++) {
+        const v = labels[i];
+        if (v === 0) continue;
+        const p = v - 1;
+        labels[i] = p === i ? ++count : labels[p];
+      }
+    }
   }
-  return { labels, count, width, height };
+  return options.columns
+    ? { labels, count, width, height, columns: options.columns }
+    : { labels, count, width, height };
 }
 
 /**
@@ -158,21 +205,24 @@ export function componentStats(labeling: Labeling, prob?: Float32Array): Compone
   const sum = new Float64Array(size);
   const finite = new Float64Array(size);
   const max = new Float64Array(size).fill(-Infinity);
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      const k = labels[i];
-      if (k === 0) continue;
-      if (pixels[k]++ === 0) first[k] = i;
-      if (x < minX[k]) minX[k] = x;
-      if (x > maxX[k]) maxX[k] = x;
-      if (y < minY[k]) minY[k] = y;
-      maxY[k] = y;
-      if (prob) {
-        const p = prob[i];
-        if (p === p) {
-          sum[k] += p;
-          finite[k]++;
-          if (p > max[k]) max[k] = p;
+  const runs = labeling.columns ?? allColumns(width);
+  for (let y = 0; y < height; y++) {
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let x = runs[r], i = y * width + x; x < runs[r + 1]; x++, i++) {
+        const k = labels[i];
+        if (k === 0) continue;
+        if (pixels[k]++ === 0) first[k] = i;
+        if (x < minX[k]) minX[k] = x;
+        if (x > maxX[k]) maxX[k] = x;
+        if (y < minY[k]) minY[k] = y;
+        maxY[k] = y;
+        if (prob) {
+          const p = prob[i];
+          if (p === p) {
+            sum[k] += p;
+            finite[k]++;
+            if (p > max[k]) max[k] = p;
+          }
         }
       }
     }

@@ -18,7 +18,7 @@
  * at that single corner, which OGC / GEOS accept. Pixels of DIFFERENT components touching at a
  * corner are simply traced separately, as separate polygons that touch at that point.
  */
-import { labelComponents } from './components.js';
+import { allColumns, labelComponents } from './components.js';
 import type { Labeling } from './components.js';
 import type { Ring } from './geo.js';
 
@@ -108,18 +108,22 @@ export function traceComponents(
 
   // Scan every horizontal edge line y = 0..h; an edge is a boundary where the labels above and
   // below differ (two different components can never be edge neighbours, so one side is 0).
+  // Only the labelling's column runs can hold edges.
+  const runs = labeling.columns ?? allColumns(w);
   for (let y = 0; y <= h; y++) {
-    for (let x = 0; x < w; x++) {
-      const above = y > 0 ? labels[(y - 1) * w + x] : 0;
-      const below = y < h ? labels[y * w + x] : 0;
-      if (above === below) continue;
-      if (below !== 0 && keep[below] && !(flags[y * w + x] & TOP_DONE)) {
-        // Component below: walk west along its top edge; start as if just arrived at (x, y).
-        flags[y * w + x] |= TOP_DONE;
-        add(below, walkRing(labels, flags, w, h, below, x, y, 2));
-      } else if (above !== 0 && keep[above] && !(flags[(y - 1) * w + x] & BOTTOM_DONE)) {
-        flags[(y - 1) * w + x] |= BOTTOM_DONE;
-        add(above, walkRing(labels, flags, w, h, above, x + 1, y, 0));
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let x = runs[r]; x < runs[r + 1]; x++) {
+        const above = y > 0 ? labels[(y - 1) * w + x] : 0;
+        const below = y < h ? labels[y * w + x] : 0;
+        if (above === below) continue;
+        if (below !== 0 && keep[below] && !(flags[y * w + x] & TOP_DONE)) {
+          // Component below: walk west along its top edge; start as if just arrived at (x, y).
+          flags[y * w + x] |= TOP_DONE;
+          add(below, walkRing(labels, flags, w, h, below, x, y, 2));
+        } else if (above !== 0 && keep[above] && !(flags[(y - 1) * w + x] & BOTTOM_DONE)) {
+          flags[(y - 1) * w + x] |= BOTTOM_DONE;
+          add(above, walkRing(labels, flags, w, h, above, x + 1, y, 0));
+        }
       }
     }
   }

@@ -72,7 +72,15 @@ function bandBlend(
     // In pieces, as the tile loop hands rows on (at most 64 at a time).
     while (done > blender.top) {
       const top = blender.top;
-      out.set(blender.flush(Math.min(done, top + piece)), top * W);
+      const rows = blender.flush(Math.min(done, top + piece));
+      out.set(rows, top * W);
+      // Outside the columns the flush names, no tile ran: the rows hold 0 there.
+      const inside = new Uint8Array(W);
+      const cols = blender.flushedColumns;
+      for (let j = 0; j < cols.length; j += 2) inside.fill(1, cols[j], cols[j + 1]);
+      let outside = 0;
+      for (let i = 0; i < rows.length; i++) if (!inside[i % W] && rows[i] !== 0) outside++;
+      expect(outside).toBe(0);
     }
     // A resumed run starts from nothing but the saved carry.
     if (r === stopAfterRow) blender = new BandBlender(grid, blender.carry());

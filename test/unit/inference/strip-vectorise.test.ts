@@ -86,6 +86,46 @@ describe('vectoriseStrips', () => {
     },
   );
 
+  it.each([
+    [157, 203, 5, 7],
+    [301, 64, 6, 9],
+    // Reads shorter than two words.
+    [3, 90, 7, 1],
+  ])(
+    '%i×%i (seed %i) read as stored bytes (zeros between changes) equals the whole raster',
+    async (w, h, seed, rows) => {
+      // Bytes as a screened run stores them: exact zeros away from the changes.
+      const table = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+      const bytes = Uint8Array.from(
+        blobs(w, h, seed, Math.max(4, Math.round((w * h) / 900))),
+        (v) => (v < 0.3 ? 0 : Math.round(v * 255)),
+      );
+      const p = Float32Array.from(bytes, (v) => table[v]);
+      const whole = vectorise(p, w, h, base);
+      const src: ProbabilityRows = {
+        ...rowsOf(p, w, h),
+        bytes: {
+          table,
+          // Views at odd byte offsets, as a reader's cached block rows give them.
+          read: async (y0, y1) => {
+            const store = new Uint8Array((y1 - y0) * w + 3);
+            store.set(bytes.subarray(y0 * w, y1 * w), 1);
+            return store.subarray(1, 1 + (y1 - y0) * w);
+          },
+        },
+      };
+      const strips = await vectoriseStrips(src, {
+        ...base,
+        scratchDir: scratch,
+        stripRows: rows,
+        maxStrips: 1000,
+      });
+      expect(whole.polygons.length).toBeGreaterThan(0);
+      expect(strips.polygons).toEqual(whole.polygons);
+      expect(strips.keptPixels).toBe(whole.mask.reduce((s, v) => s + v, 0));
+    },
+  );
+
   it('cuts a component taller than the limit into pieces that keep every pixel', async () => {
     const w = 40;
     const h = 90;
@@ -132,7 +172,13 @@ describe('cleanSparse', () => {
         }
         let full = radii[0] > 0 ? closing(mask, w, h, radii[0]) : mask;
         if (radii[1] > 0) full = opening(full, w, h, radii[1]);
-        expect(cleanSparse(mask, w, h, radii[0], radii[1])).toEqual(full);
+        const cleaned = cleanSparse(mask, w, h, radii[0], radii[1]);
+        expect(cleaned.mask).toEqual(full);
+        // Every foreground pixel lies in the column runs it reports.
+        const inRuns = new Uint8Array(w);
+        for (let j = 0; j < cleaned.columns.length; j += 2)
+          inRuns.fill(1, cleaned.columns[j], cleaned.columns[j + 1]);
+        for (let i = 0; i < full.length; i++) if (full[i]) expect(inRuns[i % w]).toBe(1);
       }
     }
   });

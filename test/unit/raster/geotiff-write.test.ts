@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  allZero,
   createGeoTiffWriter,
   type GeoTransform,
   type RawGeoKeys,
@@ -84,6 +85,47 @@ describe('createGeoTiffWriter', () => {
     expect(info.stac?.['proj:epsg']).toBe(32650);
     expect(info.bands[0]).toMatchObject({ type: 'Byte', noDataValue: 0 });
     expect(gdalPixels(path).equals(Buffer.from(maskData(600, 350)))).toBe(true);
+  });
+
+  it('compresses empty blocks once and still reads back every pixel (geotiff.js and GDAL)', async () => {
+    const path = join(dir, 'sparse.tif');
+    const width = 1100;
+    const height = 700;
+    // Mostly empty, as a screened probability or a change mask: two small changes.
+    const data = new Uint8Array(width * height);
+    for (let y = 300; y < 320; y++) data.fill(200, y * width + 40, y * width + 70);
+    for (let y = 650; y < 690; y++) data.fill(9, y * width + 1000, y * width + 1099);
+    const writer = await createGeoTiffWriter(path, {
+      width,
+      height,
+      bands: 1,
+      sampleFormat: 'uint8',
+      geoTransform: UTM_GT,
+      geoKeys: { epsg: 32650 },
+      overviews: 2,
+    });
+    for (let y = 0; y < height; y += 64)
+      await writer.writeRows(data.subarray(y * width, Math.min(height, y + 64) * width));
+    await writer.close();
+    const image = await (await fromFile(path)).getImage();
+    const [band] = (await image.readRasters()) as unknown as Uint8Array[];
+    expect(Buffer.from(band).equals(Buffer.from(data))).toBe(true);
+    if (gdalAvailable) expect(gdalPixels(path).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('tells empty byte runs at any offset', () => {
+    const store = new Uint8Array(41);
+    for (let a = 0; a < 5; a++) {
+      for (let b = a; b < 41; b += 3) {
+        expect(allZero(store.subarray(a, b))).toBe(true);
+        for (const at of [a, Math.floor((a + b) / 2), b - 1]) {
+          if (at < a || at >= b) continue;
+          store[at] = 1;
+          expect(allZero(store.subarray(a, b))).toBe(false);
+          store[at] = 0;
+        }
+      }
+    }
   });
 
   it('writes 3-band RGB tile by tile in any order, cropped edge tiles included', async () => {

@@ -3,7 +3,9 @@ import {
   componentStats,
   findComponents,
   labelComponents,
+  unionColumns,
 } from '../../../electron/engine/vector/components.js';
+import { traceComponents } from '../../../electron/engine/vector/trace.js';
 import { art, blobMask, floodLabels, noiseMask } from './fixtures.js';
 import type { TestMask } from './fixtures.js';
 
@@ -88,6 +90,48 @@ describe('labelComponents', () => {
     for (let y = 1; y < h; y += 2) mask[y * w + ((y >> 1) % 2 === 0 ? w - 1 : 0)] = 1;
     const { count } = labelComponents(mask, w, h);
     expect(count).toBe(1);
+  });
+});
+
+describe('column runs', () => {
+  it('label, count and trace as a full scan when they hold every foreground pixel', () => {
+    const w = 97;
+    const h = 41;
+    const mask = new Uint8Array(w * h);
+    // Three separate clusters of columns, one at each raster edge and one in the middle.
+    for (const [x0, x1] of [
+      [0, 9],
+      [40, 55],
+      [88, 97],
+    ]) {
+      for (let y = 0; y < h; y++)
+        for (let x = x0; x < x1; x++) mask[y * w + x] = (x * 7 + y * 3) % 5 < 3 ? 1 : 0;
+    }
+    const columns = Int32Array.of(0, 10, 38, 57, 86, 97);
+    for (const connectivity of [4, 8] as const) {
+      const full = labelComponents(mask, w, h, { connectivity });
+      const runs = labelComponents(mask, w, h, { connectivity, columns });
+      expect(runs.count).toBe(full.count);
+      expectSameLabels(runs.labels, full.labels);
+      expect(componentStats(runs)).toEqual(componentStats(full));
+    }
+    const full = labelComponents(mask, w, h);
+    expect(traceComponents(labelComponents(mask, w, h, { columns }))).toEqual(
+      traceComponents(full),
+    );
+  });
+
+  it('merge into sorted disjoint runs', () => {
+    expect(
+      Array.from(unionColumns([Int32Array.of(5, 9, 20, 30), Int32Array.of(0, 6, 30, 31)])),
+    ).toEqual([0, 9, 20, 31]);
+    expect(Array.from(unionColumns([]))).toEqual([]);
+  });
+
+  it('cannot label background', () => {
+    expect(() =>
+      labelComponents(new Uint8Array(4), 2, 2, { invert: true, columns: Int32Array.of(0, 2) }),
+    ).toThrow(/invert/);
   });
 });
 
