@@ -16,7 +16,8 @@ export interface CleanedMask {
 
 /**
  * `closing(mask, closeR)` then `opening(…, openR)`, computed on the occupied columns only.
- * `occupied` (1 per column holding foreground), when the caller already has it, saves a pass.
+ * `occupied` (1 per column holding foreground), when the caller already has it, saves a pass;
+ * the result goes to `into` (width × height, any content: it is cleared) when given.
  */
 export function cleanSparse(
   mask: Uint8Array,
@@ -25,6 +26,7 @@ export function cleanSparse(
   closeR: number,
   openR: number,
   occupied?: Uint8Array,
+  into?: Uint8Array,
 ): CleanedMask {
   const margin = 2 * (closeR + openR) + 1;
   if (!occupied) {
@@ -45,7 +47,7 @@ export function cleanSparse(
     else runs.push([x, e]);
     x = e;
   }
-  const out = new Uint8Array(width * height);
+  const out = into ? into.fill(0) : new Uint8Array(width * height);
   // Crops of merged runs are disjoint and sorted: they are the column runs of the result.
   const columns = new Int32Array(runs.length * 2);
   for (const [k, [s, e]] of runs.entries()) {

@@ -79,7 +79,10 @@ export interface StripVectoriseOptions extends PolygonizeOptions {
   stripRows?: number;
   /** Components taller than this many strips are cut at strip borders (default 8). */
   maxStrips?: number;
-  /** Receives the kept mask (255 = a pixel of a kept change), rows in order. */
+  /**
+   * Receives the kept mask (255 = a pixel of a kept change), rows in order; the array is reused
+   * once the returned promise settles (copy what must outlive the call).
+   */
   onMaskRows?: (y: number, rows: Uint8Array) => void | Promise<void>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -164,6 +167,13 @@ export class StripVectoriser {
   /** The threshold mask of the strip being cleaned (reused: one strip's worth), its columns. */
   private maskBuffer = new Uint8Array(0);
   private readonly occupied: Uint8Array;
+  /**
+   * Reused per strip rather than allocated (megabytes a strip on wide scenes, whose garbage set
+   * the peak): the cleaned mask, the kept mask handed on, and spare label rasters.
+   */
+  private cleanBuffer = new Uint8Array(0);
+  private keptBuffer = new Uint8Array(0);
+  private readonly spareLabels: Int32Array[] = [];
 
   constructor(
     private readonly src: ProbabilityRows,
@@ -308,12 +318,23 @@ export class StripVectoriser {
       this.above = null;
       return;
     }
-    const cleaned = cleanSparse(found.mask, w, b - a, this.closeR, this.openR, found.occupied);
+    const n = (b - a) * w;
+    if (this.cleanBuffer.length < n) this.cleanBuffer = new Uint8Array(n);
+    const cleaned = cleanSparse(
+      found.mask,
+      w,
+      b - a,
+      this.closeR,
+      this.openR,
+      found.occupied,
+      this.cleanBuffer.subarray(0, n),
+    );
     const { columns } = cleaned;
     const off = (strip.y0 - a) * w;
     const core = cleaned.mask.subarray(off, (strip.y1 - a) * w);
     bits.writeRows(strip.y0, core, columns);
-    const lab = labelComponents(core, w, strip.y1 - strip.y0, { columns });
+    const rows = strip.y1 - strip.y0;
+    const lab = labelComponents(core, w, rows, { columns, into: this.takeLabels(rows * w) });
     strip.base = table.addStrip(lab, strip.y0, (i) => found.prob(off + i));
     strip.count = lab.count;
     strip.columns = columns;
@@ -330,6 +351,7 @@ export class StripVectoriser {
     }
     if (lab.count === 0) {
       this.above = null;
+      if (!this.pending.has(index)) this.giveLabels(lab.labels);
       return;
     }
     const ids = this.aboveIds;
@@ -342,6 +364,7 @@ export class StripVectoriser {
       }
     }
     this.above = { ids, columns };
+    if (!this.pending.has(index)) this.giveLabels(lab.labels);
   }
 
   /**
@@ -388,13 +411,17 @@ export class StripVectoriser {
     const strip = this.strips[index];
     const { y0, y1, base } = strip;
     if (strip.count === 0) {
-      await opts.onMaskRows?.(y0, new Uint8Array((y1 - y0) * w));
+      await opts.onMaskRows?.(y0, this.keptRows((y1 - y0) * w));
       return;
     }
     // Pass 1's labels when kept, else the same labels again from the strip's bits.
     const columns = strip.columns ?? undefined;
     const coreLab =
-      this.pending.get(index) ?? labelComponents(bits.readRows(y0, y1), w, y1 - y0, { columns });
+      this.pending.get(index) ??
+      labelComponents(bits.readRows(y0, y1), w, y1 - y0, {
+        columns,
+        into: this.takeLabels((y1 - y0) * w),
+      });
     this.pending.delete(index);
     // Per label of the strip: its root, and whether that root is kept.
     const roots = new Int32Array(coreLab.count + 1);
@@ -403,7 +430,7 @@ export class StripVectoriser {
       roots[k] = table.find(base + k - 1);
       keep[k] = this.kept(roots[k]) ? 255 : 0;
     }
-    const out = new Uint8Array((y1 - y0) * w);
+    const out = this.keptRows((y1 - y0) * w);
     const labels = coreLab.labels;
     const runs = coreLab.columns ?? Int32Array.of(0, w);
     for (let r = 0; r < y1 - y0; r++) {
@@ -460,6 +487,25 @@ export class StripVectoriser {
         });
       }
     }
+    this.giveLabels(coreLab.labels);
+  }
+
+  /** A zeroed label raster of n pixels, from the spares when one fits. */
+  private takeLabels(n: number): Int32Array {
+    const k = this.spareLabels.findIndex((a) => a.length >= n);
+    const labels = k >= 0 ? this.spareLabels.splice(k, 1)[0] : new Int32Array(n);
+    return labels.subarray(0, n).fill(0);
+  }
+
+  /** Keeps a strip's label raster for the next strip (a couple at most). */
+  private giveLabels(labels: Int32Array): void {
+    if (this.spareLabels.length < 2) this.spareLabels.push(new Int32Array(labels.buffer));
+  }
+
+  /** The reused kept-mask buffer, n bytes, zeroed. */
+  private keptRows(n: number): Uint8Array {
+    if (this.keptBuffer.length < n) this.keptBuffer = new Uint8Array(n);
+    return this.keptBuffer.subarray(0, n).fill(0);
   }
 
   /** The columns holding foreground in the cleaned strips from `index` down to row `end`. */

@@ -21,7 +21,13 @@ import {
   encodeTiffHeader,
   type TiffTag,
 } from './tiff-ifd.js';
-import { BlockGrid, imageTags, type SampleArray, type SampleFormat } from './tiff-layout.js';
+import {
+  BlockGrid,
+  allZero,
+  imageTags,
+  type SampleArray,
+  type SampleFormat,
+} from './tiff-layout.js';
 
 export type { GeoKeySource, GeoTransform, RawGeoKeys } from './tiff-geokeys.js';
 export type { SampleArray, SampleFormat } from './tiff-layout.js';
@@ -29,17 +35,6 @@ export type { SampleArray, SampleFormat } from './tiff-layout.js';
 const deflateAsync = promisify(deflate);
 /** Blocks compressed at once. */
 const DEFLATE_PARALLEL = 4;
-
-/** Whether every byte is 0 (four at a time where aligned). */
-export function allZero(bytes: Uint8Array): boolean {
-  const lead = (4 - (bytes.byteOffset & 3)) & 3;
-  if (bytes.length < lead + 4) return bytes.every((v) => v === 0);
-  for (let i = 0; i < lead; i++) if (bytes[i] !== 0) return false;
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + lead, (bytes.length - lead) >> 2);
-  for (let k = 0; k < words.length; k++) if (words[k] !== 0) return false;
-  for (let i = lead + (words.length << 2); i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
-}
 
 /** Options of {@link createGeoTiffWriter}. */
 export interface GeoTiffWriteOptions {

@@ -141,6 +141,8 @@ export async function rawToGeoTiff(
 export class RawTiffStream {
   /** Rows converted so far (a multiple of the block height, or the height). */
   private done = 0;
+  /** The block row being converted, reused. */
+  private rows = new Uint8Array(0);
 
   private constructor(
     private readonly raw: RawProbability,
@@ -188,7 +190,10 @@ export class RawTiffStream {
         if (y1 > ready) return;
         throwIfAborted(signal);
         if (bands === 1) {
-          await writer.writeRows(raw.readRows(y, y1));
+          // Into one buffer for every block row (the writer copies what it keeps).
+          const length = (y1 - y) * width;
+          if (this.rows.length < length) this.rows = new Uint8Array(length);
+          await writer.writeRows(raw.readRows(y, y1, this.rows));
         } else {
           // Pixel-interleaved, as the writer takes rows.
           const rows = new Uint8Array((y1 - y) * width * bands);

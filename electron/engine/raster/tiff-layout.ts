@@ -31,6 +31,17 @@ function invalid(message: string): never {
   throw new LandWatchError('E_INTERNAL', `GeoTIFF writer: ${message}`);
 }
 
+/** Whether every byte is 0 (four at a time where aligned). */
+export function allZero(bytes: Uint8Array): boolean {
+  const lead = (4 - (bytes.byteOffset & 3)) & 3;
+  if (bytes.length < lead + 4) return bytes.every((v) => v === 0);
+  for (let i = 0; i < lead; i++) if (bytes[i] !== 0) return false;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + lead, (bytes.length - lead) >> 2);
+  for (let k = 0; k < words.length; k++) if (words[k] !== 0) return false;
+  for (let i = lead + (words.length << 2); i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 function bytesOf(array: SampleArray): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
@@ -99,6 +110,9 @@ export class BlockGrid {
     return this.blocksAcross * this.blockWidth * rows * this.bands * this.bytesPerSample;
   }
 
+  /** The tile {@link BlockGrid.cutRowOfBlocks} hands out for every empty block: read only. */
+  private emptyTile: Uint8Array | null = null;
+
   allocate(length: number): SampleArray {
     if (this.sampleFormat === 'uint8') return new Uint8Array(length);
     if (this.sampleFormat === 'uint16') return new Uint16Array(length);
@@ -124,9 +138,20 @@ export class BlockGrid {
     const tileRow = this.blockWidth * this.bands;
     const tiles: Uint8Array[] = [];
     for (let tx = 0; tx < this.blocksAcross; tx++) {
-      const tile = this.allocate(tileRow * this.blockHeight);
       const x0 = tx * this.blockWidth * this.bands;
       const take = Math.min(tileRow, rowLength - x0);
+      let empty = true;
+      for (let r = 0; r < rows && empty; r++) {
+        empty = allZero(bytesOf(buffer.subarray(r * rowLength + x0, r * rowLength + x0 + take)));
+      }
+      if (empty) {
+        // Most blocks of a change mask or a screened probability: one shared tile of zeros
+        // (never written to) instead of a new one each.
+        this.emptyTile ??= bytesOf(this.allocate(tileRow * this.blockHeight));
+        tiles.push(this.emptyTile);
+        continue;
+      }
+      const tile = this.allocate(tileRow * this.blockHeight);
       for (let r = 0; r < rows; r++) {
         tile.set(buffer.subarray(r * rowLength + x0, r * rowLength + x0 + take), r * tileRow);
       }

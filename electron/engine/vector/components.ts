@@ -24,6 +24,8 @@ export interface LabelOptions {
    * `invert`.
    */
   columns?: ColumnRuns;
+  /** The label raster to fill: width × height, all 0 (a reused one); absent: a new one. */
+  into?: Int32Array;
 }
 
 /**
@@ -141,7 +143,12 @@ export function labelComponents(
   const invert = options.invert === true;
   if (invert && options.columns) throw new RangeError('column runs cannot be used with invert');
   const runs = options.columns ?? allColumns(width);
-  const labels = new Int32Array(width * height);
+  if (options.into && options.into.length !== width * height) {
+    throw new RangeError(
+      `label raster has ${options.into.length} pixels, expected ${width}x${height}`,
+    );
+  }
+  const labels = options.into ?? new Int32Array(width * height);
 
   // Pass 1: labels[i] = parent + 1, with every neighbour already seen in raster order united.
   // Pixels outside the runs are background: their labels stay 0, as a full scan would leave them.

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  allZero,
   createGeoTiffWriter,
   type GeoTransform,
   type RawGeoKeys,
 } from '../../../electron/engine/raster/geotiff-write.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
+import { allZero } from '../../../electron/engine/raster/tiff-layout.js';
 import { gdalAvailable, makeTempDir, runGdal, runGdalClean } from '../export/gdal-cli.js';
 
 const { dir, cleanup } = makeTempDir('geotiff');
