@@ -68,6 +68,13 @@ export function fileStamp(path: string): { path: string; size: number; mtimeMs: 
   return { path: resolve(path), size: st.size, mtimeMs: st.mtimeMs };
 }
 
+/** Whether a record's crops, if it has any, decode for its plan's grid. */
+function cropsDecode(record: RunRecord): boolean {
+  if (!record.crops) return true;
+  if (!record.plan) return false;
+  return cropsFromText(record.crops, Buffer.from(record.plan, 'base64').length) !== null;
+}
+
 /** An opened, locked work folder and its run record; release() when done. */
 export class WorkDir {
   private heartbeat: NodeJS.Timeout | null = null;
@@ -123,12 +130,18 @@ export class WorkDir {
       ...(options.kinds ? { kinds: options.kinds, kindCarry: null } : {}),
     };
     const found = readRecord(dir);
-    const usable =
+    const matches =
       options.resume &&
       found !== null &&
       found.key === options.key &&
       (found.kinds ?? 0) === (options.kinds ?? 0) &&
       (found.complete || found.nextRow === 0 || found.carry !== null);
+    // Crops that no longer decode would have the rest of the run blend whole tiles against rows
+    // blended from crops: the record is of no use then, and the run starts afresh.
+    const damaged = matches && found !== null && !cropsDecode(found);
+    if (damaged)
+      notes.push(`the run record in ${dir} has damaged tile crops; the run starts afresh`);
+    const usable = matches && !damaged;
     const work = new WorkDir(dir, usable ? found : fresh, usable, notes);
     if (!usable) work.clear();
     work.heartbeat = heartbeat(dir);

@@ -36,6 +36,19 @@ describe('WorkDir', () => {
     expect(Array.from(carry?.sum ?? [])).toEqual(Array.from(sum));
     again.release();
 
+    // Crops damaged on disk: the record is not resumed (blending whole tiles after rows blended
+    // from crops would give another probability), and a note says why.
+    const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { crops: string };
+    writeFileSync(
+      join(dir, 'run.json'),
+      JSON.stringify({ ...record, crops: record.crops.slice(0, -8) }),
+    );
+    const damaged = open(dir, 'k1');
+    expect(damaged.resumed).toBe(false);
+    expect(damaged.record.nextRow).toBe(0);
+    expect(damaged.notes.join(' ')).toMatch(/damaged tile crops/);
+    damaged.release();
+
     const other = open(dir, 'k2');
     expect(other.resumed).toBe(false);
     expect(other.record.nextRow).toBe(0);
