@@ -5,6 +5,7 @@
  * computes the plan instead: screening is deterministic, so whoever computes it gets the same plan.
  */
 import type { Redis } from 'ioredis';
+import { throwIfAborted } from '../errors.js';
 import { planKey } from './round-redis.js';
 
 const LOCK_MS = 120_000;
@@ -18,12 +19,21 @@ export class PlanCache {
     private readonly round: string,
   ) {}
 
-  /** The pair's plan: from this process, from Redis, or computed here and stored. */
-  async get(pair: string, compute: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  /**
+   * The pair's plan: from this process, from Redis, or computed here and stored. While another
+   * worker computes it this one waits, but not past `signal`: a worker told to stop hands its job
+   * back at once instead of waiting on a plan (up to the lock's two minutes, if its holder died).
+   */
+  async get(
+    pair: string,
+    compute: () => Promise<Uint8Array>,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
     const hit = this.local.get(pair);
     if (hit) return hit;
     const key = planKey(this.round, pair);
     for (;;) {
+      throwIfAborted(signal);
       const stored = await this.redis.getBuffer(key);
       if (stored) return this.keep(pair, new Uint8Array(stored));
       const locked = await this.redis.set(`${key}:lock`, String(process.pid), 'PX', LOCK_MS, 'NX');
@@ -36,7 +46,7 @@ export class PlanCache {
           await this.redis.del(`${key}:lock`);
         }
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await pause(POLL_MS, signal);
     }
   }
 
@@ -44,4 +54,17 @@ export class PlanCache {
     this.local.set(pair, plan);
     return plan;
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      done();
+    }
+    signal?.addEventListener('abort', finish, { once: true });
+  });
 }

@@ -155,7 +155,11 @@ export class RoundWorker {
         try {
           const pair = spec.pairs.find((p) => p.id === data.pair);
           const plan = pair?.screening
-            ? await plans.get(pair.id, () => screenInThread(spec, pair.id, this.o.device, signal))
+            ? await plans.get(
+                pair.id,
+                () => screenInThread(spec, pair.id, this.o.device, signal),
+                signal,
+              )
             : null;
           const result = await blockInThread(spec, data, this.o.device, plan, {
             signal,
