@@ -20,6 +20,7 @@
 import { join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
 import { BitRowsFile } from '../raster/bit-rows.js';
+import { nonZeroStretches } from '../raster/byte-scan.js';
 import {
   componentStats,
   labelComponents,
@@ -275,19 +276,9 @@ export class StripVectoriser {
         for (let j = 0; j < n; j++) hit(j);
       } else if (tb < 256) {
         // Four pixels a test where all four are 0 (outside every changed area of a screened run).
-        // Bytes before the first aligned word (all of them when too few for a word).
-        const lead = n < 8 ? n : (4 - (data.byteOffset & 3)) & 3;
-        for (let j = 0; j < lead; j++) if (data[j] >= tb) hit(j);
-        const words =
-          n < 8
-            ? new Uint32Array(0)
-            : new Uint32Array(data.buffer, data.byteOffset + lead, (n - lead) >> 2);
-        for (let k = 0; k < words.length; k++) {
-          if (words[k] === 0) continue;
-          const j0 = lead + (k << 2);
-          for (let j = j0; j < j0 + 4; j++) if (data[j] >= tb) hit(j);
-        }
-        for (let j = lead + (words.length << 2); j < n; j++) if (data[j] >= tb) hit(j);
+        nonZeroStretches(data, (from, to) => {
+          for (let k = from; k < to; k++) if (data[k] >= tb) hit(k);
+        });
       }
       return any ? { mask, occupied, prob: (k) => table[data[k]] } : null;
     }

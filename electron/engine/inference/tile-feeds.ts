@@ -7,6 +7,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { byteNormaliseTable, normaliseInto } from '../raster/bands.js';
+import { anyNonZero } from '../raster/byte-scan.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
@@ -163,15 +164,4 @@ function fillNoData(
     const to = a ? inputs[0] : inputs[1];
     for (let p = 0; p < planes; p++) to[p * n + i] = from[p * n + i];
   }
-}
-
-/** Whether any byte is non-zero; four at a time where the array is aligned. */
-export function anyNonZero(a: Uint8Array): boolean {
-  const words = a.byteOffset % 4 === 0 ? a.length >> 2 : 0;
-  if (words > 0) {
-    const w = new Uint32Array(a.buffer, a.byteOffset, words);
-    for (let i = 0; i < words; i++) if (w[i] !== 0) return true;
-  }
-  for (let i = words << 2; i < a.length; i++) if (a[i] !== 0) return true;
-  return false;
 }

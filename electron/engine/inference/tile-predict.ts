@@ -11,7 +11,8 @@ import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { Tile } from './tiling.js';
-import { anyNonZero, tileFeeds, type TileFeeds } from './tile-feeds.js';
+import { anyNonZero } from '../raster/byte-scan.js';
+import { tileFeeds, type TileFeeds } from './tile-feeds.js';
 import type { RunSession } from './session.js';
 
 /**

@@ -11,6 +11,7 @@ import { endianness } from 'node:os';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import { LandWatchError } from '../errors.js';
+import { anyNonZero } from './byte-scan.js';
 import { bandDescriptionTags } from './gdal-metadata.js';
 import { georeferencingTags, type GeoKeySource, type GeoTransform } from './tiff-geokeys.js';
 import { overviewChain, type OverviewLevel } from './overview-levels.js';
@@ -21,13 +22,7 @@ import {
   encodeTiffHeader,
   type TiffTag,
 } from './tiff-ifd.js';
-import {
-  BlockGrid,
-  allZero,
-  imageTags,
-  type SampleArray,
-  type SampleFormat,
-} from './tiff-layout.js';
+import { BlockGrid, imageTags, type SampleArray, type SampleFormat } from './tiff-layout.js';
 
 export type { GeoKeySource, GeoTransform, RawGeoKeys } from './tiff-geokeys.js';
 export type { SampleArray, SampleFormat } from './tiff-layout.js';
@@ -315,7 +310,7 @@ class StreamingWriter implements GeoTiffWriter {
    * to the same bytes: those are compressed once per block size and reused.
    */
   private async compress(bytes: Uint8Array): Promise<Uint8Array> {
-    if (!allZero(bytes)) return deflateAsync(bytes, { level: 6 });
+    if (anyNonZero(bytes)) return deflateAsync(bytes, { level: 6 });
     let empty = this.emptyBlocks.get(bytes.length);
     if (!empty) {
       empty = await deflateAsync(bytes, { level: 6 });

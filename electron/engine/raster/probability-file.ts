@@ -276,7 +276,12 @@ export class GeoTiffRows {
     readonly height: number,
     private readonly blockRows: number,
     private readonly scale: number,
-  ) {}
+  ) {
+    this.bytes = {
+      table: Float32Array.from({ length: 256 }, (_, v) => v / scale),
+      read: (y0, y1, signal) => this.readBytes(y0, y1, signal),
+    };
+  }
 
   static async open(path: string, scale = PROBABILITY_SCALE): Promise<GeoTiffRows> {
     // Rows are read top to bottom, each block once: no block cache to hold.
@@ -297,18 +302,10 @@ export class GeoTiffRows {
   }
 
   /** The rows as stored bytes; byte v stands for probability `table[v]`, as `read` gives it. */
-  get bytes(): {
+  readonly bytes: {
     table: Float32Array;
     read(y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array>;
-  } {
-    this.table ??= Float32Array.from({ length: 256 }, (_, v) => v / this.scale);
-    return {
-      table: this.table,
-      read: (y0, y1, signal) => this.readBytes(y0, y1, signal),
-    };
-  }
-
-  private table: Float32Array | null = null;
+  };
 
   /** Rows `y0` … `y1 - 1` as stored bytes: a view of the block rows now cached. */
   private async readBytes(y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array> {

@@ -4,6 +4,7 @@
  * (and validated) without any I/O.
  */
 import { LandWatchError } from '../errors.js';
+import { anyNonZero } from './byte-scan.js';
 import { Tag, type TiffTag } from './tiff-ifd.js';
 
 /** Sample types LandWatch writes: masks (uint8), 16-bit imagery, probabilities (float32). */
@@ -29,17 +30,6 @@ const BYTES: Record<SampleFormat, number> = { uint8: 1, uint16: 2, float32: 4 };
 
 function invalid(message: string): never {
   throw new LandWatchError('E_INTERNAL', `GeoTIFF writer: ${message}`);
-}
-
-/** Whether every byte is 0 (four at a time where aligned). */
-export function allZero(bytes: Uint8Array): boolean {
-  const lead = (4 - (bytes.byteOffset & 3)) & 3;
-  if (bytes.length < lead + 4) return bytes.every((v) => v === 0);
-  for (let i = 0; i < lead; i++) if (bytes[i] !== 0) return false;
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + lead, (bytes.length - lead) >> 2);
-  for (let k = 0; k < words.length; k++) if (words[k] !== 0) return false;
-  for (let i = lead + (words.length << 2); i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
 }
 
 function bytesOf(array: SampleArray): Uint8Array {
@@ -142,7 +132,9 @@ export class BlockGrid {
       const take = Math.min(tileRow, rowLength - x0);
       let empty = true;
       for (let r = 0; r < rows && empty; r++) {
-        empty = allZero(bytesOf(buffer.subarray(r * rowLength + x0, r * rowLength + x0 + take)));
+        empty = !anyNonZero(
+          bytesOf(buffer.subarray(r * rowLength + x0, r * rowLength + x0 + take)),
+        );
       }
       if (empty) {
         // Most blocks of a change mask or a screened probability: one shared tile of zeros

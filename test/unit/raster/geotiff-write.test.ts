@@ -8,7 +8,9 @@ import {
   type RawGeoKeys,
 } from '../../../electron/engine/raster/geotiff-write.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
-import { allZero } from '../../../electron/engine/raster/tiff-layout.js';
+import { anyNonZero } from '../../../electron/engine/raster/byte-scan.js';
+
+const allZero = (bytes: Uint8Array) => !anyNonZero(bytes);
 import { gdalAvailable, makeTempDir, runGdal, runGdalClean } from '../export/gdal-cli.js';
 
 const { dir, cleanup } = makeTempDir('geotiff');
