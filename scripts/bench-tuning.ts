@@ -2,9 +2,9 @@
  * `npm run bench:tuning`: how detection should run its model, chosen by measurement. One bench
  * scene (scripts/bench-scene.ts), a full sweep by `landwatch detect` in its own process per
  * variant — session in its own thread or not, ORT intra-op threads, idle threads spinning or
- * sleeping — each variant run `--rounds` times, interleaved, so a load that comes and goes on the
- * machine spreads over all of them. Prints the best and median wall time and the model phase per
- * variant. Not a test.
+ * sleeping, ORT's memory arena and memory patterns — each variant run `--rounds` times, interleaved,
+ * so a load that comes and goes on the machine spreads over all of them. Prints the best and median
+ * wall time, the model phase and the highest peak RSS per variant. Not a test.
  *
  *   npm run bench:tuning [-- --size 4096] [--rounds 2] [--source <real RGB GeoTIFF>]
  */
@@ -38,12 +38,16 @@ const variants: { name: string; env: Record<string, string> }[] = [
     env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_THREADS: '1' },
   },
   {
-    name: 'session thread, ORT memory arena on',
-    env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_ARENA: '1' },
+    name: 'session thread, no ORT memory arena',
+    env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_ARENA: '0' },
+  },
+  {
+    name: 'session thread, arena with memory patterns',
+    env: { LANDWATCH_SESSION_THREAD: '1', LANDWATCH_ORT_PATTERN: '1' },
   },
 ];
 const out = mkdtempSync(join(tmpdir(), 'lw-tuning-'));
-const runs = new Map<string, { wall: number; model: number }[]>();
+const runs = new Map<string, { wall: number; model: number; rss: number }[]>();
 try {
   const scene = await writeBenchScene(source, out, size);
   for (let round = 0; round < rounds; round++) {
@@ -59,7 +63,11 @@ try {
       if (run.status !== 0 || !line) throw new Error(`detect (${v.name}) failed: ${run.stderr}`);
       const stats = JSON.parse(line.slice(7));
       const list = runs.get(v.name) ?? [];
-      list.push({ wall: stats.wallSeconds, model: stats.phases?.model ?? NaN });
+      list.push({
+        wall: stats.wallSeconds,
+        model: stats.phases?.model ?? NaN,
+        rss: stats.peakRssMB,
+      });
       runs.set(v.name, list);
       console.error(`bench: ${v.name}: ${stats.wallSeconds} s`);
     }
@@ -73,12 +81,12 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 console.log(`\nModel tuning, full sweep of a ${size}² pair, ${rounds} interleaved rounds (cpu)\n`);
-console.log('| variant | best s | median s | model phase s (median) |');
-console.log('| --- | --- | --- | --- |');
+console.log('| variant | best s | median s | model phase s (median) | peak RSS MB (highest) |');
+console.log('| --- | --- | --- | --- | --- |');
 for (const v of variants) {
   const list = runs.get(v.name) ?? [];
   const walls = list.map((r) => r.wall);
   console.log(
-    `| ${v.name} | ${Math.min(...walls).toFixed(1)} | ${median(walls).toFixed(1)} | ${median(list.map((r) => r.model)).toFixed(1)} |`,
+    `| ${v.name} | ${Math.min(...walls).toFixed(1)} | ${median(walls).toFixed(1)} | ${median(list.map((r) => r.model)).toFixed(1)} | ${Math.max(...list.map((r) => r.rss)).toFixed(0)} |`,
   );
 }

@@ -7,6 +7,12 @@
 
 /** Buffers kept per size class: enough for the tiles being prepared, queued and run, and a spare. */
 const KEEP = 6;
+/**
+ * Bytes of spare buffers kept in all, by default: about one full 768² tile's arrays (two 8 MB input
+ * classes, the 4 MB probability, the no-data flags) with room to spare. A screened run's crops come
+ * in many size classes; KEEP spares of each held ~70 MB at the peak of a 16384² run.
+ */
+export const POOL_SPARE_BYTES = 40 * 1024 * 1024;
 /** The smallest size class, in bytes; classes double from there. */
 const MIN_CLASS = 1 << 16;
 
@@ -19,10 +25,21 @@ function sizeClass(bytes: number): number {
 
 /**
  * Arrays are views of buffers of a few size classes, so tiles of many sizes (a screened run's
- * crops) reuse the same buffers and the pool never holds more than KEEP buffers per class.
+ * crops) reuse the same buffers and the pool never holds more than KEEP buffers per class, nor more
+ * than `spareBytes` of spares in all.
  */
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
+  /** Bytes held in `free`. */
+  private spare = 0;
+
+  /** `spareBytes`: the most bytes of spare buffers kept; buffers given back beyond it are dropped. */
+  constructor(private readonly spareBytes = POOL_SPARE_BYTES) {}
+
+  /** Bytes of spare buffers held now. */
+  get spareHeld(): number {
+    return this.spare;
+  }
 
   /** A Float32Array of `length` values, contents undefined. */
   floats(length: number): Float32Array {
@@ -47,12 +64,18 @@ export class BufferPool {
       if (buffer.byteLength !== sizeClass(buffer.byteLength)) continue;
       let list = this.free.get(buffer.byteLength);
       if (!list) this.free.set(buffer.byteLength, (list = []));
-      if (list.length < KEEP && !list.includes(buffer)) list.push(buffer);
+      if (list.length >= KEEP || this.spare + buffer.byteLength > this.spareBytes) continue;
+      if (list.includes(buffer)) continue;
+      list.push(buffer);
+      this.spare += buffer.byteLength;
     }
   }
 
   private take(bytes: number): ArrayBuffer {
     const c = sizeClass(bytes);
-    return this.free.get(c)?.pop() ?? new ArrayBuffer(c);
+    const hit = this.free.get(c)?.pop();
+    if (!hit) return new ArrayBuffer(c);
+    this.spare -= c;
+    return hit;
   }
 }

@@ -156,9 +156,15 @@ function threadRunner(
 /**
  * The session tuning detection uses: a session thread unless LANDWATCH_SESSION_THREAD=0, ORT's
  * intra-op threads from LANDWATCH_ORT_THREADS, idle intra-op threads that sleep rather than
- * spin unless LANDWATCH_ORT_SPIN=1, and no CPU memory arena unless LANDWATCH_ORT_ARENA=1 (the
- * bench compares these). Without the arena an 8192² full sweep peaked at 499–500 MB instead of
- * 521–534 MB at the same speed within the machine's noise (2 runs each, interleaved). Sleeping is the default because
+ * spin unless LANDWATCH_ORT_SPIN=1, ORT's CPU memory arena unless LANDWATCH_ORT_ARENA=0, and no
+ * memory patterns unless LANDWATCH_ORT_PATTERN=1 (the bench compares these).
+ *
+ * Arena without patterns, measured by `landwatch detect --stats` on the bench scenes (session 12):
+ * a 16384² full sweep peaked at 537–547 MB against 592–623 MB with neither (ORT's per-run
+ * activations, freed to malloc from its pool threads, left fragmented heaps behind), a 4096² one
+ * at 433–446 MB against 507–549 MB, with runs 0–10 % faster. Patterns on top of the arena planned
+ * each run as one block: ORT alone peaked at 286 MB instead of 213 MB for 768² tiles (the reason
+ * an earlier measurement of "the arena" came out worse). Sleeping is the default because
  * spinning threads take the CPU that the next tile's preparation needs: on a 2-core machine ORT's
  * threads used 11.8–12.9 s of CPU for a 4096² full sweep sleeping against 18.4–19.5 s spinning, and
  * the run ended sooner (README, engine speed).
@@ -168,7 +174,8 @@ export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuni
   return {
     thread: env.LANDWATCH_SESSION_THREAD !== '0',
     spin: env.LANDWATCH_ORT_SPIN === '1',
-    arena: env.LANDWATCH_ORT_ARENA === '1',
+    arena: env.LANDWATCH_ORT_ARENA !== '0',
+    pattern: env.LANDWATCH_ORT_PATTERN === '1',
     ...(Number.isInteger(threads) && threads > 0 ? { intraOpThreads: threads } : {}),
   };
 }

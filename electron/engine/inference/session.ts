@@ -56,10 +56,12 @@ export interface SessionTuning {
    */
   spin?: boolean;
   /**
-   * Whether ORT keeps its CPU memory arena (ORT's default) and memory patterns. Off, activations
-   * are allocated and freed per run: less resident memory for the same tiles.
+   * Whether ORT keeps its CPU memory arena (ORT's default). Off, activations are allocated from
+   * and freed to malloc per run.
    */
   arena?: boolean;
+  /** Whether ORT plans each run's activations as one block (its memory patterns; ORT's default). */
+  pattern?: boolean;
 }
 
 /** Providers worth trying for "auto", best first, on this platform. */
@@ -115,7 +117,8 @@ export async function createModelSession(
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(tuning.intraOpThreads ? { intraOpNumThreads: tuning.intraOpThreads } : {}),
-        ...(tuning.arena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
+        ...(tuning.arena === false ? { enableCpuMemArena: false } : {}),
+        ...(tuning.pattern === false ? { enableMemPattern: false } : {}),
         ...(tuning.spin === false
           ? { extra: { session: { intra_op: { allow_spinning: '0' } } } }
           : {}),
