@@ -71,6 +71,12 @@ export class BufferPool {
     }
   }
 
+  /** Drops every spare buffer (a run's last tile is in). */
+  clear(): void {
+    this.free.clear();
+    this.spare = 0;
+  }
+
   private take(bytes: number): ArrayBuffer {
     const c = sizeClass(bytes);
     const hit = this.free.get(c)?.pop();

@@ -128,6 +128,21 @@ export async function detectChanges(
     throwIfAborted(signal);
     session = await openModelRunner(model.onnxPath, params.device ?? 'auto', log);
     const ep = session.executionProvider;
+    const fallbacks = session.fallbacks;
+    // Once the model has nothing left to run, what only it needed goes: the imagery's block
+    // caches and the model sessions (ONNX Runtime's arena, ~170 MB for 768² tiles). The rest of
+    // the sweep (the last rows, probability.tif's overviews) and vectorising read only the
+    // probability on disk, so they do not add to the peak.
+    const releaseModel = async () => {
+      before.releaseCache();
+      after.releaseCache();
+      const running = session;
+      session = null;
+      await running?.dispose();
+      const cleaner = declutter;
+      declutter = null;
+      await cleaner?.dispose();
+    };
     // A per-date step of the tile runner; screening compares the uncleaned coarse levels.
     declutter = await attachDeclutter(
       dates,
@@ -198,6 +213,7 @@ export async function detectChanges(
         crops,
         signal,
         clock,
+        onModelDone: releaseModel,
         // Cleaning and labelling keep pace with the rows the model finishes (pass 1 of
         // strip-vectorise.ts); only tracing is left for after the sweep.
         follow: async (raw) => {
@@ -229,15 +245,8 @@ export async function detectChanges(
         notes.push(`resumed: ${tiles.resumed} finished tiles taken from the checkpoint`);
     }
     const tInfer = performance.now();
-    // Vectorising reads only the probability on disk: the imagery's block caches and the model
-    // sessions (ONNX Runtime's arena, ~100 MB) can go, so that phase does not add to the peak.
-    before.releaseCache();
-    after.releaseCache();
-    const fallbacks = session.fallbacks;
-    await session.dispose();
-    session = null;
-    await declutter?.dispose();
-    declutter = null;
+    // A run that took its probability from the work folder, or ran no tile, releases them here.
+    await releaseModel();
 
     onProgress({ phase: 'vectorise', done: 0, total: 1, etaSeconds: null, executionProvider: ep });
     const running = extraction as PolygonExtraction | null;

@@ -43,6 +43,8 @@ export interface ProbabilityRunOptions {
    * (at the end: all of them, before the raw file closes).
    */
   follow?: (raw: RawProbability) => Promise<RowFollower>;
+  /** The last tile's output is back (tile-rows.ts, `onModelDone`). */
+  onModelDone?: () => void | Promise<void>;
 }
 
 /** Something that keeps up with finished rows: `advance(ready)` once rows above `ready` are final. */
@@ -93,6 +95,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
       clock: options.clock,
+      onModelDone: options.onModelDone,
       onRows: async (y, rows, columns) => {
         const start = performance.now();
         raw.writeRows(y, rows, columns);

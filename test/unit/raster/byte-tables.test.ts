@@ -21,16 +21,26 @@ describe.skipIf(!hasData)('8-bit table reads', () => {
   it.each(FILES)('%s/%s: same model input as readWindow + normaliseInto', async (dir, name) => {
     const src = await RasterSource.open(dataPath('geotiff', dir, name));
     const { width, height } = src.info;
-    const bands = src.info.bands >= 3 ? [2, 0, 0] : [0, 0, 0];
+    // Bands out of order, and RGB in order (the unrolled loop of block-reader.ts).
+    const bandSets =
+      src.info.bands >= 3
+        ? [
+            [2, 0, 0],
+            [0, 1, 2],
+          ]
+        : [[0, 0, 0]];
     const stretch = [null, { low: 12, high: 201 }, null];
     const linear = [{ gain: 1.07, offset: -3.5 }, null, { gain: 0.93, offset: 2 }];
     const windows = [
       { x: 0, y: 0, width: Math.min(96, width), height: Math.min(64, height) },
       { x: width - 50, y: height - 30, width: 96, height: 64 },
       { x: -20, y: 37, width: 64, height: 96 },
+      { x: 3, y: 5, width: 257, height: 33 },
       { x: width + 5, y: 0, width: 32, height: 32 },
     ];
-    for (const nodata of [null, 0, 77]) {
+    for (const [bands, nodata] of bandSets.flatMap((b) =>
+      [null, 0, 77].map((v) => [b, v] as const),
+    )) {
       const tables = bands.map((_, b) =>
         byteNormaliseTable(b, stretch[b], norm, nodata, linear[b]),
       );
