@@ -178,14 +178,18 @@ export class BandBlender {
     const columns = this.coverage(this.y0, y);
     out.fill(0);
     const weight = this.weight;
+    const sum = this.sum;
     const base = this.off * width;
     for (let r = 0; r < n; r++) {
       this.rowWeight(this.y0 + r, weight);
       const o = r * width;
+      const at = base + o;
       for (let j = 0; j < columns.length; j += 2) {
-        for (let x = columns[j]; x < columns[j + 1]; x++) {
-          const s = this.sum[base + o + x];
-          out[o + x] = s !== s || weight[x] === 0 ? 0 : s / weight[x];
+        const end = columns[j + 1];
+        for (let x = columns[j]; x < end; x++) {
+          const s = sum[at + x];
+          const w = weight[x];
+          out[o + x] = s !== s || w === 0 ? 0 : s / w;
         }
       }
     }

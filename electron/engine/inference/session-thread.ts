@@ -119,6 +119,11 @@ function threadRunner(
     worker.postMessage({ type: 'run', id, inputs, fetches, lend }, transfer);
   };
   const runner: RunSession = {
+    recycle(buffers) {
+      const spare = buffers.filter((b) => b.byteLength > 0);
+      if (stopped || spare.length === 0) return;
+      worker.postMessage({ type: 'recycle', buffers: spare }, spare);
+    },
     run(feeds, fetches) {
       return new Promise((resolve, reject) => send(feeds, fetches, resolve, reject, false));
     },

@@ -23,6 +23,17 @@ try {
   );
   post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
   let last: Promise<unknown> = Promise.resolve();
+  /** Output buffers handed back by the caller (runner.recycle), by byte length. */
+  const spares = new Map<number, ArrayBuffer[]>();
+  const SPARES_PER_SIZE = 4;
+  /** A copy of ORT's output (its own buffers cannot move to another thread), into a spare if any. */
+  const copyOut = (data: Float32Array): Float32Array => {
+    const buffer = spares.get(data.byteLength)?.pop();
+    if (!buffer) return data.slice();
+    const out = new Float32Array(buffer);
+    out.set(data);
+    return out;
+  };
   type Request = {
     type: 'run';
     id: number;
@@ -31,39 +42,55 @@ try {
     /** The inputs' buffers were moved here: send them back with the result. */
     lend?: boolean;
   };
-  port.on('message', (m: Request | { type: 'release' }) => {
-    if (m.type === 'release') {
-      // After the run in flight, if any: the session must outlive it.
-      void last.then(() => model.dispose()).finally(() => process.exit(0));
-      return;
-    }
-    const start = performance.now();
-    try {
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const t of m.inputs) feeds[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
-      // Synchronous inside ORT's own promise: this thread has nothing else to do meanwhile.
-      last = model.session.run(feeds, m.fetches).then(
-        (result) => {
-          const outputs: WireTensor[] = [];
-          const transfer: ArrayBuffer[] = [];
-          for (const [name, t] of Object.entries(result)) {
-            // A copy: ORT's own output buffers cannot be handed to another thread.
-            const data = ArrayBuffer.isView(t.data) ? (t.data as Float32Array).slice() : t.data;
-            outputs.push({ name, type: t.type, dims: t.dims, data });
-            if (ArrayBuffer.isView(data)) transfer.push(data.buffer as ArrayBuffer);
-            t.dispose?.();
-          }
-          const ms = performance.now() - start;
-          if (!m.lend) return post({ type: 'result', id: m.id, outputs, ms }, transfer);
-          const inputs = m.inputs.map((t) => (t.data as Float32Array).buffer as ArrayBuffer);
-          post({ type: 'result', id: m.id, outputs, ms, inputs }, [...transfer, ...inputs]);
-        },
-        (error: unknown) => post({ type: 'run-failed', id: m.id, message: String(error) }),
-      );
-    } catch (error) {
-      post({ type: 'run-failed', id: m.id, message: String(error) });
-    }
-  });
+  port.on(
+    'message',
+    (m: Request | { type: 'release' } | { type: 'recycle'; buffers: ArrayBuffer[] }) => {
+      if (m.type === 'recycle') {
+        for (const b of m.buffers) {
+          const list = spares.get(b.byteLength) ?? [];
+          if (list.length < SPARES_PER_SIZE) list.push(b);
+          spares.set(b.byteLength, list);
+        }
+        return;
+      }
+      if (m.type === 'release') {
+        // After the run in flight, if any: the session must outlive it.
+        void last.then(() => model.dispose()).finally(() => process.exit(0));
+        return;
+      }
+      const start = performance.now();
+      try {
+        const feeds: Record<string, ort.Tensor> = {};
+        for (const t of m.inputs) feeds[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
+        // Synchronous inside ORT's own promise: this thread has nothing else to do meanwhile.
+        last = model.session.run(feeds, m.fetches).then(
+          (result) => {
+            const outputs: WireTensor[] = [];
+            const transfer: ArrayBuffer[] = [];
+            for (const [name, t] of Object.entries(result)) {
+              // A copy: ORT's own output buffers cannot be handed to another thread.
+              const data =
+                t.data instanceof Float32Array
+                  ? copyOut(t.data)
+                  : ArrayBuffer.isView(t.data)
+                    ? (t.data as unknown as Uint8Array).slice()
+                    : t.data;
+              outputs.push({ name, type: t.type, dims: t.dims, data });
+              if (ArrayBuffer.isView(data)) transfer.push(data.buffer as ArrayBuffer);
+              t.dispose?.();
+            }
+            const ms = performance.now() - start;
+            if (!m.lend) return post({ type: 'result', id: m.id, outputs, ms }, transfer);
+            const inputs = m.inputs.map((t) => (t.data as Float32Array).buffer as ArrayBuffer);
+            post({ type: 'result', id: m.id, outputs, ms, inputs }, [...transfer, ...inputs]);
+          },
+          (error: unknown) => post({ type: 'run-failed', id: m.id, message: String(error) }),
+        );
+      } catch (error) {
+        post({ type: 'run-failed', id: m.id, message: String(error) });
+      }
+    },
+  );
 } catch (error) {
   const code = error instanceof LandWatchError ? error.code : 'E_EP';
   post({

@@ -25,6 +25,13 @@ export interface RunSession {
     feeds: ort.InferenceSession.FeedsType,
     fetches: readonly string[],
   ): Promise<{ outputs: ort.InferenceSession.ReturnType; inputs: ArrayBuffer[] }>;
+  /**
+   * Hands output buffers the caller is done with back to the model's thread, which fills later
+   * outputs of the same size into them instead of new ones (a tile's output is MBs of garbage
+   * otherwise). The buffers move: do not touch them afterwards. Only a runner in its own thread
+   * has it.
+   */
+  recycle?(buffers: ArrayBuffer[]): void;
 }
 
 /** A started model: something to run tiles on, and which provider runs them. */

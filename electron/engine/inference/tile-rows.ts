@@ -4,6 +4,7 @@
  * order. After each tile row the rows in flight can be saved, so a killed run resumes at the next
  * tile row without recomputing any finished tile.
  */
+import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import type { ColumnRuns } from '../vector/components.js';
 import { BandBlender, type BandCarry } from './band-blender.js';
@@ -199,7 +200,11 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const last = running.length === 0 && !next;
       if (last) await options.onModelDone?.();
       while (row < tileRow) await finishRow(row++);
+      // Cropped into the pool's arrays (finishTile disposes the tensors): the output buffers then
+      // go back to the model's thread.
+      const spent = session.recycle ? outputBuffers(output) : [];
       const p = finishTile(card, current.feeds, output, tile, withKind, clock);
+      if (spent.length > 0) session.recycle?.(spent);
       const blendStart = performance.now();
       blender.add(tileRow, col, p.prob, p.anyInvalid ? p.invalid : null);
       if (p.kind) kinds?.add(tileRow, col, p.kind);
@@ -225,4 +230,15 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
     );
   }
   return counts;
+}
+
+/** The whole buffers behind a run's float outputs (what a session thread can fill again). */
+function outputBuffers(output: ort.InferenceSession.OnnxValueMapType): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const t of Object.values(output)) {
+    const data = t.data;
+    if (!(data instanceof Float32Array) || !(data.buffer instanceof ArrayBuffer)) continue;
+    if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) out.push(data.buffer);
+  }
+  return out;
 }

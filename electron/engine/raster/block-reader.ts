@@ -53,6 +53,11 @@ export class BlockReader {
   /** Where reads are in a sweep of windows over the image, for the cache's eviction. */
   private readonly sweep = new SweepTracker();
   private decodes = 0;
+  /** Free block-sized buffers for decoded blocks, and evicted ones not free yet (see slotted). */
+  private slots: ArrayBuffer[] = [];
+  private retired: ArrayBuffer[] = [];
+  /** Reads in flight. */
+  private reads = 0;
   /** Compressed bytes of the block being read (direct path), reused. */
   private scratch = Buffer.alloc(0);
 
@@ -122,28 +127,33 @@ export class BlockReader {
     oy: number,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { tileWidth: tw, tileHeight: th } = this;
-    this.sweep.at(x0, y0);
-    for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
-      for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
-        const bx0 = Math.max(x0, tx * tw);
-        const bx1 = Math.min(x1, (tx + 1) * tw);
-        const by0 = Math.max(y0, ty * th);
-        const by1 = Math.min(y1, (ty + 1) * th);
-        for (let i = 0; i < samples.length; i++) {
-          const s = samples[i];
-          const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal);
-          // Chunky blocks interleave all samples of a pixel; planar blocks hold one sample.
-          const step = this.planar === 2 ? 1 : this.spp;
-          const shift = this.planar === 2 ? 0 : s;
-          const dst = out[i];
-          for (let y = by0; y < by1; y++) {
-            let k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
-            let o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-            for (let x = bx0; x < bx1; x++, k += step) dst[o++] = block[k];
+    this.reads++;
+    try {
+      const { tileWidth: tw, tileHeight: th } = this;
+      this.sweep.at(x0, y0);
+      for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
+        for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
+          const bx0 = Math.max(x0, tx * tw);
+          const bx1 = Math.min(x1, (tx + 1) * tw);
+          const by0 = Math.max(y0, ty * th);
+          const by1 = Math.min(y1, (ty + 1) * th);
+          for (let i = 0; i < samples.length; i++) {
+            const s = samples[i];
+            const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal);
+            // Chunky blocks interleave all samples of a pixel; planar blocks hold one sample.
+            const step = this.planar === 2 ? 1 : this.spp;
+            const shift = this.planar === 2 ? 0 : s;
+            const dst = out[i];
+            for (let y = by0; y < by1; y++) {
+              let k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
+              let o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+              for (let x = bx0; x < bx1; x++, k += step) dst[o++] = block[k];
+            }
           }
         }
       }
+    } finally {
+      if (--this.reads === 0) this.recycleRetired();
     }
   }
 
@@ -178,43 +188,62 @@ export class BlockReader {
     oy: number,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { tileWidth: tw, tileHeight: th } = this;
-    this.sweep.at(x0, y0);
-    const step = this.planar === 2 ? 1 : this.spp;
-    // Per sample: its plane of the target, and whether its table maps any value to no-data.
-    const planes = samples.map((_, i) => target.subarray(i * plane, (i + 1) * plane));
-    const holes = tables.map((t) => t.some((v) => v !== v));
-    const fused = this.planar !== 2 && samples.length === 3 && !holes.some(Boolean);
-    // Plain RGB blocks (three samples a pixel, read in order): the unrolled loop.
-    const rgb = fused && step === 3 && samples[0] === 0 && samples[1] === 1 && samples[2] === 2;
-    for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
-      for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
-        const bx0 = Math.max(x0, tx * tw);
-        const bx1 = Math.min(x1, (tx + 1) * tw);
-        const by0 = Math.max(y0, ty * th);
-        const by1 = Math.min(y1, (ty + 1) * th);
-        if (fused) {
-          // Three samples of chunky pixels without no-data values: one pass over the block rows.
-          const block = (await this.block(tx, ty, 0, signal)) as Uint8Array;
-          for (let y = by0; y < by1; y++) {
-            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
-            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-            if (rgb) mapRgb(block, k, tables, planes, o, bx1 - bx0);
-            else mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
+    this.reads++;
+    try {
+      const { tileWidth: tw, tileHeight: th } = this;
+      this.sweep.at(x0, y0);
+      const step = this.planar === 2 ? 1 : this.spp;
+      // Per sample: its plane of the target, and whether its table maps any value to no-data.
+      const planes = samples.map((_, i) => target.subarray(i * plane, (i + 1) * plane));
+      const holes = tables.map((t) => t.some((v) => v !== v));
+      const fused = this.planar !== 2 && samples.length === 3 && !holes.some(Boolean);
+      // Plain RGB blocks (three samples a pixel, read in order): the unrolled loop.
+      const rgb = fused && step === 3 && samples[0] === 0 && samples[1] === 1 && samples[2] === 2;
+      for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
+        for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
+          const bx0 = Math.max(x0, tx * tw);
+          const bx1 = Math.min(x1, (tx + 1) * tw);
+          const by0 = Math.max(y0, ty * th);
+          const by1 = Math.min(y1, (ty + 1) * th);
+          if (fused) {
+            // Three samples of chunky pixels without no-data values: one pass over the block rows.
+            const block = (await this.block(tx, ty, 0, signal)) as Uint8Array;
+            for (let y = by0; y < by1; y++) {
+              const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
+              const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+              if (rgb) mapRgb(block, k, tables, planes, o, bx1 - bx0);
+              else mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
+            }
+            continue;
           }
-          continue;
-        }
-        for (let i = 0; i < samples.length; i++) {
-          const s = samples[i];
-          const block = (await this.block(tx, ty, this.planar === 2 ? s : 0, signal)) as Uint8Array;
-          const shift = this.planar === 2 ? 0 : s;
-          for (let y = by0; y < by1; y++) {
-            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
-            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-            mapSpan(block, k, step, tables[i], planes[i], o, bx1 - bx0, holes[i] ? invalid : null);
+          for (let i = 0; i < samples.length; i++) {
+            const s = samples[i];
+            const block = (await this.block(
+              tx,
+              ty,
+              this.planar === 2 ? s : 0,
+              signal,
+            )) as Uint8Array;
+            const shift = this.planar === 2 ? 0 : s;
+            for (let y = by0; y < by1; y++) {
+              const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
+              const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+              mapSpan(
+                block,
+                k,
+                step,
+                tables[i],
+                planes[i],
+                o,
+                bx1 - bx0,
+                holes[i] ? invalid : null,
+              );
+            }
           }
         }
       }
+    } finally {
+      if (--this.reads === 0) this.recycleRetired();
     }
   }
 
@@ -222,6 +251,41 @@ export class BlockReader {
   clear(): void {
     this.cache.clear();
     this.cached = 0;
+    this.slots = [];
+    this.retired = [];
+  }
+
+  /**
+   * Evicted blocks' buffers become free slots once no read is in flight: a read that awaited a
+   * block holds its view until it has copied from it, and a read running beside it may have
+   * evicted that block meanwhile.
+   */
+  private recycleRetired(): void {
+    // Enough slots to refill the cache, no more.
+    const most = Math.ceil(this.capacity / Math.max(1, this.blockBytes)) + 1;
+    for (const b of this.retired) if (this.slots.length < most) this.slots.push(b);
+    this.retired = [];
+  }
+
+  /**
+   * A decoded block in one of the reader's slots: the cache's blocks live in buffers that are
+   * reused as blocks come and go, instead of a fresh allocation per decode. Decoding a wide scene
+   * allocated and freed a block-sized buffer per block (thousands a run), interleaved with the
+   * run's other allocations; the allocator's heap fragmented and resident memory crept up by
+   * ~45 MB over a 16384² sweep. Blocks of another size (a short last strip) keep their own buffer.
+   */
+  private slotted(data: ArrayBufferLike): ArrayBufferLike {
+    if (data.byteLength !== this.blockBytes) return data;
+    const slot = this.slots.pop() ?? new ArrayBuffer(this.blockBytes);
+    new Uint8Array(slot).set(new Uint8Array(data));
+    return slot;
+  }
+
+  /** An evicted block's buffer, for reuse once no read is in flight (slots only). */
+  private retire(view: View): void {
+    if (view.byteOffset === 0 && view.buffer.byteLength === this.blockBytes) {
+      this.retired.push(view.buffer as ArrayBuffer);
+    }
   }
 
   /** Drops the cached blocks and closes the file the direct path opened (reads reopen it). */
@@ -246,7 +310,7 @@ export class BlockReader {
       (this.direct && (await this.readDirect(key, signal))) ??
       (await this.image.getTileOrStrip(tx, ty, sample, (await this.getDecoder()) as never, signal))
         .data;
-    const view = this.makeView(data);
+    const view = this.makeView(this.slotted(data));
     this.decodes++;
     this.cache.set(key, view);
     this.cached += view.byteLength;
@@ -255,6 +319,7 @@ export class BlockReader {
       if (this.cached <= this.capacity || k === key) break;
       this.cache.delete(k);
       this.cached -= v.byteLength;
+      this.retire(v);
     }
     return view;
   }
@@ -276,6 +341,7 @@ export class BlockReader {
       if (k === keep || (tx + 1) * tw > x0 || (ty + 1) * th > keepFrom) continue;
       this.cache.delete(k);
       this.cached -= v.byteLength;
+      this.retire(v);
     }
   }
 

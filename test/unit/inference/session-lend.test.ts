@@ -1,6 +1,7 @@
 /**
  * A session thread runs lent inputs (moved to its thread, not copied) exactly as copied ones, and
  * hands the input buffers back intact for reuse; the caller's arrays are detached meanwhile.
+ * Output buffers handed back (recycle) are filled again, with the same values as fresh ones.
  */
 import * as ort from 'onnxruntime-node';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,36 @@ describe('session thread lending', () => {
       back.inputs.forEach((buf, i) => {
         expect(Buffer.compare(Buffer.from(buf), Buffer.from(want[i].buffer))).toBe(0);
       });
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('fills recycled output buffers with the same values as fresh ones', async () => {
+    const model = await startSessionThread(ONNX, 'cpu', { spin: false });
+    try {
+      const feeds = (seed: number) => {
+        const [a, b] = inputs(seed);
+        return {
+          before: new ort.Tensor('float32', a, [1, 3, 64, 64]),
+          after: new ort.Tensor('float32', b, [1, 3, 64, 64]),
+        };
+      };
+      const fresh = (await model.runner.run(feeds(2), ['prob'])).prob.data as Float32Array;
+      const first = (await model.runner.run(feeds(3), ['prob'])).prob.data as Float32Array;
+      const want = first.slice();
+      expect(model.runner.recycle).toBeDefined();
+      model.runner.recycle!([first.buffer as ArrayBuffer]);
+      // Moved to the model's thread: the caller's view is detached.
+      expect(first.length).toBe(0);
+      // The next output of that size is written into it.
+      const again = (await model.runner.run(feeds(2), ['prob'])).prob.data as Float32Array;
+      expect(Buffer.compare(Buffer.from(again.buffer), Buffer.from(fresh.buffer))).toBe(0);
+      const third = (await model.runner.run(feeds(3), ['prob'])).prob.data as Float32Array;
+      expect(Buffer.compare(Buffer.from(third.buffer), Buffer.from(want.buffer))).toBe(0);
+      // Nothing to hand back, or an empty buffer: ignored.
+      model.runner.recycle!([new ArrayBuffer(0)]);
+      model.runner.recycle!([]);
     } finally {
       await model.dispose();
     }

@@ -4,7 +4,8 @@
  * this one must survive it, so each block is decoded about once. Plain LRU decodes this sweep's
  * blocks 1.25 times each (measured with the sweep eviction switched off); the reader gives 1.08
  * (the first row of tiles, before the step between rows is known, is plain LRU) and must stay
- * under 1.12.
+ * under 1.12. Decoded blocks live in reused slots: reads running side by side, evicting each
+ * other's blocks all the time, still copy the file's pixels.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,39 @@ describe('block cache in a sweep of tiles', () => {
     const blocks = (SIZE / BLOCK) ** 2;
     expect(reader.decoded).toBeGreaterThanOrEqual(blocks);
     expect(reader.decoded / blocks).toBeLessThan(1.12);
+    reader.close();
+  });
+
+  it('copies the right pixels when reads side by side evict each other’s blocks', async () => {
+    const path = join(dir, 'sweep.tif');
+    const image = await (await fromFile(path)).getImage(0);
+    // One block of cache: each decode evicts the block before it, so slots are reused all the time.
+    const reader = BlockReader.for(image, BLOCK * BLOCK, path)!;
+    const want = (x: number, y: number) =>
+      ((((y % BLOCK) * SIZE + x) * 7 + y - (y % BLOCK)) & 255) as number;
+    const windows = Array.from({ length: 24 }, (_, i) => ({
+      x: (i * 397) % (SIZE - 300),
+      y: (i * 611) % (SIZE - 300),
+    }));
+    const readAt = async (w: { x: number; y: number }) => {
+      const out = new Uint8Array(300 * 300);
+      await reader.read(w.x, w.y, w.x + 300, w.y + 300, [0], [out], 300, 0, 0);
+      return out;
+    };
+    for (let i = 0; i < windows.length; i += 2) {
+      const [a, b] = await Promise.all([readAt(windows[i]), readAt(windows[i + 1])]);
+      for (const [out, w] of [
+        [a, windows[i]],
+        [b, windows[i + 1]],
+      ] as const) {
+        for (let p = 0; p < out.length; p += 37) {
+          const x = w.x + (p % 300);
+          const y = w.y + Math.floor(p / 300);
+          if (out[p] !== want(x, y)) expect(`(${x}, ${y}) = ${out[p]}`).toBe(`${want(x, y)}`);
+        }
+      }
+    }
+    expect(reader.decoded).toBeGreaterThan(windows.length);
     reader.close();
   });
 });
