@@ -131,24 +131,18 @@ export class BlockReader {
     try {
       const { tileWidth: tw, tileHeight: th } = this;
       this.sweep.at(x0, y0);
-      for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
-        for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
-          const bx0 = Math.max(x0, tx * tw);
-          const bx1 = Math.min(x1, (tx + 1) * tw);
-          const by0 = Math.max(y0, ty * th);
-          const by1 = Math.min(y1, (ty + 1) * th);
-          for (let i = 0; i < samples.length; i++) {
-            const s = samples[i];
-            const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal);
-            // Chunky blocks interleave all samples of a pixel; planar blocks hold one sample.
-            const step = this.planar === 2 ? 1 : this.spp;
-            const shift = this.planar === 2 ? 0 : s;
-            const dst = out[i];
-            for (let y = by0; y < by1; y++) {
-              let k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
-              let o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-              for (let x = bx0; x < bx1; x++, k += step) dst[o++] = block[k];
-            }
+      for (const { tx, ty, bx0, bx1, by0, by1 } of this.spans(x0, y0, x1, y1)) {
+        for (let i = 0; i < samples.length; i++) {
+          const s = samples[i];
+          const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal);
+          // Chunky blocks interleave all samples of a pixel; planar blocks hold one sample.
+          const step = this.planar === 2 ? 1 : this.spp;
+          const shift = this.planar === 2 ? 0 : s;
+          const dst = out[i];
+          for (let y = by0; y < by1; y++) {
+            let k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
+            let o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+            for (let x = bx0; x < bx1; x++, k += step) dst[o++] = block[k];
           }
         }
       }
@@ -199,51 +193,48 @@ export class BlockReader {
       const fused = this.planar !== 2 && samples.length === 3 && !holes.some(Boolean);
       // Plain RGB blocks (three samples a pixel, read in order): the unrolled loop.
       const rgb = fused && step === 3 && samples[0] === 0 && samples[1] === 1 && samples[2] === 2;
-      for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
-        for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
-          const bx0 = Math.max(x0, tx * tw);
-          const bx1 = Math.min(x1, (tx + 1) * tw);
-          const by0 = Math.max(y0, ty * th);
-          const by1 = Math.min(y1, (ty + 1) * th);
-          if (fused) {
-            // Three samples of chunky pixels without no-data values: one pass over the block rows.
-            const block = (await this.block(tx, ty, 0, signal)) as Uint8Array;
-            for (let y = by0; y < by1; y++) {
-              const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
-              const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-              if (rgb) mapRgb(block, k, tables, planes, o, bx1 - bx0);
-              else mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
-            }
-            continue;
+      for (const { tx, ty, bx0, bx1, by0, by1 } of this.spans(x0, y0, x1, y1)) {
+        if (fused) {
+          // Three samples of chunky pixels without no-data values: one pass over the block rows.
+          const block = (await this.block(tx, ty, 0, signal)) as Uint8Array;
+          for (let y = by0; y < by1; y++) {
+            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step;
+            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+            if (rgb) mapRgb(block, k, tables, planes, o, bx1 - bx0);
+            else mapSpan3(block, k, step, samples, tables, planes, o, bx1 - bx0);
           }
-          for (let i = 0; i < samples.length; i++) {
-            const s = samples[i];
-            const block = (await this.block(
-              tx,
-              ty,
-              this.planar === 2 ? s : 0,
-              signal,
-            )) as Uint8Array;
-            const shift = this.planar === 2 ? 0 : s;
-            for (let y = by0; y < by1; y++) {
-              const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
-              const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
-              mapSpan(
-                block,
-                k,
-                step,
-                tables[i],
-                planes[i],
-                o,
-                bx1 - bx0,
-                holes[i] ? invalid : null,
-              );
-            }
+          continue;
+        }
+        for (let i = 0; i < samples.length; i++) {
+          const s = samples[i];
+          const block = (await this.block(tx, ty, this.planar === 2 ? s : 0, signal)) as Uint8Array;
+          const shift = this.planar === 2 ? 0 : s;
+          for (let y = by0; y < by1; y++) {
+            const k = ((y - ty * th) * tw + (bx0 - tx * tw)) * step + shift;
+            const o = (y - y0 + oy) * outWidth + (bx0 - x0 + ox);
+            mapSpan(block, k, step, tables[i], planes[i], o, bx1 - bx0, holes[i] ? invalid : null);
           }
         }
       }
     } finally {
       if (--this.reads === 0) this.recycleRetired();
+    }
+  }
+
+  /** The blocks over the window [x0, x1) × [y0, y1), row by row, with the part of each inside it. */
+  private *spans(x0: number, y0: number, x1: number, y1: number) {
+    const { tileWidth: tw, tileHeight: th } = this;
+    for (let ty = Math.floor(y0 / th); ty < Math.ceil(y1 / th); ty++) {
+      for (let tx = Math.floor(x0 / tw); tx < Math.ceil(x1 / tw); tx++) {
+        yield {
+          tx,
+          ty,
+          bx0: Math.max(x0, tx * tw),
+          bx1: Math.min(x1, (tx + 1) * tw),
+          by0: Math.max(y0, ty * th),
+          by1: Math.min(y1, (ty + 1) * th),
+        };
+      }
     }
   }
 
