@@ -23,14 +23,20 @@ try {
   );
   post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
   let last: Promise<unknown> = Promise.resolve();
-  /** Output buffers handed back by the caller (runner.recycle), by byte length. */
-  const spares = new Map<number, ArrayBuffer[]>();
-  const SPARES_PER_SIZE = 4;
+  /**
+   * Output buffers handed back by the caller (runner.recycle), a few at most. Outputs are views of
+   * buffers of power-of-two sizes, so a screened run's crops of many sizes reuse the same few
+   * (spares kept per exact size grew with every crop size: +50 MB at the peak of a 16384² run).
+   */
+  const spares: ArrayBuffer[] = [];
+  const MOST_SPARES = 4;
   /** A copy of ORT's output (its own buffers cannot move to another thread), into a spare if any. */
   const copyOut = (data: Float32Array): Float32Array => {
-    const buffer = spares.get(data.byteLength)?.pop();
-    if (!buffer) return data.slice();
-    const out = new Float32Array(buffer);
+    let size = 1 << 16;
+    while (size < data.byteLength) size *= 2;
+    const k = spares.findIndex((b) => b.byteLength === size);
+    const buffer = k >= 0 ? spares.splice(k, 1)[0] : new ArrayBuffer(size);
+    const out = new Float32Array(buffer, 0, data.length);
     out.set(data);
     return out;
   };
@@ -47,9 +53,9 @@ try {
     (m: Request | { type: 'release' } | { type: 'recycle'; buffers: ArrayBuffer[] }) => {
       if (m.type === 'recycle') {
         for (const b of m.buffers) {
-          const list = spares.get(b.byteLength) ?? [];
-          if (list.length < SPARES_PER_SIZE) list.push(b);
-          spares.set(b.byteLength, list);
+          // The oldest go first: the newest match the tiles running now.
+          if (spares.length >= MOST_SPARES) spares.shift();
+          spares.push(b);
         }
         return;
       }

@@ -232,13 +232,13 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   return counts;
 }
 
-/** The whole buffers behind a run's float outputs (what a session thread can fill again). */
+/** The buffers behind a run's float outputs (a session thread's outputs start at 0 of theirs). */
 function outputBuffers(output: ort.InferenceSession.OnnxValueMapType): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const t of Object.values(output)) {
     const data = t.data;
     if (!(data instanceof Float32Array) || !(data.buffer instanceof ArrayBuffer)) continue;
-    if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) out.push(data.buffer);
+    if (data.byteOffset === 0) out.push(data.buffer);
   }
   return out;
 }
