@@ -1,13 +1,17 @@
 /**
  * The thread side of session-thread.ts: starts the session on the provider the caller asked for
  * (with the same fallbacks as in-process), then runs one request at a time and posts the outputs
- * back as fresh buffers, transferred.
+ * back transferred, in size-class buffers that the caller may hand back for later outputs.
  */
 import * as ort from 'onnxruntime-node';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LandWatchError } from '../errors.js';
+import { BufferPool } from './buffer-pool.js';
 import { createModelSession } from './session.js';
 import type { FromSessionThread, SessionThreadData, WireTensor } from './session-thread.js';
+
+/** Spare output buffers kept, in bytes: a few 768² probability tiles (4 MB class each). */
+const OUTPUT_SPARE_BYTES = 16 * 1024 * 1024;
 
 const port = parentPort;
 if (!port) throw new Error('session-worker runs in a worker thread');
@@ -24,19 +28,14 @@ try {
   post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
   let last: Promise<unknown> = Promise.resolve();
   /**
-   * Output buffers handed back by the caller (runner.recycle), a few at most. Outputs are views of
-   * buffers of power-of-two sizes, so a screened run's crops of many sizes reuse the same few
-   * (spares kept per exact size grew with every crop size: +50 MB at the peak of a 16384² run).
+   * Output buffers handed back by the caller (runner.recycle). Outputs are views of the pool's
+   * size-class buffers, so a screened run's crops of many sizes reuse the same few (spares kept
+   * per exact size grew with every crop size: +50 MB at the peak of a 16384² run).
    */
-  const spares: ArrayBuffer[] = [];
-  const MOST_SPARES = 4;
+  const spares = new BufferPool(OUTPUT_SPARE_BYTES);
   /** A copy of ORT's output (its own buffers cannot move to another thread), into a spare if any. */
   const copyOut = (data: Float32Array): Float32Array => {
-    let size = 1 << 16;
-    while (size < data.byteLength) size *= 2;
-    const k = spares.findIndex((b) => b.byteLength === size);
-    const buffer = k >= 0 ? spares.splice(k, 1)[0] : new ArrayBuffer(size);
-    const out = new Float32Array(buffer, 0, data.length);
+    const out = spares.floats(data.length);
     out.set(data);
     return out;
   };
@@ -52,11 +51,7 @@ try {
     'message',
     (m: Request | { type: 'release' } | { type: 'recycle'; buffers: ArrayBuffer[] }) => {
       if (m.type === 'recycle') {
-        for (const b of m.buffers) {
-          // The oldest go first: the newest match the tiles running now.
-          if (spares.length >= MOST_SPARES) spares.shift();
-          spares.push(b);
-        }
+        spares.give(m.buffers.map((b) => new Float32Array(b)));
         return;
       }
       if (m.type === 'release') {
