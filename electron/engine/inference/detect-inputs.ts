@@ -48,10 +48,15 @@ export interface DetectInputs {
   close(): void;
 }
 
-/** Opens and prepares both dates; closes what it opened if anything fails. */
+/**
+ * Opens and prepares both dates; closes what it opened if anything fails. `onModel` hears the
+ * model as soon as it is chosen and the dates' bands fit it, before the dates are sampled for
+ * their stretch: the caller can load the model meanwhile.
+ */
 export async function openInputs(
   params: DetectParams,
   signal?: AbortSignal,
+  onModel?: (model: InstalledModel) => void,
 ): Promise<DetectInputs> {
   const before = await RasterSource.open(params.beforePath, signal);
   let after: RasterSource | null = null;
@@ -68,6 +73,7 @@ export async function openInputs(
     ];
     const picks = [before, after].map((s) => chooseBands(s.info, card.bands, params.bands));
     picks.forEach((p, i) => notes.push(`${i === 0 ? 'before' : 'after'}: ${p.note}`));
+    onModel?.(model);
     const radiometry = await prepareDates(
       before,
       after,

@@ -103,12 +103,18 @@ export async function detectChanges(
   onProgress({ phase: 'open', done: 0, total: 1, etaSeconds: null, executionProvider: null });
   let inputs: DetectInputs | null = null;
   let session: ModelRunner | null = null;
+  /** The model loading (in its own thread) while the dates are sampled; settled into `session`. */
+  let loading: Promise<ModelRunner> | null = null;
   let work: WorkDir | null = null;
   let declutter: Declutterer | null = null;
   /** Vectorising that follows the model's finished rows (null: from probability.tif after). */
   let extraction: PolygonExtraction | null = null;
   try {
-    inputs = await openInputs(params, signal);
+    inputs = await openInputs(params, signal, (model) => {
+      loading = openModelRunner(model.onnxPath, params.device ?? 'auto', log);
+      // Awaited below, or disposed in `finally` when opening the inputs fails first.
+      loading.catch(() => {});
+    });
     const { before, after, alignment, model, card, dates, windowTransform, key, screening } =
       inputs;
     const { width, height } = alignment;
@@ -126,7 +132,8 @@ export async function detectChanges(
     });
     notes.push(...work.notes);
     throwIfAborted(signal);
-    session = await openModelRunner(model.onnxPath, params.device ?? 'auto', log);
+    session = await (loading ?? openModelRunner(model.onnxPath, params.device ?? 'auto', log));
+    loading = null;
     const ep = session.executionProvider;
     const fallbacks = session.fallbacks;
     // Once the model has nothing left to run, what only it needed goes: the imagery's block
@@ -288,6 +295,11 @@ export async function detectChanges(
     await (extraction as PolygonExtraction | null)?.abort();
     work?.release();
     await session?.dispose();
+    // Started, but something failed before the run took it.
+    await (loading as Promise<ModelRunner> | null)?.then(
+      (runner) => runner.dispose(),
+      () => {},
+    );
     await declutter?.dispose();
     inputs?.close();
   }
