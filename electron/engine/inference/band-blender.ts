@@ -2,7 +2,9 @@
  * Seam-free blending in bounded memory: the weighted sums of overlapping tiles are kept only for
  * the rows of the tile row in flight (one tile height × the window width, 4 bytes a pixel), and
  * rows are handed out as soon as no later tile can touch them. A whole-scene probability never
- * exists in memory.
+ * exists in memory, nor does a wide scene's band: given a folder to spill to, a band beyond
+ * {@link BAND_MEMORY_BYTES} keeps the column chunks the tiles are not working on in a scratch file
+ * (band-store.ts).
  *
  * The blending weights are separable (a Hann ramp across × a ramp down), so the total weight of
  * a pixel is not stored but recomputed when its row is finished, from the ramps of the tiles that
@@ -10,7 +12,10 @@
  * added to it and comes out as probability 0.
  */
 import { unionColumns, type ColumnRuns } from '../vector/components.js';
+import { BAND_MEMORY_BYTES, BandStore, type BandSpill } from './band-store.js';
 import { ramp, type Tile, type TileAxes } from './tiling.js';
+
+export { BAND_MEMORY_BYTES };
 
 /**
  * The blending state of rows not yet final, saved with a checkpoint so a resumed run continues the
@@ -22,6 +27,17 @@ export interface BandCarry {
   width: number;
   /** Σ probability × weight per pixel; NaN where a date has no data. */
   sum: Float32Array;
+}
+
+/**
+ * A band's rows in flight as {@link BandBlender.carry} gives them: whole rows, in pieces of a few
+ * rows, in order (a spilled band is never assembled whole). Each piece is valid until the next.
+ */
+export interface BandRows {
+  y: number;
+  rows: number;
+  width: number;
+  pieces(): Iterable<Float32Array>;
 }
 
 /** The tile grid being blended: its axes, the window size, the overlap and which tiles run. */
@@ -38,6 +54,8 @@ export interface BlendGrid {
    * meet the blend is the full sweep's.
    */
   rect?: (row: number, col: number) => Tile;
+  /** Where a band too wide for memory keeps its chunks; absent: always in memory. */
+  spill?: BandSpill | null;
 }
 
 /**
@@ -46,7 +64,7 @@ export interface BlendGrid {
  * probabilities and moves the band down. Tiles are added row by row of the grid.
  */
 export class BandBlender {
-  private readonly sum: Float32Array;
+  private readonly store: BandStore;
   private readonly capacity: number;
   private readonly colRamps: Float32Array[];
   private readonly rowRamps: Float32Array[];
@@ -64,20 +82,14 @@ export class BandBlender {
   private y0 = 0;
   /** Rows of the band that hold contributions (from the top). */
   private used = 0;
-  /**
-   * Where the band's top row lies in `sum`, in rows. Flushing only moves this down; the rows in
-   * flight are moved back to the start once, when the next tile row is added (moving them at
-   * every 64-row flush copied the whole band ten times a tile row: seconds at 8192 px wide).
-   */
-  private off = 0;
 
   constructor(
     private readonly grid: BlendGrid,
-    carry?: BandCarry | null,
+    carry?: BandCarry | BandRows | null,
   ) {
     const { axes, width, height, overlap } = grid;
     this.capacity = axes.tileHeight;
-    this.sum = new Float32Array(width * this.capacity);
+    this.store = new BandStore(width, this.capacity, grid.spill, carry?.y ?? 0);
     this.weight = new Float32Array(width);
     // Ramps per tile column and row: only edges on the window border differ (they keep weight 1).
     const tw = axes.tileWidth;
@@ -86,12 +98,36 @@ export class BandBlender {
     this.rowRamps = axes.ys.map((y) => ramp(th, overlap, y > 0, y + th < height));
     if (carry) {
       if (carry.width !== width || carry.rows > this.capacity) {
+        this.store.dispose();
         throw new Error(`checkpoint carry of ${carry.width}×${carry.rows} does not fit the band`);
       }
       this.y0 = carry.y;
       this.used = carry.rows;
-      this.sum.set(carry.sum);
+      this.restore(carry);
     }
+  }
+
+  /** The carry's rows into the band, chunk by chunk. */
+  private restore(carry: BandCarry | BandRows): void {
+    const { width } = this.grid;
+    const pieces = 'sum' in carry ? [carry.sum] : carry.pieces();
+    let y = carry.y;
+    for (const piece of pieces) {
+      const n = piece.length / width;
+      for (let j = 0; j < this.store.chunkCount; j++) {
+        const { data, x0, columns } = this.store.forAdd(j, this.y0, y + n);
+        for (let r = 0; r < n; r++) {
+          const at = ((y + r) % this.capacity) * columns;
+          data.set(piece.subarray(r * width + x0, r * width + x0 + columns), at);
+        }
+      }
+      y += n;
+    }
+  }
+
+  /** Deletes a spilled band's scratch file; the blender is done with. */
+  dispose(): void {
+    this.store.dispose();
   }
 
   /** Window row of the band's first row; every row above it has been flushed. */
@@ -104,7 +140,7 @@ export class BandBlender {
    * has no no-data pixels).
    */
   add(row: number, col: number, prob: Float32Array, invalid: Uint8Array | null): void {
-    const { axes, width } = this.grid;
+    const { axes } = this.grid;
     const { rect: t, wx, wy } = this.tileRamps(row, col);
     const x0 = t.x;
     const r0 = t.y - this.y0;
@@ -113,19 +149,29 @@ export class BandBlender {
     if (r0 < 0 || axes.ys[row] + axes.tileHeight - this.y0 > this.capacity) {
       throw new Error(`tile row ${row} lies outside the blending band at ${this.y0}`);
     }
-    if (this.off > 0) this.compact();
-    const sum = this.sum;
-    for (let r = 0; r < th; r++) {
-      const o = (r0 + r) * width + x0;
-      const k0 = r * tw;
-      const wr = wy[r];
-      if (invalid) {
-        for (let c = 0; c < tw; c++) {
-          sum[o + c] += invalid[k0 + c] ? Number.NaN : prob[k0 + c] * (wr * wx[c]);
+    // Chunk by chunk (one chunk for a band in memory); the same sums in the same order as one
+    // array would get them.
+    const store = this.store;
+    const cap = this.capacity;
+    const j0 = Math.floor(x0 / store.chunkColumns);
+    const j1 = Math.floor((x0 + tw - 1) / store.chunkColumns);
+    for (let j = j0; j <= j1 && tw > 0; j++) {
+      const { data, x0: cx, columns } = store.forAdd(j, this.y0, t.y + th);
+      const c0 = Math.max(0, cx - x0);
+      const c1 = Math.min(tw, cx + columns - x0);
+      for (let r = 0; r < th; r++) {
+        // data[o + c] is window column x0 + c of the tile's row r.
+        const o = ((t.y + r) % cap) * columns + x0 - cx;
+        const k0 = r * tw;
+        const wr = wy[r];
+        if (invalid) {
+          for (let c = c0; c < c1; c++) {
+            data[o + c] += invalid[k0 + c] ? Number.NaN : prob[k0 + c] * (wr * wx[c]);
+          }
+        } else {
+          // Most tiles: no no-data, one multiply-add a pixel.
+          for (let c = c0; c < c1; c++) data[o + c] += prob[k0 + c] * (wr * wx[c]);
         }
-      } else {
-        // Most tiles: no no-data, one multiply-add a pixel.
-        for (let c = 0; c < tw; c++) sum[o + c] += prob[k0 + c] * (wr * wx[c]);
       }
     }
     this.used = Math.max(this.used, r0 + th);
@@ -171,29 +217,37 @@ export class BandBlender {
   flush(y: number): Float32Array {
     const n = y - this.y0;
     if (n < 0 || n > this.capacity) throw new Error(`cannot flush to row ${y} from ${this.y0}`);
-    if (this.off + n > this.capacity) this.compact();
     const width = this.grid.width;
     if (this.out.length < n * width) this.out = new Float32Array(n * width);
     const out = this.out.subarray(0, n * width);
     const columns = this.coverage(this.y0, y);
     out.fill(0);
+    // The sums first, chunk by chunk (a spilled chunk's rows are read, not loaded) …
+    const store = this.store;
+    for (let k = 0; k < columns.length; k += 2) {
+      const x1 = columns[k + 1];
+      for (let x = columns[k]; x < x1;) {
+        const j = Math.floor(x / store.chunkColumns);
+        const end = Math.min(x1, (j + 1) * store.chunkColumns);
+        store.copyRows(j, this.y0, y, x, end, out);
+        x = end;
+      }
+    }
+    // … then each divided by its pixel's total weight, row by row.
     const weight = this.weight;
-    const sum = this.sum;
-    const base = this.off * width;
     for (let r = 0; r < n; r++) {
       this.rowWeight(this.y0 + r, weight);
       const o = r * width;
-      const at = base + o;
       for (let j = 0; j < columns.length; j += 2) {
         const end = columns[j + 1];
         for (let x = columns[j]; x < end; x++) {
-          const s = sum[at + x];
+          const s = out[o + x];
           const w = weight[x];
           out[o + x] = s !== s || w === 0 ? 0 : s / w;
         }
       }
     }
-    this.off += n;
+    store.moveTop(y);
     this.y0 = y;
     this.lastColumns = columns;
     // Crops of tile rows wholly above the band are done with (once a flush, not once a row).
@@ -233,28 +287,33 @@ export class BandBlender {
     return unionColumns([Int32Array.from(pairs)]);
   }
 
-  /** Moves the band's rows to the start of `sum` and clears the rows below them. */
-  private compact(): void {
-    const width = this.grid.width;
-    const keep = Math.min(this.used, this.capacity - this.off);
-    this.sum.copyWithin(0, this.off * width, (this.off + keep) * width);
-    this.sum.fill(0, keep * width);
-    this.off = 0;
-  }
-
   /**
-   * The rows in flight, for a checkpoint. `sum` is a view of the band, not a copy (a copy would be
-   * another tile height × window width × 4 B at every tile row): consume it before the next
-   * {@link BandBlender.add} or {@link BandBlender.flush}.
+   * The rows in flight, for a checkpoint: whole rows in pieces of up to 16, read from the band as
+   * they are iterated (a copy of the whole carry would be up to a tile height × window width × 4 B
+   * at every tile row). Consume the pieces before the next {@link BandBlender.add} or
+   * {@link BandBlender.flush}.
    */
-  carry(): BandCarry {
-    const width = this.grid.width;
-    const at = this.off * width;
+  carry(): BandRows {
+    const { width } = this.grid;
+    const { y0, used, store } = this;
     return {
-      y: this.y0,
-      rows: this.used,
+      y: y0,
+      rows: used,
       width,
-      sum: this.sum.subarray(at, at + this.used * width),
+      *pieces() {
+        const step = Math.max(1, Math.min(used, 16));
+        const buffer = new Float32Array(step * width);
+        for (let y = y0; y < y0 + used; y += step) {
+          const n = Math.min(step, y0 + used - y);
+          const piece = buffer.subarray(0, n * width);
+          piece.fill(0);
+          for (let j = 0; j < store.chunkCount; j++) {
+            const x0 = j * store.chunkColumns;
+            store.copyRows(j, y, y + n, x0, x0 + store.columnsOf(j), piece);
+          }
+          yield piece;
+        }
+      },
     };
   }
 

@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { LandWatchError } from '../errors.js';
-import type { BandCarry } from './band-blender.js';
+import type { BandCarry, BandRows } from './band-blender.js';
 
 const CARRY_MAGIC = 0x4c574332; // "LWC2"
 const HEADER_BYTES = 16;
@@ -14,7 +14,7 @@ const HEADER_BYTES = 16;
 // Carries are written and read in place: at 16 384 px wide one is several MB, checkpointed every
 // tile row, and an assembled copy would be one more band-sized allocation each time.
 /** Writes the carries to `path`, atomically. */
-export function writeCarries(path: string, carries: BandCarry[]): void {
+export function writeCarries(path: string, carries: (BandCarry | BandRows)[]): void {
   const fd = openSync(`${path}.tmp`, 'w');
   try {
     let at = 0;
@@ -22,12 +22,18 @@ export function writeCarries(path: string, carries: BandCarry[]): void {
       const head = new Int32Array([CARRY_MAGIC, c.y, c.rows, c.width]);
       ioAll(writeSync, fd, new Uint8Array(head.buffer), at);
       const bytes = c.rows * c.width * 4;
-      ioAll(
-        writeSync,
-        fd,
-        new Uint8Array(c.sum.buffer, c.sum.byteOffset, bytes),
-        at + HEADER_BYTES,
-      );
+      let written = 0;
+      for (const piece of 'sum' in c ? [c.sum.subarray(0, c.rows * c.width)] : c.pieces()) {
+        const b = new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+        ioAll(writeSync, fd, b, at + HEADER_BYTES + written);
+        written += b.length;
+      }
+      if (written !== bytes) {
+        throw new LandWatchError(
+          'E_INTERNAL',
+          `${path}: a carry of ${bytes} bytes gave ${written}`,
+        );
+      }
       at += HEADER_BYTES + bytes;
     }
   } finally {

@@ -14,7 +14,7 @@
  */
 import { LandWatchError } from '../errors.js';
 import type { GeoTransform } from '../raster/raster-source.js';
-import { BandBlender, type BandCarry, type BlendGrid } from './band-blender.js';
+import { BandBlender, type BandCarry, type BandRows, type BlendGrid } from './band-blender.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import type { Tile, TileAxes } from './tiling.js';
 
@@ -197,8 +197,8 @@ export class KindBlend {
     }
   }
 
-  /** The cell rows in flight, one carry per kind (views: consume before the next add or flush). */
-  carry(): BandCarry[] {
+  /** The cell rows in flight, one carry per kind (read them before the next add or flush). */
+  carry(): BandRows[] {
     return this.blenders.map((b) => b.carry());
   }
 }

@@ -95,6 +95,8 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
       resume: resume && kindRaw ? { ...resume, kindCarry: work.loadKindCarry() } : resume,
       signal,
       clock: options.clock,
+      // A wide scene's blending band keeps most of itself beside the probability.
+      scratchDir: work.dir,
       onModelDone: options.onModelDone,
       onRows: async (y, rows, columns) => {
         const start = performance.now();

@@ -7,7 +7,7 @@
 import type * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors.js';
 import type { ColumnRuns } from '../vector/components.js';
-import { BandBlender, type BandCarry } from './band-blender.js';
+import { BandBlender, type BandCarry, type BandRows } from './band-blender.js';
 import { BufferPool } from './buffer-pool.js';
 import { KindBlend } from './kind-map.js';
 import type { ModelCard } from './model-card.js';
@@ -62,8 +62,8 @@ export interface TileRowsOptions {
    */
   onTileRowDone?: (
     nextRow: number,
-    carry: BandCarry,
-    kindCarry: BandCarry[] | null,
+    carry: BandRows,
+    kindCarry: BandRows[] | null,
   ) => void | Promise<void>;
   /**
    * Progress over the tiles the plan runs: `done` counts resumed ones, `run` only those run in
@@ -78,6 +78,11 @@ export interface TileRowsOptions {
   onModelDone?: () => void | Promise<void>;
   /** Where the time goes (phase-clock.ts); optional. */
   clock?: PhaseClock;
+  /**
+   * A folder where a band too wide for memory keeps its column chunks (band-store.ts); absent:
+   * the band stays in memory.
+   */
+  scratchDir?: string | null;
 }
 
 /** The tile grid the runner uses for a window, for planning and checkpoints. */
@@ -112,7 +117,15 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   const crops = options.crops ?? null;
   const rect = crops ? (row: number, col: number) => runRect(axes, crops, row, col) : undefined;
   const blender = new BandBlender(
-    { axes, width, height, overlap: card.tile.overlap, active, rect },
+    {
+      axes,
+      width,
+      height,
+      overlap: card.tile.overlap,
+      active,
+      rect,
+      spill: options.scratchDir ? { dir: options.scratchDir } : null,
+    },
     resume?.carry,
   );
   const kinds = options.onKindRows
@@ -222,6 +235,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
     }
     while (row < rows) await finishRow(row++);
   } finally {
+    blender.dispose();
     // Tiles started or prepared ahead of a failure or cancel: nobody waits for them now.
     for (const r of running) r.output.catch(() => {});
     next?.then(

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -23,7 +24,8 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LandWatchError } from '../errors.js';
-import type { BandCarry } from './band-blender.js';
+import type { BandCarry, BandRows } from './band-blender.js';
+import { BAND_SCRATCH_PREFIX } from './band-store.js';
 import { readCarries, writeCarries } from './carry-file.js';
 import { KIND_MAP_FILE } from './kind-map.js';
 import { cropsFromText, cropsToText, type TileCrops } from './tile-crops.js';
@@ -144,6 +146,10 @@ export class WorkDir {
     const usable = matches && !damaged;
     const work = new WorkDir(dir, usable ? found : fresh, usable, notes);
     if (!usable) work.clear();
+    // Blending sums a killed run spilled (band-store.ts): the checkpoint holds what is needed.
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(BAND_SCRATCH_PREFIX)) rmSync(join(dir, name), { force: true });
+    }
     work.heartbeat = heartbeat(dir);
     return work;
   }
@@ -177,9 +183,9 @@ export class WorkDir {
    */
   checkpoint(
     nextRow: number,
-    carry: BandCarry,
+    carry: BandCarry | BandRows,
     tilesRun: number,
-    kindCarry: BandCarry[] | null = null,
+    kindCarry: (BandCarry | BandRows)[] | null = null,
   ): void {
     const name = `carry-${nextRow}.bin`;
     writeCarries(join(this.dir, name), [carry]);

@@ -3,8 +3,12 @@
  * tile row and continues from the saved carry (a resumed run), and skipped tiles leave no trace;
  * tiles cropped to part of themselves (screening) keep their tiles' weights.
  */
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BandBlender } from '../../../electron/engine/inference/band-blender.js';
+import type { BandSpill } from '../../../electron/engine/inference/band-store.js';
 import {
   axisTile,
   blendWeights,
@@ -55,9 +59,10 @@ function bandBlend(
   stopAfterRow?: number,
   piece = H,
   rect?: Rect,
+  spill?: BandSpill,
 ) {
   const axes = tileAxes(W, H, SIZE, OVERLAP);
-  const grid = { axes, width: W, height: H, overlap: OVERLAP, active, rect };
+  const grid = { axes, width: W, height: H, overlap: OVERLAP, active, rect, spill };
   const out = new Float32Array(W * H);
   let blender = new BandBlender(grid);
   for (let r = 0; r < axes.ys.length; r++) {
@@ -83,8 +88,13 @@ function bandBlend(
       expect(outside).toBe(0);
     }
     // A resumed run starts from nothing but the saved carry.
-    if (r === stopAfterRow) blender = new BandBlender(grid, blender.carry());
+    if (r === stopAfterRow) {
+      const next = new BandBlender(grid, blender.carry());
+      blender.dispose();
+      blender = next;
+    }
   }
+  blender.dispose();
   return out;
 }
 
@@ -148,6 +158,54 @@ describe('BandBlender', () => {
     let worst = 0;
     for (let i = 0; i < plain.length; i++) worst = Math.max(worst, Math.abs(whole[i] - plain[i]));
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('gives the same bits with the band spilled to a file in narrow chunks', () => {
+    const axes = tileAxes(W, H, SIZE, OVERLAP);
+    const dir = mkdtempSync(join(tmpdir(), 'lw-band-'));
+    // 96 rows × 300 columns of sums (115 kB) against 40 kB in memory: chunks of 32 or 40 columns
+    // (the last one narrower), at most 4 of them in memory.
+    const crop: Rect = (r, c) => {
+      const t = axisTile(axes, r, c);
+      return (r + c) % 3 === 0 ? { x: t.x + 8, y: t.y + 16, width: 40, height: 24 } : t;
+    };
+    for (const chunkColumns of [32, 40]) {
+      const spill = { dir, budgetBytes: 40_000, chunkColumns };
+      for (const [active, rect] of [
+        [all, undefined],
+        [some, undefined],
+        [some, crop],
+      ] as const) {
+        for (const stop of [undefined, 0, 2]) {
+          for (const piece of [H, 7]) {
+            const memory = bandBlend(active, stop, piece, rect);
+            const spilled = bandBlend(active, stop, piece, rect, spill);
+            expect(spilled).toEqual(memory);
+          }
+        }
+      }
+    }
+    // Each blender deleted its scratch file when done.
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps a band within its budget in memory, without a file', () => {
+    const axes = tileAxes(W, H, SIZE, OVERLAP);
+    const dir = mkdtempSync(join(tmpdir(), 'lw-band-'));
+    const b = new BandBlender({
+      axes,
+      width: W,
+      height: H,
+      overlap: OVERLAP,
+      active: all,
+      spill: { dir, budgetBytes: W * SIZE * 4 },
+    });
+    const n = SIZE * SIZE;
+    axes.xs.forEach((_, c) => b.add(0, c, tileProb(0, c, n), null));
+    b.flush(axes.ys[1]);
+    expect(readdirSync(dir)).toEqual([]);
+    b.dispose();
+    expect(existsSync(dir)).toBe(true);
   });
 
   it('holds one tile height of rows, whatever the window height', () => {

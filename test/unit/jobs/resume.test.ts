@@ -6,7 +6,7 @@
  * tiles run cropped (the crops come back from the run record).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,17 @@ async function pixels(path: string): Promise<Float32Array> {
   return band;
 }
 
+/** A detection in its own process that kills itself (SIGKILL) 2 tiles into tile row 1. */
+function crashRun(scene: BenchScene, workDir: string, env: NodeJS.ProcessEnv = process.env) {
+  const script = join(REPO, 'test/unit/jobs/fixtures/crash-child.ts');
+  const args = [script, scene.before, scene.after, workDir, String(COLS + 2)];
+  return spawnSync(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env,
+  });
+}
+
 describe.skipIf(!hasData)('resume and cancel', () => {
   let scene: BenchScene;
   let reference: Float32Array;
@@ -49,27 +60,8 @@ describe.skipIf(!hasData)('resume and cancel', () => {
     reference = await pixels(clean.probabilityPath as string);
   }, 180_000);
 
-  it('resumes a killed run from its checkpoint without recomputing finished tiles', async () => {
-    const workDir = join(dir, 'crashed');
-    const child = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO, 'test/unit/jobs/fixtures/crash-child.ts'),
-        scene.before,
-        scene.after,
-        workDir,
-        String(COLS + 2),
-      ],
-      { cwd: REPO, encoding: 'utf8' },
-    );
-    expect(child.signal, child.stderr).toBe('SIGKILL');
-    const record = JSON.parse(readFileSync(join(workDir, 'run.json'), 'utf8'));
-    // Tile row 0 was checkpointed; 2 tiles of row 1 were lost with the process.
-    expect(record).toMatchObject({ nextRow: 1, tilesRun: COLS, complete: false });
-    expect(existsSync(join(workDir, 'lock'))).toBe(true);
-
+  /** The run in `workDir` continued in a worker thread; its probability must be the reference's. */
+  async function resumeRun(workDir: string) {
     const resumed = await runDetectJob({
       beforePath: scene.before,
       afterPath: scene.after,
@@ -77,15 +69,48 @@ describe.skipIf(!hasData)('resume and cancel', () => {
       screening: false,
       workDir,
     });
+    const got = await pixels(resumed.probabilityPath as string);
+    let differing = 0;
+    for (let i = 0; i < got.length; i++) if (got[i] !== reference[i]) differing++;
+    expect(differing).toBe(0);
+    return resumed;
+  }
+
+  it('resumes a killed run from its checkpoint without recomputing finished tiles', async () => {
+    const workDir = join(dir, 'crashed');
+    const child = crashRun(scene, workDir);
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    const record = JSON.parse(readFileSync(join(workDir, 'run.json'), 'utf8'));
+    // Tile row 0 was checkpointed; 2 tiles of row 1 were lost with the process.
+    expect(record).toMatchObject({ nextRow: 1, tilesRun: COLS, complete: false });
+    expect(existsSync(join(workDir, 'lock'))).toBe(true);
+
+    const resumed = await resumeRun(workDir);
     expect(resumed.tiles).toEqual({ total: TOTAL, run: TOTAL - COLS, skipped: 0, resumed: COLS });
     expect(resumed.notes.join('\n')).toContain(
       `resumed: ${COLS} finished tiles taken from the checkpoint`,
     );
     expect(existsSync(join(workDir, 'lock'))).toBe(false);
-    const got = await pixels(resumed.probabilityPath as string);
-    let differing = 0;
-    for (let i = 0; i < got.length; i++) if (got[i] !== reference[i]) differing++;
-    expect(differing).toBe(0);
+  }, 180_000);
+
+  it('resumes a killed run whose blending band spilled to disk, to the same bits', async () => {
+    // A band budget of 1 MB: the 1536 px wide band (4.7 MB) keeps 4 chunks of 256 columns in
+    // memory and the rest in the work folder (band-store.ts), in the killed run and the resumed.
+    const workDir = join(dir, 'crashed-spilled');
+    const env = { ...process.env, LANDWATCH_BAND_MEMORY_MB: '1' };
+    const child = crashRun(scene, workDir, env);
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    // The killed run's spilled sums are still there.
+    expect(readdirSync(workDir).filter((f) => f.startsWith('band-sums-'))).toHaveLength(1);
+    process.env.LANDWATCH_BAND_MEMORY_MB = '1';
+    try {
+      const resumed = await resumeRun(workDir);
+      expect(resumed.tiles).toMatchObject({ run: TOTAL - COLS, resumed: COLS });
+    } finally {
+      delete process.env.LANDWATCH_BAND_MEMORY_MB;
+    }
+    // Its own scratch file went when the run ended; the killed run's when the folder opened.
+    expect(readdirSync(workDir).filter((f) => f.startsWith('band-sums-'))).toEqual([]);
   }, 180_000);
 
   it('cancels within a second, and the next run continues from the checkpoint', async () => {
