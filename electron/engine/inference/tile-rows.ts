@@ -17,7 +17,15 @@ import { runRect, type TileCrops } from './tile-crops.js';
 import { tileAxes, type Tile, type TileAxes } from './tiling.js';
 import type { RunSession } from './session.js';
 
-const FLUSH_ROWS = 64;
+/**
+ * Finished rows go out in pieces of about 1 MB of float32 (64 rows up to 4096 px wide, 16 at
+ * 16 384): the piece, and the quantised bytes made of it, are buffers as wide as the scene.
+ */
+const FLUSH_BYTES = 1 << 20;
+
+function flushRows(width: number): number {
+  return Math.max(8, Math.min(64, Math.floor(FLUSH_BYTES / (4 * Math.max(1, width)))));
+}
 
 /** How many tiles a run had, ran, skipped (screening) and took from a checkpoint. */
 export interface TileCounts {
@@ -174,13 +182,14 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
    * Rows above the next tile row are covered by no later tile: they are final. The flush counts as
    * blending, the checkpoint as writing; `onRows` times its own work.
    */
+  const piece = flushRows(width);
   const finishRow = async (row: number) => {
     const done = row + 1 < rows ? axes.ys[row + 1] : height;
-    // In pieces of at most 64 rows, so a wide scene's finished rows never need a big array.
+    // In pieces, so a wide scene's finished rows never need a big array.
     while (done > blender.top) {
       const top = blender.top;
       const flushStart = performance.now();
-      const finished = blender.flush(Math.min(done, top + FLUSH_ROWS));
+      const finished = blender.flush(Math.min(done, top + piece));
       clock?.since('blend', flushStart);
       await onRows(top, finished, blender.flushedColumns);
     }

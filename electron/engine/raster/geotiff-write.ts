@@ -146,7 +146,8 @@ class StreamingWriter implements GeoTiffWriter {
   private position = 8;
   readonly offsets: number[];
   readonly byteCounts: number[];
-  private readonly rowBuffer: SampleArray;
+  /** Rows of a block row that came in pieces (made when first needed). */
+  private rowBuffer: SampleArray | null = null;
   private rowsBuffered = 0;
   private rowsDone = 0;
   private mode: 'rows' | 'tiles' | null = null;
@@ -166,7 +167,6 @@ class StreamingWriter implements GeoTiffWriter {
   ) {
     this.offsets = new Array<number>(grid.blockCount).fill(-1);
     this.byteCounts = new Array<number>(grid.blockCount).fill(0);
-    this.rowBuffer = grid.allocate(grid.blockHeight * grid.width * grid.bands);
   }
 
   get blockWidth(): number {
@@ -196,7 +196,19 @@ class StreamingWriter implements GeoTiffWriter {
       }
       let consumed = 0;
       while (consumed < rows) {
-        const take = Math.min(rows - consumed, blockHeight - this.rowsBuffered);
+        const left = rows - consumed;
+        if (this.rowsBuffered === 0 && (left >= blockHeight || this.rowsDone + left === height)) {
+          // A whole block row (or the image's last rows): cut straight from the caller's array.
+          const take = Math.min(left, blockHeight);
+          this.rowsDone += take;
+          const part = data.subarray(consumed * rowLength, (consumed + take) * rowLength);
+          const blockRow = Math.floor((this.rowsDone - 1) / blockHeight);
+          await this.writeBlockRow(this.grid, part, take, blockRow, this);
+          consumed += take;
+          continue;
+        }
+        const take = Math.min(left, blockHeight - this.rowsBuffered);
+        this.rowBuffer ??= this.grid.allocate(blockHeight * rowLength);
         this.rowBuffer.set(
           data.subarray(consumed * rowLength, (consumed + take) * rowLength),
           this.rowsBuffered * rowLength,
@@ -206,18 +218,12 @@ class StreamingWriter implements GeoTiffWriter {
         consumed += take;
         if (this.rowsBuffered === blockHeight || this.rowsDone === height) {
           const blockRow = Math.floor((this.rowsDone - 1) / blockHeight);
-          const blocks = this.grid.cutRowOfBlocks(this.rowBuffer, this.rowsBuffered);
-          await this.writeBlocks(
-            blocks.map((bytes, i) => ({ index: blockRow * blocks.length + i, bytes })),
-          );
+          await this.writeBlockRow(this.grid, this.rowBuffer, this.rowsBuffered, blockRow, this);
           this.rowsBuffered = 0;
         }
       }
-      await this.overviews?.push(data, width, this.rowsDone === height, (level, row, tiles) =>
-        this.writeBlocks(
-          tiles.map((bytes, i) => ({ index: row * tiles.length + i, bytes })),
-          level,
-        ),
+      await this.overviews?.push(data, width, this.rowsDone === height, (level, row, rows, n) =>
+        this.writeBlockRow(level.grid, rows, n, row, level),
       );
     });
   }
@@ -276,6 +282,28 @@ class StreamingWriter implements GeoTiffWriter {
     this.state = 'failed';
     await this.file.close().catch(() => undefined);
     await rm(this.partPath, { force: true });
+  }
+
+  /**
+   * Block row `blockRow` of `grid` (the top `rows` rows of `buffer`), cut, compressed and appended
+   * a few blocks at a time.
+   */
+  private async writeBlockRow(
+    grid: BlockGrid,
+    buffer: SampleArray,
+    rows: number,
+    blockRow: number,
+    level: { offsets: number[]; byteCounts: number[] },
+  ): Promise<void> {
+    const across = grid.blocksInRow;
+    const first = blockRow * across;
+    for (let g = 0; g < across; g += DEFLATE_PARALLEL) {
+      const blocks = grid.cutRowOfBlocks(buffer, rows, g, g + DEFLATE_PARALLEL);
+      await this.writeBlocks(
+        blocks.map((bytes, i) => ({ index: first + g + i, bytes })),
+        level,
+      );
+    }
   }
 
   /**

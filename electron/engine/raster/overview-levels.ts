@@ -16,7 +16,9 @@ import { BlockGrid, type LayoutOptions, type SampleArray } from './tiff-layout.j
 export type LevelBlocks = (
   level: OverviewLevel,
   blockRow: number,
-  blocks: Uint8Array[],
+  /** The block row's rows (the top `rows` of the array), to cut into blocks. */
+  data: SampleArray,
+  rows: number,
 ) => Promise<void>;
 
 /** One 2× reduction, fed row by row by the level above it. */
@@ -141,7 +143,7 @@ export class OverviewLevel {
       const blockRow = Math.floor((this.rowsDone - 1) / this.grid.blockHeight);
       const full = this.rows.subarray(0, this.rowsBuffered * width * bands);
       await this.next?.push(full, width, end, emit);
-      await emit(this, blockRow, this.grid.cutRowOfBlocks(this.rows, this.rowsBuffered));
+      await emit(this, blockRow, this.rows, this.rowsBuffered);
       this.rowsBuffered = 0;
     }
   }

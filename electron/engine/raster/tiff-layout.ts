@@ -119,15 +119,22 @@ export class BlockGrid {
   }
 
   /**
-   * Cuts `rows` full-width rows (the top of `buffer`) into the blocks of one block row. Tiles are
-   * padded with zeros to full size, as TIFF requires; a strip holds exactly its rows.
+   * Cuts `rows` full-width rows (the top of `buffer`) into blocks `tx0` … `tx1 - 1` of one block
+   * row (all of them by default). Tiles are padded with zeros to full size, as TIFF requires; a
+   * strip holds exactly its rows. Writers cut a few blocks at a time: a 16 384 px wide row of
+   * 256-px tiles cut at once is 4 MB of short-lived copies.
    */
-  cutRowOfBlocks(buffer: SampleArray, rows: number): Uint8Array[] {
+  cutRowOfBlocks(
+    buffer: SampleArray,
+    rows: number,
+    tx0 = 0,
+    tx1 = this.blocksAcross,
+  ): Uint8Array[] {
     const rowLength = this.width * this.bands;
     if (this.layout === 'strip') return [bytesOf(buffer.subarray(0, rows * rowLength)).slice()];
     const tileRow = this.blockWidth * this.bands;
     const tiles: Uint8Array[] = [];
-    for (let tx = 0; tx < this.blocksAcross; tx++) {
+    for (let tx = tx0; tx < Math.min(tx1, this.blocksAcross); tx++) {
       const x0 = tx * this.blockWidth * this.bands;
       const take = Math.min(tileRow, rowLength - x0);
       let empty = true;
@@ -150,6 +157,11 @@ export class BlockGrid {
       tiles.push(bytesOf(tile));
     }
     return tiles;
+  }
+
+  /** Blocks in one block row (1 for strips). */
+  get blocksInRow(): number {
+    return this.layout === 'strip' ? 1 : this.blocksAcross;
   }
 
   /** Validates one tile given to writeTile and returns it padded to full tile size, as bytes. */
