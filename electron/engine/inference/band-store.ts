@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { LandWatchError } from '../errors.js';
 
 /**
  * A band larger than this (bytes of sums) keeps most of its chunks in a scratch file;
@@ -172,10 +173,12 @@ export class BandStore {
       const ring = y % this.capacity;
       const n = Math.min(y1 - y, this.capacity - ring);
       const at = (y - y0) * rowBytes;
-      readAll(
-        this.file(),
-        bytes.subarray(at, at + n * rowBytes),
-        j * this.chunkBytes + ring * rowBytes,
+      this.io('read', () =>
+        readAll(
+          this.file(),
+          bytes.subarray(at, at + n * rowBytes),
+          j * this.chunkBytes + ring * rowBytes,
+        ),
       );
       y += n;
     }
@@ -195,7 +198,8 @@ export class BandStore {
     this.spare = null;
     data ??= new Float32Array(columns * this.capacity);
     if (this.stored.has(j)) {
-      readAll(this.file(), new Uint8Array(data.buffer, 0, data.byteLength), j * this.chunkBytes);
+      const bytes = new Uint8Array(data.buffer, 0, data.byteLength);
+      this.io('read', () => readAll(this.file(), bytes, j * this.chunkBytes));
     }
     this.live.set(j, data);
     return data;
@@ -205,11 +209,25 @@ export class BandStore {
     const [j, data] = this.live.entries().next().value as [number, Float32Array];
     this.live.delete(j);
     if (this.dirty.has(j)) {
-      writeAll(this.file(), new Uint8Array(data.buffer, 0, data.byteLength), j * this.chunkBytes);
+      const bytes = new Uint8Array(data.buffer, 0, data.byteLength);
+      this.io('write', () => writeAll(this.file(), bytes, j * this.chunkBytes));
       this.dirty.delete(j);
       this.stored.add(j);
     }
     this.spare = data;
+  }
+
+  /** File work, a failure (a full disk, a folder gone) as one message naming the file. */
+  private io(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      throw new LandWatchError(
+        'E_OUTPUT',
+        `Could not ${what} the blending scratch file ${this.path}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   }
 
   private file(): number {

@@ -189,6 +189,25 @@ describe('BandBlender', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('names its scratch file when the file cannot be made', () => {
+    const axes = tileAxes(W, H, SIZE, OVERLAP);
+    const dir = join(mkdtempSync(join(tmpdir(), 'lw-band-')), 'gone');
+    const b = new BandBlender({
+      axes,
+      width: W,
+      height: H,
+      overlap: OVERLAP,
+      active: all,
+      spill: { dir, budgetBytes: 40_000, chunkColumns: 32 },
+    });
+    const n = SIZE * SIZE;
+    // The fifth chunk evicts the first to a file in a folder that does not exist.
+    expect(() => axes.xs.forEach((_, c) => b.add(0, c, tileProb(0, c, n), null))).toThrow(
+      new RegExp(`Could not write the blending scratch file ${dir}/band-sums-.*ENOENT`),
+    );
+    b.dispose();
+  });
+
   it('keeps a band within its budget in memory, without a file', () => {
     const axes = tileAxes(W, H, SIZE, OVERLAP);
     const dir = mkdtempSync(join(tmpdir(), 'lw-band-'));
