@@ -100,6 +100,12 @@ function bandBlend(
 
 describe('BandBlender', () => {
   const all = () => true;
+  /** A blender over every tile that may spill as `spill` says. */
+  const spilling = (spill: BandSpill) => {
+    const axes = tileAxes(W, H, SIZE, OVERLAP);
+    const b = new BandBlender({ axes, width: W, height: H, overlap: OVERLAP, active: all, spill });
+    return { axes, b };
+  };
   const some = (r: number, c: number) => (r * 5 + c) % 3 !== 0;
 
   it('matches the whole-window blend', () => {
@@ -190,16 +196,8 @@ describe('BandBlender', () => {
   });
 
   it('names its scratch file when the file cannot be made', () => {
-    const axes = tileAxes(W, H, SIZE, OVERLAP);
     const dir = join(mkdtempSync(join(tmpdir(), 'lw-band-')), 'gone');
-    const b = new BandBlender({
-      axes,
-      width: W,
-      height: H,
-      overlap: OVERLAP,
-      active: all,
-      spill: { dir, budgetBytes: 40_000, chunkColumns: 32 },
-    });
+    const { axes, b } = spilling({ dir, budgetBytes: 40_000, chunkColumns: 32 });
     const n = SIZE * SIZE;
     // The fifth chunk evicts the first to a file in a folder that does not exist.
     expect(() => axes.xs.forEach((_, c) => b.add(0, c, tileProb(0, c, n), null))).toThrow(
@@ -209,16 +207,8 @@ describe('BandBlender', () => {
   });
 
   it('keeps a band within its budget in memory, without a file', () => {
-    const axes = tileAxes(W, H, SIZE, OVERLAP);
     const dir = mkdtempSync(join(tmpdir(), 'lw-band-'));
-    const b = new BandBlender({
-      axes,
-      width: W,
-      height: H,
-      overlap: OVERLAP,
-      active: all,
-      spill: { dir, budgetBytes: W * SIZE * 4 },
-    });
+    const { axes, b } = spilling({ dir, budgetBytes: W * SIZE * 4 });
     const n = SIZE * SIZE;
     axes.xs.forEach((_, c) => b.add(0, c, tileProb(0, c, n), null));
     b.flush(axes.ys[1]);
