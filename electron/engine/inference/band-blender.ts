@@ -3,7 +3,7 @@
  * the rows of the tile row in flight (one tile height × the window width, 4 bytes a pixel), and
  * rows are handed out as soon as no later tile can touch them. A whole-scene probability never
  * exists in memory, nor does a wide scene's band: given a folder to spill to, a band beyond
- * {@link BAND_MEMORY_BYTES} keeps the column chunks the tiles are not working on in a scratch file
+ * 16 MB of sums keeps the column chunks the tiles are not working on in a scratch file
  * (band-store.ts).
  *
  * The blending weights are separable (a Hann ramp across × a ramp down), so the total weight of
@@ -12,10 +12,8 @@
  * added to it and comes out as probability 0.
  */
 import { unionColumns, type ColumnRuns } from '../vector/components.js';
-import { BAND_MEMORY_BYTES, BandStore, type BandSpill } from './band-store.js';
+import { BandStore, type BandSpill } from './band-store.js';
 import { ramp, type Tile, type TileAxes } from './tiling.js';
-
-export { BAND_MEMORY_BYTES };
 
 /**
  * The blending state of rows not yet final, saved with a checkpoint so a resumed run continues the
@@ -125,7 +123,7 @@ export class BandBlender {
     }
   }
 
-  /** Deletes a spilled band's scratch file; the blender is done with. */
+  /** Ends the blender: a spilled band's scratch file is deleted. */
   dispose(): void {
     this.store.dispose();
   }
