@@ -44,6 +44,8 @@ export interface BlendGrid {
   width: number;
   height: number;
   overlap: number;
+  /** Share of each shared overlap left (almost) out of the blend (tiling.ts `ramp`); absent: 0. */
+  trim?: number;
   /** Whether tile (row, col) runs; tiles that do not run add no weight. */
   active: (row: number, col: number) => boolean;
   /**
@@ -85,15 +87,15 @@ export class BandBlender {
     private readonly grid: BlendGrid,
     carry?: BandCarry | BandRows | null,
   ) {
-    const { axes, width, height, overlap } = grid;
+    const { axes, width, height, overlap, trim = 0 } = grid;
     this.capacity = axes.tileHeight;
     this.store = new BandStore(width, this.capacity, grid.spill, carry?.y ?? 0);
     this.weight = new Float32Array(width);
     // Ramps per tile column and row: only edges on the window border differ (they keep weight 1).
     const tw = axes.tileWidth;
     const th = axes.tileHeight;
-    this.colRamps = axes.xs.map((x) => ramp(tw, overlap, x > 0, x + tw < width));
-    this.rowRamps = axes.ys.map((y) => ramp(th, overlap, y > 0, y + th < height));
+    this.colRamps = axes.xs.map((x) => ramp(tw, overlap, x > 0, x + tw < width, trim));
+    this.rowRamps = axes.ys.map((y) => ramp(th, overlap, y > 0, y + th < height, trim));
     if (carry) {
       if (carry.width !== width || carry.rows > this.capacity) {
         this.store.dispose();

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { SEAM_TRIM } from './tiling.js';
 import { LandWatchError } from '../errors.js';
 
 /** The task of change models; cards without `task` are change models. */
@@ -34,6 +35,11 @@ const cardFields = {
     size: z.number().int().min(32).max(4096),
     overlap: z.number().int().min(0),
     multipleOf: z.number().int().min(1).default(16),
+    /**
+     * Share of each shared overlap, from a tile's edge inwards, that gets (almost) no weight in
+     * the blend: the model sees least context there (tiling.ts `ramp`, `npm run bench:seams`).
+     */
+    trim: z.number().min(0).max(0.45).default(SEAM_TRIM),
   }),
   threshold: z.number().gt(0).lt(1).default(0.5),
   metrics: z.record(z.string(), z.unknown()).default({}),

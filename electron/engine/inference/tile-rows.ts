@@ -14,7 +14,7 @@ import type { ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
 import { finishTile, runTile, tileFeeds, type DateInput, type TileFeeds } from './tile-predict.js';
 import { runRect, type TileCrops } from './tile-crops.js';
-import { tileAxes, type Tile, type TileAxes } from './tiling.js';
+import { fittedAxes, SEAM_TRIM, type Tile, type TileAxes } from './tiling.js';
 import type { RunSession } from './session.js';
 
 /**
@@ -93,9 +93,13 @@ export interface TileRowsOptions {
   scratchDir?: string | null;
 }
 
-/** The tile grid the runner uses for a window, for planning and checkpoints. */
+/**
+ * The tile grid the runner uses for a window, for planning and checkpoints: the card's tile size,
+ * shrunk per axis to what covers the window with as few model pixels (tiling.ts `fittedAxes`).
+ */
 export function windowAxes(card: ModelCard, width: number, height: number): TileAxes {
-  return tileAxes(width, height, card.tile.size, card.tile.overlap);
+  const { size, overlap, multipleOf } = card.tile;
+  return fittedAxes(width, height, size, overlap, multipleOf);
 }
 
 /** Tiles handed to the model at once: the one it runs and one queued behind it. */
@@ -130,6 +134,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       width,
       height,
       overlap: card.tile.overlap,
+      trim: card.tile.trim ?? SEAM_TRIM,
       active,
       rect,
       spill: options.scratchDir ? { dir: options.scratchDir } : null,

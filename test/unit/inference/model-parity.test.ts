@@ -88,7 +88,7 @@ describe.each(models.map((m) => [m.card.id, m] as const))('%s', (_id, model) => 
         session: s.session,
         card: {
           ...model.card,
-          tile: { size: tile, overlap, multipleOf: model.card.tile.multipleOf },
+          tile: { ...model.card.tile, size: tile, overlap },
         },
         dates: [
           { source: before, bands: [0, 1, 2], stretch: [null, null, null], dx: 0, dy: 0 },

@@ -16,7 +16,7 @@ import {
   type ModelSession,
 } from '../../../electron/engine/inference/session.js';
 import { predictWindow } from '../../../electron/engine/inference/tile-runner.js';
-import { tileAxes } from '../../../electron/engine/inference/tiling.js';
+import { windowAxes } from '../../../electron/engine/inference/tile-rows.js';
 import type { MemoryRaster } from '../../../electron/engine/raster/memory-raster.js';
 import { REPO } from '../../helpers/data.js';
 import { syntheticRaster } from '../../helpers/synthetic.js';
@@ -59,7 +59,7 @@ describe('seam-free blending with a bounded receptive field', () => {
     const run = (size: number, overlap: number) =>
       predictWindow({
         session: model.session,
-        card: { ...card, tile: { size, overlap, multipleOf: 32 } },
+        card: { ...card, tile: { ...card.tile, size, overlap } },
         dates: [
           { source: before, bands: [0, 1, 2], stretch: [null, null, null], dx: 0, dy: 0 },
           { source: after, bands: [0, 1, 2], stretch: [null, null, null], dx: 0, dy: 0 },
@@ -72,7 +72,7 @@ describe('seam-free blending with a bounded receptive field', () => {
   afterAll(() => model?.dispose());
 
   it('matches one whole-image pass to 1e-3 away from the scene border', () => {
-    const axes = tileAxes(W, H, card.tile.size, card.tile.overlap);
+    const axes = windowAxes(card, W, H);
     expect(axes.xs.length * axes.ys.length).toBeGreaterThanOrEqual(6);
     const margin = 8;
     let worst = 0;
@@ -87,7 +87,7 @@ describe('seam-free blending with a bounded receptive field', () => {
   it('draws no line along tile borders', () => {
     // Column-to-column steps across every inner tile edge, tiled minus whole: a seam would be a
     // step the whole-image pass does not have.
-    const axes = tileAxes(W, H, card.tile.size, card.tile.overlap);
+    const axes = windowAxes(card, W, H);
     const edges = new Set<number>();
     for (const x of axes.xs) if (x > 0) edges.add(x);
     for (const x of axes.xs) if (x + axes.tileWidth < W) edges.add(x + axes.tileWidth);

@@ -6,23 +6,23 @@
  * tiles run cropped (the crops come back from the run record).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAbort } from '../../../electron/engine/errors.js';
 import { runDetectJob } from '../../../electron/engine/jobs/run-detect-job.js';
 import { findModel } from '../../../electron/engine/inference/model-registry.js';
-import { tileAxes } from '../../../electron/engine/inference/tiling.js';
+import { fittedAxes } from '../../../electron/engine/inference/tiling.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { writeBenchScene, type BenchScene } from '../../../scripts/bench-scene.js';
 import { REPO, dataPath, hasData } from '../../helpers/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-resume-'));
 const SIZE = 1536;
-// The default model's tile grid over the scene (3 × 3 at 768 px with 128 px overlap).
+// The default model's tile grid over the scene (3 × 3 tiles of 608 px, fitted from 768 px with 128 px overlap).
 const { tile } = findModel(undefined).card;
-const axes = tileAxes(SIZE, SIZE, tile.size, tile.overlap);
+const axes = fittedAxes(SIZE, SIZE, tile.size, tile.overlap, tile.multipleOf);
 const COLS = axes.xs.length;
 const TOTAL = COLS * axes.ys.length;
 
@@ -155,11 +155,20 @@ describe.skipIf(!hasData)('resume and cancel', () => {
   }, 180_000);
 
   it('continues a cancelled screened run with its saved crops, to the same probability', async () => {
+    // Seed 3 places changes in 5 of the 9 tiles (seed 7's reach one).
+    const seedDir = join(dir, 'seed-3');
+    mkdirSync(seedDir);
+    const changed = await writeBenchScene(
+      dataPath('geotiff', 'vhr', 'dop-rgb.tif'),
+      seedDir,
+      SIZE,
+      3,
+    );
     const run = (workDir: string, signal?: AbortSignal, onDone?: (done: number) => void) =>
       runDetectJob(
         {
-          beforePath: scene.before,
-          afterPath: scene.after,
+          beforePath: changed.before,
+          afterPath: changed.after,
           device: 'cpu',
           screening: true,
           workDir,
@@ -168,6 +177,8 @@ describe.skipIf(!hasData)('resume and cancel', () => {
       );
     const whole = await run(join(dir, 'screened-whole'));
     const screenedReference = await pixels(whole.probabilityPath as string);
+    // The cancel below lands between tiles only when screening keeps several.
+    expect(whole.tiles?.run).toBeGreaterThanOrEqual(3);
     const workDir = join(dir, 'screened-cancelled');
     const controller = new AbortController();
     const error = await run(workDir, controller.signal, (done) => {
