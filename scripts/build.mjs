@@ -2,6 +2,7 @@
 // preload) with esbuild, and the renderer with Vite. Runs on `npm install` (prepare) and `npm run build`.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,10 +16,19 @@ const common = {
   logLevel: 'warning',
 };
 
+// Chunks of an earlier build (their names carry a hash) would otherwise pile up.
+const out = `${root}dist/node`;
+const stale = existsSync(out) ? readdirSync(out).filter((name) => name.startsWith('chunk-')) : [];
+for (const name of stale) rmSync(`${out}/${name}`);
+
 await Promise.all([
   build({
     ...common,
     format: 'esm',
+    // Commands the CLI imports when they run go to chunks of their own (landwatch.ts), in the
+    // same folder so paths taken from import.meta.url stay the same.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     entryPoints: {
       landwatch: 'electron/cli/landwatch.ts',
       'detect-worker': 'electron/engine/jobs/detect-worker.ts',

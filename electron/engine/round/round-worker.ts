@@ -70,6 +70,8 @@ export class RoundWorker {
       `worker ${this.id}: model ${this.model.card.id} ${this.model.card.version} on ${this.provider} (device ${this.o.device})`,
     );
     await this.discover();
+    // A stop during that first look must not leave a timer behind: it would keep the process up.
+    if (this.stopping) return;
     this.timer = setInterval(() => {
       this.discover().catch((e: unknown) =>
         this.o.log(`looking for rounds: ${(e as Error).message}`),
@@ -118,6 +120,9 @@ export class RoundWorker {
         await writeWorker(this.o.redis, name, this.id, { ...this.stats(), refused: why });
         continue;
       }
+      // close() may have begun while this look awaited Redis: a worker opened now would outlive it
+      // and keep the process from exiting.
+      if (this.stopping) return;
       this.o.log(`serving round ${name} (${spec.model.id} ${spec.model.version})`);
       this.workers.set(name, this.serve(name));
     }
