@@ -15,8 +15,8 @@
 import { LandWatchError } from '../errors.js';
 import type { GeoTransform } from '../raster/raster-source.js';
 import { BandBlender, type BandCarry, type BandRows, type BlendGrid } from './band-blender.js';
-import { cardKinds, type ModelCard } from './model-card.js';
-import { SEAM_TRIM, type Tile, type TileAxes } from './tiling.js';
+import { blendTrim, cardKinds, type ModelCard } from './model-card.js';
+import type { Tile, TileAxes } from './tiling.js';
 
 /** Pixels per kind cell along each axis. */
 export const KIND_FACTOR = 4;
@@ -170,7 +170,7 @@ export class KindBlend {
     const kinds = cardKinds(card);
     if (!kinds) return null;
     const grid = kindGrid(axes, width, height, card.tile.overlap, active, rect);
-    return new KindBlend(kinds, { ...grid, trim: card.tile.trim ?? SEAM_TRIM }, carry);
+    return new KindBlend(kinds, { ...grid, trim: blendTrim(card) }, carry);
   }
 
   add(row: number, col: number, tile: KindTile): void {

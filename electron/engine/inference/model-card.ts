@@ -46,6 +46,11 @@ const cardFields = {
   license: z.string().optional(),
 };
 
+/** The share of each shared overlap a card's blend leaves out (tiling.ts `ramp`). */
+export function blendTrim(card: ModelCard): number {
+  return card.tile.trim ?? SEAM_TRIM;
+}
+
 /** Classes of a `kind` output when the card names none, in output order. */
 export const DEFAULT_KINDS = ['new_construction', 'demolition', 'other_change'] as const;
 

@@ -10,11 +10,11 @@ import type { ColumnRuns } from '../vector/components.js';
 import { BandBlender, type BandCarry, type BandRows } from './band-blender.js';
 import { BufferPool } from './buffer-pool.js';
 import { KindBlend } from './kind-map.js';
-import type { ModelCard } from './model-card.js';
+import { blendTrim, type ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
 import { finishTile, runTile, tileFeeds, type DateInput, type TileFeeds } from './tile-predict.js';
 import { runRect, type TileCrops } from './tile-crops.js';
-import { fittedAxes, SEAM_TRIM, type Tile, type TileAxes } from './tiling.js';
+import { fittedAxes, type Tile, type TileAxes } from './tiling.js';
 import type { RunSession } from './session.js';
 
 /**
@@ -134,7 +134,7 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       width,
       height,
       overlap: card.tile.overlap,
-      trim: card.tile.trim ?? SEAM_TRIM,
+      trim: blendTrim(card),
       active,
       rect,
       spill: options.scratchDir ? { dir: options.scratchDir } : null,

@@ -79,12 +79,7 @@ function axesOf(width: number, height: number, tw: number, th: number, overlap: 
  * {@link tileAxes} places them); n tiles of T cover it too when n·T ≥ length + (n − 1)·overlap, so
  * T is that bound rounded up to `multiple`, or `size` when the rounding reaches it.
  */
-export function fittedSize(
-  length: number,
-  size: number,
-  overlap: number,
-  multiple: number,
-): number {
+function fittedSize(length: number, size: number, overlap: number, multiple: number): number {
   if (size <= overlap) throw new Error(`tile size ${size} must exceed overlap ${overlap}`);
   if (length <= size) return size;
   const n = starts(length, size, size - overlap).length;
@@ -129,10 +124,9 @@ export function blendWeights(
   height: number,
   overlap: number,
   edges: { left: boolean; right: boolean; top: boolean; bottom: boolean },
-  trim = 0,
 ): Float32Array {
-  const wx = ramp(width, overlap, edges.left, edges.right, trim);
-  const wy = ramp(height, overlap, edges.top, edges.bottom, trim);
+  const wx = ramp(width, overlap, edges.left, edges.right);
+  const wy = ramp(height, overlap, edges.top, edges.bottom);
   const out = new Float32Array(width * height);
   for (let r = 0; r < height; r++) {
     for (let c = 0; c < width; c++) out[r * width + c] = wy[r] * wx[c];
