@@ -1,5 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The `landwatch` command: runs the built CLI bundle (made by `npm run build`, which `npm install` runs).
+// --max-semi-space-size=8: V8 keeps doubling the young generation of a long run (a county's
+// detection, a round worker) up to 16 MB semi-spaces; 8 MB ones are where short runs settle anyway,
+// and the cap keeps a 16384² sweep's heap at ~34 MB instead of ~50 (the engine's job threads get the
+// same cap: JOB_THREAD_LIMITS in electron/engine/jobs/worker-job.ts).
 import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist/node/landwatch.js', import.meta.url);

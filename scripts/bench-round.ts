@@ -23,6 +23,7 @@ import { writeBenchScene } from './bench-scene.js';
 import { measureQueue, type QueueCost } from './bench-round-queue.js';
 import { startRedis } from './local-redis.js';
 import { findModel } from '../electron/engine/inference/model-registry.js';
+import { landwatchArgs } from './landwatch-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +51,7 @@ const env = {
   LANDWATCH_WORK: join(dir, 'work'),
 };
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['bin/landwatch.js', ...args], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, landwatchArgs(args), { encoding: 'utf8', env });
   if (r.status !== 0) fail(`landwatch ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };

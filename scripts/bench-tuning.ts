@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchScene } from './bench-scene.js';
+import { landwatchArgs } from './landwatch-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +53,10 @@ try {
   const scene = await writeBenchScene(source, out, size);
   for (let round = 0; round < rounds; round++) {
     for (const v of variants) {
-      const args = ['bin/landwatch.js', 'detect', '--before', scene.before, '--after', scene.after];
+      const args = ['detect', '--before', scene.before, '--after', scene.after];
       args.push('--out', join(out, 'o.gpkg'), '--work-dir', join(out, 'work'), '--overwrite');
       args.push('--quiet', '--stats', '--fresh', '--full-sweep', '--device', 'cpu');
-      const run = spawnSync(process.execPath, args, {
+      const run = spawnSync(process.execPath, landwatchArgs(args), {
         encoding: 'utf8',
         env: { ...process.env, ...v.env },
       });

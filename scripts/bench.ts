@@ -30,6 +30,7 @@ import type { Tile } from '../electron/engine/inference/tiling.js';
 import { RasterSource } from '../electron/engine/raster/raster-source.js';
 import { modelSecondsForRects, modelSecondsPerTile } from './bench-model-own.js';
 import { writeBenchScene } from './bench-scene.js';
+import { landwatchArgs } from './landwatch-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -78,7 +79,7 @@ interface Stats {
 /** One `landwatch detect` in its own process; returns its --stats line and the mask path. */
 function detect(before: string, after: string, tag: string, fullSweep: boolean) {
   const mask = join(out, `${tag}-mask.tif`);
-  const args = ['bin/landwatch.js', 'detect', '--before', before, '--after', after];
+  const args = ['detect', '--before', before, '--after', after];
   args.push(
     '--out',
     join(out, `${tag}.gpkg`),
@@ -90,7 +91,7 @@ function detect(before: string, after: string, tag: string, fullSweep: boolean) 
   args.push('--overwrite', '--quiet', '--stats', '--fresh', '--device', values.device as string);
   if (values.model) args.push('--model', values.model);
   args.push(fullSweep ? '--full-sweep' : '--screening');
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, landwatchArgs(args), { encoding: 'utf8' });
   const line = run.stderr.split('\n').find((l) => l.startsWith('stats: '));
   if (run.status !== 0 || !line) {
     throw new Error(`detect ${tag} failed: ${run.stderr.trim().split('\n').pop()}`);

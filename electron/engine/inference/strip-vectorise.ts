@@ -219,11 +219,15 @@ export class StripVectoriser {
   }
 
   /**
-   * Pass 1 over every strip not done yet whose rows, halo included, lie above row `ready`; then
-   * pass 2 over every cleaned strip whose components are all closed.
+   * Pass 1 over every strip not done yet whose rows, halo included, lie above row `ready`, each
+   * followed by pass 2 over every cleaned strip whose components are all closed. Pass 2 runs right
+   * behind pass 1 so that only strips holding an open component wait with their labels: a finished
+   * tile row is ten 64-row strips of a 16384 px wide scene, and cleaning them all before tracing
+   * any kept up to MAX_PENDING label rasters (4 MB each) at once.
    */
   async advance(ready: number): Promise<void> {
     const { strips, src, halo } = this;
+    await this.traceClosed();
     while (this.cleaned < strips.length) {
       const strip = strips[this.cleaned];
       const b = Math.min(src.height, strip.y1 + halo);
@@ -232,8 +236,13 @@ export class StripVectoriser {
       await this.clean(this.cleaned, Math.max(0, strip.y0 - halo), b);
       this.cleaned++;
       this.progress();
+      await this.traceClosed();
     }
-    while (this.traced < this.cleaned && this.closed(strips[this.traced])) {
+  }
+
+  /** Pass 2 over the cleaned strips, in order, while the next one's components are all closed. */
+  private async traceClosed(): Promise<void> {
+    while (this.traced < this.cleaned && this.closed(this.strips[this.traced])) {
       throwIfAborted(this.opts.signal);
       await this.trace(this.traced);
       this.traced++;

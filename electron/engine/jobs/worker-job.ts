@@ -3,7 +3,7 @@
  * worker turns into its AbortSignal, and terminates the worker if it has not stopped within a
  * second. Workers post {@link JobMessage}s: progress, log lines, the result or the error.
  */
-import { type MessagePort } from 'node:worker_threads';
+import { type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { LandWatchError } from '../errors.js';
 import { startWorker } from '../worker-script.js';
 
@@ -19,7 +19,18 @@ export interface WorkerHooks<P> {
   log?: (line: string) => void;
 }
 
-/** Runs worker `name` (e.g. `detect-worker`) on `data`; what it is called in failure messages. */
+/**
+ * A job thread's young generation, in MB (V8 makes it three semi-spaces: 8 MB ones). A job
+ * allocates steadily (small objects per block, tile and row), and V8 doubles a thread's
+ * semi-spaces each time as many bytes have survived scavenges as they hold, so a long job ends at
+ * V8's largest (16 MB) whatever it keeps live (~15 MB): the heap of a 16384² sweep grew from 32 to
+ * 50 MB, 16 MB that 4096² scenes never reached. 8 MB is where short jobs settle anyway; the cap
+ * keeps long ones there (README, "Engine speed"; `landwatch` itself runs with the same cap,
+ * bin/landwatch.js).
+ */
+export const JOB_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 24 };
+
+/** Runs worker `name` (e.g. `detect-worker`) on `data`; `what` it is called in failure messages. */
 export function runWorkerJob<P, R>(
   name: string,
   what: string,
@@ -29,7 +40,7 @@ export function runWorkerJob<P, R>(
   const { signal, onProgress, log } = hooks;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new LandWatchError('E_CANCELLED', 'Cancelled.'));
-    const worker = startWorker(name, data, import.meta.url);
+    const worker = startWorker(name, data, import.meta.url, JOB_THREAD_LIMITS);
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const finish = (fn: () => void) => {
