@@ -151,7 +151,10 @@ export async function screenTiles(o: ScreenOptions): Promise<{
     const marker = new TileMarker(axes, factor, opts.marginPx, coarse.width);
     const counts = await runTileRows({
       session: o.session,
-      card: coarseCard(o.card, coarse.width, coarse.height),
+      // The card's own tiles (on the fitted grid, a 1024² level is four 576² tiles): one tile as
+      // large as the level grew ORT's arena past a full sweep's (4096² screened peaked at 438 MB
+      // against 302) and its first run alone took ~0.9 s (README, "Engine speed").
+      card: o.card,
       dates: coarseDates,
       window: { x: 0, y: 0, ...coarse },
       signal: o.signal,
@@ -178,18 +181,6 @@ export async function screenTiles(o: ScreenOptions): Promise<{
   } finally {
     for (const level of levels) level.dispose();
   }
-}
-
-/**
- * The card the coarse pass tiles with: the card's own, except that a coarse level at most a third
- * larger than one tile runs as a single tile. Tiles of a level that small overlap so much that the
- * model computes two or more times the level's pixels (a 1024² level is four 768² tiles, 2.4×);
- * a single tile computes each once, and one tile is the whole-image result the tiling approaches.
- */
-export function coarseCard(card: ModelCard, width: number, height: number): ModelCard {
-  const side = Math.max(width, height);
-  if (side <= card.tile.size || side > Math.floor((card.tile.size * 4) / 3)) return card;
-  return { ...card, tile: { ...card.tile, size: side } };
 }
 
 /**

@@ -8,12 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectChanges } from '../../../electron/engine/inference/detect.js';
-import {
-  coarseCard,
-  refinedShare,
-  TileMarker,
-} from '../../../electron/engine/inference/screening.js';
-import type { ModelCard } from '../../../electron/engine/inference/model-card.js';
+import { refinedShare, TileMarker } from '../../../electron/engine/inference/screening.js';
 import { runRect } from '../../../electron/engine/inference/tile-crops.js';
 import { tileAxes } from '../../../electron/engine/inference/tiling.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
@@ -79,21 +74,6 @@ describe('TileMarker', () => {
     rows[3] = Number.NaN;
     m.mark(0, rows, 0.1);
     expect(m.plan.every((v) => v === 0)).toBe(true);
-  });
-});
-
-describe('coarseCard', () => {
-  const card = { tile: { size: 768, overlap: 128, multipleOf: 32 } } as ModelCard;
-  it('runs a coarse level up to a third larger than a tile as one tile', () => {
-    const one = coarseCard(card, 1024, 900);
-    expect(one.tile).toEqual({ size: 1024, overlap: 128, multipleOf: 32 });
-    const axes = tileAxes(1024, 900, one.tile.size, one.tile.overlap);
-    expect([axes.xs, axes.ys]).toEqual([[0], [0]]);
-  });
-  it("keeps the card's tiles for levels that fit one tile or are larger", () => {
-    expect(coarseCard(card, 700, 768)).toBe(card);
-    expect(coarseCard(card, 1025, 300)).toBe(card);
-    expect(coarseCard(card, 4096, 4096)).toBe(card);
   });
 });
 
