@@ -7,13 +7,22 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
 import { detectChanges } from '../../../electron/engine/inference/detect.js';
-import { refinedShare, TileMarker } from '../../../electron/engine/inference/screening.js';
+import type { ModelCard } from '../../../electron/engine/inference/model-card.js';
+import type { RunSession } from '../../../electron/engine/inference/session.js';
+import {
+  refinedShare,
+  screenTiles,
+  TileMarker,
+} from '../../../electron/engine/inference/screening.js';
 import { runRect } from '../../../electron/engine/inference/tile-crops.js';
 import { tileAxes } from '../../../electron/engine/inference/tiling.js';
+import { windowAxes } from '../../../electron/engine/inference/tile-rows.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
 import { writeBenchScene } from '../../../scripts/bench-scene.js';
 import { dataPath, hasData } from '../../helpers/data.js';
+import { syntheticRaster } from '../../helpers/synthetic.js';
 
 describe('TileMarker', () => {
   // 1000 px with 256-px tiles overlapping 64: tiles start at 0, 192, 384, 576, 744.
@@ -74,6 +83,53 @@ describe('TileMarker', () => {
     rows[3] = Number.NaN;
     m.mark(0, rows, 0.1);
     expect(m.plan.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('the coarse pass', () => {
+  it("feeds the model the card's tiles, never one as large as the coarse level", async () => {
+    // A 1280² window's coarse level is 320², a quarter larger than a 256 px tile: it once ran as
+    // one 320² tile, which grew ONNX Runtime's arena past a full sweep's.
+    const card = {
+      bands: 3,
+      inputs: { before: 'before', after: 'after' },
+      outputs: { probability: 'prob' },
+      normalization: { scale: 255, mean: [0.4, 0.4, 0.4], std: [0.2, 0.2, 0.2] },
+      tile: { size: 256, overlap: 64, multipleOf: 32, trim: 0.25 },
+    } as ModelCard;
+    const seen: number[][] = [];
+    const session: RunSession = {
+      run: async (feeds) => {
+        const dims = feeds.before.dims;
+        seen.push([...dims]);
+        const [, , h, w] = dims;
+        return { prob: new ort.Tensor('float32', new Float32Array(h * w), [1, 1, h, w]) };
+      },
+    };
+    const date = (name: string) =>
+      syntheticRaster(name, 1280, 1280, 3, (x, y, b) => 100 + ((x * 3 + y * 5 + b) % 40));
+    const window = { x: 0, y: 0, width: 1280, height: 1280 };
+    const input = (name: string) => ({
+      source: date(name),
+      bands: [0, 1, 2],
+      stretch: [null, null, null],
+      dx: 0,
+      dy: 0,
+    });
+    const { report } = await screenTiles({
+      session,
+      card,
+      dates: [input('before'), input('after')],
+      window,
+      axes: windowAxes(card, 1280, 1280),
+      scratchDir: mkdtempSync(join(tmpdir(), 'lw-coarse-')),
+    });
+    expect(report.coarseTiles).toBe(seen.length);
+    expect(seen.length).toBeGreaterThan(1);
+    for (const [, bands, h, w] of seen) {
+      expect(bands).toBe(3);
+      expect(Math.max(h, w)).toBeLessThanOrEqual(card.tile.size);
+    }
   });
 });
 
