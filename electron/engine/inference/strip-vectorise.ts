@@ -227,7 +227,6 @@ export class StripVectoriser {
    */
   async advance(ready: number): Promise<void> {
     const { strips, src, halo } = this;
-    await this.traceClosed();
     while (this.cleaned < strips.length) {
       const strip = strips[this.cleaned];
       const b = Math.min(src.height, strip.y1 + halo);
