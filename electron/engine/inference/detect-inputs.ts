@@ -50,13 +50,17 @@ export interface DetectInputs {
 
 /**
  * Opens and prepares both dates; closes what it opened if anything fails. `onModel` hears the
- * model as soon as it is chosen and the dates' bands fit it, before the dates are sampled for
- * their stretch: the caller can load the model meanwhile.
+ * model as soon as it is chosen and the dates' bands fit it, with the overlap's size and whether
+ * it will be screened, before the dates are sampled for their stretch: the caller can load the
+ * model meanwhile.
  */
 export async function openInputs(
   params: DetectParams,
   signal?: AbortSignal,
-  onModel?: (model: InstalledModel) => void,
+  onModel?: (
+    model: InstalledModel,
+    overlap: { width: number; height: number; screening: boolean },
+  ) => void,
 ): Promise<DetectInputs> {
   const before = await RasterSource.open(params.beforePath, signal);
   let after: RasterSource | null = null;
@@ -73,7 +77,8 @@ export async function openInputs(
     ];
     const picks = [before, after].map((s) => chooseBands(s.info, card.bands, params.bands));
     picks.forEach((p, i) => notes.push(`${i === 0 ? 'before' : 'after'}: ${p.note}`));
-    onModel?.(model);
+    const screening = params.screening ?? alignment.width * alignment.height > SCREENING_MIN_PIXELS;
+    onModel?.(model, { width: alignment.width, height: alignment.height, screening });
     const radiometry = await prepareDates(
       before,
       after,
@@ -96,7 +101,6 @@ export async function openInputs(
     const aoi = params.aoi ? aoiRings(params.aoi) : null;
     const declutterModel = wantsDeclutter(params.declutter) ? findDeclutterModel() : null;
     if (declutterModel) notes.push(declutterNote(params.declutter ?? {}, declutterModel));
-    const screening = params.screening ?? alignment.width * alignment.height > SCREENING_MIN_PIXELS;
     const key = runKey({
       screening: screening ? SCREENING_DEFAULTS : null,
       // Tiles outside the AOI stay 0 in the probability: another AOI must not reuse it.

@@ -11,16 +11,17 @@ import { aoiTilePlan, polygonsInAoi, restrictPlan, type AoiInput } from './aoi.j
 import { attachDeclutter, type DeclutterChoice, type Declutterer } from './declutter.js';
 import { openInputs, type DetectInputs } from './detect-inputs.js';
 import { IN_MEMORY_PIXELS, withArrays, type DetectResult } from './detect-result.js';
-import { cardKinds } from './model-card.js';
+import { cardKinds, type ModelCard } from './model-card.js';
 import { runProbability } from './probability-run.js';
 import { rawRows } from '../raster/probability-file.js';
 import type { GeoTransform } from '../vector/geo.js';
 import { extractPolygons, PolygonExtraction, type ExtractedPolygons } from './reextract.js';
 import { PhaseClock } from './phase-clock.js';
-import { screenTiles, type ScreeningReport } from './screening.js';
-import type { ModelRunner } from './session.js';
+import { coarseSize } from '../raster/pyramid.js';
+import { SCREENING_DEFAULTS, screenTiles, type ScreeningReport } from './screening.js';
+import type { ModelRunner, WarmUp } from './session.js';
 import { openModelRunner } from './session-thread.js';
-import { windowAxes, type TileCounts } from './tile-rows.js';
+import { tileWarmUp, windowAxes, type TileCounts } from './tile-rows.js';
 import { WorkDir } from './work-dir.js';
 
 export { shiftTransform } from './detect-inputs.js';
@@ -110,8 +111,10 @@ export async function detectChanges(
   /** Vectorising that follows the model's finished rows (null: from probability.tif after). */
   let extraction: PolygonExtraction | null = null;
   try {
-    inputs = await openInputs(params, signal, (model) => {
-      loading = openModelRunner(model.onnxPath, params.device ?? 'auto', log);
+    inputs = await openInputs(params, signal, (model, overlap) => {
+      // The session's first run, at the first tiles' shape, happens while the dates are sampled.
+      const warmUp = firstRunWarmUp(model.card, overlap);
+      loading = openModelRunner(model.onnxPath, params.device ?? 'auto', log, undefined, warmUp);
       // Awaited below, or disposed in `finally` when opening the inputs fails first.
       loading.catch(() => {});
     });
@@ -303,6 +306,21 @@ export async function detectChanges(
     await declutter?.dispose();
     inputs?.close();
   }
+}
+
+/**
+ * The session's warm-up (session.ts): the shape of the first tiles the model runs, the coarse
+ * level's when the overlap is screened (screening.ts).
+ */
+function firstRunWarmUp(
+  card: ModelCard,
+  overlap: { width: number; height: number; screening: boolean },
+): WarmUp {
+  if (overlap.screening) {
+    const coarse = coarseSize(overlap.width, overlap.height, SCREENING_DEFAULTS.factor);
+    return tileWarmUp(card, coarse.width, coarse.height, false);
+  }
+  return tileWarmUp(card, overlap.width, overlap.height, (cardKinds(card)?.length ?? 0) > 0);
 }
 
 /** How a detection vectorises its probability (beside it in the work folder). */

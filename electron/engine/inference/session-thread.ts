@@ -15,6 +15,7 @@ import {
   type ModelRunner,
   type RunSession,
   type SessionTuning,
+  type WarmUp,
 } from './session.js';
 
 /** A tensor as it crosses between threads. */
@@ -31,6 +32,8 @@ export type FromSessionThread =
   | { type: 'start-failed'; code: string; message: string }
   | { type: 'result'; id: number; outputs: WireTensor[]; ms: number; inputs?: ArrayBuffer[] }
   | { type: 'run-failed'; id: number; message: string }
+  /** The warm-up run (SessionThreadData.warmUp) is over. */
+  | { type: 'warmed' }
   | { type: 'log'; line: string };
 
 /** What the session thread is started with. */
@@ -38,6 +41,7 @@ export interface SessionThreadData {
   onnxPath: string;
   device: Device;
   tuning: SessionTuning;
+  warmUp?: WarmUp;
 }
 
 /** Opens `onnxPath` in a session thread; resolves once the session has started. */
@@ -46,8 +50,14 @@ export function startSessionThread(
   device: Device,
   tuning: SessionTuning,
   log: (line: string) => void = () => {},
+  warmUp?: WarmUp,
 ): Promise<ModelRunner> {
-  const data: SessionThreadData = { onnxPath, device, tuning: { ...tuning, thread: false } };
+  const data: SessionThreadData = {
+    onnxPath,
+    device,
+    tuning: { ...tuning, thread: false },
+    ...(warmUp ? { warmUp } : {}),
+  };
   const worker = startWorker('session-worker', data, import.meta.url);
   return new Promise((resolve, reject) => {
     const onStart = (m: FromSessionThread) => {
@@ -55,7 +65,7 @@ export function startSessionThread(
       worker.off('message', onStart);
       worker.off('error', onError);
       if (m.type === 'ready') {
-        resolve(threadRunner(worker, m.executionProvider, m.fallbacks, log));
+        resolve(threadRunner(worker, m.executionProvider, m.fallbacks, log, Boolean(warmUp)));
       } else if (m.type === 'start-failed') {
         void worker.terminate();
         reject(new LandWatchError(m.code as never, m.message));
@@ -72,11 +82,17 @@ function threadRunner(
   executionProvider: string,
   fallbacks: { provider: string; reason: string }[],
   log: (line: string) => void,
+  warming: boolean,
 ): ModelRunner {
   let nextId = 1;
   type Settle = (outputs: ort.InferenceSession.ReturnType, inputs?: ArrayBuffer[]) => void;
   const pending = new Map<number, { resolve: Settle; reject: (e: Error) => void }>();
   let stopped: Error | null = null;
+  // Settled when the warm-up run is over (or the thread is gone): disposing waits for it.
+  let warmed: () => void = () => {};
+  const warmUpDone = warming
+    ? new Promise<void>((resolve) => (warmed = resolve))
+    : Promise.resolve();
   const failAll = (error: Error) => {
     stopped = error;
     for (const p of pending.values()) p.reject(error);
@@ -84,6 +100,7 @@ function threadRunner(
   };
   worker.on('message', (m: FromSessionThread) => {
     if (m.type === 'log') return log(m.line);
+    if (m.type === 'warmed') warmed();
     if (m.type !== 'result' && m.type !== 'run-failed') return;
     const p = pending.get(m.id);
     if (!p) return;
@@ -93,8 +110,12 @@ function threadRunner(
     for (const t of m.outputs) out[t.name] = new ort.Tensor(t.type, t.data as never, t.dims);
     p.resolve(out as never, m.inputs);
   });
-  worker.on('error', (error) => failAll(error));
+  worker.on('error', (error) => {
+    warmed();
+    failAll(error);
+  });
   worker.on('exit', (code) => {
+    warmed();
     failAll(new LandWatchError('E_INTERNAL', `The model's thread stopped (exit ${code}).`));
   });
   const send = (
@@ -147,13 +168,18 @@ function threadRunner(
       if (stopped) return;
       stopped = new LandWatchError('E_INTERNAL', 'The model session was released.');
       worker.removeAllListeners('exit');
+      worker.once('exit', () => warmed());
       const busy = pending.size > 0;
       failAll(stopped);
-      // A run in flight (a cancel) cannot be interrupted inside ORT, and terminating the thread
-      // under it aborts the process: the thread releases the session and ends after that run,
-      // and nobody waits for it.
+      // A run in flight cannot be interrupted inside ORT, and terminating the thread under it
+      // aborts the process. A cancel's run: the thread releases the session and ends after that
+      // run, and nobody waits for it. The warm-up (a few hundred ms at most) is waited for, so a
+      // run that fails early (a damaged file) still ends cleanly.
       if (busy) worker.postMessage({ type: 'release' });
-      else await worker.terminate();
+      else {
+        await warmUpDone;
+        await worker.terminate();
+      }
     },
   };
 }
@@ -185,13 +211,17 @@ export function defaultTuning(env: NodeJS.ProcessEnv = process.env): SessionTuni
   };
 }
 
-/** A model to run tiles on: in a session thread or in-process, as `tuning` says. */
+/**
+ * A model to run tiles on: in a session thread or in-process, as `tuning` says. A session thread
+ * makes the `warmUp` run once its session starts (an in-process session would block the caller).
+ */
 export async function openModelRunner(
   onnxPath: string,
   device: Device,
   log: (line: string) => void = () => {},
   tuning: SessionTuning = defaultTuning(),
+  warmUp?: WarmUp,
 ): Promise<ModelRunner> {
-  if (tuning.thread) return startSessionThread(onnxPath, device, tuning, log);
+  if (tuning.thread) return startSessionThread(onnxPath, device, tuning, log, warmUp);
   return createModelSession(onnxPath, device, log, tuning);
 }

@@ -16,7 +16,7 @@ const OUTPUT_SPARE_BYTES = 16 * 1024 * 1024;
 const port = parentPort;
 if (!port) throw new Error('session-worker runs in a worker thread');
 const post = (m: FromSessionThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-const { onnxPath, device, tuning } = workerData as SessionThreadData;
+const { onnxPath, device, tuning, warmUp } = workerData as SessionThreadData;
 
 try {
   const model = await createModelSession(
@@ -26,7 +26,24 @@ try {
     tuning,
   );
   post({ type: 'ready', executionProvider: model.executionProvider, fallbacks: model.fallbacks });
-  let last: Promise<unknown> = Promise.resolve();
+  // The warm-up runs before any request (runs are serial in this thread); its outputs are dropped.
+  let last: Promise<unknown> = warmUp
+    ? model.session
+        .run(
+          Object.fromEntries(
+            warmUp.inputs.map((t) => {
+              const size = t.dims.reduce((a, b) => a * b, 1);
+              return [t.name, new ort.Tensor('float32', new Float32Array(size), t.dims)];
+            }),
+          ),
+          warmUp.fetches,
+        )
+        .then(
+          (result) => Object.values(result).forEach((t) => t.dispose?.()),
+          (error: unknown) => post({ type: 'log', line: `model warm-up failed: ${String(error)}` }),
+        )
+        .finally(() => post({ type: 'warmed' }))
+    : Promise.resolve();
   /**
    * Output buffers handed back by the caller (runner.recycle). Outputs are views of the pool's
    * size-class buffers, so a screened run's crops of many sizes reuse the same few (spares kept

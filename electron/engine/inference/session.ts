@@ -71,6 +71,18 @@ export interface SessionTuning {
   pattern?: boolean;
 }
 
+/**
+ * One run with zero inputs of the shape the first tiles will have, done by a session thread as
+ * soon as its session starts, while the caller still samples the imagery and builds the coarse
+ * level. A session's first run at a shape takes ~3× its later ones (ONNX Runtime plans it and
+ * grows its memory arena, whose fresh pages the system must hand over): 210–270 ms against 60–75
+ * for a 576² tile on a 2-core machine.
+ */
+export interface WarmUp {
+  inputs: { name: string; dims: number[] }[];
+  fetches: string[];
+}
+
 /** Providers worth trying for "auto", best first, on this platform. */
 export function autoOrder(platform: NodeJS.Platform = process.platform): string[] {
   if (platform === 'win32') return ['cuda', 'dml', 'webgpu', 'cpu'];

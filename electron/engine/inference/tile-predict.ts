@@ -89,7 +89,7 @@ export async function predictTile(
 }
 
 /** The outputs a tile run fetches: the probability, and the kind planes when asked for. */
-function tileFetches(card: ModelCard, withKind: boolean): string[] {
+export function tileFetches(card: ModelCard, withKind: boolean): string[] {
   const fetches = [card.outputs.probability];
   if (withKind && cardKinds(card) && card.outputs.kind) fetches.push(card.outputs.kind);
   return fetches;

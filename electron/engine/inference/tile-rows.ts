@@ -12,10 +12,17 @@ import { BufferPool } from './buffer-pool.js';
 import { KindBlend } from './kind-map.js';
 import { blendTrim, type ModelCard } from './model-card.js';
 import type { PhaseClock } from './phase-clock.js';
-import { finishTile, runTile, tileFeeds, type DateInput, type TileFeeds } from './tile-predict.js';
+import {
+  finishTile,
+  runTile,
+  tileFeeds,
+  tileFetches,
+  type DateInput,
+  type TileFeeds,
+} from './tile-predict.js';
 import { runRect, type TileCrops } from './tile-crops.js';
-import { fittedAxes, type Tile, type TileAxes } from './tiling.js';
-import type { RunSession } from './session.js';
+import { fittedAxes, roundUp, type Tile, type TileAxes } from './tiling.js';
+import type { RunSession, WarmUp } from './session.js';
 
 /**
  * Finished rows go out in pieces of about 1 MB of float32 (64 rows up to 4096 px wide, 16 at
@@ -100,6 +107,25 @@ export interface TileRowsOptions {
 export function windowAxes(card: ModelCard, width: number, height: number): TileAxes {
   const { size, overlap, multipleOf } = card.tile;
   return fittedAxes(width, height, size, overlap, multipleOf);
+}
+
+/**
+ * A session's warm-up run (session.ts) at the input shape of the tiles a sweep of a width × height
+ * window hands the model, with the outputs it fetches.
+ */
+export function tileWarmUp(
+  card: ModelCard,
+  width: number,
+  height: number,
+  withKind: boolean,
+): WarmUp {
+  const axes = windowAxes(card, width, height);
+  const m = card.tile.multipleOf;
+  const dims = [1, card.bands, roundUp(axes.tileHeight, m), roundUp(axes.tileWidth, m)];
+  return {
+    inputs: [card.inputs.before, card.inputs.after].map((name) => ({ name, dims })),
+    fetches: tileFetches(card, withKind),
+  };
 }
 
 /** Tiles handed to the model at once: the one it runs and one queued behind it. */

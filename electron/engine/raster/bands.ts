@@ -152,10 +152,36 @@ export async function sampleBands(
     }
   }
   return collected.map((c, i) => {
-    const sorted = c.slice(0, counts[i]).sort();
+    const sorted = sortSamples(c.slice(0, counts[i]));
     SORTED.add(sorted);
     return sorted;
   });
+}
+
+/**
+ * Sorts samples ascending in place. Samples of 8- and 16-bit imagery are whole numbers below
+ * 65 536, which a counting sort orders in two passes (6 sorts of 131 072 samples took ~60 ms of a
+ * detection's start with the comparison sort); anything else takes the comparison sort.
+ */
+export function sortSamples(values: Float32Array): Float32Array {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // Not a whole number in [0, 65 535], or negative zero (which sorts before 0).
+    if (!(v >= 0 && v <= 65535 && Math.floor(v) === v) || (v === 0 && 1 / v < 0)) {
+      return values.sort();
+    }
+    if (v > max) max = v;
+  }
+  const counts = new Uint32Array(max + 1);
+  for (let i = 0; i < values.length; i++) counts[values[i]]++;
+  let o = 0;
+  for (let v = 0; v <= max; v++) {
+    const end = o + counts[v];
+    if (end > o) values.fill(v, o, end);
+    o = end;
+  }
+  return values;
 }
 
 /** Sample arrays known to be sorted ascending (from {@link sampleBands}): no copy, no sort. */

@@ -11,7 +11,7 @@
  *
  * Memory is independent of the scene: the source is read in blocks of 2048 columns × 256 rows
  * (aligned with typical 256/512 px GeoTIFF tiles), reduced to box rows kept three at a time, and
- * the coarse rows are written to a scratch raster on disk.
+ * the coarse rows are written to a scratch raster: on disk, or in memory when it is small.
  */
 import { throwIfAborted } from '../errors.js';
 import type { PixelWindow } from './raster-source.js';
@@ -33,6 +33,8 @@ export interface CoarseLevelOptions {
   factor: number;
   /** Scratch file for the level. */
   path: string;
+  /** A level of at most this many bytes is kept in memory instead (default 0: always the file). */
+  memoryBytes?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -58,7 +60,7 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
   const { source, bands, window, factor: f, signal } = options;
   if (CHUNK_ROWS % f !== 0) throw new RangeError(`pyramid factor ${f} must divide ${CHUNK_ROWS}`);
   const { width: cw, height: ch } = coarseSize(window.width, window.height, f);
-  const out = new ScratchRaster(options.path, cw, ch, bands.length);
+  const out = new ScratchRaster(options.path, cw, ch, bands.length, options.memoryBytes);
   const { nodata, alphaBand } = source.info;
   const read = alphaBand === null ? bands : [...bands, alphaBand];
   const nb = bands.length;
@@ -72,6 +74,13 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
       const nbx = ncx + 2;
       const readX = window.x + (cx0 - 1) * f;
       const rows = new Map<number, BoxRow>();
+      // Box rows once emitted past, and the scratch of the reductions, reused: fresh memory is
+      // not free (on a 2-core VM, first touching a page costs microseconds), and a level from an
+      // overview is ~1000 rows a date.
+      const spare: BoxRow[] = [];
+      const sums = new Float64Array(nb * nbx);
+      const counts = new Float64Array(nbx);
+      const seg = new Float32Array(ncx);
       let next = 0; // next coarse row to emit
       for (let ci = 0; ci < chunks; ci++) {
         throwIfAborted(signal);
@@ -84,14 +93,17 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
         );
         const alpha = alphaBand === null ? null : data[nb];
         for (let cy = r0 / f; cy < Math.ceil(r1 / f); cy++) {
-          rows.set(
-            cy,
-            boxRow(data, nb, alpha, nodata, nbx, f, cy * f - r0, Math.min(f, r1 - cy * f)),
-          );
+          const box = spare.pop() ?? new Float32Array(nb * nbx);
+          const n = Math.min(f, r1 - cy * f);
+          rows.set(cy, boxRow(box, sums, counts, data, nb, alpha, nodata, f, cy * f - r0, n));
         }
         const done = r1 === window.height ? ch : r1 / f - 1;
-        for (; next < done; next++) emit(out, rows, next, ch, nb, ncx, cx0);
-        for (const key of rows.keys()) if (key < next - 1) rows.delete(key);
+        for (; next < done; next++) emit(out, seg, rows, next, ch, nb, ncx, cx0);
+        for (const [key, row] of rows) {
+          if (key >= next - 1) continue;
+          rows.delete(key);
+          spare.push(row);
+        }
         options.onProgress?.(bi * chunks + ci + 1, blocks * chunks);
       }
     }
@@ -102,21 +114,26 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
   }
 }
 
-/** Box means of the `n` source rows starting at `row` of the read window, per coarse column. */
+/**
+ * Box means of the `n` source rows starting at `row` of the read window, per coarse column, into
+ * `box` (nb bands × nbx columns); `sums` and `counts` are scratch of the same shape.
+ */
 function boxRow(
+  box: BoxRow,
+  sums: Float64Array,
+  counts: Float64Array,
   data: Float32Array[],
   nb: number,
   alpha: Float32Array | null,
   nodata: number | null,
-  nbx: number,
   f: number,
   row: number,
   n: number,
 ): BoxRow {
+  const nbx = counts.length;
   const readW = nbx * f;
   if (f === 1 && n === 1 && !alpha) {
     // A level read from an overview at the factor: one source pixel per coarse pixel.
-    const box = new Float32Array(nb * nbx);
     const o = row * readW;
     for (let c = 0; c < nbx; c++) {
       let ok = true;
@@ -128,8 +145,8 @@ function boxRow(
     }
     return box;
   }
-  const sums = new Float64Array(nb * nbx);
-  const counts = new Float64Array(nbx);
+  sums.fill(0);
+  counts.fill(0);
   for (let r = row; r < row + n; r++) {
     const o = r * readW;
     for (let c = 0; c < nbx; c++) {
@@ -147,7 +164,6 @@ function boxRow(
       }
     }
   }
-  const box = new Float32Array(nb * nbx);
   for (let c = 0; c < nbx; c++) {
     const valid = counts[c] >= (f * f) / 2;
     for (let b = 0; b < nb; b++) box[b * nbx + c] = valid ? sums[b * nbx + c] / counts[c] : NaN;
@@ -155,9 +171,10 @@ function boxRow(
   return box;
 }
 
-/** Binomial-smooths box rows cy-1 … cy+1 into coarse row cy and stores it. */
+/** Binomial-smooths box rows cy-1 … cy+1 into coarse row cy and stores it (through `seg`). */
 function emit(
   out: ScratchRaster,
+  seg: Float32Array,
   rows: Map<number, BoxRow>,
   cy: number,
   ch: number,
@@ -172,7 +189,6 @@ function emit(
   const around = [-1, 0, 1].map((dy) =>
     cy + dy >= 0 && cy + dy < ch ? (rows.get(cy + dy) ?? null) : null,
   );
-  const seg = new Float32Array(ncx);
   const [up, mid, down] = around;
   for (let b = 0; b < nb; b++) {
     for (let c = 0; c < ncx; c++) {
