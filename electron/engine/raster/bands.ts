@@ -3,7 +3,7 @@
  * stretch to the 0–255 scale the model was trained on, and the card's normalisation.
  */
 import { LandWatchError } from '../errors.js';
-import type { PixelWindow, RasterInfo } from './raster-source.js';
+import type { PixelWindow, RasterInfo, ReadOptions } from './raster-source.js';
 
 export type StretchMode = 'auto' | 'none' | 'percentile';
 
@@ -112,7 +112,12 @@ export interface SampledSource {
   info: Pick<RasterInfo, 'width' | 'height' | 'nodata' | 'bitsPerSample' | 'sampleFormat'> & {
     alphaBand?: number | null;
   };
-  readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
+  readWindow(
+    window: PixelWindow,
+    bands: number[],
+    signal?: AbortSignal,
+    options?: ReadOptions,
+  ): Promise<Float32Array[]>;
 }
 
 /**
@@ -137,7 +142,10 @@ export async function sampleBands(
       const x = Math.floor(((width - size) * gx) / Math.max(1, n - 1));
       const y = Math.floor(((height - size) * gy) / Math.max(1, n - 1));
       const read = alphaBand === null ? bands : [...bands, alphaBand];
-      const data = await source.readWindow({ x, y, width: size, height: size }, read, signal);
+      // Each window once: its blocks are not worth a place in the block cache.
+      const data = await source.readWindow({ x, y, width: size, height: size }, read, signal, {
+        keep: false,
+      });
       const alpha = alphaBand === null ? null : (data.pop() as Float32Array);
       data.forEach((arr, i) => {
         const into = collected[i];

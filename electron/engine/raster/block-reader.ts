@@ -58,6 +58,13 @@ export class BlockReader {
   private retired: ArrayBuffer[] = [];
   /** Reads in flight. */
   private reads = 0;
+  /**
+   * The last block decoded for a read that keeps nothing (`keep` false): sampling a scene for its
+   * statistics (bands.ts sampleBands) visits 64 blocks of each date once, for all their samples.
+   * Cached, they took 12 MB of fresh memory a date for nothing (a screened run reads few of them
+   * again), and first touching fresh memory is not free.
+   */
+  private passing: { key: number; view: View } | null = null;
   /** Compressed bytes of the block being read (direct path), reused. */
   private scratch = Buffer.alloc(0);
 
@@ -113,7 +120,8 @@ export class BlockReader {
 
   /**
    * Copies samples of the image window [x0, x1) × [y0, y1) into `out` (one array per requested
-   * sample, `outWidth` wide, the window's top-left at (ox, oy)).
+   * sample, `outWidth` wide, the window's top-left at (ox, oy)). `keep` false: blocks decoded for
+   * this read stay out of the cache (see {@link BlockReader.passing}).
    */
   async read(
     x0: number,
@@ -126,15 +134,16 @@ export class BlockReader {
     ox: number,
     oy: number,
     signal?: AbortSignal,
+    keep = true,
   ): Promise<void> {
     this.reads++;
     try {
       const { tileWidth: tw, tileHeight: th } = this;
-      this.sweep.at(x0, y0);
+      if (keep) this.sweep.at(x0, y0);
       for (const { tx, ty, bx0, bx1, by0, by1 } of this.spans(x0, y0, x1, y1)) {
         for (let i = 0; i < samples.length; i++) {
           const s = samples[i];
-          const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal);
+          const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal, keep);
           // Chunky blocks interleave all samples of a pixel; planar blocks hold one sample.
           const step = this.planar === 2 ? 1 : this.spp;
           const shift = this.planar === 2 ? 0 : s;
@@ -147,6 +156,7 @@ export class BlockReader {
         }
       }
     } finally {
+      if (!keep) this.passing = null;
       if (--this.reads === 0) this.recycleRetired();
     }
   }
@@ -240,6 +250,7 @@ export class BlockReader {
 
   /** Drops the cached blocks. */
   clear(): void {
+    this.passing = null;
     this.cache.clear();
     this.cached = 0;
     this.slots = [];
@@ -288,7 +299,13 @@ export class BlockReader {
     }
   }
 
-  private async block(tx: number, ty: number, sample: number, signal?: AbortSignal): Promise<View> {
+  private async block(
+    tx: number,
+    ty: number,
+    sample: number,
+    signal?: AbortSignal,
+    keep = true,
+  ): Promise<View> {
     const key = (sample * this.down + ty) * this.across + tx;
     const hit = this.cache.get(key);
     if (hit) {
@@ -297,10 +314,16 @@ export class BlockReader {
       this.cache.set(key, hit);
       return hit;
     }
+    if (!keep && this.passing?.key === key) return this.passing.view;
     const data =
       (this.direct && (await this.readDirect(key, signal))) ??
       (await this.image.getTileOrStrip(tx, ty, sample, (await this.getDecoder()) as never, signal))
         .data;
+    if (!keep) {
+      this.decodes++;
+      this.passing = { key, view: this.makeView(data) };
+      return this.passing.view;
+    }
     const view = this.makeView(this.slotted(data));
     this.decodes++;
     this.cache.set(key, view);

@@ -68,6 +68,12 @@ export interface PixelWindow {
   height: number;
 }
 
+/** How a window is read. */
+export interface ReadOptions {
+  /** Whether the decoded blocks go to the block cache (default true). */
+  keep?: boolean;
+}
+
 export class RasterSource {
   /** Fast block path with a bounded cache of decoded blocks; null → geotiff.js readRasters. */
   private readonly blocks: BlockReader | null;
@@ -152,23 +158,25 @@ export class RasterSource {
 
   /**
    * Reads a window of the given bands (0-based) as Float32 arrays, row-major, window-sized. Pixels
-   * of the window that fall outside the image are filled with `fill` (default NaN).
+   * of the window that fall outside the image are filled with `fill` (default NaN). `keep` false:
+   * the blocks it decodes are not cached (a read nothing near will follow, such as sampling).
    */
   async readWindow(
     window: PixelWindow,
     bands: number[],
     signal?: AbortSignal,
+    options: ReadOptions = {},
   ): Promise<Float32Array[]> {
     const maskBand = this.mask ? this.info.alphaBand : null;
     if (maskBand !== null && bands.includes(maskBand)) {
       const rest = bands.filter((b) => b !== maskBand);
-      const data = rest.length > 0 ? await this.readWindow(window, rest, signal) : [];
+      const data = rest.length > 0 ? await this.readWindow(window, rest, signal, options) : [];
       const alpha = await readMask(this.mask as GeoTIFFImage, this.info.name, window, signal);
       let k = 0;
       return bands.map((b) => (b === maskBand ? Float32Array.from(alpha) : data[k++]));
     }
-    if (this.colour.kind === 'direct') return this.readStored(window, bands, signal);
-    const stored = await this.readStored(window, this.colour.raw(bands), signal);
+    if (this.colour.kind === 'direct') return this.readStored(window, bands, signal, options);
+    const stored = await this.readStored(window, this.colour.raw(bands), signal, options);
     return this.colour.convert(stored, bands, this.nodata);
   }
 
@@ -263,6 +271,7 @@ export class RasterSource {
     window: PixelWindow,
     bands: number[],
     signal?: AbortSignal,
+    options: ReadOptions = {},
   ): Promise<Float32Array[]> {
     const { width, height } = this.info;
     const x0 = Math.max(0, window.x);
@@ -288,6 +297,7 @@ export class RasterSource {
           x0 - window.x,
           y0 - window.y,
           signal,
+          options.keep ?? true,
         );
         bands.forEach((b, i) => {
           if (bands.indexOf(b) !== i) out[i].set(out[bands.indexOf(b)]);

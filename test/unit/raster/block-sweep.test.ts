@@ -5,7 +5,8 @@
  * blocks 1.25 times each (measured with the sweep eviction switched off); the reader gives 1.08
  * (the first row of tiles, before the step between rows is known, is plain LRU) and must stay
  * under 1.12. Decoded blocks live in reused slots: reads running side by side, evicting each
- * other's blocks all the time, still copy the file's pixels.
+ * other's blocks all the time, still copy the file's pixels. A read that keeps nothing (sampling)
+ * decodes each of its blocks once for all samples and leaves the cache as it found it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +95,50 @@ describe('block cache in a sweep of tiles', () => {
       }
     }
     expect(reader.decoded).toBeGreaterThan(windows.length);
+    reader.close();
+  });
+
+  it('decodes the blocks of a read that keeps nothing once, and caches none of them', async () => {
+    const path = join(dir, 'rgb.tif');
+    const size = 2 * BLOCK;
+    const writer = await createGeoTiffWriter(path, {
+      width: size,
+      height: size,
+      bands: 3,
+      sampleFormat: 'uint8',
+      geoTransform: [500000, 1, 0, 4000000, 0, -1],
+      geoKeys: { epsg: 32650 },
+      tileSize: BLOCK,
+    });
+    const px = (x: number, y: number, b: number) => (x * 3 + y * 5 + b * 11) & 255;
+    const rows = new Uint8Array(size * size * 3);
+    for (let i = 0; i < rows.length; i++) {
+      const p = Math.floor(i / 3);
+      rows[i] = px(p % size, Math.floor(p / size), i % 3);
+    }
+    await writer.writeRows(rows);
+    await writer.close();
+    const image = await (await fromFile(path)).getImage(0);
+    const reader = BlockReader.for(image, 64 * 1024 * 1024, path)!;
+    const read = async (keep: boolean) => {
+      const out = [0, 1, 2].map(() => new Float32Array(300 * 300));
+      await reader.read(100, 100, 400, 400, [0, 1, 2], out, 300, 0, 0, undefined, keep);
+      for (let p = 0; p < 300 * 300; p += 53) {
+        for (let b = 0; b < 3; b++) {
+          expect(out[b][p]).toBe(px(100 + (p % 300), 100 + Math.floor(p / 300), b));
+        }
+      }
+    };
+    // The window lies on 4 blocks, each holding all 3 samples of its pixels.
+    await read(false);
+    expect(reader.decoded).toBe(4);
+    await read(false);
+    expect(reader.decoded).toBe(8);
+    await read(true);
+    expect(reader.decoded).toBe(12);
+    await read(true);
+    await read(false);
+    expect(reader.decoded).toBe(12);
     reader.close();
   });
 });
