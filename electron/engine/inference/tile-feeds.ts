@@ -109,7 +109,15 @@ export async function tileFeeds(
       clock?.since('normalise', normStart);
     } else {
       const bands = alpha === null ? date.bands : [...date.bands, alpha];
-      const data = await date.source.readWindow(win, bands, signal);
+      // Into the pool's arrays where the source reads into arrays: given back once normalised.
+      const scratch = pool && date.source.readWindowInto ? bands.map(() => pool.floats(n)) : null;
+      let data: Float32Array[];
+      if (scratch) {
+        await date.source.readWindowInto?.(win, bands, scratch, signal);
+        data = [...scratch];
+      } else {
+        data = await date.source.readWindow(win, bands, signal);
+      }
       const normStart = clock?.since('read', readStart) ?? 0;
       if (alpha !== null) {
         const a = data.pop() as Float32Array;
@@ -117,6 +125,7 @@ export async function tileFeeds(
       }
       const { nodata } = date.source.info;
       normaliseInto(input, 0, data, date.stretch, card.normalization, nodata, invalid, date.linear);
+      if (scratch) pool?.give(scratch);
       await date.preprocess?.(input, pw, ph);
       clock?.since('normalise', normStart);
     }

@@ -28,6 +28,16 @@ export interface WindowReader {
   info: { name: string; nodata: number | null; alphaBand: number | null };
   readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
   /**
+   * Optional: readWindow into the caller's window-sized arrays (one per band), so a run of tiles
+   * reuses the same few instead of allocating new ones a tile (ScratchRaster: the coarse level).
+   */
+  readWindowInto?(
+    window: PixelWindow,
+    bands: number[],
+    into: Float32Array[],
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /**
    * Optional 8-bit fast path (RasterSource.readMapped): bands through 256-entry normalisation
    * tables straight into the model input; false where it does not apply.
    */

@@ -76,6 +76,39 @@ export class OverviewReader {
     return this.colour.convert(out, bands, this.image.getGDALNoData());
   }
 
+  /** readWindow into the caller's window-sized arrays, one per band. */
+  async readWindowInto(
+    window: PixelWindow,
+    bands: number[],
+    into: Float32Array[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (this.colour.kind !== 'direct') {
+      const read = await this.readWindow(window, bands, signal);
+      read.forEach((values, i) => into[i].set(values));
+      return;
+    }
+    const x0 = Math.max(0, window.x);
+    const y0 = Math.max(0, window.y);
+    const x1 = Math.min(this.info.width, window.x + window.width);
+    const y1 = Math.min(this.info.height, window.y + window.height);
+    const inside = x1 - x0 === window.width && y1 - y0 === window.height;
+    if (!inside) for (const out of into) out.fill(Number.NaN);
+    if (x1 <= x0 || y1 <= y0) return;
+    await this.blocks.read(
+      x0,
+      y0,
+      x1,
+      y1,
+      bands,
+      into,
+      window.width,
+      x0 - window.x,
+      y0 - window.y,
+      signal,
+    );
+  }
+
   /** Drops the decoded blocks. */
   close(): void {
     this.blocks.close();

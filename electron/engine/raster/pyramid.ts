@@ -21,6 +21,13 @@ import { ScratchRaster } from './scratch-raster.js';
 export interface PyramidSource {
   info: { nodata: number | null; alphaBand: number | null };
   readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Optional: readWindow into the caller's window-sized arrays (the chunks reuse theirs). */
+  readWindowInto?(
+    window: PixelWindow,
+    bands: number[],
+    into: Float32Array[],
+    signal?: AbortSignal,
+  ): Promise<void>;
 }
 
 export interface CoarseLevelOptions {
@@ -66,6 +73,15 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
   const nb = bands.length;
   const blocks = Math.ceil(window.width / BLOCK_COLS);
   const chunks = Math.ceil(window.height / CHUNK_ROWS);
+  // One chunk's read, reused from chunk to chunk where the source reads into arrays.
+  const chunkLength = (BLOCK_COLS + 2 * f) * CHUNK_ROWS;
+  const chunk = source.readWindowInto ? read.map(() => new Float32Array(chunkLength)) : null;
+  const readChunk = async (win: PixelWindow): Promise<Float32Array[]> => {
+    if (!chunk || !source.readWindowInto) return source.readWindow(win, read, signal);
+    const views = chunk.map((a) => a.subarray(0, win.width * win.height));
+    await source.readWindowInto(win, read, views, signal);
+    return views;
+  };
   try {
     for (let bi = 0; bi < blocks; bi++) {
       const cx0 = (bi * BLOCK_COLS) / f;
@@ -86,11 +102,12 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
         throwIfAborted(signal);
         const r0 = ci * CHUNK_ROWS;
         const r1 = Math.min(window.height, r0 + CHUNK_ROWS);
-        const data = await source.readWindow(
-          { x: readX, y: window.y + r0, width: nbx * f, height: r1 - r0 },
-          read,
-          signal,
-        );
+        const data = await readChunk({
+          x: readX,
+          y: window.y + r0,
+          width: nbx * f,
+          height: r1 - r0,
+        });
         const alpha = alphaBand === null ? null : data[nb];
         for (let cy = r0 / f; cy < Math.ceil(r1 / f); cy++) {
           const box = spare.pop() ?? new Float32Array(nb * nbx);

@@ -66,14 +66,24 @@ export class ScratchRaster {
 
   /** A window of the given bands; pixels outside the raster are NaN (as RasterSource does). */
   async readWindow(window: PixelWindow, bands: number[]): Promise<Float32Array[]> {
+    const into = bands.map(() => new Float32Array(window.width * window.height));
+    await this.readWindowInto(window, bands, into);
+    return into;
+  }
+
+  /** readWindow into the caller's window-sized arrays, one per band. */
+  async readWindowInto(window: PixelWindow, bands: number[], into: Float32Array[]): Promise<void> {
     const x0 = Math.max(0, window.x);
     const x1 = Math.min(this.width, window.x + window.width);
     const y0 = Math.max(0, window.y);
     const y1 = Math.min(this.height, window.y + window.height);
     const store = this.open();
-    return bands.map((band) => {
-      const out = new Float32Array(window.width * window.height).fill(Number.NaN);
-      if (x1 <= x0 || y1 <= y0) return out;
+    bands.forEach((band, i) => {
+      const out = into[i];
+      const inside = x1 > x0 && y1 > y0;
+      const whole = inside && x0 === window.x && x1 - x0 === window.width;
+      if (!whole || y0 !== window.y || y1 - y0 !== window.height) out.fill(Number.NaN);
+      if (!inside) return;
       const put = (rows: Float32Array, first: number, y: number) => {
         const from = (y - first) * this.width + x0;
         out.set(rows.subarray(from, from + x1 - x0), (y - window.y) * window.width + x0 - window.x);
@@ -81,7 +91,7 @@ export class ScratchRaster {
       if ('values' in store) {
         const plane = band * this.height;
         for (let y = y0; y < y1; y++) put(store.values.subarray((plane + y) * this.width), y, y);
-        return out;
+        return;
       }
       // Whole rows, many at a time: one system call per chunk rather than one per row.
       const perChunk = Math.max(1, Math.floor(READ_CHUNK_BYTES / (4 * this.width)));
@@ -90,7 +100,6 @@ export class ScratchRaster {
         const rows = this.readRows(store.fd, band, first, n);
         for (let y = first; y < first + n; y++) put(rows, first, y);
       }
-      return out;
     });
   }
 

@@ -104,6 +104,10 @@ describe('GeoTIFF overviews', () => {
           }
         }
       }
+      // Into the caller's arrays (dirty, as reused ones are): the same values, NaN outside.
+      const into = [0, 1, 2].map(() => new Float32Array((ref.w + 1) * ref.h).fill(7));
+      await ovr.readWindowInto({ x: -1, y: 0, width: ref.w + 1, height: ref.h }, [0, 1, 2], into);
+      into.forEach((values, b) => expect(values).toEqual(planes[b]));
       ovr.close();
     }
     expect(await OverviewReader.open(src, 8)).toBeNull();
@@ -145,9 +149,19 @@ describe('GeoTIFF overviews', () => {
       factor: 1,
       path: join(dir, 'ovr.f32'),
     });
+    // The chunks read into reused arrays (readWindowInto) give the level the fresh reads give.
+    const plain = await buildCoarseLevel({
+      source: { info: ovr.info, readWindow: (w, bands) => ovr.readWindow(w, bands) },
+      bands: [0, 1, 2],
+      window: { x: 16, y: 8, width: 128, height: 120 },
+      factor: 1,
+      path: join(dir, 'plain.f32'),
+    });
     const size = coarseSize(window.width, window.height, 4);
     const a = await full.readWindow({ x: 0, y: 0, ...size }, [0, 1, 2]);
     const b = await fromOvr.readWindow({ x: 0, y: 0, ...size }, [0, 1, 2]);
+    expect(await plain.readWindow({ x: 0, y: 0, ...size }, [0, 1, 2])).toEqual(b);
+    plain.dispose();
     for (let band = 0; band < 3; band++) {
       for (let i = 0; i < a[band].length; i++) {
         // Two roundings to whole numbers on the way down (1/2, then 1/4) and nothing else.
