@@ -5,7 +5,7 @@
 import type * as ort from 'onnxruntime-node';
 import { LandWatchError, throwIfAborted } from '../errors.js';
 import type { BandLinear, BandStretch } from '../raster/bands.js';
-import type { PixelWindow } from '../raster/raster-source.js';
+import type { PixelWindow, ReadWindowInto } from '../raster/raster-source.js';
 import { checkKindDims, kindBlocks, type KindTile } from './kind-map.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import { dilate } from '../vector/morphology.js';
@@ -31,12 +31,7 @@ export interface WindowReader {
    * Optional: readWindow into the caller's window-sized arrays (one per band), so a run of tiles
    * reuses the same few instead of allocating new ones a tile (ScratchRaster: the coarse level).
    */
-  readWindowInto?(
-    window: PixelWindow,
-    bands: number[],
-    into: Float32Array[],
-    signal?: AbortSignal,
-  ): Promise<void>;
+  readWindowInto?: ReadWindowInto;
   /**
    * Optional 8-bit fast path (RasterSource.readMapped): bands through 256-entry normalisation
    * tables straight into the model input; false where it does not apply.

@@ -14,20 +14,15 @@
  * the coarse rows are written to a scratch raster: on disk, or in memory when it is small.
  */
 import { throwIfAborted } from '../errors.js';
-import type { PixelWindow } from './raster-source.js';
+import type { PixelWindow, ReadWindowInto } from './raster-source.js';
 import { ScratchRaster } from './scratch-raster.js';
 
 /** What the builder needs of a source: windowed reads (NaN outside) and its no-data markers. */
 export interface PyramidSource {
   info: { nodata: number | null; alphaBand: number | null };
   readWindow(window: PixelWindow, bands: number[], signal?: AbortSignal): Promise<Float32Array[]>;
-  /** Optional: readWindow into the caller's window-sized arrays (the chunks reuse theirs). */
-  readWindowInto?(
-    window: PixelWindow,
-    bands: number[],
-    into: Float32Array[],
-    signal?: AbortSignal,
-  ): Promise<void>;
+  /** Optional: readWindow into the caller's arrays (the chunks then reuse theirs). */
+  readWindowInto?: ReadWindowInto;
 }
 
 export interface CoarseLevelOptions {

@@ -68,6 +68,17 @@ export interface PixelWindow {
   height: number;
 }
 
+/**
+ * A windowed read into the caller's window-sized arrays, one per band (NaN outside the raster):
+ * what a run of many windows uses to reuse the same few arrays instead of allocating new ones.
+ */
+export type ReadWindowInto = (
+  window: PixelWindow,
+  bands: number[],
+  into: Float32Array[],
+  signal?: AbortSignal,
+) => Promise<void>;
+
 /** How a window is read. */
 export interface ReadOptions {
   /** Whether the decoded blocks go to the block cache (default true). */
