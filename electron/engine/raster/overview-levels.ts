@@ -32,6 +32,8 @@ export class OverviewLevel {
   private readonly rows: SampleArray;
   /** The pending upper source row of a pair (full width of the level above). */
   private pending: SampleArray | null = null;
+  /** The copy `pending` is kept in, reused for every pair. */
+  private pendingBuffer: SampleArray | null = null;
   private rowsBuffered = 0;
   private rowsDone = 0;
 
@@ -73,7 +75,9 @@ export class OverviewLevel {
       const final = last && r === n - 1;
       if (!this.pending) {
         // Keep a copy: the caller reuses its buffer for the next rows.
-        this.pending = row.slice();
+        if (this.pendingBuffer?.length !== row.length) this.pendingBuffer = row.slice();
+        else this.pendingBuffer.set(row);
+        this.pending = this.pendingBuffer;
         if (!final) continue;
         await this.reduce(this.pending, null, parentWidth, final, emit);
       } else {
@@ -104,21 +108,27 @@ export class OverviewLevel {
     const integer = this.grid.sampleFormat !== 'float32';
     const nodata = this.nodata;
     // The common case (two rows, no no-data marker) without the general loop's per-pixel checks.
-    const inner = lower && nodata === undefined && integer ? Math.floor(parentWidth / 2) : 0;
-    for (let x = 0; x < inner; x++) {
-      const o = 2 * x * bands;
-      for (let b = 0; b < bands; b++) {
-        const i = o + b;
-        const mean =
-          (upper[i] +
-            upper[i + bands] +
-            (lower as SampleArray)[i] +
-            (lower as SampleArray)[i + bands]) /
-          4;
-        out[x * bands + b] = integer ? Math.round(mean) : mean;
+    const pairs = lower && nodata === undefined && integer ? Math.floor(parentWidth / 2) : 0;
+    const span = pairs * 2 * bands;
+    if (lower && pairs > 0 && allZero(upper, span) && allZero(lower, span)) {
+      // Two rows of zeros (most of a screened run's probability): their means are zeros.
+      out.fill(0, 0, pairs * bands);
+    } else {
+      for (let x = 0; x < pairs; x++) {
+        const o = 2 * x * bands;
+        for (let b = 0; b < bands; b++) {
+          const i = o + b;
+          const mean =
+            (upper[i] +
+              upper[i + bands] +
+              (lower as SampleArray)[i] +
+              (lower as SampleArray)[i + bands]) /
+            4;
+          out[x * bands + b] = integer ? Math.round(mean) : mean;
+        }
       }
     }
-    for (let x = inner; x < width; x++) {
+    for (let x = pairs; x < width; x++) {
       const x0 = 2 * x;
       const x1 = Math.min(parentWidth - 1, x0 + 1);
       for (let b = 0; b < bands; b++) {
@@ -158,4 +168,16 @@ export function overviewChain(
     throw new RangeError('overviews must be an integer from 0 to 8');
   }
   return count > 0 ? new OverviewLevel(options, count, options.nodata) : null;
+}
+
+/** Whether the first `n` samples are all 0, four bytes a test where the array lines up for it. */
+function allZero(values: SampleArray, n: number): boolean {
+  let i = 0;
+  if (values instanceof Uint8Array && values.byteOffset % 4 === 0) {
+    const words = new Uint32Array(values.buffer, values.byteOffset, n >> 2);
+    for (let k = 0; k < words.length; k++) if (words[k] !== 0) return false;
+    i = words.length << 2;
+  }
+  for (; i < n; i++) if (values[i] !== 0) return false;
+  return true;
 }
