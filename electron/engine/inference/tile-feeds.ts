@@ -111,13 +111,8 @@ export async function tileFeeds(
       const bands = alpha === null ? date.bands : [...date.bands, alpha];
       // Into the pool's arrays where the source reads into arrays: given back once normalised.
       const scratch = pool && date.source.readWindowInto ? bands.map(() => pool.floats(n)) : null;
-      let data: Float32Array[];
-      if (scratch) {
-        await date.source.readWindowInto?.(win, bands, scratch, signal);
-        data = [...scratch];
-      } else {
-        data = await date.source.readWindow(win, bands, signal);
-      }
+      if (scratch) await date.source.readWindowInto?.(win, bands, scratch, signal);
+      const data = scratch ? [...scratch] : await date.source.readWindow(win, bands, signal);
       const normStart = clock?.since('read', readStart) ?? 0;
       if (alpha !== null) {
         const a = data.pop() as Float32Array;

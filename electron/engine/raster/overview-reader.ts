@@ -61,18 +61,10 @@ export class OverviewReader {
     bands: number[],
     signal?: AbortSignal,
   ): Promise<Float32Array[]> {
-    const x0 = Math.max(0, window.x);
-    const y0 = Math.max(0, window.y);
-    const x1 = Math.min(this.info.width, window.x + window.width);
-    const y1 = Math.min(this.info.height, window.y + window.height);
     // JPEG/YCbCr and palette overviews are stored as such: read the stored samples, then convert.
     const stored = this.colour.raw(bands);
-    const out = stored.map(() => new Float32Array(window.width * window.height).fill(Number.NaN));
-    if (x1 > x0 && y1 > y0) {
-      const ox = x0 - window.x;
-      const oy = y0 - window.y;
-      await this.blocks.read(x0, y0, x1, y1, stored, out, window.width, ox, oy, signal);
-    }
+    const out = stored.map(() => new Float32Array(window.width * window.height));
+    await this.readStoredInto(window, stored, out, signal);
     return this.colour.convert(out, bands, this.image.getGDALNoData());
   }
 
@@ -83,11 +75,18 @@ export class OverviewReader {
     into: Float32Array[],
     signal?: AbortSignal,
   ): Promise<void> {
-    if (this.colour.kind !== 'direct') {
-      const read = await this.readWindow(window, bands, signal);
-      read.forEach((values, i) => into[i].set(values));
-      return;
-    }
+    if (this.colour.kind === 'direct') return this.readStoredInto(window, bands, into, signal);
+    const read = await this.readWindow(window, bands, signal);
+    read.forEach((values, i) => into[i].set(values));
+  }
+
+  /** Stored samples of a window into `into` (any contents), NaN outside the image. */
+  private async readStoredInto(
+    window: PixelWindow,
+    stored: number[],
+    into: Float32Array[],
+    signal?: AbortSignal,
+  ): Promise<void> {
     const x0 = Math.max(0, window.x);
     const y0 = Math.max(0, window.y);
     const x1 = Math.min(this.info.width, window.x + window.width);
@@ -95,18 +94,9 @@ export class OverviewReader {
     const inside = x1 - x0 === window.width && y1 - y0 === window.height;
     if (!inside) for (const out of into) out.fill(Number.NaN);
     if (x1 <= x0 || y1 <= y0) return;
-    await this.blocks.read(
-      x0,
-      y0,
-      x1,
-      y1,
-      bands,
-      into,
-      window.width,
-      x0 - window.x,
-      y0 - window.y,
-      signal,
-    );
+    const ox = x0 - window.x;
+    const oy = y0 - window.y;
+    await this.blocks.read(x0, y0, x1, y1, stored, into, window.width, ox, oy, signal);
   }
 
   /** Drops the decoded blocks. */
