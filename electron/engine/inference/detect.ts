@@ -17,8 +17,7 @@ import { rawRows } from '../raster/probability-file.js';
 import type { GeoTransform } from '../vector/geo.js';
 import { extractPolygons, PolygonExtraction, type ExtractedPolygons } from './reextract.js';
 import { PhaseClock } from './phase-clock.js';
-import { coarseSize } from '../raster/pyramid.js';
-import { SCREENING_DEFAULTS, screenTiles, type ScreeningReport } from './screening.js';
+import { coarseLevelSize, screenTiles, type ScreeningReport } from './screening.js';
 import type { ModelRunner, WarmUp } from './session.js';
 import { openModelRunner } from './session-thread.js';
 import { tileWarmUp, windowAxes, type TileCounts } from './tile-rows.js';
@@ -317,7 +316,7 @@ function firstRunWarmUp(
   overlap: { width: number; height: number; screening: boolean },
 ): WarmUp {
   if (overlap.screening) {
-    const coarse = coarseSize(overlap.width, overlap.height, SCREENING_DEFAULTS.factor);
+    const coarse = coarseLevelSize(overlap.width, overlap.height);
     return tileWarmUp(card, coarse.width, coarse.height, false);
   }
   return tileWarmUp(card, overlap.width, overlap.height, (cardKinds(card)?.length ?? 0) > 0);

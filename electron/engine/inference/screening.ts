@@ -6,13 +6,16 @@
  * unchanged. The coarse probability is never stored: each finished coarse row marks the tiles it
  * reaches, so screening adds one bit per tile to memory. Where a date carries a COG overview at the
  * factor (or at a power of two below it), the level is reduced from that instead of from every
- * full-resolution block, which the issue allows and which makes the coarse pass cheap.
+ * full-resolution block, which the issue allows and which makes the coarse pass cheap. From an
+ * overview at the factor itself the level is never built: each coarse tile is computed from the
+ * overview as the model asks for it (coarse-windows.ts), while the model runs the tile before.
  */
 import { join } from 'node:path';
-import { alignedOverview } from '../raster/overview-reader.js';
+import { CoarseWindows } from '../raster/coarse-windows.js';
+import { alignedOverview, type OverviewReader } from '../raster/overview-reader.js';
 import { buildCoarseLevel, coarseSize } from '../raster/pyramid.js';
 import { RasterSource } from '../raster/raster-source.js';
-import type { ScratchRaster } from '../raster/scratch-raster.js';
+import { ScratchRaster } from '../raster/scratch-raster.js';
 import type { ModelCard } from './model-card.js';
 import type { DateInput } from './tile-predict.js';
 import { runTileRows } from './tile-rows.js';
@@ -68,6 +71,18 @@ export const COARSE_MEMORY_BYTES = 16 * 1024 * 1024;
 /** Scenes above this many pixels are screened unless the caller says otherwise. */
 export const SCREENING_MIN_PIXELS = 4 * 1024 * 1024;
 
+/**
+ * The size of the coarse level the model runs over when screening a width × height window: the
+ * first tiles a screened detection hands the model (its warm-up runs at their shape).
+ */
+export function coarseLevelSize(
+  width: number,
+  height: number,
+  options: ScreeningOptions = SCREENING_DEFAULTS,
+): { width: number; height: number } {
+  return coarseSize(width, height, options.factor);
+}
+
 /** What screening did, for the run record and the benchmark. */
 export interface ScreeningReport {
   factor: number;
@@ -111,12 +126,13 @@ export async function screenTiles(o: ScreenOptions): Promise<{
   const opts = o.options ?? SCREENING_DEFAULTS;
   const { factor } = opts;
   const { window, axes } = o;
-  const coarse = coarseSize(window.width, window.height, factor);
-  const levels: ScratchRaster[] = [];
+  const coarse = coarseLevelSize(window.width, window.height, opts);
+  const levels: (ScratchRaster | CoarseWindows)[] = [];
+  const overviews: OverviewReader[] = [];
   const reductions: number[] = [];
+  // Built levels count as half the screening work; computed ones (below) as none.
+  let built = false;
   try {
-    // Building the levels reads every source block once (or, from a COG overview, a 1/g² share
-    // of them); count it as half the screening work.
     for (const [i, date] of o.dates.entries()) {
       const win = { ...window, x: window.x + date.dx, y: window.y + date.dy };
       // A resampled date has no overview on the before grid: it is reduced from full resolution.
@@ -124,29 +140,38 @@ export async function screenTiles(o: ScreenOptions): Promise<{
         date.source instanceof RasterSource
           ? await alignedOverview(date.source, factor, win.x, win.y)
           : null;
+      if (overview) overviews.push(overview);
       const g = overview?.factor ?? 1;
       reductions.push(g);
-      try {
-        levels.push(
-          await buildCoarseLevel({
-            source: overview ?? date.source,
-            bands: date.bands,
-            window: {
-              x: win.x / g,
-              y: win.y / g,
-              width: Math.ceil(win.width / g),
-              height: Math.ceil(win.height / g),
-            },
-            factor: factor / g,
-            path: join(o.scratchDir, `coarse-${i}-${process.pid}.f32`),
-            memoryBytes: COARSE_MEMORY_BYTES,
-            signal: o.signal,
-            onProgress: (done, total) => o.onProgress?.(i * total + done, 4 * total),
-          }),
-        );
-      } finally {
-        overview?.close();
+      const level = {
+        source: overview ?? date.source,
+        bands: date.bands,
+        window: {
+          x: win.x / g,
+          y: win.y / g,
+          width: Math.ceil(win.width / g),
+          height: Math.ceil(win.height / g),
+        },
+        factor: factor / g,
+      };
+      if (g === factor) {
+        // An overview at the factor: the coarse tiles are computed from it as the model asks
+        // for them (coarse-windows.ts), not built into a level first.
+        levels.push(new CoarseWindows(level));
+        continue;
       }
+      // Building reads every source block once (or, from an overview at a lower factor, a 1/g²
+      // share of them).
+      built = true;
+      levels.push(
+        await buildCoarseLevel({
+          ...level,
+          path: join(o.scratchDir, `coarse-${i}-${process.pid}.f32`),
+          memoryBytes: COARSE_MEMORY_BYTES,
+          signal: o.signal,
+          onProgress: (done, total) => o.onProgress?.(i * total + done, 4 * total),
+        }),
+      );
     }
     const coarseDate = (i: number): DateInput => ({
       source: levels[i],
@@ -168,7 +193,8 @@ export async function screenTiles(o: ScreenOptions): Promise<{
       window: { x: 0, y: 0, ...coarse },
       signal: o.signal,
       onRows: (y, rows) => marker.mark(y, rows, opts.threshold),
-      onTile: (done, total) => o.onProgress?.(2 * total + 2 * done, 4 * total),
+      onTile: (done, total) =>
+        built ? o.onProgress?.(2 * total + 2 * done, 4 * total) : o.onProgress?.(done, total),
     });
     const active = marker.plan.reduce((s, v) => s + v, 0);
     const crops =
@@ -188,7 +214,8 @@ export async function screenTiles(o: ScreenOptions): Promise<{
       },
     };
   } finally {
-    for (const level of levels) level.dispose();
+    for (const level of levels) if (level instanceof ScratchRaster) level.dispose();
+    for (const overview of overviews) overview.close();
   }
 }
 

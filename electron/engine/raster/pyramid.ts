@@ -52,7 +52,12 @@ export function coarseSize(width: number, height: number, factor: number) {
 }
 
 /** Box means of one coarse row (nb bands × n columns, NaN where the block is mostly no data). */
-type BoxRow = Float32Array;
+export type BoxRow = Float32Array;
+
+/** Where finished coarse rows go: a level (ScratchRaster), or a window of one (coarse-windows.ts). */
+export interface SegmentSink {
+  writeSegment(band: number, y: number, x: number, values: Float32Array): void;
+}
 
 /**
  * Builds the coarse level. A block less than half valid (outside the source, no-data, alpha 0) is
@@ -130,7 +135,7 @@ export async function buildCoarseLevel(options: CoarseLevelOptions): Promise<Scr
  * Box means of the `n` source rows starting at `row` of the read window, per coarse column, into
  * `box` (nb bands × nbx columns); `sums` and `counts` are scratch of the same shape.
  */
-function boxRow(
+export function boxRow(
   box: BoxRow,
   sums: Float64Array,
   counts: Float64Array,
@@ -183,9 +188,12 @@ function boxRow(
   return box;
 }
 
-/** Binomial-smooths box rows cy-1 … cy+1 into coarse row cy and stores it (through `seg`). */
-function emit(
-  out: ScratchRaster,
+/**
+ * Binomial-smooths box rows cy-1 … cy+1 into coarse row cy and stores it (through `seg`). Box rows
+ * have one column of halo on each side; coarse rows above 0 and from `ch` on do not count.
+ */
+export function emit(
+  out: SegmentSink,
   seg: Float32Array,
   rows: Map<number, BoxRow>,
   cy: number,
