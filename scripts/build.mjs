@@ -35,6 +35,7 @@ await Promise.all([
       'adapt-worker': 'electron/engine/jobs/adapt-worker.ts',
       'session-worker': 'electron/engine/inference/session-worker.ts',
       'block-worker': 'electron/engine/jobs/block-worker.ts',
+      'follow-worker': 'electron/engine/inference/follow-worker.ts',
       main: 'electron/main/main.ts',
     },
     outdir: 'dist/node',

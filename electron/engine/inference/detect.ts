@@ -9,11 +9,13 @@ import { throwIfAborted } from '../errors.js';
 import type { StretchMode } from '../raster/bands.js';
 import { aoiTilePlan, polygonsInAoi, restrictPlan, type AoiInput } from './aoi.js';
 import { attachDeclutter, type DeclutterChoice, type Declutterer } from './declutter.js';
+import { FOLLOW_THREAD_MIN_PIXELS, FollowThread } from './follow-thread.js';
+import type { ExtractionSource } from './polygon-extraction.js';
 import { openInputs, type DetectInputs } from './detect-inputs.js';
 import { IN_MEMORY_PIXELS, withArrays, type DetectResult } from './detect-result.js';
 import { cardKinds, type ModelCard } from './model-card.js';
 import { runProbability } from './probability-run.js';
-import { rawRows } from '../raster/probability-file.js';
+import { rawRows, type ProbabilityGeoref } from '../raster/probability-file.js';
 import type { GeoTransform } from '../vector/geo.js';
 import { extractPolygons, PolygonExtraction, type ExtractedPolygons } from './reextract.js';
 import { PhaseClock } from './phase-clock.js';
@@ -60,6 +62,11 @@ export interface DetectParams {
   aoi?: AoiInput;
   /** Remove haze / cloud / shadow from these dates before comparing them (declutter.ts). */
   declutter?: DeclutterChoice;
+  /**
+   * Write probability.tif and vectorise in a thread of their own, behind the tile loop
+   * (follow-thread.ts). Default: for overlaps from 4 MP up.
+   */
+  followThread?: boolean;
 }
 
 /** Progress events: phase, units done of total, ETA, and the execution provider in use. */
@@ -108,7 +115,7 @@ export async function detectChanges(
   let work: WorkDir | null = null;
   let declutter: Declutterer | null = null;
   /** Vectorising that follows the model's finished rows (null: from probability.tif after). */
-  let extraction: PolygonExtraction | null = null;
+  let extraction: PolygonExtraction | FollowThread | null = null;
   try {
     inputs = await openInputs(params, signal, (model, overlap) => {
       // The session's first run, at the first tiles' shape, happens while the dates are sampled.
@@ -168,6 +175,31 @@ export async function detectChanges(
     );
     log(`model ${card.id} on ${ep}; overlap ${width}×${height} px; work folder ${work.dir}`);
 
+    const { probabilityPath } = work;
+    const georef = { geoTransform: windowTransform, geoKeys: inputs.geoKeys };
+    // Where the polygons are traced from, beside the rows themselves.
+    const source = {
+      crs: before.info.crs,
+      geoTransform: [...windowTransform] as GeoTransform,
+      geoKeys: inputs.geoKeys,
+      probPath: probabilityPath,
+    };
+    // On a large window, probability.tif and vectorising follow the rows in a thread of their
+    // own, started now so its code loads while the scene is screened.
+    const thread =
+      !work.record.complete && (params.followThread ?? width * height >= FOLLOW_THREAD_MIN_PIXELS)
+        ? startFollowThread(
+            work,
+            { width, height },
+            georef,
+            source,
+            { threshold, minArea },
+            vectoriseOptions,
+            clock,
+          )
+        : null;
+    extraction = thread;
+
     let tiles: TileCounts | undefined;
     let plan = work.plan();
     let crops = work.crops();
@@ -209,15 +241,13 @@ export async function detectChanges(
     } else {
       if (work.record.nextRow > 0) log(`resuming after tile row ${work.record.nextRow}`);
       const tileArea = card.tile.size ** 2;
-      const { probabilityPath } = work;
-      const { geoKeys } = inputs;
       tiles = await runProbability({
         session: session.runner,
         card,
         dates: [dates[0], dates[1]],
         window: alignment,
         work,
-        georef: { geoTransform: windowTransform, geoKeys: inputs.geoKeys },
+        georef,
         plan,
         crops,
         signal,
@@ -225,21 +255,18 @@ export async function detectChanges(
         onModelDone: releaseModel,
         // Cleaning and labelling keep pace with the rows the model finishes (pass 1 of
         // strip-vectorise.ts); only tracing is left for after the sweep.
-        follow: async (raw) => {
-          extraction = await PolygonExtraction.start(
-            {
-              rows: rawRows(raw),
-              crs: before.info.crs,
-              geoTransform: [...windowTransform] as GeoTransform,
-              geoKeys,
-              probPath: probabilityPath,
+        sink: thread ? () => thread : undefined,
+        follow: thread
+          ? undefined
+          : async (raw) => {
+              extraction = await PolygonExtraction.start(
+                { rows: rawRows(raw), ...source },
+                threshold,
+                minArea,
+                vectoriseOptions,
+              );
+              return extraction;
             },
-            threshold,
-            minArea,
-            vectoriseOptions,
-          );
-          return extraction;
-        },
         onTile: (done, total, elapsed, run) =>
           onProgress({
             phase: 'infer',
@@ -320,6 +347,27 @@ function firstRunWarmUp(
     return tileWarmUp(card, coarse.width, coarse.height, false);
   }
   return tileWarmUp(card, overlap.width, overlap.height, (cardKinds(card)?.length ?? 0) > 0);
+}
+
+/** The thread that writes probability.tif and vectorises behind the tile loop (follow-thread.ts). */
+function startFollowThread(
+  work: WorkDir,
+  size: { width: number; height: number },
+  georef: ProbabilityGeoref,
+  source: Omit<ExtractionSource, 'rows'>,
+  cut: { threshold: number; minArea: number },
+  options: ReturnType<typeof extractionOptions>,
+  clock: PhaseClock,
+): FollowThread {
+  const { signal, onProgress, ...files } = options;
+  return FollowThread.start(
+    {
+      raw: { path: work.rawPath, ...size },
+      tif: { path: work.probabilityPath, georef },
+      extraction: { ...source, ...cut, ...files },
+    },
+    { signal, onProgress, clock },
+  );
 }
 
 /** How a detection vectorises its probability (beside it in the work folder). */

@@ -45,11 +45,47 @@ export interface ProbabilityRunOptions {
   follow?: (raw: RawProbability) => Promise<RowFollower>;
   /** The last tile's output is back (tile-rows.ts, `onModelDone`). */
   onModelDone?: () => void | Promise<void>;
+  /**
+   * Takes over probability.tif and what follows the rows, given the raw rows (follow-thread.ts:
+   * both in a thread of their own). Absent: both here, on the tile loop's thread, `follow` after
+   * each write of the GeoTIFF.
+   */
+  sink?: (raw: RawProbability) => RowSink | Promise<RowSink>;
 }
 
 /** Something that keeps up with finished rows: `advance(ready)` once rows above `ready` are final. */
 export interface RowFollower {
   advance(ready: number): Promise<void>;
+}
+
+/** Where the finished raw rows go: probability.tif, and what follows them. */
+export interface RowSink extends RowFollower {
+  /** Every row was given: probability.tif is finished when this settles. */
+  close(): Promise<void>;
+  /** After a failure or cancel: the partial probability.tif goes. */
+  abort(): Promise<void>;
+}
+
+/** probability.tif written, and `follow` run, on this thread as rows finish. */
+async function localSink(
+  raw: RawProbability,
+  options: ProbabilityRunOptions,
+  stream: RawTiffStream,
+): Promise<RowSink> {
+  const { clock, signal } = options;
+  const follower = (await options.follow?.(raw)) ?? null;
+  return {
+    advance: async (ready) => {
+      const start = performance.now();
+      await stream.advance(ready, signal);
+      clock?.since('write', start);
+      const vectorStart = performance.now();
+      await follower?.advance(ready);
+      clock?.since('vectorise', vectorStart);
+    },
+    close: () => stream.finish(signal),
+    abort: () => stream.abort(),
+  };
 }
 
 /**
@@ -71,20 +107,19 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
   const before = resume ? record.tilesRun : 0;
   let run = 0;
   // The probability GeoTIFF is written as rows finish, not after the sweep.
-  let tiff: RawTiffStream | null = null;
+  let open: RowSink | null = null;
   try {
-    const stream = await RawTiffStream.open(raw, work.probabilityPath, options.georef);
-    tiff = stream;
-    const follower = (await options.follow?.(raw)) ?? null;
+    let sink: RowSink;
+    if (options.sink) {
+      sink = open = await options.sink(raw);
+    } else {
+      const stream = await RawTiffStream.open(raw, work.probabilityPath, options.georef);
+      // Until the follower has started, a failure still takes the partial file along.
+      open = { advance: async () => {}, close: async () => {}, abort: () => stream.abort() };
+      sink = open = await localSink(raw, options, stream);
+    }
+    const followRows = (ready: number) => sink.advance(ready);
     const clock = options.clock;
-    const followRows = async (ready: number) => {
-      const start = performance.now();
-      await stream.advance(ready, signal);
-      clock?.since('write', start);
-      const vectorStart = performance.now();
-      await follower?.advance(ready);
-      clock?.since('vectorise', vectorStart);
-    };
     const counts = await runTileRows({
       session: options.session,
       card: options.card,
@@ -118,8 +153,8 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
     // Rows a resumed run found finished and did not deliver again.
     await followRows(window.height);
     const writeStart = performance.now();
-    await stream.finish(signal);
-    tiff = null;
+    await sink.close();
+    open = null;
     raw.close();
     if (kindRaw) {
       const georef = {
@@ -133,7 +168,7 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
     options.clock?.since('write', writeStart);
     return counts;
   } finally {
-    await tiff?.abort();
+    await open?.abort();
     raw.close();
     kindRaw?.close();
   }

@@ -10,7 +10,7 @@ import { copyFile, rename, rm } from 'node:fs/promises';
 import { LandWatchError } from '../errors.js';
 import type { DetectResult } from '../inference/detect.js';
 import { createGeoTiffWriter } from './geotiff-write.js';
-import { GeoTiffRows } from './probability-file.js';
+import { GeoTiffRows } from './geotiff-rows.js';
 import { RasterSource, type RasterInfo } from './raster-source.js';
 
 /** What {@link writeMask} needs of a detection: the grid, the window, and the mask somewhere. */

@@ -211,6 +211,43 @@ describe('change kinds from the model’s kind output', () => {
     expect(existsSync(join(work, 'kind.raw'))).toBe(false);
   }, 60_000);
 
+  it('gives the same polygons, kinds and files with probability.tif and vectorising in their own thread', async () => {
+    const threaded = await detectChanges({ ...params('threaded'), followThread: true });
+    expect(threaded.polygons).toEqual(run.polygons);
+    expect(threaded.polygons.some((p) => p.changeKind)).toBe(true);
+    expect(Array.from(threaded.probability)).toEqual(Array.from(run.probability));
+    expect(Array.from(threaded.mask)).toEqual(Array.from(run.mask));
+    for (const file of ['probability.tif', 'mask.tif', 'kind.tif']) {
+      expect(readFileSync(join(dir, 'threaded', file))).toEqual(
+        readFileSync(join(dir, 'full', file)),
+      );
+    }
+    // The thread's writing and vectorising are counted in the run's phases.
+    expect(threaded.phases?.write).toBeGreaterThan(0);
+    expect(threaded.phases?.vectorise).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('cancels a threaded run, leaving its checkpoint and no partial probability.tif', async () => {
+    const controller = new AbortController();
+    const aborted = await detectChanges(
+      { ...params('threaded-abort'), followThread: true },
+      {
+        signal: controller.signal,
+        onProgress: (p) => p.phase === 'infer' && p.done >= 6 && controller.abort(),
+      },
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isAbort(aborted)).toBe(true);
+    const work = join(dir, 'threaded-abort');
+    expect(existsSync(join(work, 'probability.tif'))).toBe(false);
+    expect(existsSync(join(work, 'mask.tif'))).toBe(false);
+    const resumed = await detectChanges({ ...params('threaded-abort'), followThread: true });
+    expect(resumed.tiles).toMatchObject({ resumed: 4 });
+    expect(resumed.polygons).toEqual(run.polygons);
+  }, 60_000);
+
   it('writes no kind map for a model without a kind output, and the same probability', async () => {
     const plain = await detectChanges(params('nokind', 'kind-test-nokind'));
     expect(plain.kindPath).toBeUndefined();
