@@ -64,7 +64,7 @@ export interface DetectParams {
   declutter?: DeclutterChoice;
   /**
    * Write probability.tif and vectorise in a thread of their own, behind the tile loop
-   * (follow-thread.ts). Default: for overlaps from 4 MP up.
+   * (follow-thread.ts). Default: for screened overlaps from 4 MP up.
    */
   followThread?: boolean;
 }
@@ -184,10 +184,12 @@ export async function detectChanges(
       geoKeys: inputs.geoKeys,
       probPath: probabilityPath,
     };
-    // On a large window, probability.tif and vectorising follow the rows in a thread of their
-    // own, started now so its code loads while the scene is screened.
+    // On a large screened window, probability.tif and vectorising follow the rows in a thread of
+    // their own (follow-thread.ts), started now so its code loads while the scene is screened.
+    const followThread =
+      params.followThread ?? (screening && width * height >= FOLLOW_THREAD_MIN_PIXELS);
     const thread =
-      !work.record.complete && (params.followThread ?? width * height >= FOLLOW_THREAD_MIN_PIXELS)
+      !work.record.complete && followThread
         ? startFollowThread(
             work,
             { width, height },
