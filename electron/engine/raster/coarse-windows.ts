@@ -16,9 +16,11 @@
  */
 import { throwIfAborted } from '../errors.js';
 import {
+  BINOMIAL,
   boxRow,
   coarseSize,
   emit,
+  nineTaps,
   type BoxRow,
   type PyramidSource,
   type SegmentSink,
@@ -101,6 +103,12 @@ export class CoarseWindows {
       signal,
     );
     const alpha = source.info.alphaBand === null ? null : data[nb];
+    if (f === 1 && !alpha) {
+      // One source pixel a coarse pixel: the binomial pass straight from the read, no box rows.
+      const rows = { first: rb0, count: rb1 - rb0, width: nbx };
+      smoothInto(data, nb, source.info.nodata, rows, ch, window, bands, into, cx0, ncx, cy0, cy1);
+      return;
+    }
     if (this.counts.length !== nbx) {
       this.sums = new Float64Array(nb * nbx);
       this.counts = new Float64Array(nbx);
@@ -135,6 +143,78 @@ export class CoarseWindows {
     const views = this.chunk.map((a) => a.subarray(0, n));
     await source.readWindowInto(win, read, views, signal);
     return views;
+  }
+}
+
+/**
+ * {@link emit} over box rows that are the source's own pixels (factor 1, no alpha), computed in
+ * place: a pixel with any band missing (NaN or no-data) is missing in every band, as boxRow makes
+ * it, then each requested band's [1 2 1]/4 pass goes straight into the window's arrays, with the
+ * same taps, weights and order as emit, so the values are the same to the bit. `rows`: the read's
+ * first level row, row count and width (one column of halo each side).
+ */
+function smoothInto(
+  data: Float32Array[],
+  nb: number,
+  nodata: number | null,
+  rows: { first: number; count: number; width: number },
+  ch: number,
+  window: PixelWindow,
+  bands: number[],
+  into: Float32Array[],
+  cx0: number,
+  ncx: number,
+  cy0: number,
+  cy1: number,
+): void {
+  const { first, count, width: nbx } = rows;
+  const nd = nodata ?? Number.NaN;
+  const n = count * nbx;
+  for (let p = 0; p < n; p++) {
+    let ok = true;
+    for (let b = 0; b < nb; b++) {
+      const v = data[b][p];
+      if (v !== v || v === nd) ok = false;
+    }
+    if (!ok) for (let b = 0; b < nb; b++) data[b][p] = Number.NaN;
+  }
+  for (let k = 0; k < bands.length; k++) {
+    const d = data[bands[k]];
+    const out = into[k];
+    for (let cy = cy0; cy < cy1; cy++) {
+      const r = cy - first;
+      // Level rows above 0 and from ch on are not taps (emit's missing rows).
+      const hasUp = cy - 1 >= 0 && r - 1 >= 0;
+      const hasDown = cy + 1 < ch && r + 1 < count;
+      const at = (cy - window.y) * window.width + (cx0 - window.x);
+      for (let c = 0; c < ncx; c++) {
+        const i = r * nbx + c + 1;
+        if (d[i] !== d[i]) {
+          out[at + c] = Number.NaN;
+          continue;
+        }
+        if (hasUp && hasDown) {
+          const v = nineTaps(d, i - nbx, d, i, d, i + nbx);
+          if (v === v) {
+            out[at + c] = v;
+            continue;
+          }
+        }
+        let v = 0;
+        let wsum = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          if ((dy < 0 && !hasUp) || (dy > 0 && !hasDown)) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const x = d[i + dy * nbx + dx];
+            if (x !== x) continue;
+            const kw = BINOMIAL[dy + 1] * BINOMIAL[dx + 1];
+            v += kw * x;
+            wsum += kw;
+          }
+        }
+        out[at + c] = v / wsum;
+      }
+    }
   }
 }
 

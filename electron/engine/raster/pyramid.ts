@@ -44,7 +44,7 @@ export interface CoarseLevelOptions {
 const BLOCK_COLS = 2048;
 const CHUNK_ROWS = 256;
 /** Binomial weights of the coarse-grid pass, for offsets -1, 0, 1. */
-const BINOMIAL = [0.25, 0.5, 0.25];
+export const BINOMIAL = [0.25, 0.5, 0.25];
 
 /** Size of the coarse level of a width × height window. */
 export function coarseSize(width: number, height: number, factor: number) {
@@ -189,6 +189,31 @@ export function boxRow(
 }
 
 /**
+ * The [1 2 1]/4 × [1 2 1]/4 pass at one pixel: rows `up`, `mid` and `down` around indices `u`, `m`
+ * and `d`. One expression for every caller (emit, coarse-windows.ts), so they agree to the bit.
+ */
+export function nineTaps(
+  up: Float32Array,
+  u: number,
+  mid: Float32Array,
+  m: number,
+  down: Float32Array,
+  d: number,
+): number {
+  return (
+    0.0625 * up[u - 1] +
+    0.125 * up[u] +
+    0.0625 * up[u + 1] +
+    0.125 * mid[m - 1] +
+    0.25 * mid[m] +
+    0.125 * mid[m + 1] +
+    0.0625 * down[d - 1] +
+    0.125 * down[d] +
+    0.0625 * down[d + 1]
+  );
+}
+
+/**
  * Binomial-smooths box rows cy-1 … cy+1 into coarse row cy and stores it (through `seg`). Box rows
  * have one column of halo on each side; coarse rows above 0 and from `ch` on do not count.
  */
@@ -220,16 +245,7 @@ export function emit(
       if (up && mid && down) {
         // All nine taps present: their weights sum to 1, so unless one is NaN (which the sum
         // carries) the mean is the sum, added in the same order as below, to the bit.
-        const v =
-          0.0625 * up[i - 1] +
-          0.125 * up[i] +
-          0.0625 * up[i + 1] +
-          0.125 * mid[i - 1] +
-          0.25 * mid[i] +
-          0.125 * mid[i + 1] +
-          0.0625 * down[i - 1] +
-          0.125 * down[i] +
-          0.0625 * down[i + 1];
+        const v = nineTaps(up, i, mid, i, down, i);
         if (v === v) {
           seg[c] = v;
           continue;

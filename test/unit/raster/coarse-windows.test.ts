@@ -13,8 +13,11 @@ import { buildCoarseLevel } from '../../../electron/engine/raster/pyramid.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-coarse-windows-'));
 
-/** Three bands of noise with NaN and no-data patches, and an alpha band (band 3) with holes. */
-function source(w: number, h: number): MemoryRaster {
+/**
+ * Three bands of noise with NaN and no-data patches and, with `alpha`, an alpha band (band 3)
+ * with holes (without it, factor 1 takes the direct pass, smoothInto).
+ */
+function source(w: number, h: number, alpha: boolean): MemoryRaster {
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const planes = Array.from({ length: 4 }, (_, b) => {
@@ -32,7 +35,7 @@ function source(w: number, h: number): MemoryRaster {
   });
   const raster = new MemoryRaster('noise', w, h, planes);
   raster.info.nodata = 9999;
-  raster.info.alphaBand = 3;
+  raster.info.alphaBand = alpha ? 3 : null;
   return raster;
 }
 
@@ -46,48 +49,51 @@ function same(a: Float32Array, b: Float32Array): boolean {
 }
 
 describe('CoarseWindows', () => {
-  it('gives the built level’s values for every window and factor', async () => {
-    const src = source(180, 150);
-    // Offset into the source: the level's halo column reads real pixels left of the window, and
-    // the window's right edge reads pixels beyond it, as the built level does.
-    const window = { x: 8, y: 4, width: 163, height: 139 };
-    const bands = [2, 0, 1];
-    for (const factor of [1, 2, 4]) {
-      const built = await buildCoarseLevel({
-        source: src,
-        bands,
-        window,
-        factor,
-        path: join(dir, `level-${factor}.f32`),
-      });
-      const computed = new CoarseWindows({ source: src, bands, window, factor });
-      const { width: cw, height: ch } = computed.info;
-      expect([cw, ch]).toEqual([built.width, built.height]);
-      const windows = [
-        { x: 0, y: 0, width: cw, height: ch },
-        { x: 3, y: 5, width: 17, height: 11 },
-        { x: -4, y: -3, width: 12, height: 9 },
-        { x: cw - 6, y: ch - 4, width: 13, height: 10 },
-        { x: cw + 2, y: 0, width: 5, height: 5 },
-        { x: 1, y: ch - 1, width: 1, height: 1 },
-      ];
-      for (const win of windows) {
-        const want = await built.readWindow(win, [0, 1, 2]);
-        const got = await computed.readWindow(win, [0, 1, 2]);
-        for (let b = 0; b < 3; b++)
-          expect(same(got[b], want[b]), `f ${factor} band ${b}`).toBe(true);
-        // Reads into the caller's arrays too, in any band order, reusing the reader's scratch.
-        const into = [
-          new Float32Array(win.width * win.height),
-          new Float32Array(win.width * win.height),
+  it.each([true, false])(
+    'gives the built level’s values for every window and factor (alpha %s)',
+    async (alpha) => {
+      const src = source(180, 150, alpha);
+      // Offset into the source: the level's halo column reads real pixels left of the window, and
+      // the window's right edge reads pixels beyond it, as the built level does.
+      const window = { x: 8, y: 4, width: 163, height: 139 };
+      const bands = [2, 0, 1];
+      for (const factor of [1, 2, 4]) {
+        const built = await buildCoarseLevel({
+          source: src,
+          bands,
+          window,
+          factor,
+          path: join(dir, `level-${factor}-${alpha}.f32`),
+        });
+        const computed = new CoarseWindows({ source: src, bands, window, factor });
+        const { width: cw, height: ch } = computed.info;
+        expect([cw, ch]).toEqual([built.width, built.height]);
+        const windows = [
+          { x: 0, y: 0, width: cw, height: ch },
+          { x: 3, y: 5, width: 17, height: 11 },
+          { x: -4, y: -3, width: 12, height: 9 },
+          { x: cw - 6, y: ch - 4, width: 13, height: 10 },
+          { x: cw + 2, y: 0, width: 5, height: 5 },
+          { x: 1, y: ch - 1, width: 1, height: 1 },
         ];
-        await computed.readWindowInto(win, [2, 0], into);
-        expect(same(into[0], want[2]) && same(into[1], want[0])).toBe(true);
+        for (const win of windows) {
+          const want = await built.readWindow(win, [0, 1, 2]);
+          const got = await computed.readWindow(win, [0, 1, 2]);
+          for (let b = 0; b < 3; b++)
+            expect(same(got[b], want[b]), `f ${factor} band ${b}`).toBe(true);
+          // Reads into the caller's arrays too, in any band order, reusing the reader's scratch.
+          const into = [
+            new Float32Array(win.width * win.height),
+            new Float32Array(win.width * win.height),
+          ];
+          await computed.readWindowInto(win, [2, 0], into);
+          expect(same(into[0], want[2]) && same(into[1], want[0])).toBe(true);
+        }
+        // The patches are in the level: no-data, NaN and alpha 0 make NaN coarse pixels.
+        const [whole] = await computed.readWindow({ x: 0, y: 0, width: cw, height: ch }, [0]);
+        expect(whole.some(Number.isNaN)).toBe(true);
+        built.dispose();
       }
-      // The patches are in the level: no-data, NaN and alpha 0 make NaN coarse pixels.
-      const [whole] = await computed.readWindow({ x: 0, y: 0, width: cw, height: ch }, [0]);
-      expect(whole.some(Number.isNaN)).toBe(true);
-      built.dispose();
-    }
-  });
+    },
+  );
 });
