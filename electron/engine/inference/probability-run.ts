@@ -73,7 +73,13 @@ async function localSink(
   stream: RawTiffStream,
 ): Promise<RowSink> {
   const { clock, signal } = options;
-  const follower = (await options.follow?.(raw)) ?? null;
+  let follower: RowFollower | null;
+  try {
+    follower = (await options.follow?.(raw)) ?? null;
+  } catch (error) {
+    await stream.abort();
+    throw error;
+  }
   return {
     advance: async (ready) => {
       const start = performance.now();
@@ -83,7 +89,11 @@ async function localSink(
       await follower?.advance(ready);
       clock?.since('vectorise', vectorStart);
     },
-    close: () => stream.finish(signal),
+    close: async () => {
+      const start = performance.now();
+      await stream.finish(signal);
+      clock?.since('write', start);
+    },
     abort: () => stream.abort(),
   };
 }
@@ -109,15 +119,14 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
   // The probability GeoTIFF is written as rows finish, not after the sweep.
   let open: RowSink | null = null;
   try {
-    let sink: RowSink;
-    if (options.sink) {
-      sink = open = await options.sink(raw);
-    } else {
-      const stream = await RawTiffStream.open(raw, work.probabilityPath, options.georef);
-      // Until the follower has started, a failure still takes the partial file along.
-      open = { advance: async () => {}, close: async () => {}, abort: () => stream.abort() };
-      sink = open = await localSink(raw, options, stream);
-    }
+    const sink = options.sink
+      ? await options.sink(raw)
+      : await localSink(
+          raw,
+          options,
+          await RawTiffStream.open(raw, work.probabilityPath, options.georef),
+        );
+    open = sink;
     const followRows = (ready: number) => sink.advance(ready);
     const clock = options.clock;
     const counts = await runTileRows({
@@ -152,9 +161,10 @@ export async function runProbability(options: ProbabilityRunOptions): Promise<Ti
     throwIfAborted(signal);
     // Rows a resumed run found finished and did not deliver again.
     await followRows(window.height);
-    const writeStart = performance.now();
+    // A sink times its own closing (a thread's is its own work, not this thread's).
     await sink.close();
     open = null;
+    const writeStart = performance.now();
     raw.close();
     if (kindRaw) {
       const georef = {

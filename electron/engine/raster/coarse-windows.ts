@@ -16,11 +16,11 @@
  */
 import { throwIfAborted } from '../errors.js';
 import {
-  BINOMIAL,
   boxRow,
   coarseSize,
   emit,
   nineTaps,
+  someTaps,
   type BoxRow,
   type PyramidSource,
   type SegmentSink,
@@ -200,19 +200,7 @@ function smoothInto(
             continue;
           }
         }
-        let v = 0;
-        let wsum = 0;
-        for (let dy = -1; dy <= 1; dy++) {
-          if ((dy < 0 && !hasUp) || (dy > 0 && !hasDown)) continue;
-          for (let dx = -1; dx <= 1; dx++) {
-            const x = d[i + dy * nbx + dx];
-            if (x !== x) continue;
-            const kw = BINOMIAL[dy + 1] * BINOMIAL[dx + 1];
-            v += kw * x;
-            wsum += kw;
-          }
-        }
-        out[at + c] = v / wsum;
+        out[at + c] = someTaps(hasUp ? d : null, i - nbx, d, i, hasDown ? d : null, i + nbx);
       }
     }
   }

@@ -44,7 +44,7 @@ export interface CoarseLevelOptions {
 const BLOCK_COLS = 2048;
 const CHUNK_ROWS = 256;
 /** Binomial weights of the coarse-grid pass, for offsets -1, 0, 1. */
-export const BINOMIAL = [0.25, 0.5, 0.25];
+const BINOMIAL = [0.25, 0.5, 0.25];
 
 /** Size of the coarse level of a width × height window. */
 export function coarseSize(width: number, height: number, factor: number) {
@@ -214,6 +214,36 @@ export function nineTaps(
 }
 
 /**
+ * {@link nineTaps} where some taps are missing (NaN, or a row that is null): the mean of the
+ * others, their weights renormalised. The centre tap must be present.
+ */
+export function someTaps(
+  up: Float32Array | null,
+  u: number,
+  mid: Float32Array,
+  m: number,
+  down: Float32Array | null,
+  d: number,
+): number {
+  let v = 0;
+  let w = 0;
+  const rows = [up, mid, down];
+  const at = [u, m, d];
+  for (let dy = 0; dy < 3; dy++) {
+    const row = rows[dy];
+    if (!row) continue;
+    for (let dx = -1; dx <= 1; dx++) {
+      const x = row[at[dy] + dx];
+      if (x !== x) continue;
+      const k = BINOMIAL[dy] * BINOMIAL[dx + 1];
+      v += k * x;
+      w += k;
+    }
+  }
+  return v / w;
+}
+
+/**
  * Binomial-smooths box rows cy-1 … cy+1 into coarse row cy and stores it (through `seg`). Box rows
  * have one column of halo on each side; coarse rows above 0 and from `ch` on do not count.
  */
@@ -231,10 +261,8 @@ export function emit(
   const centre = rows.get(cy) as BoxRow;
   // The three rows, looked up once per coarse row rather than per pixel (this loop runs over the
   // whole coarse level, which with a COG overview is most of what screening reads).
-  const around = [-1, 0, 1].map((dy) =>
-    cy + dy >= 0 && cy + dy < ch ? (rows.get(cy + dy) ?? null) : null,
-  );
-  const [up, mid, down] = around;
+  const up = cy > 0 ? (rows.get(cy - 1) ?? null) : null;
+  const down = cy + 1 < ch ? (rows.get(cy + 1) ?? null) : null;
   for (let b = 0; b < nb; b++) {
     for (let c = 0; c < ncx; c++) {
       const i = b * nbx + c + 1;
@@ -242,29 +270,16 @@ export function emit(
         seg[c] = NaN;
         continue;
       }
-      if (up && mid && down) {
+      if (up && down) {
         // All nine taps present: their weights sum to 1, so unless one is NaN (which the sum
-        // carries) the mean is the sum, added in the same order as below, to the bit.
-        const v = nineTaps(up, i, mid, i, down, i);
+        // carries) the mean is the sum, added in the same order as someTaps, to the bit.
+        const v = nineTaps(up, i, centre, i, down, i);
         if (v === v) {
           seg[c] = v;
           continue;
         }
       }
-      let v = 0;
-      let w = 0;
-      for (let dy = 0; dy < 3; dy++) {
-        const row = around[dy];
-        if (!row) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const x = row[i + dx];
-          if (x !== x) continue;
-          const k = BINOMIAL[dy] * BINOMIAL[dx + 1];
-          v += k * x;
-          w += k;
-        }
-      }
-      seg[c] = v / w;
+      seg[c] = someTaps(up, i, centre, i, down, i);
     }
     out.writeSegment(b, cy, cx0, seg);
   }
