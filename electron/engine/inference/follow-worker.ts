@@ -35,7 +35,10 @@ function report(): FollowSeconds {
 const open = async () => {
   const { raw: r, tif, extraction: e } = data;
   const raw = new RawProbability(r.path, r.width, r.height, false);
-  const stream = await RawTiffStream.open(raw, tif.path, tif.georef);
+  // This thread only writes and vectorises: blocks are compressed and written here, without a
+  // round trip through the libuv pool for each (4096² screened: the tail after the last tile
+  // 0.27 → 0.18 s).
+  const stream = await RawTiffStream.open(raw, tif.path, tif.georef, { blocking: true });
   try {
     const extraction = await PolygonExtraction.start(
       {
@@ -52,6 +55,7 @@ const open = async () => {
         kindPath: e.kindPath,
         scratchDir: e.scratchDir,
         keepInMemory: e.keepInMemory,
+        blocking: true,
         signal,
         onProgress: (done, total) => post({ type: 'progress', done, total }),
       },

@@ -45,6 +45,14 @@ export interface ReextractResult {
   notes: string[];
 }
 
+/** How a detection's extraction runs, beyond {@link ReextractOptions}. */
+export interface ExtractionOptions extends ReextractOptions {
+  /** Also return the probability and kept mask as arrays. */
+  keepInMemory?: boolean;
+  /** The mask GeoTIFF's blocks compressed and written on this thread (geotiff-write.ts). */
+  blocking?: boolean;
+}
+
 /** What {@link extractPolygons} returns: the arrays only where `keepInMemory` was asked. */
 export type ExtractedPolygons = ReextractResult & { probability?: Float32Array; mask?: Uint8Array };
 
@@ -70,7 +78,7 @@ export class PolygonExtraction {
     private readonly source: ExtractionSource,
     private readonly vectoriser: StripVectoriser,
     private readonly writer: GeoTiffWriter | null,
-    private readonly options: ReextractOptions & { keepInMemory?: boolean },
+    private readonly options: ExtractionOptions,
     private readonly scratch: string,
     private readonly probability: Float32Array | undefined,
     private readonly mask: Uint8Array | undefined,
@@ -80,7 +88,7 @@ export class PolygonExtraction {
     source: ExtractionSource,
     threshold: number,
     minArea: number,
-    options: ReextractOptions & { keepInMemory?: boolean },
+    options: ExtractionOptions,
   ): Promise<PolygonExtraction> {
     const { width, height } = source.rows;
     // Loaded while the rows are vectorised, for `finish`, where a run may keep a kind map.
@@ -98,6 +106,7 @@ export class PolygonExtraction {
           geoTransform: source.geoTransform,
           geoKeys: source.geoKeys,
           overwrite: true,
+          blocking: options.blocking,
         })
       : null;
     const srcBytes = source.rows.bytes;

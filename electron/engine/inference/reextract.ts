@@ -11,6 +11,7 @@ import type { GeoTransform } from '../vector/geo.js';
 import {
   PolygonExtraction,
   type ExtractedPolygons,
+  type ExtractionOptions,
   type ReextractOptions,
   type ReextractResult,
 } from './polygon-extraction.js';
@@ -18,6 +19,7 @@ import {
 export {
   PolygonExtraction,
   type ExtractedPolygons,
+  type ExtractionOptions,
   type ExtractionSource,
   type ReextractOptions,
   type ReextractResult,
@@ -52,7 +54,7 @@ export async function extractPolygons(
   probPath: string,
   threshold: number,
   minArea: number,
-  options: ReextractOptions & { keepInMemory?: boolean },
+  options: ExtractionOptions,
 ): Promise<ExtractedPolygons> {
   const rows = await GeoTiffRows.open(probPath);
   try {

@@ -5,11 +5,11 @@
  * be in memory: only one row of tiles is buffered. The file is written under a temporary name and
  * renamed on close, so a failed or cancelled export never leaves a truncated .tif behind.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 import { LandWatchError } from '../errors.js';
 import { anyNonZero } from './byte-scan.js';
 import { bandDescriptionTags } from './gdal-metadata.js';
@@ -63,6 +63,13 @@ export interface GeoTiffWriteOptions {
    * Default 0.
    */
   overviews?: number;
+  /**
+   * Compress and write each block on the calling thread, blocking it, instead of through the libuv
+   * pool: for a thread whose only work is writing (follow-thread.ts), where a round trip through
+   * the pool for every block's compression and every block's write is latency and no thread is
+   * kept waiting. Default false: the event loop goes on while blocks are compressed and written.
+   */
+  blocking?: boolean;
 }
 
 /**
@@ -132,7 +139,15 @@ export async function createGeoTiffWriter(
     geoTags,
     options.nodata,
     overviews,
+    options.blocking ?? false,
   );
+}
+
+/** All of `bytes` at `position` (writeSync may write less than asked, as write(2) may). */
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length;) {
+    done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  }
 }
 
 function tooLarge(path: string): LandWatchError {
@@ -164,6 +179,7 @@ class StreamingWriter implements GeoTiffWriter {
     private readonly geoTags: TiffTag[],
     private readonly nodata: number | undefined,
     private readonly overviews: OverviewLevel | null = null,
+    private readonly blocking = false,
   ) {
     this.offsets = new Array<number>(grid.blockCount).fill(-1);
     this.byteCounts = new Array<number>(grid.blockCount).fill(0);
@@ -325,7 +341,8 @@ class StreamingWriter implements GeoTiffWriter {
           : group.map((b) => b.bytes);
       for (const [i, payload] of payloads.entries()) {
         if (this.position + payload.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
-        await this.file.write(payload, 0, payload.length, this.position);
+        if (this.blocking) writeAll(this.file.fd, payload, this.position);
+        else await this.file.write(payload, 0, payload.length, this.position);
         level.offsets[group[i].index] = this.position;
         level.byteCounts[group[i].index] = payload.length;
         this.position += payload.length;
@@ -338,10 +355,12 @@ class StreamingWriter implements GeoTiffWriter {
    * to the same bytes: those are compressed once per block size and reused.
    */
   private async compress(bytes: Uint8Array): Promise<Uint8Array> {
-    if (anyNonZero(bytes)) return deflateAsync(bytes, { level: 6 });
+    const deflateBlock = (b: Uint8Array) =>
+      this.blocking ? deflateSync(b, { level: 6 }) : deflateAsync(b, { level: 6 });
+    if (anyNonZero(bytes)) return deflateBlock(bytes);
     let empty = this.emptyBlocks.get(bytes.length);
     if (!empty) {
-      empty = await deflateAsync(bytes, { level: 6 });
+      empty = await deflateBlock(bytes);
       this.emptyBlocks.set(bytes.length, empty);
     }
     return empty;

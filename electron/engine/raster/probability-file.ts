@@ -128,7 +128,7 @@ export async function rawToGeoTiff(
   signal?: AbortSignal,
   bandNames?: string[],
 ): Promise<void> {
-  const stream = await RawTiffStream.open(raw, tifPath, georef, bandNames);
+  const stream = await RawTiffStream.open(raw, tifPath, georef, { bandNames });
   await stream.finish(signal);
 }
 
@@ -154,9 +154,14 @@ export class RawTiffStream {
     raw: RawProbability,
     tifPath: string,
     georef: ProbabilityGeoref,
-    bandNames?: string[],
+    options: {
+      bandNames?: string[];
+      /** Blocks compressed and written on this thread (geotiff-write.ts `blocking`). */
+      blocking?: boolean;
+    } = {},
   ): Promise<RawTiffStream> {
     const { width } = raw;
+    const { bandNames, blocking } = options;
     const bands = bandNames?.length ?? 1;
     const height = raw.height / bands;
     if (!Number.isInteger(height)) throw new Error(`${raw.path} does not hold ${bands} bands`);
@@ -171,6 +176,7 @@ export class RawTiffStream {
       compression: 'deflate',
       overwrite: true,
       bandDescriptions: bandNames,
+      blocking,
       // Overviews down to about 256 px, so the review desk's heat layer (ol/source/GeoTIFF) reads
       // a reduced image when zoomed out on a huge scene instead of every full-resolution block.
       overviews: overviewLevelsFor(width, height),

@@ -44,6 +44,29 @@ function gdalPixels(path: string): Buffer {
   return readFileSync(out);
 }
 
+/** A 1-band uint8 file with 2 overview levels, written 64 rows at a time. */
+async function writeIn64Rows(
+  path: string,
+  data: Uint8Array,
+  width: number,
+  height: number,
+  blocking = false,
+): Promise<void> {
+  const writer = await createGeoTiffWriter(path, {
+    width,
+    height,
+    bands: 1,
+    sampleFormat: 'uint8',
+    geoTransform: UTM_GT,
+    geoKeys: { epsg: 32650 },
+    overviews: 2,
+    blocking,
+  });
+  for (let y = 0; y < height; y += 64)
+    await writer.writeRows(data.subarray(y * width, Math.min(height, y + 64) * width));
+  await writer.close();
+}
+
 describe('createGeoTiffWriter', () => {
   it('writes a tiled 1-band uint8 mask row by row that geotiff.js reads back', async () => {
     const path = join(dir, 'mask.tif');
@@ -135,22 +158,31 @@ describe('createGeoTiffWriter', () => {
     const data = new Uint8Array(width * height);
     for (let y = 300; y < 320; y++) data.fill(200, y * width + 40, y * width + 70);
     for (let y = 650; y < 690; y++) data.fill(9, y * width + 1000, y * width + 1099);
-    const writer = await createGeoTiffWriter(path, {
-      width,
-      height,
-      bands: 1,
-      sampleFormat: 'uint8',
-      geoTransform: UTM_GT,
-      geoKeys: { epsg: 32650 },
-      overviews: 2,
-    });
-    for (let y = 0; y < height; y += 64)
-      await writer.writeRows(data.subarray(y * width, Math.min(height, y + 64) * width));
-    await writer.close();
+    await writeIn64Rows(path, data, width, height);
     const image = await (await fromFile(path)).getImage();
     const [band] = (await image.readRasters()) as unknown as Uint8Array[];
     expect(Buffer.from(band).equals(Buffer.from(data))).toBe(true);
     if (gdalAvailable) expect(gdalPixels(path).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('writes the same bytes blocking (on this thread) as through the libuv pool', async () => {
+    const width = 1100;
+    const height = 700;
+    const data = maskData(width, height);
+    // Empty blocks beside full ones, so both the cached empty block and fresh ones are written.
+    data.fill(0, 0, 300 * width);
+    const files = await Promise.all(
+      [false, true].map(async (blocking) => {
+        const path = join(dir, `blocking-${blocking}.tif`);
+        await writeIn64Rows(path, data, width, height, blocking);
+        return readFileSync(path);
+      }),
+    );
+    expect(files[1].equals(files[0])).toBe(true);
+    const [band] = (await (
+      await (await fromFile(join(dir, 'blocking-true.tif'))).getImage()
+    ).readRasters()) as unknown as Uint8Array[];
+    expect(Buffer.from(band).equals(Buffer.from(data))).toBe(true);
   });
 
   it('tells empty byte runs at any offset', () => {
