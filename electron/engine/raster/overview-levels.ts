@@ -109,25 +109,7 @@ export class OverviewLevel {
     const nodata = this.nodata;
     // The common case (two rows, no no-data marker) without the general loop's per-pixel checks.
     const pairs = lower && nodata === undefined && integer ? Math.floor(parentWidth / 2) : 0;
-    const span = pairs * 2 * bands;
-    if (lower && pairs > 0 && allZero(upper, span) && allZero(lower, span)) {
-      // Two rows of zeros (most of a screened run's probability): their means are zeros.
-      out.fill(0, 0, pairs * bands);
-    } else {
-      for (let x = 0; x < pairs; x++) {
-        const o = 2 * x * bands;
-        for (let b = 0; b < bands; b++) {
-          const i = o + b;
-          const mean =
-            (upper[i] +
-              upper[i + bands] +
-              (lower as SampleArray)[i] +
-              (lower as SampleArray)[i + bands]) /
-            4;
-          out[x * bands + b] = integer ? Math.round(mean) : mean;
-        }
-      }
-    }
+    if (lower && pairs > 0) integerMeans(upper, lower, out, pairs, bands);
     for (let x = pairs; x < width; x++) {
       const x0 = 2 * x;
       const x1 = Math.min(parentWidth - 1, x0 + 1);
@@ -170,14 +152,49 @@ export function overviewChain(
   return count > 0 ? new OverviewLevel(options, count, options.nodata) : null;
 }
 
-/** Whether the first `n` samples are all 0, four bytes a test where the array lines up for it. */
-function allZero(values: SampleArray, n: number): boolean {
-  let i = 0;
-  if (values instanceof Uint8Array && values.byteOffset % 4 === 0) {
-    const words = new Uint32Array(values.buffer, values.byteOffset, n >> 2);
-    for (let k = 0; k < words.length; k++) if (words[k] !== 0) return false;
-    i = words.length << 2;
+/**
+ * The first `pairs` 2 × 2 means of two rows of whole-number samples, rounded as Math.round rounds
+ * them: for a sum s of four non-negative whole numbers, Math.round(s / 4) is (s + 2) >> 2. For
+ * one-band byte rows (masks, probabilities; mostly 0 in a screened run) four bytes of both rows
+ * are tested at once and two means of zeros written without arithmetic.
+ */
+function integerMeans(
+  upper: SampleArray,
+  lower: SampleArray,
+  out: SampleArray,
+  pairs: number,
+  bands: number,
+): void {
+  let x = 0;
+  if (
+    bands === 1 &&
+    upper instanceof Uint8Array &&
+    lower instanceof Uint8Array &&
+    upper.byteOffset % 4 === 0 &&
+    lower.byteOffset % 4 === 0
+  ) {
+    // A word is four samples: two means.
+    const words = pairs >> 1;
+    const up = new Uint32Array(upper.buffer, upper.byteOffset, words);
+    const low = new Uint32Array(lower.buffer, lower.byteOffset, words);
+    for (let k = 0; k < words; k++) {
+      const o = 2 * k;
+      if ((up[k] | low[k]) === 0) {
+        out[o] = 0;
+        out[o + 1] = 0;
+        continue;
+      }
+      const i = 4 * k;
+      out[o] = (upper[i] + upper[i + 1] + lower[i] + lower[i + 1] + 2) >> 2;
+      out[o + 1] = (upper[i + 2] + upper[i + 3] + lower[i + 2] + lower[i + 3] + 2) >> 2;
+    }
+    x = 2 * words;
   }
-  for (; i < n; i++) if (values[i] !== 0) return false;
-  return true;
+  for (; x < pairs; x++) {
+    const o = 2 * x * bands;
+    for (let b = 0; b < bands; b++) {
+      const i = o + b;
+      out[x * bands + b] = (upper[i] + upper[i + bands] + lower[i] + lower[i + bands] + 2) >> 2;
+    }
+  }
 }

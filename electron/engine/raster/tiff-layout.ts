@@ -4,7 +4,7 @@
  * (and validated) without any I/O.
  */
 import { LandWatchError } from '../errors.js';
-import { anyNonZero } from './byte-scan.js';
+import { anyNonZeroInRuns } from './byte-scan.js';
 import { Tag, type TiffTag } from './tiff-ifd.js';
 
 /** Sample types LandWatch writes: masks (uint8), 16-bit imagery, probabilities (float32). */
@@ -134,16 +134,12 @@ export class BlockGrid {
     if (this.layout === 'strip') return [bytesOf(buffer.subarray(0, rows * rowLength)).slice()];
     const tileRow = this.blockWidth * this.bands;
     const tiles: Uint8Array[] = [];
+    const bytes = bytesOf(buffer);
+    const size = buffer.BYTES_PER_ELEMENT;
     for (let tx = tx0; tx < Math.min(tx1, this.blocksAcross); tx++) {
       const x0 = tx * this.blockWidth * this.bands;
       const take = Math.min(tileRow, rowLength - x0);
-      let empty = true;
-      for (let r = 0; r < rows && empty; r++) {
-        empty = !anyNonZero(
-          bytesOf(buffer.subarray(r * rowLength + x0, r * rowLength + x0 + take)),
-        );
-      }
-      if (empty) {
+      if (!anyNonZeroInRuns(bytes, x0 * size, rowLength * size, take * size, rows)) {
         // Most blocks of a change mask or a screened probability: one shared tile of zeros
         // (never written to) instead of a new one each.
         this.emptyTile ??= bytesOf(this.allocate(tileRow * this.blockHeight));

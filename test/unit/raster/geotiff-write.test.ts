@@ -8,7 +8,7 @@ import {
   type RawGeoKeys,
 } from '../../../electron/engine/raster/geotiff-write.js';
 import { RasterSource } from '../../../electron/engine/raster/raster-source.js';
-import { anyNonZero } from '../../../electron/engine/raster/byte-scan.js';
+import { anyNonZero, anyNonZeroInRuns } from '../../../electron/engine/raster/byte-scan.js';
 
 const allZero = (bytes: Uint8Array) => !anyNonZero(bytes);
 import { gdalAvailable, makeTempDir, runGdal, runGdalClean } from '../export/gdal-cli.js';
@@ -195,6 +195,38 @@ describe('createGeoTiffWriter', () => {
           store[at] = 1;
           expect(allZero(store.subarray(a, b))).toBe(false);
           store[at] = 0;
+        }
+      }
+    }
+  });
+
+  it('tells empty runs of rows (a column of blocks) at any offset, stride and length', () => {
+    const store = new Uint8Array(203);
+    // Every start, stride and run length over views at each byte offset: one set byte anywhere
+    // in a run (first, middle, last) is found, bytes between the runs are not.
+    for (let off = 0; off < 4; off++) {
+      const a = store.subarray(off);
+      for (const stride of [9, 16, 23]) {
+        for (let start = 0; start < 6; start++) {
+          for (const length of [1, 3, 4, 7, 9]) {
+            if (length > stride) continue;
+            const rows = Math.floor((a.length - start - length) / stride) + 1;
+            expect(anyNonZeroInRuns(a, start, stride, length, rows)).toBe(false);
+            for (let r = 0; r < rows; r++) {
+              const from = start + r * stride;
+              for (const at of [from, from + (length >> 1), from + length - 1]) {
+                a[at] = 1;
+                expect(anyNonZeroInRuns(a, start, stride, length, rows)).toBe(true);
+                a[at] = 0;
+              }
+              // Just past the run: outside every run when the stride leaves a gap.
+              if (length < stride && from + length < a.length) {
+                a[from + length] = 1;
+                expect(anyNonZeroInRuns(a, start, stride, length, rows)).toBe(false);
+                a[from + length] = 0;
+              }
+            }
+          }
         }
       }
     }

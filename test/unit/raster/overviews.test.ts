@@ -32,13 +32,20 @@ function pixels(w: number, h: number): Uint8Array {
 }
 
 /** Writes the image with `levels` overviews, in uneven row chunks as a streaming caller would. */
-async function write(path: string, w: number, h: number, data: Uint8Array, levels: number) {
+async function write(
+  path: string,
+  w: number,
+  h: number,
+  data: Uint8Array,
+  levels: number,
+  bands = 3,
+) {
   const writer = await createGeoTiffWriter(path, {
     width: w,
     height: h,
-    bands: 3,
+    bands,
     sampleFormat: 'uint8',
-    photometric: 'rgb',
+    photometric: bands === 3 ? 'rgb' : 'minisblack',
     geoTransform: [500000, 0.5, 0, 4400000, 0, -0.5],
     geoKeys: { epsg: 32650 },
     overviews: levels,
@@ -46,27 +53,27 @@ async function write(path: string, w: number, h: number, data: Uint8Array, level
   });
   for (let y = 0; y < h;) {
     const n = Math.min(h - y, 1 + ((y * 7) % 45));
-    await writer.writeRows(data.subarray(y * w * 3, (y + n) * w * 3));
+    await writer.writeRows(data.subarray(y * w * bands, (y + n) * w * bands));
     y += n;
   }
   await writer.close();
 }
 
 /** 2 × 2 means (edge pixels average what there is), rounded: the reference reduction. */
-function halve(data: Uint8Array, w: number, h: number) {
+function halve(data: Uint8Array, w: number, h: number, bands = 3) {
   const hw = Math.ceil(w / 2);
   const hh = Math.ceil(h / 2);
-  const out = new Uint8Array(hw * hh * 3);
+  const out = new Uint8Array(hw * hh * bands);
   for (let y = 0; y < hh; y++) {
     for (let x = 0; x < hw; x++) {
-      for (let b = 0; b < 3; b++) {
+      for (let b = 0; b < bands; b++) {
         let s = 0;
         let n = 0;
         for (let yy = 2 * y; yy < Math.min(h, 2 * y + 2); yy++) {
           for (let xx = 2 * x; xx < Math.min(w, 2 * x + 2); xx++, n++)
-            s += data[(yy * w + xx) * 3 + b];
+            s += data[(yy * w + xx) * bands + b];
         }
-        out[(y * hw + x) * 3 + b] = Math.round(s / n);
+        out[(y * hw + x) * bands + b] = Math.round(s / n);
       }
     }
   }
@@ -122,6 +129,35 @@ describe('GeoTIFF overviews', () => {
     expect((await alignedOverview(src, 4, 8, 4))?.factor).toBe(4);
     expect((await alignedOverview(src, 4, 2, 6))?.factor).toBe(2);
     expect(await alignedOverview(src, 4, 3, 0)).toBeNull();
+    src.close();
+  });
+
+  it.each([
+    // Rows on 4-byte boundaries: every pair through the four-bytes-at-a-time path.
+    [308, 131],
+    // Rows off them, a pair after the last whole word and an odd last column.
+    [307, 131],
+    [310, 3],
+  ])('reduces one-band byte rows (masks, probabilities) exactly: %i × %i', async (w, h) => {
+    const data = new Uint8Array(w * h);
+    // Sparse, as a screened probability: values in either row of a pair, in any byte of a word.
+    for (let k = 0; k < 900; k++) data[(k * 7919) % data.length] = 1 + ((k * 37) % 255);
+    data.fill(255, Math.min(60, h - 1) * w + 100, Math.min(60, h - 1) * w + 140);
+    data.fill(3, Math.min(90, h - 2) * w, Math.min(92, h) * w);
+    const path = join(dir, `ovr-1band-${w}.tif`);
+    await write(path, w, h, data, 2, 1);
+    const src = await RasterSource.open(path);
+    const half = halve(data, w, h, 1);
+    const quarter = halve(half.data, half.w, half.h, 1);
+    for (const [factor, ref] of [
+      [2, half],
+      [4, quarter],
+    ] as const) {
+      const ovr = (await OverviewReader.open(src, factor)) as OverviewReader;
+      const [plane] = await ovr.readWindow({ x: 0, y: 0, width: ref.w, height: ref.h }, [0]);
+      expect(Array.from(plane)).toEqual(Array.from(ref.data));
+      ovr.close();
+    }
     src.close();
   });
 
