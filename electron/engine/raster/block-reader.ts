@@ -11,7 +11,7 @@
  * allocate and copy each block twice more.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { getDecoder, type GeoTIFFImage } from 'geotiff';
 
 type Decoder = { decode(buffer: ArrayBufferLike): Promise<ArrayBufferLike> };
@@ -143,7 +143,9 @@ export class BlockReader {
       for (const { tx, ty, bx0, bx1, by0, by1 } of this.spans(x0, y0, x1, y1)) {
         for (let i = 0; i < samples.length; i++) {
           const s = samples[i];
-          const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal, keep);
+          // A read that keeps nothing inflates its block only down to the rows it takes.
+          const rows = keep ? th : by1 - ty * th;
+          const block = await this.block(tx, ty, this.planar === 2 ? s : 0, signal, keep, rows);
           // Chunky blocks interleave all samples of a pixel; planar blocks hold one sample.
           const step = this.planar === 2 ? 1 : this.spp;
           const shift = this.planar === 2 ? 0 : s;
@@ -299,12 +301,14 @@ export class BlockReader {
     }
   }
 
+  /** Block (tx, ty); `rows`: the rows from its top a read that keeps nothing takes. */
   private async block(
     tx: number,
     ty: number,
     sample: number,
     signal?: AbortSignal,
     keep = true,
+    rows = this.tileHeight,
   ): Promise<View> {
     const key = (sample * this.down + ty) * this.across + tx;
     const hit = this.cache.get(key);
@@ -314,9 +318,10 @@ export class BlockReader {
       this.cache.set(key, hit);
       return hit;
     }
+    // The block again for another sample of the same read: the same rows.
     if (!keep && this.passing?.key === key) return this.passing.view;
     const data =
-      (this.direct && (await this.readDirect(key, signal))) ??
+      (this.direct && (await this.readDirect(key, signal, rows))) ??
       (await this.image.getTileOrStrip(tx, ty, sample, (await this.getDecoder()) as never, signal))
         .data;
     if (!keep) {
@@ -364,7 +369,11 @@ export class BlockReader {
    * null where geotiff.js must decode it (an empty block, which it fills with the no-data value, or
    * a coding this path does not read, after which it stays off).
    */
-  private async readDirect(key: number, signal?: AbortSignal): Promise<ArrayBufferLike | null> {
+  private async readDirect(
+    key: number,
+    signal?: AbortSignal,
+    rows = this.tileHeight,
+  ): Promise<ArrayBufferLike | null> {
     const direct = this.direct!;
     direct.blocks ??= await blockTable(this.image);
     if (!direct.blocks) {
@@ -384,7 +393,9 @@ export class BlockReader {
     if (this.scratch.byteLength < count) this.scratch = Buffer.allocUnsafe(count);
     const stored = this.scratch.subarray(0, count);
     readFully(direct.fd, stored, offsets[key], direct.path);
-    return inflateBlock(stored, Math.max(1, this.blockBytes));
+    const limit = Math.max(1, this.blockBytes);
+    if (rows < this.tileHeight) return inflateRows(stored, limit, limit / this.tileHeight, rows);
+    return inflateBlock(stored, limit);
   }
 
   /**
@@ -528,6 +539,35 @@ function inflateBlock(stored: Uint8Array, limit: number): ArrayBufferLike {
   return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
     ? out.buffer
     : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+}
+
+/**
+ * At least the first `rows` rows of a deflated block (`rowBytes` each), whole rows only: the
+ * start of the stream holds the first rows, so only a share of it a little larger than theirs is
+ * inflated (statistics sample 64-row windows of 256-row blocks: inflating whole blocks was ~60 %
+ * of sampling a 4096² pair); where that share was too small, the whole block.
+ */
+function inflateRows(
+  stored: Uint8Array,
+  limit: number,
+  rowBytes: number,
+  rows: number,
+): ArrayBufferLike {
+  const need = rows * rowBytes;
+  const take = Math.ceil(((stored.length * need) / limit) * 1.25) + 512;
+  if (take < stored.length) {
+    // Z_SYNC_FLUSH: a stream cut short gives what it holds instead of failing.
+    const out = inflateSync(stored.subarray(0, take), {
+      finishFlush: constants.Z_SYNC_FLUSH,
+      chunkSize: Math.max(64, limit),
+      maxOutputLength: limit,
+    });
+    if (out.length >= need) {
+      const whole = Math.floor(out.length / rowBytes) * rowBytes;
+      return out.buffer.slice(out.byteOffset, out.byteOffset + whole);
+    }
+  }
+  return inflateBlock(stored, limit);
 }
 
 /** Where each block of an image lies in its file, and whether blocks are deflated. */

@@ -141,4 +141,62 @@ describe('block cache in a sweep of tiles', () => {
     expect(reader.decoded).toBe(12);
     reader.close();
   });
+
+  it.each([
+    ['uint8', 3],
+    ['uint16', 1],
+  ] as const)(
+    'gives a read that keeps nothing the file’s pixels from blocks inflated only down to its rows (%s × %i)',
+    async (sampleFormat, bands) => {
+      const path = join(dir, `partial-${sampleFormat}.tif`);
+      const size = 2 * BLOCK;
+      const writer = await createGeoTiffWriter(path, {
+        width: size,
+        height: size,
+        bands,
+        sampleFormat,
+        geoTransform: [500000, 1, 0, 4000000, 0, -1],
+        geoKeys: { epsg: 32650 },
+        tileSize: BLOCK,
+      });
+      // Noise in the top blocks (little to compress), a smooth ramp in the bottom ones (much).
+      const max = sampleFormat === 'uint8' ? 256 : 65536;
+      const data =
+        sampleFormat === 'uint8'
+          ? new Uint8Array(size * size * bands)
+          : new Uint16Array(size * size);
+      let seed = 3;
+      for (let i = 0; i < data.length; i++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        data[i] = i < data.length / 2 ? seed % max : Math.floor(i / (bands * 7)) % max;
+      }
+      await writer.writeRows(data);
+      await writer.close();
+      const image = await (await fromFile(path)).getImage(0);
+      const passing = BlockReader.for(image, 64 * 1024 * 1024, path)!;
+      const kept = BlockReader.for(image, 64 * 1024 * 1024, path)!;
+      // Windows ending a few rows into a block, in its middle, at its last row, and one read
+      // after another deeper into the same block (the block inflated again, further).
+      const windows = [
+        [10, 0, 74, 5],
+        [300, 100, 364, 164],
+        [40, 192, 104, 256],
+        [200, 300, 264, 310],
+        [200, 300, 264, 400],
+        [5, 257, 500, 511],
+      ];
+      for (const [x0, y0, x1, y1] of windows) {
+        const w = x1 - x0;
+        const n = w * (y1 - y0);
+        const want = Array.from({ length: bands }, () => new Float32Array(n));
+        const got = Array.from({ length: bands }, () => new Float32Array(n));
+        const samples = Array.from({ length: bands }, (_, b) => b);
+        await kept.read(x0, y0, x1, y1, samples, want, w, 0, 0);
+        await passing.read(x0, y0, x1, y1, samples, got, w, 0, 0, undefined, false);
+        for (let b = 0; b < bands; b++) expect(got[b]).toEqual(want[b]);
+      }
+      passing.close();
+      kept.close();
+    },
+  );
 });
