@@ -174,6 +174,13 @@ export class StripVectoriser {
    */
   private cleanBuffer = new Uint8Array(0);
   private keptBuffer = new Uint8Array(0);
+  /**
+   * How much of the threshold mask and the kept mask buffers, from the start, is known to hold
+   * only zeros: a strip with nothing in it (most of a screened scene) leaves them as it found them,
+   * and the next one need not clear them again.
+   */
+  private maskZeroTo = 0;
+  private keptZeroTo = 0;
   private readonly spareLabels: Int32Array[] = [];
 
   constructor(
@@ -268,7 +275,7 @@ export class StripVectoriser {
     const n = (b - a) * w;
     if (this.maskBuffer.length < n) this.maskBuffer = new Uint8Array(n);
     const mask = this.maskBuffer.subarray(0, n);
-    mask.fill(0);
+    if (this.maskZeroTo < n) mask.fill(0, this.maskZeroTo);
     occupied.fill(0);
     let any = false;
     if (src.bytes) {
@@ -288,6 +295,7 @@ export class StripVectoriser {
           for (let k = from; k < to; k++) if (data[k] >= tb) hit(k);
         });
       }
+      this.maskZeroTo = any ? 0 : Math.max(this.maskZeroTo, n);
       return any ? { mask, occupied, prob: (k) => table[data[k]] } : null;
     }
     const prob = await src.read(a, b, opts.signal);
@@ -298,6 +306,7 @@ export class StripVectoriser {
       occupied[i % w] = 1;
       any = true;
     }
+    this.maskZeroTo = any ? 0 : Math.max(this.maskZeroTo, n);
     return any ? { mask, occupied, prob: (k) => prob[k] } : null;
   }
 
@@ -410,7 +419,7 @@ export class StripVectoriser {
     const strip = this.strips[index];
     const { y0, y1, base } = strip;
     if (strip.count === 0) {
-      await opts.onMaskRows?.(y0, this.keptRows((y1 - y0) * w));
+      await opts.onMaskRows?.(y0, this.keptRows((y1 - y0) * w, false));
       return;
     }
     // Pass 1's labels when kept, else the same labels again from the strip's bits.
@@ -429,7 +438,7 @@ export class StripVectoriser {
       roots[k] = table.find(base + k - 1);
       keep[k] = this.kept(roots[k]) ? 255 : 0;
     }
-    const out = this.keptRows((y1 - y0) * w);
+    const out = this.keptRows((y1 - y0) * w, true);
     const labels = coreLab.labels;
     const runs = coreLab.columns ?? Int32Array.of(0, w);
     for (let r = 0; r < y1 - y0; r++) {
@@ -501,10 +510,13 @@ export class StripVectoriser {
     if (this.spareLabels.length < 2) this.spareLabels.push(new Int32Array(labels.buffer));
   }
 
-  /** The reused kept-mask buffer, n bytes, zeroed. */
-  private keptRows(n: number): Uint8Array {
+  /** The reused kept-mask buffer, n bytes, zeroed; `written`: the caller marks pixels in it. */
+  private keptRows(n: number, written: boolean): Uint8Array {
     if (this.keptBuffer.length < n) this.keptBuffer = new Uint8Array(n);
-    return this.keptBuffer.subarray(0, n).fill(0);
+    const rows = this.keptBuffer.subarray(0, n);
+    if (this.keptZeroTo < n) rows.fill(0, this.keptZeroTo);
+    this.keptZeroTo = written ? 0 : Math.max(this.keptZeroTo, n);
+    return rows;
   }
 
   /** The columns holding foreground in the cleaned strips from `index` down to row `end`. */

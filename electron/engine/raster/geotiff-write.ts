@@ -5,7 +5,7 @@
  * be in memory: only one row of tiles is buffered. The file is written under a temporary name and
  * renamed on close, so a failed or cancelled export never leaves a truncated .tif behind.
  */
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync, writeSync, writevSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { promisify } from 'node:util';
@@ -147,6 +147,20 @@ export async function createGeoTiffWriter(
 function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   for (let done = 0; done < bytes.length;) {
     done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  }
+}
+
+/** All of `parts`, one after another from `position`: one writev(2), the rest of a short one after. */
+function writeAllOf(fd: number, parts: Uint8Array[], position: number): void {
+  const done = writevSync(fd, parts, position);
+  let offset = 0;
+  for (const part of parts) {
+    const end = offset + part.length;
+    if (done < end) {
+      const written = Math.max(0, done - offset);
+      writeAll(fd, part.subarray(written), position + offset + written);
+    }
+    offset = end;
   }
 }
 
@@ -335,19 +349,34 @@ class StreamingWriter implements GeoTiffWriter {
     // peak RSS grow with the scene's width.
     for (let g = 0; g < blocks.length; g += DEFLATE_PARALLEL) {
       const group = blocks.slice(g, g + DEFLATE_PARALLEL);
-      const payloads =
-        this.compression === 'deflate'
+      const deflate = this.compression === 'deflate';
+      const payloads = this.blocking
+        ? group.map((b) => (deflate ? this.compressHere(b.bytes) : b.bytes))
+        : deflate
           ? await Promise.all(group.map((b) => this.compress(b.bytes)))
           : group.map((b) => b.bytes);
+      const start = this.position;
       for (const [i, payload] of payloads.entries()) {
         if (this.position + payload.length > MAX_CLASSIC_TIFF_OFFSET) throw tooLarge(this.path);
-        if (this.blocking) writeAll(this.file.fd, payload, this.position);
-        else await this.file.write(payload, 0, payload.length, this.position);
+        if (!this.blocking) await this.file.write(payload, 0, payload.length, this.position);
         level.offsets[group[i].index] = this.position;
         level.byteCounts[group[i].index] = payload.length;
         this.position += payload.length;
       }
+      // Blocking: the group in one system call.
+      if (this.blocking) writeAllOf(this.file.fd, payloads, start);
     }
+  }
+
+  /** {@link compress} on this thread (the `blocking` option). */
+  private compressHere(bytes: Uint8Array): Uint8Array {
+    if (anyNonZero(bytes)) return deflateSync(bytes, { level: 6 });
+    let empty = this.emptyBlocks.get(bytes.length);
+    if (!empty) {
+      empty = deflateSync(bytes, { level: 6 });
+      this.emptyBlocks.set(bytes.length, empty);
+    }
+    return empty;
   }
 
   /**
@@ -355,12 +384,10 @@ class StreamingWriter implements GeoTiffWriter {
    * to the same bytes: those are compressed once per block size and reused.
    */
   private async compress(bytes: Uint8Array): Promise<Uint8Array> {
-    const deflateBlock = (b: Uint8Array) =>
-      this.blocking ? deflateSync(b, { level: 6 }) : deflateAsync(b, { level: 6 });
-    if (anyNonZero(bytes)) return deflateBlock(bytes);
+    if (anyNonZero(bytes)) return deflateAsync(bytes, { level: 6 });
     let empty = this.emptyBlocks.get(bytes.length);
     if (!empty) {
-      empty = await deflateBlock(bytes);
+      empty = await deflateAsync(bytes, { level: 6 });
       this.emptyBlocks.set(bytes.length, empty);
     }
     return empty;

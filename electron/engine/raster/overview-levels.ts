@@ -156,7 +156,7 @@ export function overviewChain(
  * The first `pairs` 2 × 2 means of two rows of whole-number samples, rounded as Math.round rounds
  * them: for a sum s of four non-negative whole numbers, Math.round(s / 4) is (s + 2) >> 2. For
  * one-band byte rows (masks, probabilities; mostly 0 in a screened run) four bytes of both rows
- * are tested at once and two means of zeros written without arithmetic.
+ * are tested at once, and a run of them that is zero gives its zero means in one fill.
  */
 function integerMeans(
   upper: SampleArray,
@@ -178,15 +178,16 @@ function integerMeans(
     const up = new Uint32Array(upper.buffer, upper.byteOffset, words);
     const low = new Uint32Array(lower.buffer, lower.byteOffset, words);
     for (let k = 0; k < words; k++) {
-      const o = 2 * k;
-      if ((up[k] | low[k]) === 0) {
-        out[o] = 0;
-        out[o + 1] = 0;
-        continue;
-      }
-      const i = 4 * k;
+      // A run of words that are zero in both rows: their means are zeros, written at once.
+      let z = k;
+      while (z < words && (up[z] | low[z]) === 0) z++;
+      if (z > k) out.fill(0, 2 * k, 2 * z);
+      if (z === words) break;
+      const i = 4 * z;
+      const o = 2 * z;
       out[o] = (upper[i] + upper[i + 1] + lower[i] + lower[i + 1] + 2) >> 2;
       out[o + 1] = (upper[i + 2] + upper[i + 3] + lower[i + 2] + lower[i + 3] + 2) >> 2;
+      k = z;
     }
     x = 2 * words;
   }
