@@ -1,9 +1,14 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --max-inlined-bytecode-size-cumulative=300
 // The `landwatch` command: runs the built CLI bundle (made by `npm run build`, which `npm install` runs).
 // --max-semi-space-size=8: V8 keeps doubling the young generation of a long run (a county's
 // detection, a round worker) up to 16 MB semi-spaces; 8 MB ones are where short runs settle anyway,
 // and the cap keeps a 16384² sweep's heap at ~34 MB instead of ~50 (the engine's job threads get the
 // same cap: JOB_THREAD_LIMITS in electron/engine/jobs/worker-job.ts).
+// --max-inlined-bytecode-size-cumulative=300 (V8's default 920): optimising compiles in a
+// detection's three threads took ~1.2-1.4 s of CPU (--trace-opt) on a 2-core machine, about as much
+// as the model in a 4096² screened run; inlining less, a screened 4096² detection took 1.41-1.42 s
+// against 1.50 s (6 alternating pairs, twice; 150 and 500 were slower than 300), a full sweep the
+// same 4.70 s (8 pairs), and `npm run bench:prep` prepared 8192² tiles in no more CPU.
 import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist/node/landwatch.js', import.meta.url);
