@@ -370,25 +370,24 @@ class StreamingWriter implements GeoTiffWriter {
 
   /** {@link compress} on this thread (the `blocking` option). */
   private compressHere(bytes: Uint8Array): Uint8Array {
-    if (anyNonZero(bytes)) return deflateSync(bytes, { level: 6 });
-    let empty = this.emptyBlocks.get(bytes.length);
-    if (!empty) {
-      empty = deflateSync(bytes, { level: 6 });
-      this.emptyBlocks.set(bytes.length, empty);
-    }
-    return empty;
+    return anyNonZero(bytes) ? deflateSync(bytes, { level: 6 }) : this.emptyBlock(bytes.length);
+  }
+
+  /** A block deflated (through the libuv pool). */
+  private async compress(bytes: Uint8Array): Promise<Uint8Array> {
+    return anyNonZero(bytes) ? deflateAsync(bytes, { level: 6 }) : this.emptyBlock(bytes.length);
   }
 
   /**
-   * A block deflated. Empty blocks (most of a change mask or a screened probability) all compress
-   * to the same bytes: those are compressed once per block size and reused.
+   * An empty block of `length` bytes deflated. Empty blocks (most of a change mask or a screened
+   * probability) all compress to the same bytes: those are compressed once per block size (a
+   * fraction of a millisecond, on this thread) and reused.
    */
-  private async compress(bytes: Uint8Array): Promise<Uint8Array> {
-    if (anyNonZero(bytes)) return deflateAsync(bytes, { level: 6 });
-    let empty = this.emptyBlocks.get(bytes.length);
+  private emptyBlock(length: number): Uint8Array {
+    let empty = this.emptyBlocks.get(length);
     if (!empty) {
-      empty = await deflateAsync(bytes, { level: 6 });
-      this.emptyBlocks.set(bytes.length, empty);
+      empty = deflateSync(new Uint8Array(length), { level: 6 });
+      this.emptyBlocks.set(length, empty);
     }
     return empty;
   }
