@@ -183,11 +183,16 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   }
   // The big per-tile arrays are reused across tiles (buffer-pool.ts).
   const pool = new BufferPool();
+  /** Prepared inputs that are ready (or failed): handing them to the model does not wait. */
+  const settled = new WeakSet<Promise<TileFeeds>>();
   const prepare = (i: number): Promise<TileFeeds> | null => {
     if (i >= order.length) return null;
     const feeds = tileFeeds(card, dates, window, order[i].tile, signal, clock, pool);
     // Marked handled now: it may fail while the current tile runs; the loop awaits it later.
-    feeds.catch(() => {});
+    feeds.then(
+      () => settled.add(feeds),
+      () => settled.add(feeds),
+    );
     return feeds;
   };
   /** When the model finished its last tile (for the model phase). */
@@ -234,11 +239,13 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   // still busy with blending or vectorising when an output comes back.
   const running: Awaited<ReturnType<typeof start>>[] = [];
   let submitted = 0;
-  let next = prepare(0);
+  // Tile `submitted`'s inputs being prepared; null: no tile is left; undefined: not started yet.
+  let next: Promise<TileFeeds> | null | undefined = prepare(0);
   let row = first;
   const t0 = performance.now();
   try {
     while (true) {
+      if (next === undefined) next = prepare(submitted);
       while (next && running.length < MODEL_QUEUE) {
         throwIfAborted(signal);
         running.push(await start(submitted, next));
@@ -249,8 +256,16 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       const { tile, row: tileRow, col } = order[current.index];
       const output = await current.output;
       throwIfAborted(signal);
+      // The next tile, when its inputs are ready, goes to the model now: after this tile's
+      // blending and finished rows (tens of ms where they reach the follow thread) the model would
+      // have run out of work. The tile after it is prepared once this one is finished, so no more
+      // inputs are held at once than before.
+      if (next && settled.has(next) && running.length < MODEL_QUEUE) {
+        running.push(await start(submitted, next));
+        next = ++submitted < order.length ? undefined : null;
+      }
       // The last tile: nothing is left for the model, and no tile is left to read.
-      const last = running.length === 0 && !next;
+      const last = running.length === 0 && next === null;
       if (last) await options.onModelDone?.();
       while (row < tileRow) await finishRow(row++);
       // Cropped into the pool's arrays (finishTile disposes the tensors): the output buffers then
