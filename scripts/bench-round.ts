@@ -23,7 +23,7 @@ import { writeBenchScene } from './bench-scene.js';
 import { measureQueue, type QueueCost } from './bench-round-queue.js';
 import { startRedis } from './local-redis.js';
 import { findModel } from '../electron/engine/inference/model-registry.js';
-import { landwatchArgs } from './landwatch-command.js';
+import { landwatchArgs, landwatchEnv } from './landwatch-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +46,7 @@ const jobSize = Number(values['job-size']);
 const device = values.device as string;
 const dir = mkdtempSync(join(tmpdir(), 'lw-bench-round-'));
 const env = {
-  ...process.env,
+  ...landwatchEnv(),
   LANDWATCH_HOME: join(dir, 'home'),
   LANDWATCH_WORK: join(dir, 'work'),
 };
@@ -107,16 +107,7 @@ try {
     const workers = Array.from({ length: n }, () =>
       spawn(
         process.execPath,
-        [
-          'bin/landwatch.js',
-          'worker',
-          '--redis',
-          local.url,
-          '--device',
-          device,
-          '--discover-ms',
-          '300',
-        ],
+        landwatchArgs(['worker', '--redis', local.url, '--device', device, '--discover-ms', '300']),
         { env, stdio: ['ignore', 'ignore', 'pipe'] },
       ),
     );

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchScene } from './bench-scene.js';
-import { landwatchArgs } from './landwatch-command.js';
+import { landwatchArgs, landwatchEnv } from './landwatch-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +58,7 @@ try {
       args.push('--quiet', '--stats', '--fresh', '--full-sweep', '--device', 'cpu');
       const run = spawnSync(process.execPath, landwatchArgs(args), {
         encoding: 'utf8',
-        env: { ...process.env, ...v.env },
+        env: { ...landwatchEnv(), ...v.env },
       });
       const line = run.stderr.split('\n').find((l) => l.startsWith('stats: '));
       if (run.status !== 0 || !line) throw new Error(`detect (${v.name}) failed: ${run.stderr}`);

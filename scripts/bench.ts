@@ -30,7 +30,7 @@ import type { Tile } from '../electron/engine/inference/tiling.js';
 import { RasterSource } from '../electron/engine/raster/raster-source.js';
 import { modelSecondsForRects, modelSecondsPerTile } from './bench-model-own.js';
 import { writeBenchScene } from './bench-scene.js';
-import { landwatchArgs } from './landwatch-command.js';
+import { landwatchArgs, landwatchEnv } from './landwatch-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -91,7 +91,10 @@ function detect(before: string, after: string, tag: string, fullSweep: boolean) 
   args.push('--overwrite', '--quiet', '--stats', '--fresh', '--device', values.device as string);
   if (values.model) args.push('--model', values.model);
   args.push(fullSweep ? '--full-sweep' : '--screening');
-  const run = spawnSync(process.execPath, landwatchArgs(args), { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, landwatchArgs(args), {
+    encoding: 'utf8',
+    env: landwatchEnv(),
+  });
   const line = run.stderr.split('\n').find((l) => l.startsWith('stats: '));
   if (run.status !== 0 || !line) {
     throw new Error(`detect ${tag} failed: ${run.stderr.trim().split('\n').pop()}`);
