@@ -114,6 +114,8 @@ export async function detectChanges(
   let loading: Promise<ModelRunner> | null = null;
   let work: WorkDir | null = null;
   let declutter: Declutterer | null = null;
+  /** The sessions released once the model had nothing left to run, still ending. */
+  let released: Promise<void> = Promise.resolve();
   /** Vectorising that follows the model's finished rows (null: from probability.tif after). */
   let extraction: PolygonExtraction | FollowThread | null = null;
   try {
@@ -149,15 +151,19 @@ export async function detectChanges(
     // caches and the model sessions (ONNX Runtime's arena, ~170 MB for 768² tiles). The rest of
     // the sweep (the last rows, probability.tif's overviews) and vectorising read only the
     // probability on disk, so they do not add to the peak.
-    const releaseModel = async () => {
+    // The sessions end in their own time (a thread's exit, ONNX Runtime freeing its arena: 20–40
+    // ms) while the rest of the sweep is written; the run waits for them before it returns.
+    const releaseModel = () => {
       before.releaseCache();
       after.releaseCache();
       const running = session;
       session = null;
-      await running?.dispose();
       const cleaner = declutter;
       declutter = null;
-      await cleaner?.dispose();
+      const ending = Promise.all([running?.dispose(), cleaner?.dispose()]);
+      released = Promise.all([released, ending]).then(() => undefined);
+      // Awaited below or in `finally`.
+      released.catch(() => {});
     };
     // A per-date step of the tile runner; screening compares the uncleaned coarse levels.
     declutter = await attachDeclutter(
@@ -284,7 +290,7 @@ export async function detectChanges(
     }
     const tInfer = performance.now();
     // A run that took its probability from the work folder, or ran no tile, releases them here.
-    await releaseModel();
+    releaseModel();
 
     onProgress({ phase: 'vectorise', done: 0, total: 1, etaSeconds: null, executionProvider: ep });
     const running = extraction as PolygonExtraction | null;
@@ -293,6 +299,7 @@ export async function detectChanges(
       ? await running.finish()
       : await extractPolygons(work.probabilityPath, threshold, minArea, vectoriseOptions);
     notes.push(...extracted.notes);
+    await released;
     const tVec = clock.since('vectorise', tInfer);
     onProgress({ phase: 'vectorise', done: 1, total: 1, etaSeconds: 0, executionProvider: ep });
     const result: Omit<DetectResult, 'probability' | 'mask'> = {
@@ -325,6 +332,7 @@ export async function detectChanges(
   } finally {
     await (extraction as PolygonExtraction | null)?.abort();
     work?.release();
+    await released.catch(() => {});
     await session?.dispose();
     // Started, but something failed before the run took it.
     await (loading as Promise<ModelRunner> | null)?.then(
