@@ -79,6 +79,8 @@ export class BandBlender {
   private readonly weight: Float32Array;
   /** The columns any tile (or crop) ran over in the rows of the last flush. */
   private lastColumns: ColumnRuns = new Int32Array(0);
+  /** Rows of `out` the last flush wrote (within `lastColumns`; `out` is 0 everywhere else). */
+  private lastRows = 0;
   private y0 = 0;
   /** Rows of the band that hold contributions (from the top). */
   private used = 0;
@@ -218,10 +220,15 @@ export class BandBlender {
     const n = y - this.y0;
     if (n < 0 || n > this.capacity) throw new Error(`cannot flush to row ${y} from ${this.y0}`);
     const width = this.grid.width;
-    if (this.out.length < n * width) this.out = new Float32Array(n * width);
+    if (this.out.length < n * width) {
+      this.out = new Float32Array(n * width);
+      this.lastRows = 0;
+    }
     const out = this.out.subarray(0, n * width);
     const columns = this.coverage(this.y0, y);
-    out.fill(0);
+    // Only what the last flush wrote is not 0 (a screened run's crops cover a few per cent of
+    // the rows' width; clearing whole rows was most of flushing them).
+    clearRuns(this.out, this.lastRows, width, this.lastColumns);
     // The sums first, chunk by chunk (a spilled chunk's rows are read, not loaded) …
     const store = this.store;
     for (let k = 0; k < columns.length; k += 2) {
@@ -230,13 +237,15 @@ export class BandBlender {
         const j = Math.floor(x / store.chunkColumns);
         const end = Math.min(x1, (j + 1) * store.chunkColumns);
         store.copyRows(j, this.y0, y, x, end, out);
+        // Copied out: the band's rows are 0 again where tiles added to them.
+        store.clearRows(j, this.y0, y, x, end);
         x = end;
       }
     }
     // … then each divided by its pixel's total weight, row by row.
     const weight = this.weight;
     for (let r = 0; r < n; r++) {
-      this.rowWeight(this.y0 + r, weight);
+      this.rowWeight(this.y0 + r, weight, columns);
       const o = r * width;
       for (let j = 0; j < columns.length; j += 2) {
         const end = columns[j + 1];
@@ -250,6 +259,7 @@ export class BandBlender {
     store.moveTop(y);
     this.y0 = y;
     this.lastColumns = columns;
+    this.lastRows = n;
     // Crops of tile rows wholly above the band are done with (once a flush, not once a row).
     const { axes } = this.grid;
     for (const key of this.cropRamps.keys()) {
@@ -317,10 +327,14 @@ export class BandBlender {
     };
   }
 
-  /** Total blending weight of every pixel of window row y, from the tiles that ran over it. */
-  private rowWeight(y: number, out: Float32Array): void {
+  /**
+   * Total blending weight of every pixel of window row y, from the tiles that ran over it; with
+   * crops, only within `columns` (the crops' coverage; the rest of `out` is left as it was).
+   */
+  private rowWeight(y: number, out: Float32Array, columns: ColumnRuns): void {
     const { axes, rect, active } = this.grid;
-    out.fill(0);
+    if (rect) clearRuns(out, 1, out.length, columns);
+    else out.fill(0);
     for (let row = 0; row < axes.ys.length; row++) {
       const r = y - axes.ys[row];
       if (r < 0 || r >= axes.tileHeight) continue;
@@ -361,5 +375,13 @@ export class BandBlender {
     }
     this.profiles.set(row, profile);
     return profile;
+  }
+}
+
+/** Zeroes columns `runs` (start/end pairs) of the first `rows` rows of `width` values of `a`. */
+function clearRuns(a: Float32Array, rows: number, width: number, runs: ColumnRuns): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * width;
+    for (let k = 0; k < runs.length; k += 2) a.fill(0, o + runs[k], o + runs[k + 1]);
   }
 }

@@ -6,9 +6,11 @@
  * tiles left to right, so at 16 384 px wide a tile row touches each chunk while a few neighbours
  * are in memory, and the whole band (48 MB of float32 sums for 768-px tiles) never is.
  *
- * Each chunk knows up to which window row its rows are current (`validTo`); rows above the band's
- * top or from `validTo` on hold stale sums and are zeroed before a tile adds to them, so neither
- * flushing nor loading a chunk has to clear anything.
+ * Each chunk knows up to which window row its rows are current (`validTo`). In a spilled band, rows
+ * above the band's top or from `validTo` on hold stale sums and are zeroed before a tile adds to
+ * them, so neither flushing nor loading a chunk has to clear anything. A band in memory is zeroed
+ * where its rows are flushed instead (`clearRows`), which for a screened run's few crops is a small
+ * part of the rows.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,9 +104,12 @@ export class BandStore {
     const data = this.load(j);
     const columns = this.columnsOf(j);
     const from = Math.max(this.validTo[j], top);
-    for (let y = from; y < y1; y++) {
-      const at = (y % this.capacity) * columns;
-      data.fill(0, at, at + columns);
+    // A band in memory is cleared as it is flushed (clearRows), where tiles added to it.
+    if (this.path) {
+      for (let y = from; y < y1; y++) {
+        const at = (y % this.capacity) * columns;
+        data.fill(0, at, at + columns);
+      }
     }
     this.validTo[j] = Math.max(from, y1);
     if (this.path) this.dirty.add(j);
@@ -135,6 +140,24 @@ export class BandStore {
     for (let y = y0; y < last; y++) {
       const src = (y - y0) * columns - cx;
       out.set(rows.subarray(src + x0, src + x1), (y - y0) * this.width + x0);
+    }
+  }
+
+  /**
+   * After window rows `y0` … `y1 - 1` of columns `x0` … `x1 - 1` were copied out of chunk j for
+   * good: a band in memory zeroes them there, so that rows it reuses are 0 wherever a tile may
+   * add (tiles add only where some tile of those rows ran, which flushing copies out). A spilled
+   * band's chunks are zeroed as tiles reach them instead (forAdd): they may be in the file.
+   */
+  clearRows(j: number, y0: number, y1: number, x0: number, x1: number): void {
+    if (this.path) return;
+    const data = this.live.get(j);
+    if (!data) return;
+    const columns = this.columnsOf(j);
+    const cx = j * this.chunkColumns;
+    for (let y = y0; y < y1; y++) {
+      const at = (y % this.capacity) * columns - cx;
+      data.fill(0, at + x0, at + x1);
     }
   }
 
