@@ -14,7 +14,7 @@
 // fault in 2 MB at a time instead of 4 kB (first touching fresh memory cost ~2.7 ms per MB on the
 // 2-core bench VM); arena_max=1 keeps every thread on one malloc arena, without which huge pages
 // left the 16384² full sweep's peak ~45 MB higher (513-515 MB against 460-494).
-// 4096² screened 1.42 -> 1.30 s, 16384² full sweep 74 -> 67 s (alternating runs, README).
+// 4096² screened 1.42 -> 1.30 s in alternating runs; 16384² full sweeps did not separate (README).
 // --no-concurrent-osr: a hot loop (blending, normalising, reading a tile) is compiled for on-stack
 // replacement on its own thread at once instead of on a background thread that a busy 2-core
 // machine starves while the loop goes on in the interpreter (allocating a heap number for every
