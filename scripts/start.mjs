@@ -63,5 +63,12 @@ if (electronPath) {
   process.exit(await run(electronPath, ['.']));
 } else {
   const message = `LandWatch desktop could not start: ${reason}. Starting the same UI as a local web app instead.`;
-  process.exit(await run(process.execPath, ['bin/landwatch.js', 'serve', '--reason', message]));
+  const args = ['serve', '--reason', message];
+  // The bin itself where shebangs work: its line sets the V8 flags and malloc tuning it is
+  // measured with (bin/landwatch.js).
+  process.exit(
+    await (process.platform === 'win32'
+      ? run(process.execPath, ['bin/landwatch.js', ...args])
+      : run(join(root, 'bin', 'landwatch.js'), args)),
+  );
 }
