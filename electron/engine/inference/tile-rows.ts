@@ -241,15 +241,20 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
   let submitted = 0;
   // Tile `submitted`'s inputs being prepared; null: no tile is left; undefined: not started yet.
   let next: Promise<TileFeeds> | null | undefined = prepare(0);
+  /** Hands tile `submitted`, whose inputs are `feeds`, to the model. */
+  const handOver = async (feeds: Promise<TileFeeds>) => {
+    throwIfAborted(signal);
+    running.push(await start(submitted, feeds));
+    submitted++;
+  };
   let row = first;
   const t0 = performance.now();
   try {
     while (true) {
       if (next === undefined) next = prepare(submitted);
       while (next && running.length < MODEL_QUEUE) {
-        throwIfAborted(signal);
-        running.push(await start(submitted, next));
-        next = prepare(++submitted);
+        await handOver(next);
+        next = prepare(submitted);
       }
       const current = running.shift();
       if (!current) break;
@@ -261,8 +266,8 @@ export async function runTileRows(options: TileRowsOptions): Promise<TileCounts>
       // have run out of work. The tile after it is prepared once this one is finished, so no more
       // inputs are held at once than before.
       if (next && settled.has(next) && running.length < MODEL_QUEUE) {
-        running.push(await start(submitted, next));
-        next = ++submitted < order.length ? undefined : null;
+        await handOver(next);
+        next = submitted < order.length ? undefined : null;
       }
       // The last tile: nothing is left for the model, and no tile is left to read.
       const last = running.length === 0 && next === null;
